@@ -1,0 +1,353 @@
+//! [`AuthBuilder`]: the typestate builder for an [`AuthManager`].
+
+use std::time::Duration;
+
+use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
+use crate::manager::{AuthManager, Settings};
+use crate::mfa::{Mfa, MfaTokenSource};
+use crate::mode::{
+    AssumeRole, Auto, Environment, ModeChosen, ModeState, NoModeYet, Profile, Source,
+    StaticCredentials, StaticKeys, TakesRoleOptions, TakesSessionToken, WantsMode,
+};
+use crate::secret::{IntoSecret, SecretString};
+use crate::values::{
+    AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,
+    SessionDuration, SessionName,
+};
+
+/// Builds an [`AuthManager`]; start with [`AuthManager::builder()`].
+///
+/// The type parameter `M` is the mode state ([`WantsMode`], [`Profile`], [`Environment`],
+/// [`StaticCredentials`], [`AssumeRole`], [`Auto`]). A method that makes no sense in the
+/// current state does not compile, with a message that says what to call instead:
+/// `build()` before a mode, a second mode, role options outside [`AssumeRole`], a session token
+/// outside [`StaticCredentials`], a plain string where a secret belongs.
+///
+/// Values may be given as checked types ([`RoleArn`], [`Region`], ...) or as strings; strings
+/// are checked by [`build()`](Self::build), which reports every problem at once.
+///
+/// ```
+/// use bedrock_auth::{AuthManager, RoleArn, SessionDuration};
+///
+/// const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
+///
+/// let manager = AuthManager::builder()
+///     .region("us-east-1")
+///     .assume_role(ROLE)
+///     .external_id("unique-external-id")
+///     .session_name("orders-service")
+///     .duration(SessionDuration::from_static_secs(7200))
+///     .source_profile("base")
+///     .build()?;
+/// assert_eq!(manager.info().session_name.unwrap().as_str(), "orders-service");
+/// # Ok::<(), bedrock_auth::ConfigError>(())
+/// ```
+#[must_use = "the builder does nothing until you call `build()`"]
+#[derive(Debug)]
+pub struct AuthBuilder<M: ModeState = WantsMode> {
+    mode: M,
+    settings: Settings,
+    problems: Vec<Problem>,
+}
+
+impl AuthBuilder<WantsMode> {
+    pub(crate) fn new() -> Self {
+        Self {
+            mode: WantsMode,
+            settings: Settings::default(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl<M: ModeState> AuthBuilder<M> {
+    fn with_mode<N: ModeState>(self, mode: N) -> AuthBuilder<N> {
+        AuthBuilder {
+            mode,
+            settings: self.settings,
+            problems: self.problems,
+        }
+    }
+
+    /// Checks `input`, recording a problem for `field` when it is invalid.
+    fn check<T>(&mut self, field: &'static str, input: impl IntoValue<T>) -> Option<T> {
+        input
+            .into_value()
+            .map_err(|error| self.problems.push(Problem::new(field, error)))
+            .ok()
+    }
+
+    /// Wraps a secret, recording a problem for `field` when it is empty.
+    fn secret(
+        &mut self,
+        field: &'static str,
+        kind: ValueKind,
+        input: impl IntoSecret,
+    ) -> SecretString {
+        use secrecy::ExposeSecret;
+        let secret = input.into_secret();
+        if secret.expose_secret().is_empty() {
+            let error = ValueError::without_value(kind, Rule::Empty);
+            self.problems.push(Problem::new(field, error));
+        }
+        secret
+    }
+
+    fn timeout(&mut self, field: &'static str, timeout: Duration) -> Duration {
+        if timeout.is_zero() {
+            let error = ValueError::new(ValueKind::Timeout, "0s", Rule::ZeroTimeout);
+            self.problems.push(Problem::new(field, error));
+        }
+        timeout
+    }
+
+    // ----- options for every mode -------------------------------------------------------
+
+    /// The region for STS and the default Bedrock client. Without it the region comes from the
+    /// profile (profile mode) or `AWS_REGION` / `AWS_DEFAULT_REGION`.
+    pub fn region(mut self, region: impl IntoValue<Region>) -> Self {
+        self.settings.region = self.check("region", region);
+        self
+    }
+
+    /// Sends every request (STS included) to this endpoint instead of AWS, e.g. a local test
+    /// server. The standard `AWS_ENDPOINT_URL*` variables also work.
+    pub fn endpoint_url(mut self, url: impl IntoValue<EndpointUrl>) -> Self {
+        self.settings.endpoint_url = self.check("endpoint_url", url);
+        self
+    }
+
+    /// How long to wait for a TCP/TLS connection; default
+    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT). Must not be zero.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = self.timeout("connect_timeout", timeout);
+        self
+    }
+
+    /// How long one whole operation may take, retries included; default
+    /// [`DEFAULT_OPERATION_TIMEOUT`](crate::DEFAULT_OPERATION_TIMEOUT). Must not be zero.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.operation_timeout = self.timeout("operation_timeout", timeout);
+        self
+    }
+
+    // ----- choosing the mode ------------------------------------------------------------
+
+    /// Profile mode: credentials (and region, unless set) from the named profile of the shared
+    /// config and credentials files, even when `AWS_ACCESS_KEY_ID` is set.
+    pub fn profile(mut self, name: impl IntoValue<ProfileName>) -> AuthBuilder<Profile>
+    where
+        M: NoModeYet,
+    {
+        let name = self.check("profile", name);
+        self.with_mode(Profile { name })
+    }
+
+    /// Environment mode: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
+    /// only; it never falls back to profiles or instance metadata.
+    pub fn environment(self) -> AuthBuilder<Environment>
+    where
+        M: NoModeYet,
+    {
+        self.with_mode(Environment)
+    }
+
+    /// Static mode: a long-term (or temporary) key pair given in code. The secret must be a
+    /// [`SecretString`]; add a session token with
+    /// [`session_token`](AuthBuilder::session_token).
+    ///
+    /// Long-term keys in code are the riskiest mode: prefer a profile, a role or the
+    /// environment where you can.
+    pub fn static_credentials(
+        mut self,
+        access_key_id: impl IntoValue<AccessKeyId>,
+        secret_access_key: impl IntoSecret,
+    ) -> AuthBuilder<StaticCredentials>
+    where
+        M: NoModeYet,
+    {
+        let access_key_id = self.check("access_key_id", access_key_id);
+        let secret_access_key = self.secret(
+            "secret_access_key",
+            ValueKind::SecretAccessKey,
+            secret_access_key,
+        );
+        let keys = access_key_id.map(|access_key_id| StaticKeys {
+            access_key_id,
+            secret_access_key,
+            session_token: None,
+        });
+        self.with_mode(StaticCredentials { keys })
+    }
+
+    /// Assume-role mode: credentials from STS `AssumeRole` for this role. Configure it with
+    /// [`external_id`](AuthBuilder::external_id), [`session_name`](AuthBuilder::session_name),
+    /// [`duration`](AuthBuilder::duration), [`mfa`](AuthBuilder::mfa) and the `source_*`
+    /// methods (default source: the standard chain).
+    pub fn assume_role(mut self, role_arn: impl IntoValue<RoleArn>) -> AuthBuilder<AssumeRole>
+    where
+        M: NoModeYet,
+    {
+        let role_arn = self.check("role_arn", role_arn);
+        self.with_mode(AssumeRole {
+            role_arn,
+            external_id: None,
+            session_name: None,
+            duration: SessionDuration::DEFAULT,
+            mfa: None,
+            source: Source::Auto,
+            source_set: false,
+        })
+    }
+
+    /// Auto mode: the standard AWS default credential chain (environment, profile, web
+    /// identity, containers, instance metadata, ...).
+    pub fn auto(self) -> AuthBuilder<Auto>
+    where
+        M: NoModeYet,
+    {
+        self.with_mode(Auto)
+    }
+
+    // ----- static mode ------------------------------------------------------------------
+
+    /// The session token that belongs to temporary static credentials.
+    pub fn session_token(mut self, token: impl IntoSecret) -> Self
+    where
+        M: TakesSessionToken,
+    {
+        let token = self.secret("session_token", ValueKind::SessionToken, token);
+        if let Some(keys) = &mut self.mode.static_keys().keys {
+            keys.session_token = Some(token);
+        }
+        self
+    }
+
+    // ----- assume-role mode -------------------------------------------------------------
+
+    /// The external id the role's trust policy requires.
+    pub fn external_id(mut self, external_id: impl IntoValue<ExternalId>) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        self.mode.role().external_id = self.check("external_id", external_id);
+        self
+    }
+
+    /// The role session name, shown in CloudTrail; a valid default is used when not given.
+    pub fn session_name(mut self, session_name: impl IntoValue<SessionName>) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        self.mode.role().session_name = self.check("session_name", session_name);
+        self
+    }
+
+    /// How long the role credentials last: 900 to 43200 seconds, default 3600. Accepts a
+    /// [`SessionDuration`], a [`Duration`] or a number of seconds.
+    pub fn duration(mut self, duration: impl IntoValue<SessionDuration>) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        if let Some(duration) = self.check("duration_secs", duration) {
+            self.mode.role().duration = duration;
+        }
+        self
+    }
+
+    /// Multi-factor authentication: the device's serial (or ARN) and where the current token
+    /// code comes from; the source is asked each time new credentials are needed.
+    pub fn mfa(
+        mut self,
+        serial: impl IntoValue<MfaSerial>,
+        token_source: impl MfaTokenSource,
+    ) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        let token_source = std::sync::Arc::new(token_source);
+        self.mode.role().mfa = self.check("mfa_serial", serial).map(|serial| Mfa {
+            serial,
+            token_source,
+        });
+        self
+    }
+
+    fn source(&mut self, source: Option<Source>)
+    where
+        M: TakesRoleOptions,
+    {
+        if std::mem::replace(&mut self.mode.role().source_set, true) {
+            let error = ValueError::without_value(ValueKind::RoleSource, Rule::SourceTwice);
+            self.problems.push(Problem::new("source", error));
+        }
+        if let Some(source) = source {
+            self.mode.role().source = source;
+        }
+    }
+
+    /// Calls STS with the credentials of this profile.
+    pub fn source_profile(mut self, name: impl IntoValue<ProfileName>) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        let source = self.check("source.profile", name).map(Source::Profile);
+        self.source(source);
+        self
+    }
+
+    /// Calls STS with the credentials of the three `AWS_*` credential variables.
+    pub fn source_environment(mut self) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        self.source(Some(Source::Environment));
+        self
+    }
+
+    /// Calls STS with this key pair.
+    pub fn source_static(
+        mut self,
+        access_key_id: impl IntoValue<AccessKeyId>,
+        secret_access_key: impl IntoSecret,
+    ) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        let access_key_id = self.check("source.access_key_id", access_key_id);
+        let secret_access_key = self.secret(
+            "source.secret_access_key",
+            ValueKind::SecretAccessKey,
+            secret_access_key,
+        );
+        let source = access_key_id.map(|access_key_id| {
+            Source::Static(StaticKeys {
+                access_key_id,
+                secret_access_key,
+                session_token: None,
+            })
+        });
+        self.source(source);
+        self
+    }
+
+    // ----- finishing --------------------------------------------------------------------
+
+    /// Checks everything that could not be checked at compile time and returns the manager,
+    /// or every problem found. Does no network I/O.
+    pub fn build(self) -> Result<AuthManager, ConfigError>
+    where
+        M: ModeChosen,
+    {
+        let Self {
+            mode,
+            settings,
+            problems,
+        } = self;
+        match mode.finish() {
+            Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings)),
+            // A mode that did not finish always recorded why.
+            _ => Err(ConfigError::new(problems)),
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! Errors for configuration: one bad value ([`ValueError`]) and every problem of a builder at
+//! once ([`ConfigError`]).
+//!
+//! Messages name the field, the value (never a secret), the rule broken and an example of a
+//! valid value, so that the fix is in the message.
+
+use std::fmt;
+
+/// Which kind of value a [`ValueError`] is about.
+///
+/// Secret kinds ([`is_secret`](Self::is_secret)) never have their value shown.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueKind {
+    /// An IAM role ARN ([`RoleArn`](crate::RoleArn)).
+    RoleArn,
+    /// An AWS region ([`Region`](crate::Region)).
+    Region,
+    /// A shared-config profile name ([`ProfileName`](crate::ProfileName)).
+    ProfileName,
+    /// A role session name ([`SessionName`](crate::SessionName)).
+    SessionName,
+    /// A role external id ([`ExternalId`](crate::ExternalId)); treated as confidential.
+    ExternalId,
+    /// An access key id ([`AccessKeyId`](crate::AccessKeyId)).
+    AccessKeyId,
+    /// A role session duration ([`SessionDuration`](crate::SessionDuration)).
+    SessionDuration,
+    /// An endpoint URL ([`EndpointUrl`](crate::EndpointUrl)).
+    EndpointUrl,
+    /// An MFA device serial number or ARN ([`MfaSerial`](crate::MfaSerial)).
+    MfaSerial,
+    /// A timeout.
+    Timeout,
+    /// A secret access key.
+    SecretAccessKey,
+    /// A session token.
+    SessionToken,
+    /// The source credentials of an assumed role.
+    RoleSource,
+}
+
+impl ValueKind {
+    /// A short human name, e.g. `"role ARN"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::RoleArn => "role ARN",
+            Self::Region => "region",
+            Self::ProfileName => "profile name",
+            Self::SessionName => "role session name",
+            Self::ExternalId => "external id",
+            Self::AccessKeyId => "access key id",
+            Self::SessionDuration => "role session duration",
+            Self::EndpointUrl => "endpoint URL",
+            Self::MfaSerial => "MFA serial",
+            Self::Timeout => "timeout",
+            Self::SecretAccessKey => "secret access key",
+            Self::SessionToken => "session token",
+            Self::RoleSource => "role source credentials",
+        }
+    }
+
+    /// Whether values of this kind are confidential and must never be shown.
+    pub const fn is_secret(self) -> bool {
+        matches!(
+            self,
+            Self::ExternalId | Self::SecretAccessKey | Self::SessionToken
+        )
+    }
+
+    /// The characters a value of this kind may contain, as shown in error messages.
+    const fn allowed(self) -> &'static str {
+        match self {
+            Self::SessionName => "letters, digits and + = , . @ _ -",
+            Self::ExternalId => "letters, digits and + = , . / @ : _ -",
+            Self::AccessKeyId => "letters, digits and _",
+            Self::MfaSerial => "letters, digits and + = / : , . @ _ -",
+            Self::ProfileName => "printable characters other than [ ] # ; and spaces",
+            Self::Region => "lowercase letters, digits and -",
+            _ => "printable ASCII",
+        }
+    }
+
+    /// A valid example, shown as the fix.
+    const fn example(self) -> Option<&'static str> {
+        match self {
+            Self::RoleArn => Some("arn:aws:iam::123456789012:role/BedrockAccess"),
+            Self::Region => Some("us-east-1"),
+            Self::ProfileName => Some("default"),
+            Self::SessionName => Some("orders-service"),
+            Self::AccessKeyId => Some("AKIAIOSFODNN7EXAMPLE"),
+            Self::SessionDuration => Some("3600"),
+            Self::EndpointUrl => Some("http://127.0.0.1:4566"),
+            Self::MfaSerial => Some("arn:aws:iam::123456789012:mfa/alice"),
+            Self::ExternalId
+            | Self::Timeout
+            | Self::SecretAccessKey
+            | Self::SessionToken
+            | Self::RoleSource => None,
+        }
+    }
+}
+
+impl fmt::Display for ValueKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The rule a value broke.
+///
+/// Each variant has a fixed description ([`describe`](Self::describe)) so that the same words
+/// serve as a compile error for a bad literal (`const` constructors) and at run time.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// The value is empty.
+    Empty,
+    /// The value is shorter than `min` characters.
+    TooShort {
+        /// The minimum length.
+        min: usize,
+    },
+    /// The value is longer than `max` characters.
+    TooLong {
+        /// The maximum length.
+        max: usize,
+    },
+    /// The character at byte offset `at` is not allowed.
+    InvalidChar {
+        /// Byte offset of the first offending character.
+        at: usize,
+    },
+    /// An ARN must start with `arn:`.
+    ArnPrefix,
+    /// An ARN must have six `:`-separated fields.
+    ArnFields,
+    /// The ARN's partition is not a known AWS partition.
+    ArnPartition,
+    /// A role ARN's service must be `iam`.
+    ArnService,
+    /// IAM ARNs have an empty region field.
+    ArnRegion,
+    /// The account id must be exactly 12 digits.
+    AccountId,
+    /// The resource must be `role/<name>` or `role/<path>/<name>`.
+    NotARole,
+    /// The role path must be printable ASCII without spaces, at most 512 characters.
+    RolePath,
+    /// The role name must be 1 to 64 characters.
+    RoleNameLength,
+    /// The role name may only contain letters, digits and `+=,.@_-`.
+    RoleNameChar,
+    /// A region looks like `us-east-1`.
+    RegionShape,
+    /// A role session lasts 900 to 43200 seconds.
+    DurationRange,
+    /// An endpoint URL starts with `http://` or `https://`.
+    EndpointScheme,
+    /// An endpoint URL names a host.
+    EndpointHost,
+    /// An endpoint URL must not carry `user:password@`.
+    EndpointUserInfo,
+    /// A timeout must be greater than zero.
+    ZeroTimeout,
+    /// Only one source of credentials may be chosen for an assumed role.
+    SourceTwice,
+}
+
+impl Rule {
+    /// The rule in words, without the numbers that the run-time message adds.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::Empty => "must not be empty",
+            Self::TooShort { .. } => "is too short",
+            Self::TooLong { .. } => "is too long",
+            Self::InvalidChar { .. } => "contains a character that is not allowed",
+            Self::ArnPrefix => "must start with `arn:`",
+            Self::ArnFields => {
+                "must have six `:`-separated fields: arn:<partition>:iam::<account-id>:role/<name>"
+            }
+            Self::ArnPartition => {
+                "partition must be one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc"
+            }
+            Self::ArnService => "service must be `iam`",
+            Self::ArnRegion => "the region field of an IAM ARN must be empty (`arn:aws:iam::...`)",
+            Self::AccountId => "the account id must be exactly 12 digits",
+            Self::NotARole => "the resource must be `role/<name>` or `role/<path>/<name>`",
+            Self::RolePath => {
+                "the role path must be printable ASCII without spaces, at most 512 characters"
+            }
+            Self::RoleNameLength => "the role name must be 1 to 64 characters",
+            Self::RoleNameChar => {
+                "the role name may only contain letters, digits and + = , . @ _ -"
+            }
+            Self::RegionShape => {
+                "must look like `us-east-1`: lowercase words and a final number joined by `-`"
+            }
+            Self::DurationRange => "must be 900 to 43200 seconds (15 minutes to 12 hours)",
+            Self::EndpointScheme => "must start with `http://` or `https://`",
+            Self::EndpointHost => "must name a host after the scheme, without spaces",
+            Self::EndpointUserInfo => {
+                "must not contain `user:password@`; give credentials through the builder"
+            }
+            Self::ZeroTimeout => "must be greater than zero",
+            Self::SourceTwice => {
+                "was chosen twice: call only one of `source_profile`, `source_environment`, `source_static`"
+            }
+        }
+    }
+}
+
+/// A value that failed its check: which kind of value, what it was (never for secrets) and which
+/// rule it broke.
+///
+/// ```
+/// use bedrock_auth::{RoleArn, Rule};
+///
+/// let err = "arn:aws:iam::123:role/Bedrock".parse::<RoleArn>().unwrap_err();
+/// assert_eq!(err.rule(), Rule::AccountId);
+/// assert!(err.to_string().contains("12 digits"));
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ValueError {
+    kind: ValueKind,
+    // `None` for secret kinds: the value never enters the error.
+    value: Option<Box<str>>,
+    rule: Rule,
+}
+
+impl ValueError {
+    /// A new error for `value` of `kind`; the value is dropped when the kind is secret.
+    pub(crate) fn new(kind: ValueKind, value: &str, rule: Rule) -> Self {
+        let value = (!kind.is_secret()).then(|| Box::from(value));
+        Self { kind, value, rule }
+    }
+
+    /// A new error that does not show its value.
+    pub(crate) fn without_value(kind: ValueKind, rule: Rule) -> Self {
+        Self {
+            kind,
+            value: None,
+            rule,
+        }
+    }
+
+    /// The kind of value that was rejected.
+    pub fn kind(&self) -> ValueKind {
+        self.kind
+    }
+
+    /// The rule the value broke.
+    pub fn rule(&self) -> Rule {
+        self.rule
+    }
+
+    /// The rejected value, or `None` for secrets.
+    pub fn value(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+}
+
+impl From<std::convert::Infallible> for ValueError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+impl fmt::Debug for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValueError")
+            .field("kind", &self.kind)
+            .field("value", &self.value)
+            .field("rule", &self.rule)
+            .finish()
+    }
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}", self.kind)?;
+        if let Some(value) = &self.value {
+            write!(f, " `{}`", value.escape_debug())?;
+        }
+        f.write_str(": ")?;
+        match self.rule {
+            Rule::TooShort { min } => write!(f, "must be at least {min} characters")?,
+            Rule::TooLong { max } => write!(f, "must be at most {max} characters")?,
+            Rule::InvalidChar { at } => {
+                match self
+                    .value
+                    .as_deref()
+                    .and_then(|v| v.get(at..)?.chars().next())
+                {
+                    Some(c) => write!(f, "`{}` at position {at} is not allowed", c.escape_debug())?,
+                    None => write!(f, "the character at position {at} is not allowed")?,
+                }
+                write!(f, "; use only {}", self.kind.allowed())?;
+            }
+            rule => f.write_str(rule.describe())?,
+        }
+        if let Some(example) = self.kind.example() {
+            write!(f, " (for example `{example}`)")?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem found in a configuration: the field it concerns and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    field: &'static str,
+    error: ValueError,
+}
+
+impl Problem {
+    pub(crate) fn new(field: &'static str, error: ValueError) -> Self {
+        Self { field, error }
+    }
+
+    /// The field, named as in a configuration file (`role_arn`, `region`, ...).
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// What is wrong with the field's value.
+    pub fn error(&self) -> &ValueError {
+        &self.error
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.error)
+    }
+}
+
+/// Every problem found when a builder was turned into an [`AuthManager`](crate::AuthManager),
+/// all at once rather than one per attempt.
+///
+/// ```
+/// use bedrock_auth::AuthManager;
+///
+/// let err = AuthManager::builder()
+///     .region("US East")
+///     .assume_role("arn:aws:iam::42:role/Bedrock")
+///     .session_name("x")
+///     .build()
+///     .unwrap_err();
+/// let fields: Vec<_> = err.problems().iter().map(|p| p.field()).collect();
+/// assert_eq!(fields, ["region", "role_arn", "session_name"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    problems: Vec<Problem>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(problems: Vec<Problem>) -> Self {
+        debug_assert!(!problems.is_empty());
+        Self { problems }
+    }
+
+    /// The problems, in the order the fields were set.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems.as_slice() {
+            [one] => write!(f, "invalid configuration: {one}"),
+            many => {
+                write!(f, "invalid configuration ({} problems):", many.len())?;
+                for problem in many {
+                    write!(f, "\n  - {problem}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Compile-time-checked authentication for AWS Bedrock.
+//!
+//! # Example
+//!
+//! ```
+//! use bedrock_auth::{AuthManager, ModeKind, RoleArn};
+//!
+//! const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
+//!
+//! let manager = AuthManager::builder()
+//!     .region("us-east-1")
+//!     .assume_role(ROLE)
+//!     .external_id("unique-external-id")
+//!     .session_name("orders-service")
+//!     .duration(7200)
+//!     .source_profile("base")
+//!     .build()?;
+//!
+//! let info = manager.info();
+//! assert_eq!(info.mode, ModeKind::AssumeRole);
+//! assert!(info.external_id_set); // whether it is set, never its value
+//! println!("{info}");
+//! # Ok::<(), bedrock_auth::ConfigError>(())
+//! ```
+//!
+//! # The builder
+//!
+//! [`AuthManager::builder()`] starts in [`WantsMode`]. One call chooses the mode and takes
+//! what that mode needs:
+//!
+//! | call | mode |
+//! |---|---|
+//! | [`.profile(name)`](AuthBuilder::profile) | a named profile of the shared config files |
+//! | [`.environment()`](AuthBuilder::environment) | `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` only |
+//! | [`.static_credentials(id, secret)`](AuthBuilder::static_credentials) | a key pair in code, then optionally [`.session_token(..)`](AuthBuilder::session_token) |
+//! | [`.assume_role(arn)`](AuthBuilder::assume_role) | STS `AssumeRole`, with [`external_id`](AuthBuilder::external_id), [`session_name`](AuthBuilder::session_name), [`duration`](AuthBuilder::duration), [`mfa`](AuthBuilder::mfa) and `source_*` |
+//! | [`.auto()`](AuthBuilder::auto) | the standard AWS default chain |
+//!
+//! [`region`](AuthBuilder::region), [`endpoint_url`](AuthBuilder::endpoint_url) and the
+//! timeouts work in every mode.
+//!
+//! What the types rule out does not compile, and the compiler says what to do instead:
+//!
+//! ```compile_fail
+//! // error: no authentication mode chosen: `build()` needs one
+//! let manager = bedrock_auth::AuthManager::builder().region("us-east-1").build();
+//! ```
+//!
+//! ```compile_fail
+//! // error: assume-role options need assume-role mode, but this builder is in `Profile` mode
+//! let manager = bedrock_auth::AuthManager::builder().profile("dev").external_id("abc").build();
+//! ```
+//!
+//! ```compile_fail
+//! // error: a secret must be wrapped on purpose: `&str` is not a `SecretString`
+//! let manager = bedrock_auth::AuthManager::builder()
+//!     .static_credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG")
+//!     .build();
+//! ```
+//!
+//! Every such case is a test in `ui-tests/`.
+//!
+//! # Validated values
+//!
+//! [`RoleArn`], [`Region`], [`ProfileName`], [`SessionName`], [`ExternalId`],
+//! [`AccessKeyId`], [`SessionDuration`], [`MfaSerial`] and [`EndpointUrl`] can only hold valid
+//! values. Builder methods take them or plain strings; strings are checked by
+//! [`build()`](AuthBuilder::build), which reports every problem at once in a [`ConfigError`].
+//!
+//! # Secrets
+//!
+//! Secrets are [`SecretString`]s from the moment they enter: zeroized on drop and shown as
+//! `[REDACTED]` by every `Debug` of this crate. [`AuthInfo`] says whether a secret is set,
+//! never what it is.
+
+#![forbid(unsafe_code)]
+
+mod builder;
+mod error;
+mod manager;
+mod mfa;
+mod mode;
+mod secret;
+mod values;
+
+pub use builder::AuthBuilder;
+pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
+pub use manager::{
+    AuthInfo, AuthManager, DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, ModeKind, SourceInfo,
+};
+pub use mfa::{BoxError, MfaTokenSource, TokenFuture};
+pub use mode::{
+    AssumeRole, Auto, Environment, ModeChosen, ModeState, NoModeYet, Profile, StaticCredentials,
+    TakesRoleOptions, TakesSessionToken, WantsMode,
+};
+pub use secret::{ExposeSecret, IntoSecret, SecretString};
+pub use values::{
+    AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,
+    SessionDuration, SessionName,
+};

@@ -1,0 +1,66 @@
+//! Multi-factor authentication for role assumption: where the token code comes from.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::values::MfaSerial;
+
+/// The error type an [`MfaTokenSource`] returns.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The future an [`MfaTokenSource`] returns.
+pub type TokenFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<SecretString, BoxError>> + Send + 'a>>;
+
+/// Supplies the current MFA token code. It is called each time new role credentials are
+/// needed, not once, because a code is valid for a few seconds only.
+///
+/// Any `Fn() -> impl Future<Output = Result<SecretString, BoxError>>` is a source:
+///
+/// ```
+/// use bedrock_auth::{BoxError, SecretString};
+///
+/// let source = || async {
+///     // e.g. ask a TOTP generator or prompt the operator
+///     Ok::<_, BoxError>(SecretString::from("123456"))
+/// };
+/// let builder = bedrock_auth::AuthManager::builder()
+///     .assume_role("arn:aws:iam::123456789012:role/Admin")
+///     .mfa("arn:aws:iam::123456789012:mfa/alice", source);
+/// # drop(builder);
+/// ```
+pub trait MfaTokenSource: Send + Sync + 'static {
+    /// The current token code.
+    fn token_code(&self) -> TokenFuture<'_>;
+}
+
+impl<F, Fut> MfaTokenSource for F
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<SecretString, BoxError>> + Send + 'static,
+{
+    fn token_code(&self) -> TokenFuture<'_> {
+        Box::pin(self())
+    }
+}
+
+/// An MFA device and where its codes come from.
+#[derive(Clone)]
+pub(crate) struct Mfa {
+    pub(crate) serial: MfaSerial,
+    #[allow(dead_code)] // called once credentials are resolved
+    pub(crate) token_source: Arc<dyn MfaTokenSource>,
+}
+
+impl fmt::Debug for Mfa {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mfa")
+            .field("serial", &self.serial)
+            .field("token_source", &"<fn>")
+            .finish()
+    }
+}

@@ -1,0 +1,234 @@
+//! The builder's mode states and the sealed capability traits that decide which methods a
+//! state may call.
+//!
+//! Each state is named for what the builder holds: [`WantsMode`] until a mode is chosen, then
+//! one of [`Profile`], [`Environment`], [`StaticCredentials`], [`AssumeRole`] or [`Auto`],
+//! carrying that mode's settings. The traits carry `#[diagnostic::on_unimplemented]` messages,
+//! so a call in the wrong state is a compile error that says what to do instead.
+
+use secrecy::SecretString;
+
+use crate::mfa::Mfa;
+use crate::values::{AccessKeyId, ExternalId, ProfileName, RoleArn, SessionDuration, SessionName};
+
+/// No mode chosen yet: call [`profile`](crate::AuthBuilder::profile),
+/// [`environment`](crate::AuthBuilder::environment),
+/// [`static_credentials`](crate::AuthBuilder::static_credentials),
+/// [`assume_role`](crate::AuthBuilder::assume_role) or [`auto`](crate::AuthBuilder::auto).
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct WantsMode;
+
+/// Profile mode: credentials (and region) from a named profile of the shared config and
+/// credentials files.
+#[derive(Debug)]
+pub struct Profile {
+    pub(crate) name: Option<ProfileName>,
+}
+
+/// Environment mode: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` only,
+/// never anything else.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Environment;
+
+/// Static mode: an access key id, its secret and optionally a session token.
+#[derive(Debug)]
+pub struct StaticCredentials {
+    pub(crate) keys: Option<StaticKeys>,
+}
+
+/// Assume-role mode: STS `AssumeRole` with the given role, called with source credentials.
+#[derive(Debug)]
+pub struct AssumeRole {
+    pub(crate) role_arn: Option<RoleArn>,
+    pub(crate) external_id: Option<ExternalId>,
+    pub(crate) session_name: Option<SessionName>,
+    pub(crate) duration: SessionDuration,
+    pub(crate) mfa: Option<Mfa>,
+    pub(crate) source: Source,
+    pub(crate) source_set: bool,
+}
+
+/// Auto mode: the standard AWS default credential chain.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Auto;
+
+/// An access key pair, with an optional session token.
+#[derive(Debug, Clone)]
+pub struct StaticKeys {
+    pub(crate) access_key_id: AccessKeyId,
+    #[allow(dead_code)] // read where credentials are resolved
+    pub(crate) secret_access_key: SecretString,
+    pub(crate) session_token: Option<SecretString>,
+}
+
+/// The credentials used to call STS when assuming a role.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The standard default chain.
+    Auto,
+    /// A named profile.
+    Profile(ProfileName),
+    /// The three `AWS_*` credential variables.
+    Environment,
+    /// A static key pair.
+    Static(StaticKeys),
+}
+
+/// What role mode holds once built.
+#[derive(Debug, Clone)]
+pub struct RoleConfig {
+    pub(crate) role_arn: RoleArn,
+    pub(crate) external_id: Option<ExternalId>,
+    pub(crate) session_name: Option<SessionName>,
+    pub(crate) duration: SessionDuration,
+    pub(crate) mfa: Option<Mfa>,
+    pub(crate) source: Source,
+}
+
+/// A chosen and checked mode, as the manager holds it.
+#[derive(Debug, Clone)]
+pub enum ModeConfig {
+    /// Profile mode.
+    Profile(ProfileName),
+    /// Environment mode.
+    Environment,
+    /// Static mode.
+    Static(StaticKeys),
+    /// Assume-role mode.
+    AssumeRole(Box<RoleConfig>),
+    /// Auto mode.
+    Auto,
+}
+
+// `pub` items in a private module: bounds of public traits that users can neither name nor
+// implement (the sealed-trait pattern), so the capability traits below stay closed.
+pub(crate) mod private {
+    use super::*;
+
+    pub trait Sealed {}
+
+    pub trait Finish {
+        /// The checked mode, or `None` when a problem was already recorded for it.
+        fn finish(self) -> Option<ModeConfig>;
+    }
+
+    pub trait RoleState {
+        fn role(&mut self) -> &mut AssumeRole;
+    }
+
+    pub trait StaticState {
+        fn static_keys(&mut self) -> &mut StaticCredentials;
+    }
+}
+
+/// Any state of the builder. Sealed.
+pub trait ModeState: private::Sealed {}
+
+/// A state in which a mode can still be chosen: only [`WantsMode`]. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "an authentication mode is already chosen (`{Self}`); a builder takes exactly one",
+    label = "second mode chosen here",
+    note = "keep one of `.profile(..)`, `.environment()`, `.static_credentials(..)`, `.assume_role(..)`, `.auto()`; for source credentials of a role use `.source_profile(..)`, `.source_environment()` or `.source_static(..)`"
+)]
+pub trait NoModeYet: ModeState {}
+
+/// A state with a mode chosen, ready to [`build`](crate::AuthBuilder::build). Sealed.
+#[diagnostic::on_unimplemented(
+    message = "no authentication mode chosen: `build()` needs one",
+    label = "`build()` called before a mode was chosen",
+    note = "call one of `.profile(name)`, `.environment()`, `.static_credentials(key_id, secret)`, `.assume_role(role_arn)` or `.auto()` before `.build()`"
+)]
+pub trait ModeChosen: ModeState + private::Finish {}
+
+/// A state that takes assume-role options: only [`AssumeRole`]. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "assume-role options need assume-role mode, but this builder is in `{Self}` mode",
+    label = "only available after `.assume_role(role_arn)`",
+    note = "`external_id`, `session_name`, `duration`, `mfa` and `source_*` configure `AssumeRole`: start with `.assume_role(role_arn)` to use them"
+)]
+pub trait TakesRoleOptions: ModeState + private::RoleState {}
+
+/// A state that takes a session token: only [`StaticCredentials`]. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "`session_token` belongs to static credentials, but this builder is in `{Self}` mode",
+    label = "only available after `.static_credentials(key_id, secret)`",
+    note = "a session token completes a static key pair: call `.static_credentials(key_id, secret)` first; other modes get their token from their own source"
+)]
+pub trait TakesSessionToken: ModeState + private::StaticState {}
+
+macro_rules! states {
+    ($($state:ident),*) => {
+        $(
+            impl private::Sealed for $state {}
+            impl ModeState for $state {}
+        )*
+    };
+}
+states!(
+    WantsMode,
+    Profile,
+    Environment,
+    StaticCredentials,
+    AssumeRole,
+    Auto
+);
+
+impl NoModeYet for WantsMode {}
+
+impl ModeChosen for Profile {}
+impl private::Finish for Profile {
+    fn finish(self) -> Option<ModeConfig> {
+        self.name.map(ModeConfig::Profile)
+    }
+}
+
+impl ModeChosen for Environment {}
+impl private::Finish for Environment {
+    fn finish(self) -> Option<ModeConfig> {
+        Some(ModeConfig::Environment)
+    }
+}
+
+impl ModeChosen for StaticCredentials {}
+impl private::Finish for StaticCredentials {
+    fn finish(self) -> Option<ModeConfig> {
+        self.keys.map(ModeConfig::Static)
+    }
+}
+impl TakesSessionToken for StaticCredentials {}
+impl private::StaticState for StaticCredentials {
+    fn static_keys(&mut self) -> &mut StaticCredentials {
+        self
+    }
+}
+
+impl ModeChosen for AssumeRole {}
+impl private::Finish for AssumeRole {
+    fn finish(self) -> Option<ModeConfig> {
+        let role = RoleConfig {
+            role_arn: self.role_arn?,
+            external_id: self.external_id,
+            session_name: self.session_name,
+            duration: self.duration,
+            mfa: self.mfa,
+            source: self.source,
+        };
+        Some(ModeConfig::AssumeRole(Box::new(role)))
+    }
+}
+impl TakesRoleOptions for AssumeRole {}
+impl private::RoleState for AssumeRole {
+    fn role(&mut self) -> &mut AssumeRole {
+        self
+    }
+}
+
+impl ModeChosen for Auto {}
+impl private::Finish for Auto {
+    fn finish(self) -> Option<ModeConfig> {
+        Some(ModeConfig::Auto)
+    }
+}
