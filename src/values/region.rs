@@ -33,27 +33,23 @@ const fn check(s: &str) -> Result<(), Rule> {
     if let Err(rule) = check_span(b, 0, b.len(), Charset::Region, 1, MAX_LEN) {
         return Err(rule);
     }
-    // Split on `-`: at least three parts, none empty, the first all letters, the last all
+    // Split on `-`: at least three parts, none empty, all letters but the last, which is all
     // digits.
-    let mut parts = 1;
+    let mut parts = 0;
     let mut part_start = 0;
     let mut i = 0;
     while i <= b.len() {
         if i == b.len() || b[i] == b'-' {
-            if i == part_start {
+            let last = i == b.len();
+            if i == part_start || !all(b, part_start, i, last) {
                 return Err(Rule::RegionShape);
             }
-            if part_start == 0 && !all(b, 0, i, false) {
-                return Err(Rule::RegionShape);
-            }
-            if i < b.len() {
-                parts += 1;
-                part_start = i + 1;
-            }
+            parts += 1;
+            part_start = i + 1;
         }
         i += 1;
     }
-    if parts < 3 || !all(b, part_start, b.len(), true) {
+    if parts < 3 {
         return Err(Rule::RegionShape);
     }
     Ok(())

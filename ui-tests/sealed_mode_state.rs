@@ -1,0 +1,9 @@
+// Users cannot invent builder states: the capability traits are sealed.
+use bedrock_auth::{ModeChosen, ModeState};
+
+struct MyMode;
+
+impl ModeState for MyMode {}
+impl ModeChosen for MyMode {}
+
+fn main() {}
