@@ -15,7 +15,7 @@ use crate::values::{AccessKeyId, ExternalId, ProfileName, RoleArn, SessionDurati
 /// [`environment`](crate::AuthBuilder::environment),
 /// [`static_credentials`](crate::AuthBuilder::static_credentials),
 /// [`assume_role`](crate::AuthBuilder::assume_role) or [`auto`](crate::AuthBuilder::auto).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct WantsMode;
 
