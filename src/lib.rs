@@ -81,6 +81,8 @@ mod manager;
 mod mfa;
 mod mode;
 mod secret;
+#[cfg(feature = "test-util")]
+pub mod testing;
 mod values;
 
 pub use builder::AuthBuilder;

@@ -1,0 +1,323 @@
+//! The HTTP side of [`LocalAws`](super::LocalAws): accepts connections, authenticates each
+//! request, dispatches it to STS or Bedrock Runtime and records what it saw.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+
+use super::sigv4::{self, Refusal};
+use super::{AuthKind, Fault, Principal, RecordedRequest, State, bedrock, sts};
+
+/// An AWS error response, rendered in the wire format of the service that answers it.
+#[derive(Debug)]
+pub(super) struct ApiError {
+    pub(super) status: u16,
+    pub(super) code: &'static str,
+    pub(super) message: String,
+}
+
+impl ApiError {
+    pub(super) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// A successful response body and its content type.
+pub(super) struct Reply {
+    pub(super) content_type: &'static str,
+    pub(super) body: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Service {
+    Sts,
+    Bedrock,
+}
+
+impl Service {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Sts => "sts",
+            Self::Bedrock => "bedrock",
+        }
+    }
+}
+
+pub(super) async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) {
+    // Connections live in this set, so stopping the server (aborting this task) drops them too.
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let state = Arc::clone(&state);
+                connections.spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        handle(Arc::clone(&state), request)
+                    });
+                    // A client that hangs up mid-request is not the server's problem.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next() => {}
+        }
+    }
+}
+
+async fn handle(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let path = parts.uri.path();
+    let (service, action, model_id, params) = if let Some(rest) = path.strip_prefix("/model/") {
+        let (model, operation) = rest.rsplit_once('/').unwrap_or((rest, ""));
+        let model = percent_decode(model);
+        let action = match operation {
+            "converse" => "Converse",
+            "converse-stream" => "ConverseStream",
+            "invoke" => "InvokeModel",
+            other => other,
+        };
+        (
+            Service::Bedrock,
+            action.to_owned(),
+            Some(model),
+            BTreeMap::new(),
+        )
+    } else {
+        let params: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+        let action = params.get("Action").cloned().unwrap_or_default();
+        (Service::Sts, action, None, params)
+    };
+
+    let authorization = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let auth_kind = match authorization {
+        Some(h) if h.starts_with("AWS4-HMAC-SHA256 ") => AuthKind::SigV4,
+        Some(h) if h.starts_with("Bearer ") => AuthKind::Bearer,
+        _ => AuthKind::None,
+    };
+    let sig = authorization.and_then(sigv4::parse);
+    let mut record = RecordedRequest {
+        service: service.name(),
+        action: action.clone(),
+        auth: auth_kind,
+        access_key_id: sig.as_ref().map(|s| s.access_key_id.to_owned()),
+        signing_region: sig.as_ref().map(|s| s.region.to_owned()),
+        signing_service: sig.as_ref().map(|s| s.service.to_owned()),
+        params: params.clone(),
+        model_id: model_id.clone(),
+        status: 0,
+        error_code: None,
+    };
+
+    let fault = state.lock().fault;
+    let outcome = match fault {
+        Some(Fault::Hang) => {
+            state.lock().requests.push(record);
+            std::future::pending::<()>().await;
+            unreachable!("a pending future never completes")
+        }
+        Some(Fault::Throttling) => Err(match service {
+            Service::Sts => ApiError::new(400, "Throttling", "Rate exceeded"),
+            Service::Bedrock => ApiError::new(
+                429,
+                "ThrottlingException",
+                "Too many requests, please wait before trying again.",
+            ),
+        }),
+        Some(Fault::InternalError) => Err(match service {
+            Service::Sts => ApiError::new(500, "InternalFailure", "An internal error occurred."),
+            Service::Bedrock => ApiError::new(
+                500,
+                "InternalServerException",
+                "An internal server error occurred.",
+            ),
+        }),
+        None => authenticate(&state, service, &parts, &body, sig.as_ref()).and_then(|principal| {
+            match service {
+                Service::Sts => sts::handle(&state, &principal, &action, &params),
+                Service::Bedrock => {
+                    bedrock::handle(&state, &action, model_id.as_deref().unwrap_or_default())
+                }
+            }
+        }),
+    };
+
+    let response = match outcome {
+        Ok(reply) => {
+            record.status = 200;
+            Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", reply.content_type)
+                .header("x-amzn-requestid", request_id(&state))
+                .body(Full::new(Bytes::from(reply.body)))
+        }
+        Err(error) => {
+            record.status = error.status;
+            record.error_code = Some(error.code.to_owned());
+            error_response(&state, service, &error)
+        }
+    };
+    state.lock().requests.push(record);
+    Ok(response.unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
+}
+
+fn authenticate(
+    state: &State,
+    service: Service,
+    parts: &http::request::Parts,
+    body: &[u8],
+    sig: Option<&sigv4::Authorization<'_>>,
+) -> Result<Principal, ApiError> {
+    let invalid_token = || match service {
+        Service::Sts => ApiError::new(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        ),
+        Service::Bedrock => ApiError::new(
+            403,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ),
+    };
+    let bad_signature = |message: &str| match service {
+        Service::Sts => ApiError::new(403, "SignatureDoesNotMatch", message),
+        Service::Bedrock => ApiError::new(403, "InvalidSignatureException", message),
+    };
+    let Some(sig) = sig else {
+        return Err(match service {
+            Service::Sts => ApiError::new(
+                403,
+                "MissingAuthenticationToken",
+                "Request is missing Authentication Token",
+            ),
+            Service::Bedrock => ApiError::new(
+                403,
+                "MissingAuthenticationTokenException",
+                "Missing Authentication Token",
+            ),
+        });
+    };
+    if sig.service != service.name() {
+        return Err(bad_signature(&format!(
+            "Credential should be scoped to correct service: '{}'.",
+            service.name()
+        )));
+    }
+    let principal = state
+        .lock()
+        .keys
+        .get(sig.access_key_id)
+        .cloned()
+        .ok_or_else(invalid_token)?;
+    if principal
+        .expires_at
+        .is_some_and(|at| at <= SystemTime::now())
+    {
+        return Err(match service {
+            Service::Sts => ApiError::new(
+                400,
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ),
+            Service::Bedrock => ApiError::new(
+                403,
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+            ),
+        });
+    }
+    match sigv4::verify(parts, body, sig, &principal) {
+        Ok(()) => Ok(principal),
+        Err(Refusal::BadToken) => Err(invalid_token()),
+        Err(Refusal::Malformed | Refusal::Mismatch) => Err(bad_signature(
+            "The request signature we calculated does not match the signature you provided. \
+             Check your AWS Secret Access Key and signing method.",
+        )),
+    }
+}
+
+fn error_response(
+    state: &State,
+    service: Service,
+    error: &ApiError,
+) -> Result<Response<Full<Bytes>>, http::Error> {
+    let request_id = request_id(state);
+    let (content_type, body) = match service {
+        Service::Sts => (
+            "text/xml",
+            format!(
+                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+                 <Error><Type>Sender</Type><Code>{}</Code><Message>{}</Message></Error>\
+                 <RequestId>{request_id}</RequestId></ErrorResponse>",
+                error.code,
+                xml_escape(&error.message)
+            ),
+        ),
+        Service::Bedrock => (
+            "application/json",
+            format!("{{\"message\":{}}}", json_string(&error.message)),
+        ),
+    };
+    Response::builder()
+        .status(error.status)
+        .header("content-type", content_type)
+        .header("x-amzn-requestid", request_id)
+        .header("x-amzn-errortype", error.code)
+        .body(Full::new(Bytes::from(body)))
+}
+
+fn request_id(state: &State) -> String {
+    format!("00000000-0000-4000-8000-{:012}", state.next())
+}
+
+pub(super) fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub(super) fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}

@@ -1,0 +1,209 @@
+//! Checking a request's SigV4 signature by recomputing it with the `aws-sigv4` crate, the same
+//! signer the SDK uses, from the headers the client says it signed.
+
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+
+use super::Principal;
+
+/// The parts of an `Authorization: AWS4-HMAC-SHA256 ...` header.
+#[derive(Debug)]
+pub(super) struct Authorization<'a> {
+    pub(super) access_key_id: &'a str,
+    pub(super) region: &'a str,
+    pub(super) service: &'a str,
+    signed_headers: Vec<&'a str>,
+    signature: &'a str,
+}
+
+/// Why a signature was refused; each maps to an AWS error code.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// The header is not a SigV4 header we can read.
+    Malformed,
+    /// The signature does not match the registered secret.
+    Mismatch,
+    /// The session token is missing or not the one issued with the key.
+    BadToken,
+}
+
+/// Parses `AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request,
+/// SignedHeaders=a;b, Signature=hex`.
+pub(super) fn parse(header: &str) -> Option<Authorization<'_>> {
+    let rest = header.strip_prefix("AWS4-HMAC-SHA256 ")?;
+    let (mut credential, mut signed, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let (key, value) = part.trim().split_once('=')?;
+        match key {
+            "Credential" => credential = Some(value),
+            "SignedHeaders" => signed = Some(value),
+            "Signature" => signature = Some(value),
+            _ => return None,
+        }
+    }
+    let mut scope = credential?.split('/');
+    let access_key_id = scope.next()?;
+    let _date = scope.next()?;
+    let region = scope.next()?;
+    let service = scope.next()?;
+    (scope.next()? == "aws4_request").then_some(())?;
+    Some(Authorization {
+        access_key_id,
+        region,
+        service,
+        signed_headers: signed?.split(';').collect(),
+        signature: signature?,
+    })
+}
+
+/// Recomputes the signature of `request` with `principal`'s secret and compares.
+pub(super) fn verify(
+    request: &http::request::Parts,
+    body: &[u8],
+    auth: &Authorization<'_>,
+    principal: &Principal,
+) -> Result<(), Refusal> {
+    let header = |name: &str| {
+        request
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    };
+    let sent_token = header("x-amz-security-token");
+    let expected_token = principal
+        .session_token
+        .as_ref()
+        .map(secrecy::ExposeSecret::expose_secret);
+    if sent_token != expected_token {
+        return Err(Refusal::BadToken);
+    }
+    let time = header("x-amz-date")
+        .and_then(parse_amz_date)
+        .ok_or(Refusal::Malformed)?;
+    let host = header("host").ok_or(Refusal::Malformed)?;
+    let path = request.uri.path_and_query().map_or("/", |p| p.as_str());
+    let uri = format!("http://{host}{path}");
+
+    let mut headers = Vec::new();
+    for name in &auth.signed_headers {
+        for value in request.headers.get_all(*name) {
+            headers.push((*name, value.to_str().map_err(|_| Refusal::Malformed)?));
+        }
+    }
+    let identity = Credentials::new(
+        auth.access_key_id,
+        principal.secret(),
+        expected_token.map(str::to_owned),
+        None,
+        "local-aws",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(auth.region)
+        .name(auth.service)
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|_| Refusal::Malformed)?
+        .into();
+    let signable = SignableRequest::new(
+        request.method.as_str(),
+        uri,
+        headers.into_iter(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|_| Refusal::Malformed)?;
+    let output = sign(signable, &params).map_err(|_| Refusal::Malformed)?;
+    if output.signature() == auth.signature {
+        Ok(())
+    } else {
+        Err(Refusal::Mismatch)
+    }
+}
+
+/// Parses `20261125T120000Z`.
+fn parse_amz_date(s: &str) -> Option<SystemTime> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| s.get(range)?.parse::<u64>().ok();
+    let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
+    let (hour, minute, second) = (num(9..11)?, num(11..13)?, num(13..15)?);
+    let days = days_from_civil(year, month, day)?;
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || year < 1970 {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe).checked_sub(719_468)
+}
+
+/// Formats a time as ISO 8601 (`2026-11-25T12:00:00Z`), as STS writes expirations.
+pub(super) fn iso8601(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Inverse of days_from_civil.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        let t = parse_amz_date("20261125T123456Z").unwrap();
+        assert_eq!(iso8601(t), "2026-11-25T12:34:56Z");
+        let leap = parse_amz_date("20240229T000000Z").unwrap();
+        assert_eq!(iso8601(leap), "2024-02-29T00:00:00Z");
+        assert_eq!(iso8601(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert!(parse_amz_date("2026-11-25T12:34:56Z").is_none());
+    }
+
+    #[test]
+    fn parses_the_authorization_header() {
+        let auth = parse(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261125/us-west-2/bedrock/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-date, Signature=abc123",
+        )
+        .unwrap();
+        assert_eq!(auth.access_key_id, "AKIDEXAMPLE");
+        assert_eq!(auth.region, "us-west-2");
+        assert_eq!(auth.service, "bedrock");
+        assert_eq!(auth.signed_headers, ["content-type", "host", "x-amz-date"]);
+        assert_eq!(auth.signature, "abc123");
+        assert!(parse("Bearer abc").is_none());
+    }
+}

@@ -1,0 +1,157 @@
+//! STS on [`LocalAws`](super::LocalAws): `GetCallerIdentity` and `AssumeRole`, in the query
+//! protocol's XML.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::server::{ApiError, Reply, xml_escape};
+use super::sigv4::iso8601;
+use super::{Principal, State, random_hex};
+
+const XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+pub(super) fn handle(
+    state: &State,
+    caller: &Principal,
+    action: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<Reply, ApiError> {
+    let body = match action {
+        "GetCallerIdentity" => format!(
+            "<GetCallerIdentityResponse xmlns=\"{XMLNS}\"><GetCallerIdentityResult>\
+             <Arn>{}</Arn><UserId>{}</UserId><Account>{}</Account>\
+             </GetCallerIdentityResult>{}</GetCallerIdentityResponse>",
+            xml_escape(&caller.arn),
+            xml_escape(&caller.user_id),
+            xml_escape(&caller.account),
+            metadata(state),
+        ),
+        "AssumeRole" => assume_role(state, caller, params)?,
+        other => {
+            return Err(ApiError::new(
+                400,
+                "InvalidAction",
+                format!("Could not find operation {other} for version 2011-06-15"),
+            ));
+        }
+    };
+    Ok(Reply {
+        content_type: "text/xml",
+        body,
+    })
+}
+
+fn assume_role(
+    state: &State,
+    caller: &Principal,
+    params: &BTreeMap<String, String>,
+) -> Result<String, ApiError> {
+    let param = |name: &str| params.get(name).map(String::as_str);
+    let role_arn = param("RoleArn").unwrap_or_default();
+    let session_name = param("RoleSessionName").unwrap_or_default();
+    let denied = || {
+        ApiError::new(
+            403,
+            "AccessDenied",
+            format!(
+                "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                caller.arn
+            ),
+        )
+    };
+    if !(2..=64).contains(&session_name.len()) {
+        return Err(ApiError::new(
+            400,
+            "ValidationError",
+            "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint",
+        ));
+    }
+    let duration = match param("DurationSeconds") {
+        None => 3600,
+        Some(secs) => match secs.parse::<u64>() {
+            Ok(secs) if (900..=43_200).contains(&secs) => secs,
+            _ => {
+                return Err(ApiError::new(
+                    400,
+                    "ValidationError",
+                    "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint",
+                ));
+            }
+        },
+    };
+    let role = state
+        .lock()
+        .roles
+        .get(role_arn)
+        .cloned()
+        .ok_or_else(denied)?;
+    let trusted = if role.trusted.is_empty() {
+        caller.account == role.arn.account_id()
+    } else {
+        role.trusted.contains(&caller.arn)
+    };
+    if !trusted || role.external_id.as_deref() != param("ExternalId") {
+        return Err(denied());
+    }
+    let mfa_ok = role.mfa.as_ref().is_none_or(|(serial, code)| {
+        param("SerialNumber") == Some(serial) && param("TokenCode") == Some(code)
+    });
+    if !mfa_ok {
+        return Err(ApiError::new(
+            403,
+            "AccessDenied",
+            format!(
+                "MultiFactorAuthentication failed with invalid MFA one time pass code. \
+                 User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                caller.arn
+            ),
+        ));
+    }
+
+    let n = state.next();
+    let lifetime = role.lifetime.unwrap_or(Duration::from_secs(duration));
+    let expires_at = SystemTime::now() + lifetime;
+    let access_key_id = format!("ASIALOCAL{n:011}");
+    let secret = SecretString::from(format!("temp/{}/{n}", random_hex()));
+    let token = SecretString::from(format!("token/{}/{}/{n}", random_hex(), random_hex()));
+    let role_id = format!("AROALOCAL{:011}", role_arn.len());
+    let assumed_arn = format!(
+        "arn:{}:sts::{}:assumed-role/{}/{session_name}",
+        role.arn.partition(),
+        role.arn.account_id(),
+        role.arn.role_name()
+    );
+    let body = format!(
+        "<AssumeRoleResponse xmlns=\"{XMLNS}\"><AssumeRoleResult>\
+         <AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>{role_id}:{}</AssumedRoleId></AssumedRoleUser>\
+         <Credentials><AccessKeyId>{access_key_id}</AccessKeyId>\
+         <SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken>\
+         <Expiration>{}</Expiration></Credentials>\
+         </AssumeRoleResult>{}</AssumeRoleResponse>",
+        xml_escape(&assumed_arn),
+        xml_escape(session_name),
+        xml_escape(secret.expose_secret()),
+        xml_escape(token.expose_secret()),
+        iso8601(expires_at),
+        metadata(state),
+    );
+    let principal = Principal {
+        arn: assumed_arn,
+        account: role.arn.account_id().to_owned(),
+        user_id: format!("{role_id}:{session_name}"),
+        secret,
+        session_token: Some(token),
+        expires_at: Some(expires_at),
+    };
+    state.lock().keys.insert(access_key_id, principal);
+    Ok(body)
+}
+
+fn metadata(state: &State) -> String {
+    format!(
+        "<ResponseMetadata><RequestId>00000000-0000-4000-8000-{:012}</RequestId></ResponseMetadata>",
+        state.next()
+    )
+}
