@@ -131,6 +131,23 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// How many times a request is tried in all (the first try included), with the SDK's
+    /// standard backoff; default [`DEFAULT_MAX_ATTEMPTS`](crate::DEFAULT_MAX_ATTEMPTS). `1`
+    /// turns retries off. Must be 1 to 10.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        if (1..=10).contains(&attempts) {
+            self.settings.max_attempts = attempts;
+        } else {
+            let error = ValueError::new(
+                ValueKind::MaxAttempts,
+                &attempts.to_string(),
+                Rule::AttemptsRange,
+            );
+            self.problems.push(Problem::new("max_attempts", error));
+        }
+        self
+    }
+
     // ----- choosing the mode ------------------------------------------------------------
 
     /// Profile mode: credentials (and region, unless set) from the named profile of the shared

@@ -32,6 +32,8 @@ pub enum ValueKind {
     MfaSerial,
     /// A timeout.
     Timeout,
+    /// The number of attempts of a request.
+    MaxAttempts,
     /// A secret access key.
     SecretAccessKey,
     /// A session token.
@@ -54,6 +56,7 @@ impl ValueKind {
             Self::EndpointUrl => "endpoint URL",
             Self::MfaSerial => "MFA serial",
             Self::Timeout => "timeout",
+            Self::MaxAttempts => "number of attempts",
             Self::SecretAccessKey => "secret access key",
             Self::SessionToken => "session token",
             Self::RoleSource => "role source credentials",
@@ -94,6 +97,7 @@ impl ValueKind {
             Self::MfaSerial => Some("arn:aws:iam::123456789012:mfa/alice"),
             Self::ExternalId
             | Self::Timeout
+            | Self::MaxAttempts
             | Self::SecretAccessKey
             | Self::SessionToken
             | Self::RoleSource => None,
@@ -163,6 +167,8 @@ pub enum Rule {
     EndpointUserInfo,
     /// A timeout must be greater than zero.
     ZeroTimeout,
+    /// A request is tried 1 to 10 times.
+    AttemptsRange,
     /// Only one source of credentials may be chosen for an assumed role.
     SourceTwice,
 }
@@ -203,6 +209,7 @@ impl Rule {
                 "must not contain `user:password@`; give credentials through the builder"
             }
             Self::ZeroTimeout => "must be greater than zero",
+            Self::AttemptsRange => "must be 1 to 10 (1 turns retries off)",
             Self::SourceTwice => {
                 "was chosen twice: call only one of `source_profile`, `source_environment`, `source_static`"
             }

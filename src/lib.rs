@@ -75,7 +75,9 @@
 
 #![forbid(unsafe_code)]
 
+mod auth_error;
 mod builder;
+mod credentials;
 mod error;
 mod manager;
 mod mfa;
@@ -85,6 +87,7 @@ mod secret;
 pub mod testing;
 mod values;
 
+pub use auth_error::{AuthError, ErrorKind};
 pub use builder::AuthBuilder;
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use manager::{

@@ -1,11 +1,18 @@
 //! [`AuthManager`], the validated result of the builder, and [`AuthInfo`], what it holds
 //! without its secrets.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use aws_config::SdkConfig;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use tokio::sync::OnceCell;
+
+use crate::auth_error::{AuthError, Call, ErrorKind, classify};
 use crate::builder::AuthBuilder;
+use crate::credentials::{load_sdk_config, mode_kind};
 use crate::mode::{ModeConfig, Source, WantsMode};
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
@@ -17,6 +24,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long one operation, retries included, may take unless the builder says otherwise.
 pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How many times a request is tried in all unless the builder says otherwise.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
 /// Settings that apply in every mode.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
@@ -24,6 +34,7 @@ pub(crate) struct Settings {
     pub(crate) endpoint_url: Option<EndpointUrl>,
     pub(crate) connect_timeout: Duration,
     pub(crate) operation_timeout: Duration,
+    pub(crate) max_attempts: u32,
 }
 
 impl Default for Settings {
@@ -33,14 +44,17 @@ impl Default for Settings {
             endpoint_url: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
         }
     }
 }
 
-/// A checked authentication configuration for AWS Bedrock.
+/// A checked authentication configuration for AWS Bedrock, and the clients built from it.
 ///
 /// Made by [`AuthManager::builder()`]; cheap to clone (one `Arc`) and safe to share across
-/// tasks and threads. Building one does no network I/O.
+/// tasks and threads. Building one does no network I/O. The SDK configuration is loaded on
+/// first use, once however many tasks race for it; every client it hands out shares one
+/// credential cache and one HTTP connection pool.
 ///
 /// ```
 /// use bedrock_auth::{AuthManager, ModeKind};
@@ -56,10 +70,13 @@ pub struct AuthManager {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
     mode: ModeConfig,
     settings: Settings,
+    http: SharedHttpClient,
+    sdk: OnceCell<SdkConfig>,
+    sts: OnceCell<aws_sdk_sts::Client>,
+    bedrock: RwLock<HashMap<Region, aws_sdk_bedrockruntime::Client>>,
 }
 
 impl AuthManager {
@@ -69,15 +86,148 @@ impl AuthManager {
     }
 
     pub(crate) fn new(mode: ModeConfig, settings: Settings) -> Self {
+        // One HTTP client, so every SDK client of this manager shares its connection pool.
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .build_https();
         Self {
-            inner: Arc::new(Inner { mode, settings }),
+            inner: Arc::new(Inner {
+                mode,
+                settings,
+                http,
+                sdk: OnceCell::new(),
+                sts: OnceCell::new(),
+                bedrock: RwLock::new(HashMap::new()),
+            }),
         }
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> ModeKind {
+        mode_kind(&self.inner.mode)
+    }
+
+    /// The AWS SDK configuration: region, credentials (cached and refreshed before they
+    /// expire), endpoint, timeouts and retries. Build any other AWS client from it. Loaded on
+    /// first use; reads files and the environment, sends nothing.
+    ///
+    /// Fails with [`ErrorKind::NoRegion`] when no region is configured anywhere, and
+    /// [`ErrorKind::ProfileNotFound`] when profile mode names a profile that does not exist.
+    pub async fn sdk_config(&self) -> Result<&SdkConfig, AuthError> {
+        let inner = &*self.inner;
+        inner
+            .sdk
+            .get_or_try_init(|| load_sdk_config(&inner.mode, &inner.settings, inner.http.clone()))
+            .await
+    }
+
+    /// An STS client with this manager's credentials.
+    pub async fn sts_client(&self) -> Result<aws_sdk_sts::Client, AuthError> {
+        let sdk = self.sdk_config().await?;
+        let client = self
+            .inner
+            .sts
+            .get_or_init(|| async { aws_sdk_sts::Client::new(sdk) })
+            .await;
+        Ok(client.clone())
+    }
+
+    /// Proves the credentials with STS `GetCallerIdentity` (which needs no IAM permission) and
+    /// returns who they belong to.
+    ///
+    /// In assume-role mode this assumes the role first, so it also proves the trust policy.
+    pub async fn validate(&self) -> Result<CallerIdentity, AuthError> {
+        let client = self.sts_client().await?;
+        let output = client.get_caller_identity().send().await.map_err(|err| {
+            let endpoint = self.endpoint_for("sts", client.config().region());
+            classify(&err, self.call("STS GetCallerIdentity", &endpoint))
+        })?;
+        let identity = CallerIdentity {
+            account: output.account().unwrap_or_default().to_owned(),
+            arn: output.arn().unwrap_or_default().to_owned(),
+            user_id: output.user_id().unwrap_or_default().to_owned(),
+        };
+        tracing::debug!(mode = %self.mode(), arn = %identity.arn, "validated credentials");
+        Ok(identity)
+    }
+
+    /// The Bedrock Runtime client for `region`, created on first use and cached: later calls
+    /// return the same client (a cheap clone). Every regional client shares the manager's
+    /// credential cache and connection pool, so a role is assumed once per credential lifetime
+    /// however many regions and tasks use it.
+    pub async fn bedrock_client(
+        &self,
+        region: &str,
+    ) -> Result<aws_sdk_bedrockruntime::Client, AuthError> {
+        if let Some(client) = self.cached_bedrock_client(region) {
+            return Ok(client);
+        }
+        let region: Region = region.parse().map_err(|err: crate::ValueError| {
+            AuthError::new(
+                ErrorKind::InvalidConfig,
+                err.to_string(),
+                "pass a region such as us-east-1",
+            )
+        })?;
+        let sdk = self.sdk_config().await?;
+        let mut clients = self
+            .inner
+            .bedrock
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let client = clients.entry(region).or_insert_with_key(|region| {
+            tracing::debug!(region = %region, "creating Bedrock Runtime client");
+            let config = aws_sdk_bedrockruntime::config::Builder::from(sdk)
+                .region(aws_config::Region::from(region.clone()))
+                .build();
+            aws_sdk_bedrockruntime::Client::from_conf(config)
+        });
+        Ok(client.clone())
+    }
+
+    /// The Bedrock Runtime client for the manager's own region.
+    pub async fn bedrock_client_default(
+        &self,
+    ) -> Result<aws_sdk_bedrockruntime::Client, AuthError> {
+        let sdk = self.sdk_config().await?;
+        let region = sdk.region().map(|r| r.as_ref().to_owned());
+        let region = region.ok_or_else(AuthError::no_region)?;
+        self.bedrock_client(&region).await
+    }
+
+    fn cached_bedrock_client(&self, region: &str) -> Option<aws_sdk_bedrockruntime::Client> {
+        let clients = self
+            .inner
+            .bedrock
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        clients.get(region).cloned()
+    }
+
+    fn call<'a>(&self, operation: &'a str, endpoint: &'a str) -> Call<'a> {
+        Call {
+            operation,
+            mode: self.mode(),
+            role: None,
+            endpoint: Some(endpoint),
+        }
+    }
+
+    /// Where requests to `service` go, for error messages.
+    fn endpoint_for(&self, service: &str, region: Option<&aws_config::Region>) -> String {
+        if let Some(url) = &self.inner.settings.endpoint_url {
+            return url.as_str().to_owned();
+        }
+        let region = region.map_or("us-east-1", |r| r.as_ref());
+        format!("https://{service}.{region}.amazonaws.com")
     }
 
     /// What is configured: mode, region, profile, role and its options, and whether secrets
     /// are set, never the secrets themselves.
     pub fn info(&self) -> AuthInfo {
-        let Inner { mode, settings } = &*self.inner;
+        let Inner { mode, settings, .. } = &*self.inner;
         let mut info = AuthInfo {
             mode: ModeKind::Auto,
             region: settings.region.clone(),
@@ -131,6 +281,24 @@ impl fmt::Debug for AuthManager {
             .field("mode", &self.inner.mode)
             .field("settings", &self.inner.settings)
             .finish()
+    }
+}
+
+/// Who the credentials belong to, as STS `GetCallerIdentity` reports it.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    /// The 12-digit account id.
+    pub account: String,
+    /// The principal's ARN, e.g. `arn:aws:sts::123456789012:assumed-role/Role/session`.
+    pub arn: String,
+    /// The principal's unique id.
+    pub user_id: String,
+}
+
+impl fmt::Display for CallerIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (account {})", self.arn, self.account)
     }
 }
 

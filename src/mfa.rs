@@ -52,7 +52,6 @@ where
 #[derive(Clone)]
 pub(crate) struct Mfa {
     pub(crate) serial: MfaSerial,
-    #[allow(dead_code)] // called once credentials are resolved
     pub(crate) token_source: Arc<dyn MfaTokenSource>,
 }
 

@@ -59,7 +59,6 @@ pub struct Auto;
 #[derive(Debug, Clone)]
 pub struct StaticKeys {
     pub(crate) access_key_id: AccessKeyId,
-    #[allow(dead_code)] // read where credentials are resolved
     pub(crate) secret_access_key: SecretString,
     pub(crate) session_token: Option<SecretString>,
 }

@@ -146,6 +146,19 @@ impl LocalAws {
         state.requests.iter().filter(|r| r.action == action).count()
     }
 
+    /// Every secret this server knows: the secret keys of registered users, and the secret keys
+    /// and session tokens it issued for assumed roles. Useful to check that none of them shows
+    /// up in logs or output.
+    pub fn secrets(&self) -> Vec<SecretString> {
+        let state = self.state.lock();
+        let mut secrets = Vec::new();
+        for principal in state.keys.values() {
+            secrets.push(principal.secret.clone());
+            secrets.extend(principal.session_token.clone());
+        }
+        secrets
+    }
+
     /// Forgets the requests seen so far.
     pub fn clear_requests(&self) {
         self.state.lock().requests.clear();

@@ -88,7 +88,13 @@ pub(super) fn verify(
     let uri = format!("http://{host}{path}");
 
     let mut headers = Vec::new();
-    for name in &auth.signed_headers {
+    // The signer adds the session token itself, from the identity; passing it as a header too
+    // would only put it into aws-sigv4's TRACE log of the request.
+    let signed = auth
+        .signed_headers
+        .iter()
+        .filter(|h| **h != "x-amz-security-token");
+    for name in signed {
         for value in request.headers.get_all(*name) {
             headers.push((*name, value.to_str().map_err(|_| Refusal::Malformed)?));
         }

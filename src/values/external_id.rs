@@ -27,7 +27,6 @@ pub struct ExternalId(SecretString);
 
 impl ExternalId {
     /// The id itself, for the `AssumeRole` call.
-    #[allow(dead_code)] // used once credentials are resolved
     pub(crate) fn expose(&self) -> &str {
         self.0.expose_secret()
     }

@@ -120,6 +120,14 @@ impl fmt::Debug for Region {
     }
 }
 
+// `Hash`/`Eq` of `Cow<str>` are those of `str`, so maps keyed by `Region` can be searched by
+// `&str` without building a `Region`.
+impl std::borrow::Borrow<str> for Region {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AsRef<str> for Region {
     fn as_ref(&self) -> &str {
         &self.0

@@ -1,0 +1,608 @@
+//! Live authentication against the embedded local AWS (real HTTP on 127.0.0.1, SigV4 checked):
+//! every mode resolves credentials and validates, role assumption is signed with the source
+//! credentials and cached across regions and tasks, and each failure comes back as its kind.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
+use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, TestUser};
+use bedrock_auth::{AuthManager, BoxError, ErrorKind, ExposeSecret, RoleArn, SecretString};
+use common::IsolatedEnv;
+
+const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
+const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+
+fn credentials_file(profile: &str, user: &TestUser) -> String {
+    format!(
+        "[{profile}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        user.access_key_id,
+        user.secret_access_key.expose_secret()
+    )
+}
+
+fn set_env_keys(env: &IsolatedEnv, user: &TestUser) {
+    env.set("AWS_ACCESS_KEY_ID", user.access_key_id.as_str());
+    env.set(
+        "AWS_SECRET_ACCESS_KEY",
+        user.secret_access_key.expose_secret(),
+    );
+}
+
+async fn converse(client: &aws_sdk_bedrockruntime::Client) -> Result<(), String> {
+    let message = Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text("ping".into()))
+        .build()
+        .unwrap();
+    client
+        .converse()
+        .model_id(MODEL)
+        .messages(message)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| format!("{e:?}"))
+}
+
+#[tokio::test]
+async fn static_mode_validates() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let manager = aws
+        .builder()
+        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let identity = manager.validate().await.unwrap();
+    assert_eq!(identity.arn, alice.arn);
+    assert_eq!(identity.account, "123456789012");
+    assert_eq!(identity.user_id, alice.user_id);
+    assert_eq!(
+        aws.requests()[0].access_key_id.as_deref(),
+        Some(alice.access_key_id.as_str())
+    );
+}
+
+#[tokio::test]
+async fn environment_mode_uses_only_the_variables() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let bob = aws.add_user("bob");
+    let carol = aws.add_user("carol");
+    // Credentials in the default profile must not be used by environment mode.
+    env.write_credentials(&credentials_file("default", &carol));
+    let manager = aws.builder().environment().build().unwrap();
+
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoCredentials);
+    assert!(
+        err.message().contains("AWS_ACCESS_KEY_ID is not set"),
+        "{err}"
+    );
+    assert!(
+        aws.requests().is_empty(),
+        "nothing may be sent without credentials"
+    );
+
+    env.set("AWS_ACCESS_KEY_ID", bob.access_key_id.as_str());
+    let err = manager.validate().await.unwrap_err();
+    assert!(
+        err.message().contains("AWS_SECRET_ACCESS_KEY is not set"),
+        "{err}"
+    );
+
+    set_env_keys(&env, &bob);
+    assert_eq!(manager.validate().await.unwrap().arn, bob.arn);
+}
+
+#[tokio::test]
+async fn profile_mode_wins_over_environment_keys_and_supplies_the_region() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let bob = aws.add_user("bob");
+    let carol = aws.add_user("carol");
+    env.write_credentials(&credentials_file("dev", &carol));
+    env.write_config("[profile dev]\nregion = eu-west-3\n");
+    set_env_keys(&env, &bob);
+    env.set("AWS_REGION", "us-east-2");
+
+    let manager = AuthManager::builder()
+        .endpoint_url(aws.endpoint_url())
+        .profile("dev")
+        .build()
+        .unwrap();
+    assert_eq!(manager.validate().await.unwrap().arn, carol.arn);
+    let seen = &aws.requests()[0];
+    assert_eq!(
+        seen.access_key_id.as_deref(),
+        Some(carol.access_key_id.as_str())
+    );
+    assert_eq!(
+        seen.signing_region.as_deref(),
+        Some("eu-west-3"),
+        "the profile's region wins"
+    );
+}
+
+#[tokio::test]
+async fn missing_profile_lists_the_profiles_that_exist() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let carol = aws.add_user("carol");
+    env.write_credentials(&(credentials_file("dev", &carol) + &credentials_file("prod", &carol)));
+    let manager = aws.builder().profile("staging").build().unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ProfileNotFound);
+    assert_eq!(err.available_profiles(), ["dev", "prod"]);
+    assert!(err.message().contains("`staging`"), "{err}");
+    assert!(err.hint().contains("aws configure list-profiles"), "{err}");
+}
+
+#[tokio::test]
+async fn auto_mode_uses_the_default_chain() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let bob = aws.add_user("bob");
+    set_env_keys(&env, &bob);
+    let manager = aws.builder().auto().build().unwrap();
+    assert_eq!(manager.validate().await.unwrap().arn, bob.arn);
+}
+
+#[tokio::test]
+async fn auto_mode_without_credentials_fails_fast() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let manager = aws.builder().auto().build().unwrap();
+    let started = Instant::now();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoCredentials, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn no_region_anywhere_is_an_error() {
+    let _env = IsolatedEnv::new();
+    let manager = AuthManager::builder().environment().build().unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoRegion);
+    assert!(err.hint().contains("AWS_REGION"), "{err}");
+}
+
+#[tokio::test]
+async fn role_assumption_is_signed_by_the_source_and_passes_every_option() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(
+        RoleSpec::new(ROLE)
+            .trust(alice.arn.clone())
+            .external_id("ext-42")
+            .require_mfa("arn:aws:iam::123456789012:mfa/alice", "654321"),
+    );
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&asked);
+    let manager = aws
+        .builder()
+        .assume_role(ROLE)
+        .external_id("ext-42")
+        .session_name("orders-service")
+        .duration(1800)
+        .mfa("arn:aws:iam::123456789012:mfa/alice", move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { Ok::<_, BoxError>(SecretString::from("654321")) }
+        })
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+
+    let identity = manager.validate().await.unwrap();
+    assert_eq!(
+        identity.arn,
+        "arn:aws:sts::123456789012:assumed-role/BedrockAccess/orders-service"
+    );
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        1,
+        "the token source is asked per assumption"
+    );
+
+    let seen = aws.requests();
+    assert_eq!(seen[0].action, "AssumeRole");
+    assert_eq!(
+        seen[0].access_key_id.as_deref(),
+        Some(alice.access_key_id.as_str())
+    );
+    let param = |name: &str| seen[0].params.get(name).map(String::as_str);
+    assert_eq!(param("RoleArn"), Some(ROLE.as_str()));
+    assert_eq!(param("ExternalId"), Some("ext-42"));
+    assert_eq!(param("RoleSessionName"), Some("orders-service"));
+    assert_eq!(param("DurationSeconds"), Some("1800"));
+    assert_eq!(
+        param("SerialNumber"),
+        Some("arn:aws:iam::123456789012:mfa/alice")
+    );
+    assert_eq!(param("TokenCode"), Some("654321"));
+    assert_eq!(seen[1].action, "GetCallerIdentity");
+    let temp_key = seen[1].access_key_id.clone().unwrap();
+    assert!(
+        temp_key.starts_with("ASIA"),
+        "later calls use the temporary key: {temp_key}"
+    );
+}
+
+#[tokio::test]
+async fn role_with_a_default_session_name() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(RoleSpec::new(ROLE));
+    let manager = aws
+        .builder()
+        .assume_role(ROLE)
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let identity = manager.validate().await.unwrap();
+    let session = identity.arn.rsplit('/').next().unwrap().to_owned();
+    assert!(session.starts_with("bedrock-auth-"), "{session}");
+    assert!(session.parse::<bedrock_auth::SessionName>().is_ok());
+}
+
+#[tokio::test]
+async fn converse_is_signed_for_each_regional_client() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let manager = aws
+        .builder()
+        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    converse(&manager.bedrock_client("us-west-2").await.unwrap())
+        .await
+        .unwrap();
+    converse(&manager.bedrock_client("ap-northeast-1").await.unwrap())
+        .await
+        .unwrap();
+    converse(&manager.bedrock_client_default().await.unwrap())
+        .await
+        .unwrap();
+    let scopes: Vec<_> = aws
+        .requests()
+        .into_iter()
+        .map(|r| (r.signing_region.unwrap(), r.signing_service.unwrap()))
+        .collect();
+    let expected = [
+        ("us-west-2", "bedrock"),
+        ("ap-northeast-1", "bedrock"),
+        ("us-east-1", "bedrock"),
+    ];
+    assert_eq!(scopes, expected.map(|(r, s)| (r.to_owned(), s.to_owned())));
+
+    let err = manager.bedrock_client("US West").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_role_assumption_for_many_tasks_and_regions() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(RoleSpec::new(ROLE));
+    let manager = aws
+        .builder()
+        .assume_role(ROLE)
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"];
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let manager = manager.clone();
+        tasks.spawn(async move {
+            let client = manager.bedrock_client(regions[i % 4]).await.unwrap();
+            converse(&client).await.unwrap();
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    assert_eq!(aws.count("AssumeRole"), 1);
+    assert_eq!(aws.count("Converse"), 200);
+    let temp_keys: std::collections::HashSet<_> = aws
+        .requests()
+        .into_iter()
+        .filter(|r| r.action == "Converse")
+        .map(|r| r.access_key_id.unwrap())
+        .collect();
+    assert_eq!(
+        temp_keys.len(),
+        1,
+        "every region signs with the same role credentials"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_that_expire_soon_are_refreshed_once() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    // The SDK's cache refreshes credentials within a jittered 5 to 10 s of their expiry: 11 s
+    // credentials are fresh for the first burst and due for refresh 6.2 s later.
+    aws.add_role(RoleSpec::new(ROLE).credential_lifetime(Duration::from_secs(11)));
+    let manager = aws
+        .builder()
+        .assume_role(ROLE)
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let burst = |manager: AuthManager| async move {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..50 {
+            let manager = manager.clone();
+            tasks.spawn(async move {
+                converse(&manager.bedrock_client("us-west-2").await.unwrap())
+                    .await
+                    .unwrap();
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap();
+        }
+    };
+    burst(manager.clone()).await;
+    assert_eq!(aws.count("AssumeRole"), 1);
+    tokio::time::sleep(Duration::from_millis(6200)).await;
+    burst(manager.clone()).await;
+    assert_eq!(aws.count("AssumeRole"), 2, "one refresh for 50 tasks");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_role_is_shared_by_concurrent_callers() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(RoleSpec::new(ROLE).external_id("expected"));
+    let manager = aws
+        .builder()
+        .assume_role(ROLE)
+        .external_id("wrong-id")
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let manager = manager.clone();
+        tasks.spawn(async move { manager.validate().await });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let err = done.unwrap().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AccessDenied);
+        assert!(err.message().contains("AssumeRole"), "{err}");
+        assert!(err.message().contains(ROLE.as_str()), "{err}");
+        assert!(err.hint().contains("trust policy"), "{err}");
+    }
+    assert!(
+        aws.count("AssumeRole") <= 2,
+        "{} AssumeRole calls",
+        aws.count("AssumeRole")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn wrong_secret_and_expired_credentials() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let wrong = aws
+        .builder()
+        .static_credentials(alice.access_key_id.clone(), SecretString::from("not-it"))
+        .build()
+        .unwrap();
+    let err = wrong.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCredentials);
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"));
+
+    aws.add_role(RoleSpec::new(ROLE).credential_lifetime(Duration::from_secs(1)));
+    let sts = aws
+        .builder()
+        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap()
+        .sts_client()
+        .await
+        .unwrap();
+    let out = sts
+        .assume_role()
+        .role_arn(ROLE.as_str())
+        .role_session_name("s1")
+        .send()
+        .await
+        .unwrap();
+    let creds = out.credentials().unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let expired = aws
+        .builder()
+        .static_credentials(
+            creds.access_key_id(),
+            SecretString::from(creds.secret_access_key()),
+        )
+        .session_token(SecretString::from(creds.session_token()))
+        .build()
+        .unwrap();
+    let err = expired.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ExpiredCredentials, "{err}");
+}
+
+#[tokio::test]
+async fn denied_model_throttling_and_server_errors() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let manager = aws
+        .builder()
+        .max_attempts(1)
+        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    aws.set_fault(Fault::Throttling);
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Throttled, "{err}");
+    aws.set_fault(Fault::InternalError);
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Service, "{err}");
+    assert_eq!(err.code(), Some("InternalFailure"));
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_network_error_naming_the_endpoint() {
+    let _env = IsolatedEnv::new();
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let manager = AuthManager::builder()
+        .region("us-east-1")
+        .endpoint_url(endpoint.as_str())
+        .max_attempts(1)
+        .static_credentials("AKIAIOSFODNN7EXAMPLE", SecretString::from("secret"))
+        .build()
+        .unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert!(err.message().contains(&endpoint), "{err}");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_in_time() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.set_fault(Fault::Hang);
+    let manager = aws
+        .builder()
+        .operation_timeout(Duration::from_millis(300))
+        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert!(err.message().contains("timed out"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn sdk_config_is_loaded_once_for_racing_tasks() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let bob = aws.add_user("bob");
+    set_env_keys(&env, &bob);
+    let manager = aws.builder().environment().build().unwrap();
+    let (a, b) = tokio::join!(manager.sdk_config(), manager.sdk_config());
+    assert!(
+        std::ptr::eq(a.unwrap(), b.unwrap()),
+        "one SdkConfig for both"
+    );
+    let region = manager
+        .sdk_config()
+        .await
+        .unwrap()
+        .region()
+        .unwrap()
+        .to_string();
+    assert_eq!(region, "us-east-1");
+}
+
+/// A `tracing` writer that appends to a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_secret_in_trace_logs_of_a_role_flow() {
+    let _env = IsolatedEnv::new();
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    // current_thread: every task of this test, the server's included, runs on this thread.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(RoleSpec::new(ROLE).external_id("ext-confidential-7"));
+    let manager = aws
+        .builder()
+        .assume_role(ROLE)
+        .external_id("ext-confidential-7")
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    manager.validate().await.unwrap();
+    converse(&manager.bedrock_client("us-west-2").await.unwrap())
+        .await
+        .unwrap();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("AssumeRole"), "TRACE logging was captured");
+    assert!(logs.lines().count() > 100, "TRACE logging was captured");
+    let secrets = aws.secrets();
+    assert_eq!(
+        secrets.len(),
+        3,
+        "alice's secret, the role's secret and session token"
+    );
+    let secrets = secrets
+        .iter()
+        .map(|s| s.expose_secret())
+        .chain(["ext-confidential-7"]);
+    for secret in secrets {
+        let line = logs.lines().find(|l| l.contains(secret));
+        assert!(
+            line.is_none(),
+            "a secret was logged: {}",
+            line.unwrap_or_default()
+        );
+    }
+}
