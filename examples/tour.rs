@@ -1,80 +1,301 @@
-//! A tour of bedrock-auth, offline: build a manager in every mode, print what each one is
-//! configured with, and show how invalid input is reported.
+//! A tour of bedrock-auth: every mode authenticates, validates and calls Bedrock.
 //!
 //! ```text
-//! cargo run --example tour
+//! cargo run --example tour              # offline, against the embedded local AWS
+//! cargo run --example tour -- --real-aws # against AWS, with your own credentials (auto mode)
 //! ```
 //!
-//! The region comes from `AWS_REGION` when set (else `us-east-1`); nothing here reads
-//! credentials or touches the network.
+//! Offline, the tour starts the local STS + Bedrock Runtime server of `bedrock_auth::testing`
+//! on 127.0.0.1, registers a few users and a role, writes a temporary profile file, and walks
+//! the five modes. No AWS account, no network.
+//!
+//! Against AWS (`--real-aws`), it uses auto mode (your environment, profile or role), validates
+//! it, and, when `BEDROCK_TOUR_MODEL` names a model id, makes one `Converse` call with it.
 
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use bedrock_auth::{AuthManager, BoxError, ConfigError, Region, RoleArn, SecretString};
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, ConversationRole, InferenceConfiguration, Message,
+};
+use bedrock_auth::testing::{LocalAws, RoleSpec};
+use bedrock_auth::{AccessKeyId, AuthError, AuthManager, ExposeSecret, RoleArn, SecretString};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
+const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+const REGIONS: [&str; 3] = ["us-east-1", "us-west-2", "eu-central-1"];
 
-fn main() -> Result<(), ConfigError> {
-    let region = match std::env::var("AWS_REGION") {
-        Ok(name) => name,
-        Err(_) => "us-east-1".to_owned(),
-    };
-    let region: Region = match region.parse() {
-        Ok(region) => region,
+fn main() -> ExitCode {
+    let real = std::env::args().any(|arg| arg == "--real-aws");
+    let local = if real { None } else { Some(LocalSetup::new()) };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("AWS_REGION: {err}");
-            std::process::exit(2);
+            eprintln!("cannot start tokio: {err}");
+            return ExitCode::FAILURE;
         }
     };
-
-    let started = Instant::now();
-    let managers = [
-        AuthManager::builder()
-            .region(region.clone())
-            .environment()
-            .build()?,
-        AuthManager::builder()
-            .region(region.clone())
-            .profile("bedrock-dev")
-            .build()?,
-        AuthManager::builder()
-            .region(region.clone())
-            .static_credentials(
-                "AKIAIOSFODNN7EXAMPLE",
-                SecretString::from("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
-            )
-            .build()?,
-        AuthManager::builder()
-            .region(region.clone())
-            .assume_role(ROLE)
-            .external_id("unique-external-id")
-            .session_name("bedrock-auth-tour")
-            .duration(Duration::from_secs(7200))
-            .mfa("arn:aws:iam::123456789012:mfa/alice", || async {
-                Ok::<_, BoxError>(SecretString::from("123456"))
-            })
-            .source_profile("base")
-            .build()?,
-        AuthManager::builder().region(region).auto().build()?,
-    ];
-    let elapsed = started.elapsed();
-
-    for manager in &managers {
-        println!("{}\n", manager.info());
+    let result = match local {
+        Some(local) => runtime.block_on(local_tour(local)),
+        None => runtime.block_on(real_tour()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!(
+                "error [{}]: {}\nhint: {}",
+                err.kind(),
+                err.message(),
+                err.hint()
+            );
+            ExitCode::FAILURE
+        }
     }
+}
+
+/// The offline environment, made before any thread starts: a temp `HOME` with a profile file,
+/// the `AWS_*` variables of one user, instance metadata off.
+struct LocalSetup {
+    _home: tempfile::TempDir,
+    env_key: (AccessKeyId, SecretString),
+    profile_key: (AccessKeyId, SecretString),
+}
+
+impl LocalSetup {
+    fn new() -> Self {
+        let home = tempfile::tempdir().expect("a temp dir");
+        let env_key = key("AKIATOURENVIRONMENT1", "tour-env-secret");
+        let profile_key = key("AKIATOURPROFILE00001", "tour-profile-secret");
+        let config = home.path().join("config");
+        let credentials = home.path().join("credentials");
+        std::fs::write(&config, "[profile tour]\nregion = us-west-2\n").expect("write config");
+        std::fs::write(
+            &credentials,
+            format!(
+                "[tour]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+                profile_key.0,
+                profile_key.1.expose_secret()
+            ),
+        )
+        .expect("write credentials");
+        let vars = [
+            ("HOME", home.path().to_string_lossy().into_owned()),
+            ("AWS_CONFIG_FILE", config.to_string_lossy().into_owned()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                credentials.to_string_lossy().into_owned(),
+            ),
+            ("AWS_ACCESS_KEY_ID", env_key.0.to_string()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                env_key.1.expose_secret().to_owned(),
+            ),
+            ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+        ];
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("AWS_") {
+                set_env(&name.to_string_lossy(), None);
+            }
+        }
+        for (name, value) in vars {
+            set_env(name, Some(&value));
+        }
+        Self {
+            _home: home,
+            env_key,
+            profile_key,
+        }
+    }
+}
+
+#[allow(unsafe_code)]
+fn set_env(name: &str, value: Option<&str>) {
+    // SAFETY: called from `main` before the tokio runtime or any other thread exists.
+    unsafe {
+        match value {
+            Some(value) => std::env::set_var(name, value),
+            None => std::env::remove_var(name),
+        }
+    }
+}
+
+fn key(id: &str, secret: &str) -> (AccessKeyId, SecretString) {
+    (
+        id.parse().expect("a valid key id"),
+        SecretString::from(secret),
+    )
+}
+
+async fn local_tour(setup: LocalSetup) -> Result<(), AuthError> {
+    let started = Instant::now();
+    let aws = LocalAws::start()
+        .await
+        .expect("start the local server on 127.0.0.1");
     println!(
-        "built {} managers in {elapsed:?}, no network I/O\n",
-        managers.len()
+        "bedrock-auth tour: local STS + Bedrock Runtime at {}\n",
+        aws.endpoint_url()
     );
 
-    // Invalid input: every problem at once, each naming its field, value and rule.
-    let err = AuthManager::builder()
-        .region("US East 1")
-        .assume_role("arn:aws:iam::42:role/BedrockAccess")
-        .session_name("tour with spaces")
-        .duration(60)
-        .build()
-        .expect_err("the tour's invalid configuration was accepted");
-    println!("{err}");
+    let (env_id, env_secret) = setup.env_key.clone();
+    aws.add_user_with_key("123456789012", "tour-env", env_id, env_secret);
+    let (profile_id, profile_secret) = setup.profile_key.clone();
+    aws.add_user_with_key("123456789012", "tour-profile", profile_id, profile_secret);
+    let static_user = aws.add_user("tour-static");
+    let source = aws.add_user("tour-role-source");
+    aws.add_role(
+        RoleSpec::new(ROLE)
+            .trust(source.arn.clone())
+            .external_id("tour-external-id"),
+    );
+
+    let endpoint = aws.endpoint_url();
+    let managers = [
+        (
+            "profile",
+            AuthManager::builder()
+                .endpoint_url(endpoint.as_str())
+                .profile("tour")
+                .build()?,
+        ),
+        ("environment", aws.builder().environment().build()?),
+        (
+            "static",
+            aws.builder()
+                .static_credentials(
+                    static_user.access_key_id.clone(),
+                    static_user.secret_access_key.clone(),
+                )
+                .build()?,
+        ),
+        (
+            "assume_role",
+            aws.builder()
+                .assume_role(ROLE)
+                .external_id("tour-external-id")
+                .session_name("bedrock-auth-tour")
+                .duration(Duration::from_secs(3600))
+                .source_static(
+                    source.access_key_id.clone(),
+                    source.secret_access_key.clone(),
+                )
+                .build()?,
+        ),
+        ("auto", aws.builder().auto().build()?),
+    ];
+
+    println!("{:<12} {:>9}  identity", "mode", "validate");
+    for (name, manager) in &managers {
+        let t = Instant::now();
+        let identity = manager.validate().await?;
+        println!("{name:<12} {:>9}  {}", ms(t.elapsed()), identity.arn);
+    }
+
+    let (_, role_manager) = &managers[3];
+    println!("\nBedrock Runtime clients (assume_role mode):");
+    for region in REGIONS {
+        let t = Instant::now();
+        role_manager.bedrock_client(region).await?;
+        let first = t.elapsed();
+        let t = Instant::now();
+        role_manager.bedrock_client(region).await?;
+        println!(
+            "  {region:<14} first {:>9}, cached {:>9}",
+            ms(first),
+            ms(t.elapsed())
+        );
+    }
+
+    let client = role_manager.bedrock_client("us-west-2").await?;
+    let t = Instant::now();
+    let reply = converse(&client).await;
+    println!(
+        "\nConverse {MODEL} in us-west-2: {reply:?} in {}",
+        ms(t.elapsed())
+    );
+    println!(
+        "STS AssumeRole calls so far: {} (one per credential lifetime, shared by every region)",
+        aws.count("AssumeRole")
+    );
+
+    let refused = aws
+        .builder()
+        .assume_role(ROLE)
+        .external_id("not-the-external-id")
+        .source_static(
+            source.access_key_id.clone(),
+            source.secret_access_key.clone(),
+        )
+        .build()?;
+    if let Err(err) = refused.validate().await {
+        println!(
+            "\nA refused role, as the library reports it:\n  [{}] {}\n  hint: {}",
+            err.kind(),
+            err.message(),
+            err.hint()
+        );
+    }
+
+    println!("\n{}", managers[3].1.info());
+    println!(
+        "\ntour finished in {} with no AWS account; against AWS: cargo run --example tour -- --real-aws",
+        ms(started.elapsed())
+    );
     Ok(())
+}
+
+async fn real_tour() -> Result<(), AuthError> {
+    println!("bedrock-auth tour against AWS (auto mode)\n");
+    let manager = AuthManager::builder().auto().build()?;
+    let t = Instant::now();
+    let identity = manager.validate().await?;
+    println!("validated in {}: {identity}", ms(t.elapsed()));
+    match std::env::var("BEDROCK_TOUR_MODEL") {
+        Ok(model) => {
+            let client = manager.bedrock_client_default().await?;
+            let t = Instant::now();
+            let reply = converse_with(&client, &model).await;
+            println!("Converse {model}: {reply:?} in {}", ms(t.elapsed()));
+        }
+        Err(_) => println!("set BEDROCK_TOUR_MODEL=<model id> to make one Converse call"),
+    }
+    Ok(())
+}
+
+async fn converse(client: &aws_sdk_bedrockruntime::Client) -> Result<String, String> {
+    converse_with(client, MODEL).await
+}
+
+async fn converse_with(
+    client: &aws_sdk_bedrockruntime::Client,
+    model: &str,
+) -> Result<String, String> {
+    let message = Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text("ping".into()))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let output = client
+        .converse()
+        .model_id(model)
+        .messages(message)
+        .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
+        .send()
+        .await
+        .map_err(|e| format!("{e}"))?;
+    let text = output
+        .output()
+        .and_then(|o| o.as_message().ok())
+        .and_then(|m| m.content().first())
+        .and_then(|c| c.as_text().ok())
+        .cloned()
+        .unwrap_or_default();
+    Ok(text)
+}
+
+fn ms(d: Duration) -> String {
+    if d < Duration::from_millis(1) {
+        format!("{:.1} µs", d.as_secs_f64() * 1e6)
+    } else {
+        format!("{:.1} ms", d.as_secs_f64() * 1e3)
+    }
 }

@@ -91,7 +91,8 @@ pub use auth_error::{AuthError, ErrorKind};
 pub use builder::AuthBuilder;
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use manager::{
-    AuthInfo, AuthManager, DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, ModeKind, SourceInfo,
+    AuthInfo, AuthManager, CallerIdentity, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_OPERATION_TIMEOUT, ModeKind, SourceInfo,
 };
 pub use mfa::{BoxError, MfaTokenSource, TokenFuture};
 pub use mode::{

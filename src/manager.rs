@@ -243,6 +243,7 @@ impl AuthManager {
             endpoint_url: settings.endpoint_url.clone(),
             connect_timeout: settings.connect_timeout,
             operation_timeout: settings.operation_timeout,
+            max_attempts: settings.max_attempts,
         };
         match mode {
             ModeConfig::Profile(name) => {
@@ -396,6 +397,8 @@ pub struct AuthInfo {
     pub connect_timeout: Duration,
     /// The operation timeout.
     pub operation_timeout: Duration,
+    /// How many times a request is tried in all.
+    pub max_attempts: u32,
 }
 
 impl fmt::Display for AuthInfo {
@@ -447,6 +450,7 @@ impl fmt::Display for AuthInfo {
                 "connect {:?}, operation {:?}",
                 self.connect_timeout, self.operation_timeout
             ),
-        )
+        )?;
+        line(f, "attempts:", self.max_attempts)
     }
 }

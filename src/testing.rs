@@ -27,6 +27,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::net::SocketAddr;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -91,8 +92,22 @@ impl LocalAws {
     /// Registers an IAM user in `account` with a new long-term key pair.
     pub fn add_user_in(&self, account: &str, name: &str) -> TestUser {
         let n = self.state.next();
-        let access_key_id = format!("AKIALOCAL{n:011}");
+        let access_key_id = AccessKeyId::from_str(&format!("AKIALOCAL{n:011}"))
+            .unwrap_or_else(|_| unreachable!("a valid access key id"));
         let secret = SecretString::from(format!("local/{}/{n}", random_hex()));
+        self.add_user_with_key(account, name, access_key_id, secret)
+    }
+
+    /// Registers an IAM user in `account` with the given key pair, e.g. one that must be known
+    /// before the server starts.
+    pub fn add_user_with_key(
+        &self,
+        account: &str,
+        name: &str,
+        access_key_id: AccessKeyId,
+        secret: SecretString,
+    ) -> TestUser {
+        let n = self.state.next();
         let principal = Principal {
             arn: format!("arn:aws:iam::{account}:user/{name}"),
             account: account.to_owned(),
@@ -102,13 +117,14 @@ impl LocalAws {
             expires_at: None,
         };
         let user = TestUser {
-            access_key_id: access_key_id.parse().unwrap_or_else(|_| unreachable!()),
+            access_key_id: access_key_id.clone(),
             secret_access_key: secret,
             arn: principal.arn.clone(),
             account: principal.account.clone(),
             user_id: principal.user_id.clone(),
         };
-        self.state.lock().keys.insert(access_key_id, principal);
+        let key = access_key_id.as_str().to_owned();
+        self.state.lock().keys.insert(key, principal);
         user
     }
 

@@ -140,11 +140,13 @@ fn common_options_and_defaults() {
     assert_eq!(defaults.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
     assert_eq!(defaults.operation_timeout, DEFAULT_OPERATION_TIMEOUT);
     assert_eq!(defaults.endpoint_url, None);
+    assert_eq!(defaults.max_attempts, bedrock_auth::DEFAULT_MAX_ATTEMPTS);
 
     let info = AuthManager::builder()
         .endpoint_url("http://127.0.0.1:4566")
         .connect_timeout(Duration::from_millis(250))
         .operation_timeout(Duration::from_secs(5))
+        .max_attempts(1)
         .environment()
         .build()
         .unwrap()
@@ -152,6 +154,17 @@ fn common_options_and_defaults() {
     assert_eq!(info.endpoint_url.unwrap().as_str(), "http://127.0.0.1:4566");
     assert_eq!(info.connect_timeout, Duration::from_millis(250));
     assert_eq!(info.operation_timeout, Duration::from_secs(5));
+    assert_eq!(info.max_attempts, 1);
+
+    for attempts in [0, 11] {
+        let err = AuthManager::builder()
+            .max_attempts(attempts)
+            .auto()
+            .build()
+            .unwrap_err();
+        assert_eq!(err.problems()[0].field(), "max_attempts");
+        assert_eq!(err.problems()[0].error().rule(), Rule::AttemptsRange);
+    }
 }
 
 #[test]
@@ -298,6 +311,7 @@ fn info_display_is_a_short_report() {
         "mfa:              not set",
         "source:           profile base",
         "timeouts:         connect 3s, operation 30s",
+        "attempts:         3",
     ] {
         assert!(
             text.lines().any(|l| l == line),

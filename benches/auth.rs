@@ -1,0 +1,231 @@
+//! Benchmarks against the embedded local AWS (`cargo bench --bench auth`).
+//!
+//! - a cached `bedrock_client(region)` lookup, alone and with 64 tasks looking up at once;
+//! - building a manager, getting clients for 8 regions and one `validate()`, beside the same
+//!   steps written by hand with aws-config and the SDK clients;
+//! - how many `AssumeRole` calls 1000 concurrent requests over 8 regions make, and 50
+//!   concurrent `validate()` calls on a refused role, with their wall time.
+//!
+//! Everything talks to 127.0.0.1 only. The process environment is emptied of `AWS_*` variables
+//! first, and instance metadata is disabled.
+
+#![allow(unsafe_code)] // `std::env` changes in `main`, before any thread exists
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use aws_credential_types::Credentials;
+use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
+use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
+use bedrock_auth::{AuthManager, ExposeSecret, RoleArn};
+use criterion::{BenchmarkId, Criterion};
+use tokio::runtime::Runtime;
+
+const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
+const REGIONS: [&str; 8] = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-northeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+];
+
+fn main() {
+    isolate_environment();
+    let runtime = Runtime::new().expect("tokio runtime");
+    let aws = runtime.block_on(LocalAws::start()).expect("local server");
+    let alice = aws.add_user("alice");
+
+    let mut criterion = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    cached_lookup(&mut criterion, &runtime, &aws, &alice);
+    build_validate_and_clients(&mut criterion, &runtime, &aws, &alice);
+    criterion.final_summary();
+
+    role_assumption_counts(&runtime, &aws, &alice);
+}
+
+fn isolate_environment() {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("AWS_") {
+            // SAFETY: no other thread exists yet.
+            unsafe { std::env::remove_var(name) }
+        }
+    }
+    // SAFETY: as above.
+    unsafe { std::env::set_var("AWS_EC2_METADATA_DISABLED", "true") }
+}
+
+fn static_manager(aws: &LocalAws, user: &TestUser) -> AuthManager {
+    aws.builder()
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .expect("valid configuration")
+}
+
+fn cached_lookup(c: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
+    let manager = static_manager(aws, alice);
+    runtime.block_on(async {
+        for region in REGIONS {
+            manager.bedrock_client(region).await.expect("client");
+        }
+    });
+    let mut group = c.benchmark_group("cached bedrock_client(region)");
+    group.bench_function("1 task", |b| {
+        b.to_async(runtime)
+            .iter(|| async { black_box(manager.bedrock_client(black_box("us-west-2")).await) })
+    });
+    group.bench_function(BenchmarkId::new("per lookup, tasks at once", 64), |b| {
+        b.to_async(runtime).iter_custom(|iters| {
+            let manager = manager.clone();
+            async move {
+                let per_task = iters.div_ceil(64).max(1);
+                let started = Instant::now();
+                let mut tasks = tokio::task::JoinSet::new();
+                for t in 0..64 {
+                    let manager = manager.clone();
+                    tasks.spawn(async move {
+                        for i in 0..per_task {
+                            let region = REGIONS[(t + i as usize) % REGIONS.len()];
+                            black_box(manager.bedrock_client(region).await.ok());
+                        }
+                    });
+                }
+                while tasks.join_next().await.is_some() {}
+                // Time per lookup, so the two rows compare directly.
+                started
+                    .elapsed()
+                    .div_f64((per_task * 64) as f64 / iters as f64)
+            }
+        })
+    });
+    group.finish();
+}
+
+fn build_validate_and_clients(
+    c: &mut Criterion,
+    runtime: &Runtime,
+    aws: &LocalAws,
+    alice: &TestUser,
+) {
+    let mut group = c.benchmark_group("build + validate + 8 regional clients");
+    group.bench_function("bedrock-auth", |b| {
+        b.to_async(runtime).iter(|| async {
+            let manager = static_manager(aws, alice);
+            black_box(manager.validate().await.expect("validate"));
+            for region in REGIONS {
+                black_box(manager.bedrock_client(region).await.expect("client"));
+            }
+        })
+    });
+    group.bench_function("hand-written aws-config", |b| {
+        b.to_async(runtime).iter(|| async {
+            // The same settings the manager applies: region, endpoint, timeouts.
+            let timeouts = aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(bedrock_auth::DEFAULT_CONNECT_TIMEOUT)
+                .operation_timeout(bedrock_auth::DEFAULT_OPERATION_TIMEOUT)
+                .build();
+            let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new("us-east-1"))
+                .timeout_config(timeouts)
+                .endpoint_url(aws.endpoint_url())
+                .credentials_provider(Credentials::new(
+                    alice.access_key_id.as_str(),
+                    alice.secret_access_key.expose_secret(),
+                    None,
+                    None,
+                    "bench",
+                ))
+                .load()
+                .await;
+            let sts = aws_sdk_sts::Client::new(&sdk);
+            black_box(sts.get_caller_identity().send().await.expect("validate"));
+            for region in REGIONS {
+                let config = aws_sdk_bedrockruntime::config::Builder::from(&sdk)
+                    .region(aws_config::Region::new(region))
+                    .build();
+                black_box(aws_sdk_bedrockruntime::Client::from_conf(config));
+            }
+        })
+    });
+    group.finish();
+}
+
+fn role_assumption_counts(runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
+    aws.add_role(
+        RoleSpec::new(ROLE)
+            .trust(alice.arn.clone())
+            .external_id("right"),
+    );
+    let role = |external_id: &str| {
+        aws.builder()
+            .assume_role(ROLE)
+            .external_id(external_id)
+            .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+            .build()
+            .expect("valid configuration")
+    };
+
+    aws.clear_requests();
+    let manager = role("right");
+    let started = Instant::now();
+    runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..1000 {
+            let manager = manager.clone();
+            tasks.spawn(async move {
+                let client = manager
+                    .bedrock_client(REGIONS[i % 8])
+                    .await
+                    .expect("client");
+                let message = Message::builder()
+                    .role(ConversationRole::User)
+                    .content(ContentBlock::Text("ping".into()))
+                    .build()
+                    .expect("message");
+                client
+                    .converse()
+                    .model_id("anthropic.claude-3-haiku-20240307-v1:0")
+                    .messages(message)
+                    .send()
+                    .await
+                    .expect("converse");
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("task");
+        }
+    });
+    println!(
+        "1000 concurrent Converse calls over 8 regions: {} AssumeRole call(s), {} Converse, {:.1} ms",
+        aws.count("AssumeRole"),
+        aws.count("Converse"),
+        started.elapsed().as_secs_f64() * 1e3
+    );
+
+    aws.clear_requests();
+    let refused = role("wrong");
+    let started = Instant::now();
+    let denied = runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..50 {
+            let refused = refused.clone();
+            tasks.spawn(async move { refused.validate().await.is_err() });
+        }
+        let mut denied = 0;
+        while let Some(done) = tasks.join_next().await {
+            denied += usize::from(done.expect("task"));
+        }
+        denied
+    });
+    println!(
+        "50 concurrent validate() on a refused role: {} AssumeRole call(s), {denied} denied, {:.1} ms",
+        aws.count("AssumeRole"),
+        started.elapsed().as_secs_f64() * 1e3
+    );
+}
