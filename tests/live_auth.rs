@@ -606,3 +606,116 @@ async fn no_secret_in_trace_logs_of_a_role_flow() {
         );
     }
 }
+
+#[tokio::test]
+async fn standard_endpoint_variables_reach_every_call_role_assumption_included() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(RoleSpec::new(ROLE));
+    env.set("AWS_ENDPOINT_URL_STS", &aws.endpoint_url());
+    env.set("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", &aws.endpoint_url());
+    let manager = AuthManager::builder()
+        .region("us-east-1")
+        .assume_role(ROLE)
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    manager.validate().await.unwrap();
+    converse(&manager.bedrock_client("us-west-2").await.unwrap())
+        .await
+        .unwrap();
+    let actions: Vec<_> = aws.requests().into_iter().map(|r| r.action).collect();
+    assert_eq!(actions, ["AssumeRole", "GetCallerIdentity", "Converse"]);
+
+    env.remove("AWS_ENDPOINT_URL_STS");
+    env.remove("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+    env.set("AWS_ENDPOINT_URL", &aws.endpoint_url());
+    aws.clear_requests();
+    let manager = AuthManager::builder()
+        .region("us-east-1")
+        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    manager.validate().await.unwrap();
+    assert_eq!(aws.count("GetCallerIdentity"), 1);
+}
+
+#[tokio::test]
+async fn profile_mode_follows_a_role_chain_in_the_profile() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let base = aws.add_user("base");
+    aws.add_role(RoleSpec::new(ROLE).trust(base.arn.clone()));
+    env.write_credentials(&credentials_file("base", &base));
+    env.write_config(&format!(
+        "[profile bedrock]\nrole_arn = {ROLE}\nsource_profile = base\nrole_session_name = chained\nregion = us-east-1\n"
+    ));
+    // aws-config's own STS client for the chain honours the standard endpoint variable.
+    env.set("AWS_ENDPOINT_URL", &aws.endpoint_url());
+    let manager = AuthManager::builder().profile("bedrock").build().unwrap();
+    let identity = manager.validate().await.unwrap();
+    assert_eq!(
+        identity.arn,
+        "arn:aws:sts::123456789012:assumed-role/BedrockAccess/chained"
+    );
+    let seen = aws.requests();
+    assert_eq!(seen[0].action, "AssumeRole");
+    assert_eq!(
+        seen[0].access_key_id.as_deref(),
+        Some(base.access_key_id.as_str())
+    );
+}
+
+#[tokio::test]
+async fn profile_mode_runs_a_credential_process() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let dave = aws.add_user("dave");
+    let script = env.config_path().with_file_name("creds.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho '{{\"Version\": 1, \"AccessKeyId\": \"{}\", \"SecretAccessKey\": \"{}\"}}'\n",
+            dave.access_key_id,
+            dave.secret_access_key.expose_secret()
+        ),
+    )
+    .unwrap();
+    env.write_config(&format!(
+        "[profile tool]\ncredential_process = sh {}\nregion = us-east-1\n",
+        script.display()
+    ));
+    let manager = AuthManager::builder()
+        .endpoint_url(aws.endpoint_url())
+        .profile("tool")
+        .build()
+        .unwrap();
+    assert_eq!(manager.validate().await.unwrap().arn, dave.arn);
+}
+
+#[tokio::test]
+async fn auto_mode_with_an_unreachable_metadata_endpoint_fails_fast() {
+    let env = IsolatedEnv::new();
+    env.remove("AWS_EC2_METADATA_DISABLED");
+    // The test's own loopback address for instance metadata, with nothing listening there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    env.set(
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        &format!("http://127.0.0.1:{port}"),
+    );
+    let aws = LocalAws::start().await.unwrap();
+    let manager = aws.builder().auto().build().unwrap();
+    let started = Instant::now();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoCredentials, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
