@@ -12,14 +12,13 @@
 //! Against AWS (`--real-aws`), it uses auto mode (your environment, profile or role), validates
 //! it, and, when `BEDROCK_TOUR_MODEL` names a model id, makes one `Converse` call with it.
 
+mod common;
+
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConversationRole, InferenceConfiguration, Message,
-};
 use bedrock_auth::testing::{LocalAws, RoleSpec};
-use bedrock_auth::{AccessKeyId, AuthError, AuthManager, ExposeSecret, RoleArn, SecretString};
+use bedrock_auth::{AccessKeyId, AuthError, AuthManager, RoleArn, SecretString};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -57,76 +56,37 @@ fn main() -> ExitCode {
 /// the `AWS_*` variables of one user, instance metadata off.
 struct LocalSetup {
     _home: tempfile::TempDir,
-    env_key: (AccessKeyId, SecretString),
-    profile_key: (AccessKeyId, SecretString),
 }
+
+const ENV_KEY: (&str, &str) = ("AKIATOURENVIRONMENT1", "tour-env-secret");
+const PROFILE_KEY: (&str, &str) = ("AKIATOURPROFILE00001", "tour-profile-secret");
 
 impl LocalSetup {
     fn new() -> Self {
-        let home = tempfile::tempdir().expect("a temp dir");
-        let env_key = key("AKIATOURENVIRONMENT1", "tour-env-secret");
-        let profile_key = key("AKIATOURPROFILE00001", "tour-profile-secret");
-        let config = home.path().join("config");
-        let credentials = home.path().join("credentials");
-        std::fs::write(&config, "[profile tour]\nregion = us-west-2\n").expect("write config");
-        std::fs::write(
+        let credentials = format!(
+            "[tour]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            PROFILE_KEY.0, PROFILE_KEY.1
+        );
+        let home = common::offline(
+            "[profile tour]\nregion = us-west-2\n",
             &credentials,
-            format!(
-                "[tour]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-                profile_key.0,
-                profile_key.1.expose_secret()
-            ),
-        )
-        .expect("write credentials");
-        let vars = [
-            ("HOME", home.path().to_string_lossy().into_owned()),
-            ("AWS_CONFIG_FILE", config.to_string_lossy().into_owned()),
-            (
-                "AWS_SHARED_CREDENTIALS_FILE",
-                credentials.to_string_lossy().into_owned(),
-            ),
-            ("AWS_ACCESS_KEY_ID", env_key.0.to_string()),
-            (
-                "AWS_SECRET_ACCESS_KEY",
-                env_key.1.expose_secret().to_owned(),
-            ),
-            ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
-        ];
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("AWS_") {
-                set_env(&name.to_string_lossy(), None);
-            }
-        }
-        for (name, value) in vars {
-            set_env(name, Some(&value));
-        }
-        Self {
-            _home: home,
-            env_key,
-            profile_key,
-        }
+            &[
+                ("AWS_ACCESS_KEY_ID", ENV_KEY.0),
+                ("AWS_SECRET_ACCESS_KEY", ENV_KEY.1),
+            ],
+        );
+        Self { _home: home }
     }
 }
 
-#[allow(unsafe_code)]
-fn set_env(name: &str, value: Option<&str>) {
-    // SAFETY: called from `main` before the tokio runtime or any other thread exists.
-    unsafe {
-        match value {
-            Some(value) => std::env::set_var(name, value),
-            None => std::env::remove_var(name),
-        }
-    }
-}
-
-fn key(id: &str, secret: &str) -> (AccessKeyId, SecretString) {
+fn user_key((id, secret): (&str, &str)) -> (AccessKeyId, SecretString) {
     (
         id.parse().expect("a valid key id"),
         SecretString::from(secret),
     )
 }
 
-async fn local_tour(setup: LocalSetup) -> Result<(), AuthError> {
+async fn local_tour(_setup: LocalSetup) -> Result<(), AuthError> {
     let started = Instant::now();
     let aws = LocalAws::start()
         .await
@@ -136,9 +96,9 @@ async fn local_tour(setup: LocalSetup) -> Result<(), AuthError> {
         aws.endpoint_url()
     );
 
-    let (env_id, env_secret) = setup.env_key.clone();
+    let (env_id, env_secret) = user_key(ENV_KEY);
     aws.add_user_with_key("123456789012", "tour-env", env_id, env_secret);
-    let (profile_id, profile_secret) = setup.profile_key.clone();
+    let (profile_id, profile_secret) = user_key(PROFILE_KEY);
     aws.add_user_with_key("123456789012", "tour-profile", profile_id, profile_secret);
     let static_user = aws.add_user("tour-static");
     let source = aws.add_user("tour-role-source");
@@ -207,7 +167,7 @@ async fn local_tour(setup: LocalSetup) -> Result<(), AuthError> {
 
     let client = role_manager.bedrock_client("us-west-2").await?;
     let t = Instant::now();
-    let reply = converse(&client).await;
+    let reply = common::ping(&client, MODEL).await;
     println!(
         "\nConverse {MODEL} in us-west-2: {reply:?} in {}",
         ms(t.elapsed())
@@ -253,43 +213,12 @@ async fn real_tour() -> Result<(), AuthError> {
         Ok(model) => {
             let client = manager.bedrock_client_default().await?;
             let t = Instant::now();
-            let reply = converse_with(&client, &model).await;
+            let reply = common::ping(&client, &model).await;
             println!("Converse {model}: {reply:?} in {}", ms(t.elapsed()));
         }
         Err(_) => println!("set BEDROCK_TOUR_MODEL=<model id> to make one Converse call"),
     }
     Ok(())
-}
-
-async fn converse(client: &aws_sdk_bedrockruntime::Client) -> Result<String, String> {
-    converse_with(client, MODEL).await
-}
-
-async fn converse_with(
-    client: &aws_sdk_bedrockruntime::Client,
-    model: &str,
-) -> Result<String, String> {
-    let message = Message::builder()
-        .role(ConversationRole::User)
-        .content(ContentBlock::Text("ping".into()))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let output = client
-        .converse()
-        .model_id(model)
-        .messages(message)
-        .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
-        .send()
-        .await
-        .map_err(|e| format!("{e}"))?;
-    let text = output
-        .output()
-        .and_then(|o| o.as_message().ok())
-        .and_then(|m| m.content().first())
-        .and_then(|c| c.as_text().ok())
-        .cloned()
-        .unwrap_or_default();
-    Ok(text)
 }
 
 fn ms(d: Duration) -> String {

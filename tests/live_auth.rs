@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, TestUser};
-use bedrock_auth::{AuthManager, BoxError, ErrorKind, ExposeSecret, RoleArn, SecretString};
+use bedrock_auth::{
+    AssumeRole, AuthBuilder, AuthManager, BoxError, ErrorKind, ExposeSecret, RoleArn, SecretString,
+};
 use common::IsolatedEnv;
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
@@ -21,6 +23,21 @@ fn credentials_file(profile: &str, user: &TestUser) -> String {
         "[{profile}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
         user.access_key_id,
         user.secret_access_key.expose_secret()
+    )
+}
+
+fn static_manager(aws: &LocalAws, user: &TestUser) -> AuthManager {
+    aws.builder()
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap()
+}
+
+/// Assume-role mode for [`ROLE`], with `source`'s keys as the source credentials.
+fn role_builder(aws: &LocalAws, source: &TestUser) -> AuthBuilder<AssumeRole> {
+    aws.builder().assume_role(ROLE).source_static(
+        source.access_key_id.clone(),
+        source.secret_access_key.clone(),
     )
 }
 
@@ -53,11 +70,7 @@ async fn static_mode_validates() {
     let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
-    let manager = aws
-        .builder()
-        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
-        .build()
-        .unwrap();
+    let manager = static_manager(&aws, &alice);
     let identity = manager.validate().await.unwrap();
     assert_eq!(identity.arn, alice.arn);
     assert_eq!(identity.account, "123456789012");
@@ -190,9 +203,7 @@ async fn role_assumption_is_signed_by_the_source_and_passes_every_option() {
     );
     let asked = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&asked);
-    let manager = aws
-        .builder()
-        .assume_role(ROLE)
+    let manager = role_builder(&aws, &alice)
         .external_id("ext-42")
         .session_name("orders-service")
         .duration(1800)
@@ -200,7 +211,6 @@ async fn role_assumption_is_signed_by_the_source_and_passes_every_option() {
             counter.fetch_add(1, Ordering::SeqCst);
             async { Ok::<_, BoxError>(SecretString::from("654321")) }
         })
-        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
         .build()
         .unwrap();
 
@@ -245,12 +255,7 @@ async fn role_with_a_default_session_name() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE));
-    let manager = aws
-        .builder()
-        .assume_role(ROLE)
-        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
-        .build()
-        .unwrap();
+    let manager = role_builder(&aws, &alice).build().unwrap();
     let identity = manager.validate().await.unwrap();
     let session = identity.arn.rsplit('/').next().unwrap().to_owned();
     assert!(session.starts_with("bedrock-auth-"), "{session}");
@@ -262,11 +267,7 @@ async fn converse_is_signed_for_each_regional_client() {
     let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
-    let manager = aws
-        .builder()
-        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
-        .build()
-        .unwrap();
+    let manager = static_manager(&aws, &alice);
     converse(&manager.bedrock_client("us-west-2").await.unwrap())
         .await
         .unwrap();
@@ -298,12 +299,7 @@ async fn one_role_assumption_for_many_tasks_and_regions() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE));
-    let manager = aws
-        .builder()
-        .assume_role(ROLE)
-        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
-        .build()
-        .unwrap();
+    let manager = role_builder(&aws, &alice).build().unwrap();
     let regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"];
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..200 {
@@ -339,12 +335,7 @@ async fn credentials_that_expire_soon_are_refreshed_once() {
     // The SDK's cache refreshes credentials within a jittered 5 to 10 s of their expiry: 11 s
     // credentials are fresh for the first burst and due for refresh 6.2 s later.
     aws.add_role(RoleSpec::new(ROLE).credential_lifetime(Duration::from_secs(11)));
-    let manager = aws
-        .builder()
-        .assume_role(ROLE)
-        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
-        .build()
-        .unwrap();
+    let manager = role_builder(&aws, &alice).build().unwrap();
     let burst = |manager: AuthManager| async move {
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..50 {
@@ -372,11 +363,8 @@ async fn a_refused_role_is_shared_by_concurrent_callers() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE).external_id("expected"));
-    let manager = aws
-        .builder()
-        .assume_role(ROLE)
+    let manager = role_builder(&aws, &alice)
         .external_id("wrong-id")
-        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
         .build()
         .unwrap();
     let started = Instant::now();
@@ -419,14 +407,7 @@ async fn wrong_secret_and_expired_credentials() {
     assert_eq!(err.code(), Some("SignatureDoesNotMatch"));
 
     aws.add_role(RoleSpec::new(ROLE).credential_lifetime(Duration::from_secs(1)));
-    let sts = aws
-        .builder()
-        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
-        .build()
-        .unwrap()
-        .sts_client()
-        .await
-        .unwrap();
+    let sts = static_manager(&aws, &alice).sts_client().await.unwrap();
     let out = sts
         .assume_role()
         .role_arn(ROLE.as_str())
@@ -572,11 +553,8 @@ async fn no_secret_in_trace_logs_of_a_role_flow() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE).external_id("ext-confidential-7"));
-    let manager = aws
-        .builder()
-        .assume_role(ROLE)
+    let manager = role_builder(&aws, &alice)
         .external_id("ext-confidential-7")
-        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
         .build()
         .unwrap();
     manager.validate().await.unwrap();

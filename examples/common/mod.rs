@@ -83,30 +83,34 @@ pub async fn validate_and_ping(manager: &AuthManager) -> Result<(), AuthError> {
     println!("{}\n", manager.info());
     println!("validated: {identity}");
     let client = manager.bedrock_client_default().await?;
+    match ping(&client, MODEL).await {
+        Ok(text) => println!("Converse {MODEL}: {text:?}"),
+        Err(err) => println!("Converse {MODEL} failed: {err}"),
+    }
+    Ok(())
+}
+
+/// One minimal `Converse` call ("ping", at most 1 output token); the reply's text.
+pub async fn ping(client: &aws_sdk_bedrockruntime::Client, model: &str) -> Result<String, String> {
     let message = Message::builder()
         .role(ConversationRole::User)
         .content(ContentBlock::Text("ping".into()))
         .build()
-        .expect("a message");
-    let reply = client
+        .map_err(|e| e.to_string())?;
+    let output = client
         .converse()
-        .model_id(MODEL)
+        .model_id(model)
         .messages(message)
         .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
         .send()
-        .await;
-    match reply {
-        Ok(output) => {
-            let text = output
-                .output()
-                .and_then(|o| o.as_message().ok())
-                .and_then(|m| m.content().first())
-                .and_then(|c| c.as_text().ok())
-                .cloned()
-                .unwrap_or_default();
-            println!("Converse {MODEL}: {text:?}");
-        }
-        Err(err) => println!("Converse {MODEL} failed: {err}"),
-    }
-    Ok(())
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = output
+        .output()
+        .and_then(|o| o.as_message().ok())
+        .and_then(|m| m.content().first())
+        .and_then(|c| c.as_text().ok())
+        .cloned()
+        .unwrap_or_default();
+    Ok(text)
 }
