@@ -399,12 +399,22 @@ async fn wrong_secret_and_expired_credentials() {
     let alice = aws.add_user("alice");
     let wrong = aws
         .builder()
-        .static_credentials(alice.access_key_id.clone(), SecretString::from("not-it"))
+        .static_credentials(
+            alice.access_key_id.clone(),
+            SecretString::from("wrong-secret-8c1f0a"),
+        )
         .build()
         .unwrap();
     let err = wrong.validate().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidCredentials);
     assert_eq!(err.code(), Some("SignatureDoesNotMatch"));
+    assert!(err.hint().contains("secret does not match"), "{err}");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("wrong-secret-8c1f0a"), "{shown}");
+    assert!(
+        !shown.contains(alice.secret_access_key.expose_secret()),
+        "{shown}"
+    );
 
     aws.add_role(RoleSpec::new(ROLE).credential_lifetime(Duration::from_secs(1)));
     let sts = static_manager(&aws, &alice).sts_client().await.unwrap();
