@@ -4,7 +4,10 @@
 //! Messages name the field, the value (never a secret), the rule broken and an example of a
 //! valid value, so that the fix is in the message.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use crate::manager::ModeKind;
 
 /// Which kind of value a [`ValueError`] is about.
 ///
@@ -40,6 +43,14 @@ pub enum ValueKind {
     SessionToken,
     /// The source credentials of an assumed role.
     RoleSource,
+    /// A configuration key.
+    Key,
+    /// The `mode` of a configuration.
+    Mode,
+    /// Where a secret is read from: an environment variable or a file.
+    SecretSource,
+    /// A configuration file or text.
+    ConfigFile,
 }
 
 impl ValueKind {
@@ -60,6 +71,10 @@ impl ValueKind {
             Self::SecretAccessKey => "secret access key",
             Self::SessionToken => "session token",
             Self::RoleSource => "role source credentials",
+            Self::Key => "configuration key",
+            Self::Mode => "mode",
+            Self::SecretSource => "secret source",
+            Self::ConfigFile => "configuration",
         }
     }
 
@@ -100,7 +115,11 @@ impl ValueKind {
             | Self::MaxAttempts
             | Self::SecretAccessKey
             | Self::SessionToken
-            | Self::RoleSource => None,
+            | Self::RoleSource
+            | Self::Key
+            | Self::SecretSource
+            | Self::ConfigFile => None,
+            Self::Mode => Some("assume_role"),
         }
     }
 }
@@ -171,6 +190,38 @@ pub enum Rule {
     AttemptsRange,
     /// Only one source of credentials may be chosen for an assumed role.
     SourceTwice,
+    /// A configuration key that does not exist.
+    UnknownKey,
+    /// A configuration key of another mode.
+    NotInMode {
+        /// The mode the key belongs to.
+        owner: ModeKind,
+        /// The mode of the configuration.
+        mode: ModeKind,
+    },
+    /// A value of the wrong type.
+    WrongType {
+        /// What the key takes.
+        expected: &'static str,
+        /// What it got.
+        found: &'static str,
+    },
+    /// A required key is missing.
+    Missing,
+    /// The same key is given twice (e.g. under a name and its alias).
+    Duplicate,
+    /// Not one of the modes.
+    UnknownMode,
+    /// `IAM_ROLE` without `role_arn`.
+    IamRoleNeedsArn,
+    /// A secret's environment variable is not set.
+    EnvVarMissing,
+    /// A file cannot be read (or is not UTF-8).
+    FileUnreadable,
+    /// `mfa_serial` in a configuration without a token source.
+    NoTokenSource,
+    /// The text is not valid TOML or JSON.
+    Syntax,
 }
 
 impl Rule {
@@ -213,6 +264,21 @@ impl Rule {
             Self::SourceTwice => {
                 "was chosen twice: call only one of `source_profile`, `source_environment`, `source_static`"
             }
+            Self::UnknownKey => "is not a known key",
+            Self::NotInMode { .. } => "belongs to another mode",
+            Self::WrongType { .. } => "has the wrong type",
+            Self::Missing => "is required in this mode",
+            Self::Duplicate => "is given twice (under its name and an alias)",
+            Self::UnknownMode => "must be one of profile, environment, static, assume_role, auto",
+            Self::IamRoleNeedsArn => {
+                "IAM_ROLE needs `role_arn`; for the instance or task role use mode = \"auto\""
+            }
+            Self::EnvVarMissing => "names an environment variable that is not set",
+            Self::FileUnreadable => "names a file that cannot be read as UTF-8 text",
+            Self::NoTokenSource => {
+                "needs an MFA token source: call `AuthConfig::mfa_token_source(..)` before `from_config`"
+            }
+            Self::Syntax => "is not valid",
         }
     }
 }
@@ -240,6 +306,15 @@ impl ValueError {
     pub(crate) fn new(kind: ValueKind, value: &str, rule: Rule) -> Self {
         let value = (!kind.is_secret()).then(|| Box::from(value));
         Self { kind, value, rule }
+    }
+
+    /// A syntax error of a configuration `format` (TOML, JSON), with the parser's message.
+    pub(crate) fn syntax(format: &str, message: &str) -> Self {
+        Self::new(
+            ValueKind::ConfigFile,
+            &format!("{format}: {message}"),
+            Rule::Syntax,
+        )
     }
 
     /// A new error that does not show its value.
@@ -293,6 +368,10 @@ impl fmt::Display for ValueError {
         match self.rule {
             Rule::TooShort { min } => write!(f, "must be at least {min} characters")?,
             Rule::TooLong { max } => write!(f, "must be at most {max} characters")?,
+            Rule::NotInMode { owner, mode } => {
+                write!(f, "is an option of {owner} mode, not of {mode} mode")?
+            }
+            Rule::WrongType { expected, found } => write!(f, "must be {expected}, not {found}")?,
             Rule::InvalidChar { at } => {
                 match self
                     .value
@@ -316,18 +395,22 @@ impl fmt::Display for ValueError {
 /// One problem found in a configuration: the field it concerns and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    field: &'static str,
+    field: Cow<'static, str>,
     error: ValueError,
 }
 
 impl Problem {
-    pub(crate) fn new(field: &'static str, error: ValueError) -> Self {
-        Self { field, error }
+    pub(crate) fn new(field: impl Into<Cow<'static, str>>, error: ValueError) -> Self {
+        Self {
+            field: field.into(),
+            error,
+        }
     }
 
-    /// The field, named as in a configuration file (`role_arn`, `region`, ...).
-    pub fn field(&self) -> &'static str {
-        self.field
+    /// The field, named as in a configuration file (`role_arn`, `region`, `source.profile`,
+    /// ...).
+    pub fn field(&self) -> &str {
+        &self.field
     }
 
     /// What is wrong with the field's value.

@@ -77,6 +77,7 @@
 
 mod auth_error;
 mod builder;
+mod config;
 mod credentials;
 mod error;
 mod manager;
@@ -89,6 +90,7 @@ mod values;
 
 pub use auth_error::{AuthError, ErrorKind};
 pub use builder::AuthBuilder;
+pub use config::{AuthConfig, ENV_VARS};
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use manager::{
     AuthInfo, AuthManager, CallerIdentity, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,

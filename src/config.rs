@@ -1,0 +1,792 @@
+//! Config-as-code: the builder's modes and options read at run time from TOML, JSON or the
+//! environment, checked with every problem reported at once.
+//!
+//! A config is parsed into [`AuthConfig`] (syntax only) and checked by
+//! [`AuthManager::from_config`], which runs it through the very builder a program would write,
+//! so the same values are accepted and rejected, with the same messages. Secrets need not sit in
+//! the file: `{ env = "VAR" }` or `{ file = "/run/secrets/x" }` is read straight into a
+//! [`SecretString`].
+//!
+//! ```
+//! use bedrock_auth::{AuthConfig, AuthManager, ModeKind};
+//!
+//! let config = AuthConfig::from_toml(r#"
+//!     mode = "assume_role"
+//!     region = "us-east-1"
+//!     role_arn = "arn:aws:iam::123456789012:role/BedrockAccessRole"
+//!     external_id = "unique-external-id"
+//!     session_name = "orders-service"
+//!     duration_secs = 7200
+//!     source = { profile = "base" }
+//! "#)?;
+//! let manager = AuthManager::from_config(&config)?;
+//! assert_eq!(manager.info().mode, ModeKind::AssumeRole);
+//! # Ok::<(), bedrock_auth::ConfigError>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use zeroize::Zeroize;
+
+use crate::builder::AuthBuilder;
+use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
+use crate::manager::{AuthManager, ModeKind};
+use crate::mfa::MfaTokenSource;
+use crate::mode::ModeState;
+
+/// Keys whose values are secrets: literal values are wrapped at once, and
+/// `{ env = ".." }` / `{ file = ".." }` are accepted.
+const SECRET_KEYS: [&str; 2] = ["secret_access_key", "session_token"];
+
+/// The keys every mode takes.
+const COMMON_KEYS: [&str; 6] = [
+    "mode",
+    "region",
+    "endpoint_url",
+    "connect_timeout_ms",
+    "operation_timeout_ms",
+    "max_attempts",
+];
+
+/// Names of the system this crate replaces, accepted as aliases.
+const KEY_ALIASES: [(&str, &str); 6] = [
+    ("profile_name", "profile"),
+    ("access_key", "access_key_id"),
+    ("secret_key", "secret_access_key"),
+    ("role_session_name", "session_name"),
+    ("assume_role_duration", "duration_secs"),
+    ("region_override", "region"),
+];
+
+/// The environment variables [`AuthConfig::from_env`] reads, and the key each sets.
+///
+/// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
+/// name a file that holds the secret.
+pub const ENV_VARS: [(&str, &str); 18] = [
+    ("BEDROCK_AUTH_MODE", "mode"),
+    ("BEDROCK_AUTH_REGION", "region"),
+    ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
+    ("BEDROCK_AUTH_CONNECT_TIMEOUT_MS", "connect_timeout_ms"),
+    ("BEDROCK_AUTH_OPERATION_TIMEOUT_MS", "operation_timeout_ms"),
+    ("BEDROCK_AUTH_MAX_ATTEMPTS", "max_attempts"),
+    ("BEDROCK_AUTH_PROFILE", "profile"),
+    ("BEDROCK_AUTH_ACCESS_KEY_ID", "access_key_id"),
+    ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "secret_access_key"),
+    ("BEDROCK_AUTH_SECRET_ACCESS_KEY_FILE", "secret_access_key"),
+    ("BEDROCK_AUTH_SESSION_TOKEN", "session_token"),
+    ("BEDROCK_AUTH_SESSION_TOKEN_FILE", "session_token"),
+    ("BEDROCK_AUTH_ROLE_ARN", "role_arn"),
+    ("BEDROCK_AUTH_EXTERNAL_ID", "external_id"),
+    ("BEDROCK_AUTH_SESSION_NAME", "session_name"),
+    ("BEDROCK_AUTH_DURATION_SECS", "duration_secs"),
+    ("BEDROCK_AUTH_MFA_SERIAL", "mfa_serial"),
+    ("BEDROCK_AUTH_SOURCE", "source"),
+];
+
+/// A value as read, before checking.
+#[derive(Clone)]
+enum Raw {
+    Str(String),
+    Int(i64),
+    /// A literal secret, wrapped as soon as it was read.
+    Secret(SecretString),
+    /// `{ env = "VAR" }` / `{ file = "path" }` for a secret, or a `source` table.
+    Table(BTreeMap<String, Raw>),
+    /// Any other type (bool, float, array, ...), by name.
+    Other(&'static str),
+}
+
+impl fmt::Debug for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Str(s) => write!(f, "{s:?}"),
+            Self::Int(i) => write!(f, "{i}"),
+            Self::Secret(_) => f.write_str("[REDACTED]"),
+            Self::Table(t) => f.debug_map().entries(t).finish(),
+            Self::Other(kind) => write!(f, "<{kind}>"),
+        }
+    }
+}
+
+/// An authentication configuration read at run time, not yet checked: parse it with
+/// [`from_toml`](Self::from_toml), [`from_json`](Self::from_json), [`from_file`](Self::from_file)
+/// or [`from_env`](Self::from_env), then check it with [`check`](Self::check) or turn it into a
+/// manager with [`AuthManager::from_config`].
+///
+/// Keys: `mode` (`profile`, `environment`, `static`, `assume_role`, `auto`), `region`,
+/// `endpoint_url`, `connect_timeout_ms`, `operation_timeout_ms`, `max_attempts` in every mode;
+/// `profile` (profile mode); `access_key_id`, `secret_access_key`, `session_token` (static);
+/// `role_arn`, `external_id`, `session_name`, `duration_secs`, `mfa_serial`, `source`
+/// (assume_role; `source` is `{ profile = ".." }`, `"environment"`, `"auto"` or
+/// `{ access_key_id = "..", secret_access_key = .. }`, default auto).
+///
+/// The mode names `PROFILE`, `ENVIRONMENT`, `CREDENTIALS`, `IAM_ROLE` and `AUTO` (any case)
+/// and the keys `profile_name`, `access_key`, `secret_key`, `role_session_name`,
+/// `assume_role_duration` and `region_override` are accepted as aliases.
+#[derive(Clone, Default)]
+pub struct AuthConfig {
+    // Keys as written (aliases included), so problems name what the user wrote.
+    entries: BTreeMap<String, Raw>,
+    origin: Option<String>,
+    mfa: Option<Arc<dyn MfaTokenSource>>,
+}
+
+impl fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("origin", &self.origin)
+            .field("entries", &self.entries)
+            .field("mfa_token_source", &self.mfa.as_ref().map(|_| "<fn>"))
+            .finish()
+    }
+}
+
+impl AuthConfig {
+    /// Parses TOML. Only syntax is checked here; see [`AuthManager::from_config`].
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|err: toml::de::Error| syntax_error("TOML", err.message().to_owned()))?;
+        let entries = table
+            .into_iter()
+            .map(|(key, value)| {
+                let secret = is_secret_key(&key);
+                (key, from_toml(value, secret))
+            })
+            .collect();
+        Ok(Self {
+            entries,
+            ..Self::default()
+        })
+    }
+
+    /// Parses JSON (an object with the same keys as the TOML form).
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|err| syntax_error("JSON", format!("{err}")))?;
+        let serde_json::Value::Object(object) = value else {
+            return Err(syntax_error(
+                "JSON",
+                "the top level must be an object".into(),
+            ));
+        };
+        let entries = object
+            .into_iter()
+            .map(|(key, value)| {
+                let secret = is_secret_key(&key);
+                (key, from_json(value, secret))
+            })
+            .collect();
+        Ok(Self {
+            entries,
+            ..Self::default()
+        })
+    }
+
+    /// Reads a `.toml` or `.json` file (by extension; anything else is read as TOML).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            let error = ValueError::new(
+                ValueKind::ConfigFile,
+                &path.display().to_string(),
+                Rule::FileUnreadable,
+            );
+            tracing::debug!(path = %path.display(), error = %err, "cannot read config file");
+            ConfigError::new(vec![Problem::new("file", error)])
+        })?;
+        let mut config = match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => Self::from_json(&text)?,
+            _ => Self::from_toml(&text)?,
+        };
+        config.origin = Some(path.display().to_string());
+        Ok(config)
+    }
+
+    /// Reads the `BEDROCK_AUTH_*` variables of the process environment ([`ENV_VARS`]).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_vars(std::env::vars())
+    }
+
+    /// Reads `BEDROCK_AUTH_*` variables from the given pairs ([`ENV_VARS`]); other names are
+    /// ignored, and unknown `BEDROCK_AUTH_*` names are problems.
+    pub fn from_env_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let mut entries = BTreeMap::new();
+        let mut problems = Vec::new();
+        for (name, value) in vars {
+            let name = name.as_ref();
+            if !name.starts_with("BEDROCK_AUTH_") {
+                continue;
+            }
+            let mut value: String = value.into();
+            let Some((_, key)) = ENV_VARS.iter().find(|(var, _)| *var == name) else {
+                value.zeroize();
+                let error = ValueError::new(ValueKind::Key, name, Rule::UnknownKey);
+                problems.push(Problem::new(name.to_owned(), error));
+                continue;
+            };
+            let raw = if name.ends_with("_FILE") {
+                let mut table = BTreeMap::new();
+                table.insert("file".to_owned(), Raw::Str(value));
+                Raw::Table(table)
+            } else if is_secret_key(key) {
+                let secret = SecretString::from(value.as_str());
+                value.zeroize();
+                Raw::Secret(secret)
+            } else if *key == "source" {
+                match value.strip_prefix("profile:") {
+                    Some(profile) => {
+                        let mut table = BTreeMap::new();
+                        table.insert("profile".to_owned(), Raw::Str(profile.to_owned()));
+                        Raw::Table(table)
+                    }
+                    None => Raw::Str(value),
+                }
+            } else {
+                Raw::Str(value)
+            };
+            entries.insert((*key).to_owned(), raw);
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::new(problems));
+        }
+        Ok(Self {
+            entries,
+            origin: Some("environment".to_owned()),
+            mfa: None,
+        })
+    }
+
+    /// Where the MFA token codes come from when the config sets `mfa_serial` (a file cannot
+    /// hold code).
+    pub fn mfa_token_source(mut self, source: impl MfaTokenSource) -> Self {
+        self.mfa = Some(Arc::new(source));
+        self
+    }
+
+    /// Where the config came from: a file path, `environment`, or `None` for text.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// Checks everything [`AuthManager::from_config`] checks (reading secrets from their
+    /// variables and files included), without keeping the manager. No network I/O.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        AuthManager::from_config(self).map(drop)
+    }
+}
+
+impl AuthManager {
+    /// A manager from a run-time configuration: exactly what the builder would make from the
+    /// same values, with the same checks. Every problem is reported at once, by key path.
+    /// Reads secrets from their variables and files; no network I/O.
+    pub fn from_config(config: &AuthConfig) -> Result<AuthManager, ConfigError> {
+        Checker::new(config).run()
+    }
+}
+
+fn syntax_error(format: &str, message: String) -> ConfigError {
+    // Parser messages quote the offending input, which may be a secret: keep only the position
+    // information they start with.
+    let first_line = message.lines().next().unwrap_or_default().to_owned();
+    tracing::debug!(format, "config syntax error");
+    let error = ValueError::syntax(format, &first_line);
+    ConfigError::new(vec![Problem::new("syntax", error)])
+}
+
+fn is_secret_key(key: &str) -> bool {
+    let key = canonical_key(key);
+    SECRET_KEYS.contains(&key)
+}
+
+fn canonical_key(key: &str) -> &str {
+    KEY_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == key)
+        .map_or(key, |(_, canonical)| canonical)
+}
+
+fn from_toml(value: toml::Value, secret: bool) -> Raw {
+    match value {
+        toml::Value::String(mut s) if secret => {
+            let wrapped = SecretString::from(s.as_str());
+            s.zeroize();
+            Raw::Secret(wrapped)
+        }
+        toml::Value::String(s) => Raw::Str(s),
+        toml::Value::Integer(i) => Raw::Int(i),
+        toml::Value::Table(t) => Raw::Table(
+            t.into_iter()
+                .map(|(k, v)| {
+                    let secret = is_secret_key(&k);
+                    (k, from_toml(v, secret))
+                })
+                .collect(),
+        ),
+        toml::Value::Float(_) => Raw::Other("a float"),
+        toml::Value::Boolean(_) => Raw::Other("a boolean"),
+        toml::Value::Datetime(_) => Raw::Other("a date"),
+        toml::Value::Array(_) => Raw::Other("an array"),
+    }
+}
+
+fn from_json(value: serde_json::Value, secret: bool) -> Raw {
+    match value {
+        serde_json::Value::String(mut s) if secret => {
+            let wrapped = SecretString::from(s.as_str());
+            s.zeroize();
+            Raw::Secret(wrapped)
+        }
+        serde_json::Value::String(s) => Raw::Str(s),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Raw::Int(i),
+            None => Raw::Other("a fractional number"),
+        },
+        serde_json::Value::Object(o) => Raw::Table(
+            o.into_iter()
+                .map(|(k, v)| {
+                    let secret = is_secret_key(&k);
+                    (k, from_json(v, secret))
+                })
+                .collect(),
+        ),
+        serde_json::Value::Bool(_) => Raw::Other("a boolean"),
+        serde_json::Value::Null => Raw::Other("null"),
+        serde_json::Value::Array(_) => Raw::Other("an array"),
+    }
+}
+
+/// Which keys each mode takes besides [`COMMON_KEYS`].
+fn mode_keys(mode: ModeKind) -> &'static [&'static str] {
+    match mode {
+        ModeKind::Profile => &["profile"],
+        ModeKind::Static => &["access_key_id", "secret_access_key", "session_token"],
+        ModeKind::AssumeRole => &[
+            "role_arn",
+            "external_id",
+            "session_name",
+            "duration_secs",
+            "mfa_serial",
+            "source",
+        ],
+        ModeKind::Environment | ModeKind::Auto => &[],
+    }
+}
+
+/// Walks a config, collecting problems, and drives the builder.
+struct Checker<'a> {
+    config: &'a AuthConfig,
+    // Canonical key -> (key as written, value).
+    values: BTreeMap<&'static str, (&'a str, &'a Raw)>,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(config: &'a AuthConfig) -> Self {
+        Self {
+            config,
+            values: BTreeMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn problem(&mut self, key: &str, error: ValueError) {
+        self.problems.push(Problem::new(key.to_owned(), error));
+    }
+
+    fn run(mut self) -> Result<AuthManager, ConfigError> {
+        let mode = self.mode();
+        let allowed: Vec<&str> = COMMON_KEYS
+            .iter()
+            .chain(mode.map_or(&[][..], mode_keys))
+            .copied()
+            .collect();
+        for (written, value) in &self.config.entries {
+            let canonical = canonical_key(written);
+            let Some(known) = all_keys().find(|k| *k == canonical) else {
+                let error = ValueError::new(ValueKind::Key, written, Rule::UnknownKey);
+                self.problem(written, error);
+                continue;
+            };
+            if let Some(mode) = mode
+                && !allowed.contains(&known)
+            {
+                let owner = owning_mode(known).unwrap_or(mode);
+                let rule = Rule::NotInMode { owner, mode };
+                let error = ValueError::new(ValueKind::Key, written, rule);
+                self.problem(written, error);
+                continue;
+            }
+            if self.values.insert(known, (written, value)).is_some() {
+                let error = ValueError::new(ValueKind::Key, written, Rule::Duplicate);
+                self.problem(written, error);
+            }
+        }
+        let Some(mode) = mode else {
+            // Still check the keys every mode shares.
+            let built = self.common(AuthManager::builder()).auto().build();
+            return match self.finish(built) {
+                Ok(_) => unreachable!("a config without a mode recorded a problem"),
+                Err(err) => Err(err),
+            };
+        };
+        let builder = self.common(AuthManager::builder());
+        let built = match mode {
+            ModeKind::Profile => {
+                let name = self.string("profile", true).unwrap_or_default();
+                builder.profile(name).build()
+            }
+            ModeKind::Environment => builder.environment().build(),
+            ModeKind::Auto => builder.auto().build(),
+            ModeKind::Static => {
+                let key = self.string("access_key_id", true).unwrap_or_default();
+                let secret = self.secret("secret_access_key", true);
+                let builder = builder.static_credentials(key, secret.unwrap_or_else(placeholder));
+                match self.secret("session_token", false) {
+                    Some(token) => builder.session_token(token).build(),
+                    None => builder.build(),
+                }
+            }
+            ModeKind::AssumeRole => self.assume_role(builder),
+        };
+        self.finish(built)
+    }
+
+    /// The mode, from `mode` and its aliases; `IAM_ROLE` with a `role_arn` means assume role.
+    fn mode(&mut self) -> Option<ModeKind> {
+        let written = self.config.entries.get("mode");
+        let name = match written {
+            Some(Raw::Str(name)) => name.to_ascii_lowercase(),
+            Some(other) => {
+                self.wrong_type("mode", other, "a string");
+                return None;
+            }
+            None => {
+                let error = ValueError::new(ValueKind::Mode, "", Rule::Missing);
+                self.problem("mode", error);
+                return None;
+            }
+        };
+        let mode = match name.as_str() {
+            "profile" => ModeKind::Profile,
+            "environment" => ModeKind::Environment,
+            "static" | "credentials" => ModeKind::Static,
+            "assume_role" => ModeKind::AssumeRole,
+            "auto" => ModeKind::Auto,
+            "iam_role" if self.config.entries.contains_key("role_arn") => ModeKind::AssumeRole,
+            "iam_role" => {
+                let error = ValueError::new(ValueKind::Mode, &name, Rule::IamRoleNeedsArn);
+                self.problem("mode", error);
+                return None;
+            }
+            _ => {
+                let error = ValueError::new(ValueKind::Mode, &name, Rule::UnknownMode);
+                self.problem("mode", error);
+                return None;
+            }
+        };
+        Some(mode)
+    }
+
+    fn wrong_type(&mut self, key: &str, value: &Raw, expected: &'static str) {
+        let found = match value {
+            Raw::Str(_) | Raw::Secret(_) => "a string",
+            Raw::Int(_) => "an integer",
+            Raw::Table(_) => "a table",
+            Raw::Other(kind) => kind,
+        };
+        let error = ValueError::new(ValueKind::Key, key, Rule::WrongType { expected, found });
+        self.problem(key, error);
+    }
+
+    fn missing(&mut self, key: &'static str) {
+        let error = ValueError::new(ValueKind::Key, key, Rule::Missing);
+        self.problem(key, error);
+    }
+
+    /// A string value; `None` (with a problem recorded if required or mistyped) otherwise.
+    fn string(&mut self, key: &'static str, required: bool) -> Option<String> {
+        match self.values.get(key).copied() {
+            Some((_, Raw::Str(s))) => Some(s.clone()),
+            Some((written, other)) => {
+                self.wrong_type(written, other, "a string");
+                None
+            }
+            None if required => {
+                self.missing(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// An integer value, also from a string of digits (environment variables are strings).
+    fn integer(&mut self, key: &'static str) -> Option<i64> {
+        match self.values.get(key).copied() {
+            Some((_, Raw::Int(i))) => Some(*i),
+            Some((written, Raw::Str(s))) => match s.trim().parse() {
+                Ok(i) => Some(i),
+                Err(_) => {
+                    self.wrong_type(written, &Raw::Str(String::new()), "an integer");
+                    None
+                }
+            },
+            Some((written, other)) => {
+                self.wrong_type(written, other, "an integer");
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// A secret: a literal (with a warning), `{ env = "VAR" }` or `{ file = "path" }`.
+    fn secret(&mut self, key: &'static str, required: bool) -> Option<SecretString> {
+        let Some((written, value)) = self.values.get(key).copied() else {
+            if required {
+                self.missing(key);
+            }
+            return None;
+        };
+        let origin = self.config.origin.as_deref();
+        self.secret_value(written, value, origin != Some("environment"))
+    }
+
+    fn secret_value(&mut self, key: &str, value: &Raw, warn_literal: bool) -> Option<SecretString> {
+        match value {
+            Raw::Secret(secret) => {
+                if warn_literal {
+                    tracing::warn!(
+                        key,
+                        "a literal secret is in the configuration; prefer {{ env = \"VAR\" }} or \
+                         {{ file = \"/run/secrets/..\" }}"
+                    );
+                }
+                Some(secret.clone())
+            }
+            Raw::Table(table) => match (table.get("env"), table.get("file"), table.len()) {
+                (Some(Raw::Str(var)), None, 1) => match std::env::var(var) {
+                    Ok(mut value) => {
+                        let secret = SecretString::from(value.as_str());
+                        value.zeroize();
+                        Some(secret)
+                    }
+                    Err(_) => {
+                        let error =
+                            ValueError::new(ValueKind::SecretSource, var, Rule::EnvVarMissing);
+                        self.problem(key, error);
+                        None
+                    }
+                },
+                (None, Some(Raw::Str(path)), 1) => read_secret_file(Path::new(path))
+                    .map_err(|rule| {
+                        let error = ValueError::new(ValueKind::SecretSource, path, rule);
+                        self.problem(key, error);
+                    })
+                    .ok(),
+                _ => {
+                    self.wrong_type(
+                        key,
+                        value,
+                        "a string, { env = \"VAR\" } or { file = \"path\" }",
+                    );
+                    None
+                }
+            },
+            other => {
+                self.wrong_type(
+                    key,
+                    other,
+                    "a string, { env = \"VAR\" } or { file = \"path\" }",
+                );
+                None
+            }
+        }
+    }
+
+    fn common<M: ModeState>(&mut self, mut builder: AuthBuilder<M>) -> AuthBuilder<M> {
+        if let Some(region) = self.string("region", false) {
+            builder = builder.region(region);
+        }
+        if let Some(url) = self.string("endpoint_url", false) {
+            builder = builder.endpoint_url(url);
+        }
+        if let Some(ms) = self.millis("connect_timeout_ms") {
+            builder = builder.connect_timeout(ms);
+        }
+        if let Some(ms) = self.millis("operation_timeout_ms") {
+            builder = builder.operation_timeout(ms);
+        }
+        if let Some(attempts) = self.integer("max_attempts") {
+            builder = builder.max_attempts(u32::try_from(attempts).unwrap_or(0));
+        }
+        builder
+    }
+
+    fn millis(&mut self, key: &'static str) -> Option<Duration> {
+        self.integer(key)
+            .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+    }
+
+    fn assume_role(
+        &mut self,
+        builder: AuthBuilder<crate::mode::WantsMode>,
+    ) -> Result<AuthManager, ConfigError> {
+        let role_arn = self.string("role_arn", true).unwrap_or_default();
+        let mut builder = builder.assume_role(role_arn);
+        if let Some(id) = self.string("external_id", false) {
+            builder = builder.external_id(id);
+        }
+        if let Some(name) = self.string("session_name", false) {
+            builder = builder.session_name(name);
+        }
+        if let Some(secs) = self.integer("duration_secs") {
+            builder = builder.duration(u64::try_from(secs).unwrap_or(0));
+        }
+        if let Some(serial) = self.string("mfa_serial", false) {
+            match self.config.mfa.clone() {
+                Some(source) => {
+                    builder = builder.mfa(serial, SharedSource(source));
+                }
+                None => {
+                    let error = ValueError::new(ValueKind::Key, "mfa_serial", Rule::NoTokenSource);
+                    self.problem("mfa_serial", error);
+                }
+            }
+        }
+        match self.values.get("source").copied() {
+            None => {}
+            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("auto") => {}
+            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("environment") => {
+                builder = builder.source_environment();
+            }
+            Some((written, Raw::Table(table))) => {
+                builder = self.source_table(written, table, builder);
+            }
+            Some((written, other)) => {
+                self.wrong_type(
+                    written,
+                    other,
+                    "\"environment\", \"auto\", { profile = \"..\" } or a key pair table",
+                );
+            }
+        }
+        builder.build()
+    }
+
+    fn source_table(
+        &mut self,
+        written: &str,
+        table: &BTreeMap<String, Raw>,
+        builder: AuthBuilder<crate::mode::AssumeRole>,
+    ) -> AuthBuilder<crate::mode::AssumeRole> {
+        let keys: Vec<&str> = table.keys().map(|k| canonical_key(k)).collect();
+        match keys.as_slice() {
+            ["profile"] => match table.values().next() {
+                Some(Raw::Str(name)) => builder.source_profile(name.as_str()),
+                _ => {
+                    self.wrong_type(
+                        &format!("{written}.profile"),
+                        &Raw::Other("a non-string"),
+                        "a string",
+                    );
+                    builder
+                }
+            },
+            ["access_key_id", "secret_access_key"] => {
+                let mut values = table.values();
+                let id = match values.next() {
+                    Some(Raw::Str(id)) => id.clone(),
+                    _ => String::new(),
+                };
+                let key = format!("{written}.secret_access_key");
+                let secret = values
+                    .next()
+                    .and_then(|v| self.secret_value(&key, v, true))
+                    .unwrap_or_else(placeholder);
+                builder.source_static(id, secret)
+            }
+            _ => {
+                self.wrong_type(
+                    written,
+                    &Raw::Table(BTreeMap::new()),
+                    "\"environment\", \"auto\", { profile = \"..\" } or { access_key_id, secret_access_key }",
+                );
+                builder
+            }
+        }
+    }
+
+    /// Merges the builder's problems with ours, one per key (ours win: they are more precise,
+    /// e.g. "missing" rather than "empty").
+    fn finish(
+        mut self,
+        built: Result<AuthManager, ConfigError>,
+    ) -> Result<AuthManager, ConfigError> {
+        match built {
+            Ok(manager) if self.problems.is_empty() => Ok(manager),
+            Ok(_) => Err(ConfigError::new(self.problems)),
+            Err(err) => {
+                for problem in err.problems() {
+                    let key = self
+                        .values
+                        .get(problem.field())
+                        .map_or(problem.field(), |(written, _)| written);
+                    if !self.problems.iter().any(|p| p.field() == key) {
+                        let problem = Problem::new(key.to_owned(), problem.error().clone());
+                        self.problems.push(problem);
+                    }
+                }
+                Err(ConfigError::new(self.problems))
+            }
+        }
+    }
+}
+
+fn all_keys() -> impl Iterator<Item = &'static str> {
+    COMMON_KEYS.into_iter().chain(
+        [ModeKind::Profile, ModeKind::Static, ModeKind::AssumeRole]
+            .into_iter()
+            .flat_map(|m| mode_keys(m).iter().copied()),
+    )
+}
+
+fn owning_mode(key: &str) -> Option<ModeKind> {
+    [ModeKind::Profile, ModeKind::Static, ModeKind::AssumeRole]
+        .into_iter()
+        .find(|m| mode_keys(*m).contains(&key))
+}
+
+/// A stand-in secret for a key whose problem is already recorded, so the builder can still
+/// check the other keys. It never leaves `from_config`: a recorded problem fails the build.
+fn placeholder() -> SecretString {
+    SecretString::from("x")
+}
+
+fn read_secret_file(path: &Path) -> Result<SecretString, Rule> {
+    let mut bytes = std::fs::read(PathBuf::from(path)).map_err(|_| Rule::FileUnreadable)?;
+    let secret = match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(SecretString::from(text.trim_end_matches(['\n', '\r']))),
+        Err(_) => Err(Rule::FileUnreadable),
+    };
+    bytes.zeroize();
+    secret
+}
+
+/// An `Arc`'d token source as a token source, so one config can make many managers.
+struct SharedSource(Arc<dyn MfaTokenSource>);
+
+impl MfaTokenSource for SharedSource {
+    fn token_code(&self) -> crate::mfa::TokenFuture<'_> {
+        self.0.token_code()
+    }
+}

@@ -1,0 +1,437 @@
+//! Config-as-code: every mode from TOML and JSON, the aliases of the system this replaces,
+//! every kind of invalid file with all its problems at once, secrets from variables and files,
+//! the environment form, and no secret in any output.
+
+mod common;
+
+use bedrock_auth::testing::LocalAws;
+use bedrock_auth::{
+    AuthConfig, AuthManager, BoxError, ModeKind, Rule, SecretString, SourceInfo, ValueKind,
+};
+use common::IsolatedEnv;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/BedrockAccessRole";
+
+fn manager(toml: &str) -> AuthManager {
+    let config = AuthConfig::from_toml(toml).unwrap();
+    AuthManager::from_config(&config).unwrap_or_else(|err| panic!("{err}"))
+}
+
+/// (key, rule) of every problem of a config.
+fn problems(config: &AuthConfig) -> Vec<(String, Rule)> {
+    let err = AuthManager::from_config(config).unwrap_err();
+    err.problems()
+        .iter()
+        .map(|p| (p.field().to_owned(), p.error().rule()))
+        .collect()
+}
+
+#[test]
+fn every_mode_from_toml() {
+    let info = manager("mode = \"profile\"\nprofile = \"dev\"\nregion = \"eu-west-1\"").info();
+    assert_eq!(info.mode, ModeKind::Profile);
+    assert_eq!(info.profile.unwrap().as_str(), "dev");
+    assert_eq!(info.region.unwrap().as_str(), "eu-west-1");
+
+    assert_eq!(
+        manager("mode = \"environment\"").info().mode,
+        ModeKind::Environment
+    );
+    assert_eq!(manager("mode = \"auto\"").info().mode, ModeKind::Auto);
+
+    let info = manager(
+        "mode = \"static\"\naccess_key_id = \"AKIAIOSFODNN7EXAMPLE\"\n\
+         secret_access_key = \"literal-secret\"\nsession_token = \"literal-token\"",
+    )
+    .info();
+    assert_eq!(info.access_key_id.unwrap().as_str(), "AKIAIOSFODNN7EXAMPLE");
+    assert!(info.session_token_set);
+
+    let info = manager(&format!(
+        r#"
+        mode = "assume_role"
+        region = "us-east-1"
+        role_arn = "{ROLE}"
+        external_id = "unique-external-id"
+        session_name = "orders-service"
+        duration_secs = 7200
+        source = {{ profile = "base" }}
+        endpoint_url = "http://127.0.0.1:4566"
+        connect_timeout_ms = 500
+        operation_timeout_ms = 5000
+        max_attempts = 2
+        "#
+    ))
+    .info();
+    assert_eq!(info.mode, ModeKind::AssumeRole);
+    assert_eq!(info.role_arn.unwrap().as_str(), ROLE);
+    assert!(info.external_id_set);
+    assert_eq!(info.session_name.unwrap().as_str(), "orders-service");
+    assert_eq!(info.duration.unwrap().as_secs(), 7200);
+    assert_eq!(
+        info.source,
+        Some(SourceInfo::Profile("base".parse().unwrap()))
+    );
+    assert_eq!(info.endpoint_url.unwrap().as_str(), "http://127.0.0.1:4566");
+    assert_eq!(info.connect_timeout, std::time::Duration::from_millis(500));
+    assert_eq!(info.operation_timeout, std::time::Duration::from_secs(5));
+    assert_eq!(info.max_attempts, 2);
+}
+
+#[test]
+fn role_sources_from_toml() {
+    let base = format!("mode = \"assume_role\"\nrole_arn = \"{ROLE}\"\n");
+    let source = |line: &str| manager(&format!("{base}{line}")).info().source;
+    assert_eq!(source(""), Some(SourceInfo::Auto));
+    assert_eq!(source("source = \"auto\""), Some(SourceInfo::Auto));
+    assert_eq!(
+        source("source = \"environment\""),
+        Some(SourceInfo::Environment)
+    );
+    assert_eq!(
+        source("source = { access_key_id = \"AKIAIOSFODNN7EXAMPLE\", secret_access_key = \"s\" }"),
+        Some(SourceInfo::Static("AKIAIOSFODNN7EXAMPLE".parse().unwrap()))
+    );
+}
+
+#[test]
+fn the_same_config_from_json() {
+    let config = AuthConfig::from_json(&format!(
+        r#"{{"mode": "assume_role", "region": "us-west-2", "role_arn": "{ROLE}",
+            "duration_secs": 900, "source": {{"profile": "base"}}}}"#
+    ))
+    .unwrap();
+    let info = AuthManager::from_config(&config).unwrap().info();
+    assert_eq!(info.duration.unwrap().as_secs(), 900);
+    assert_eq!(info.region.unwrap().as_str(), "us-west-2");
+    assert!(AuthConfig::from_json("[1, 2]").is_err());
+}
+
+#[test]
+fn from_config_makes_what_the_builder_makes() {
+    let from_config = manager(&format!(
+        "mode = \"assume_role\"\nregion = \"us-east-1\"\nrole_arn = \"{ROLE}\"\n\
+         session_name = \"svc\"\nduration_secs = 1800\nsource = \"environment\""
+    ));
+    let from_builder = AuthManager::builder()
+        .region("us-east-1")
+        .assume_role(ROLE)
+        .session_name("svc")
+        .duration(1800)
+        .source_environment()
+        .build()
+        .unwrap();
+    assert_eq!(from_config.info(), from_builder.info());
+
+    // Same checks, same messages.
+    let config_err = AuthManager::from_config(
+        &AuthConfig::from_toml("mode = \"profile\"\nprofile = \"my profile\"").unwrap(),
+    )
+    .unwrap_err();
+    let builder_err = AuthManager::builder()
+        .profile("my profile")
+        .build()
+        .unwrap_err();
+    assert_eq!(config_err, builder_err);
+}
+
+#[test]
+fn aliases_of_the_system_this_replaces() {
+    let info =
+        manager("mode = \"PROFILE\"\nprofile_name = \"dev\"\nregion_override = \"us-east-2\"")
+            .info();
+    assert_eq!(info.mode, ModeKind::Profile);
+    assert_eq!(info.profile.unwrap().as_str(), "dev");
+    assert_eq!(info.region.unwrap().as_str(), "us-east-2");
+
+    assert_eq!(
+        manager("mode = \"Environment\"").info().mode,
+        ModeKind::Environment
+    );
+    assert_eq!(manager("mode = \"auto\"").info().mode, ModeKind::Auto);
+    assert_eq!(manager("mode = \"AUTO\"").info().mode, ModeKind::Auto);
+
+    let info = manager(
+        "mode = \"CREDENTIALS\"\naccess_key = \"AKIAIOSFODNN7EXAMPLE\"\nsecret_key = \"s3cr3t\"",
+    )
+    .info();
+    assert_eq!(info.mode, ModeKind::Static);
+
+    let info = manager(&format!(
+        "mode = \"iam_role\"\nrole_arn = \"{ROLE}\"\nrole_session_name = \"legacy\"\nassume_role_duration = 3600"
+    ))
+    .info();
+    assert_eq!(
+        info.mode,
+        ModeKind::AssumeRole,
+        "IAM_ROLE with a role_arn assumes it"
+    );
+    assert_eq!(info.session_name.unwrap().as_str(), "legacy");
+
+    let config = AuthConfig::from_toml("mode = \"IAM_ROLE\"").unwrap();
+    assert_eq!(
+        problems(&config),
+        [("mode".to_owned(), Rule::IamRoleNeedsArn)]
+    );
+}
+
+#[test]
+fn every_problem_of_an_invalid_file_at_once() {
+    let config = AuthConfig::from_toml(
+        r#"
+        mode = "assume_role"
+        region = 42
+        role_arn = "arn:aws:iam::42:role/Bedrock"
+        duration_secs = 60
+        profile = "dev"
+        rol_session_name = "typo"
+        source = { profile = "" }
+        "#,
+    )
+    .unwrap();
+    let found = problems(&config);
+    let expected = [
+        (
+            "profile",
+            Rule::NotInMode {
+                owner: ModeKind::Profile,
+                mode: ModeKind::AssumeRole,
+            },
+        ),
+        ("rol_session_name", Rule::UnknownKey),
+        (
+            "region",
+            Rule::WrongType {
+                expected: "a string",
+                found: "an integer",
+            },
+        ),
+        ("role_arn", Rule::AccountId),
+        ("duration_secs", Rule::DurationRange),
+        ("source.profile", Rule::Empty),
+    ];
+    for (key, rule) in expected {
+        assert!(
+            found.contains(&(key.to_owned(), rule)),
+            "missing {key}: {rule:?} in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+
+    let err = AuthManager::from_config(&config).unwrap_err().to_string();
+    assert!(
+        err.contains("is an option of profile mode, not of assume_role mode"),
+        "{err}"
+    );
+    assert!(err.contains("must be a string, not an integer"), "{err}");
+}
+
+#[test]
+fn missing_keys_empty_values_and_unknown_modes() {
+    let static_without_secret =
+        AuthConfig::from_toml("mode = \"static\"\naccess_key_id = \"AKIAIOSFODNN7EXAMPLE\"")
+            .unwrap();
+    assert_eq!(
+        problems(&static_without_secret),
+        [("secret_access_key".to_owned(), Rule::Missing)]
+    );
+
+    let empty_profile = AuthConfig::from_toml("mode = \"profile\"\nprofile = \"\"").unwrap();
+    assert_eq!(
+        problems(&empty_profile),
+        [("profile".to_owned(), Rule::Empty)]
+    );
+
+    let role_without_arn = AuthConfig::from_toml("mode = \"assume_role\"").unwrap();
+    assert_eq!(
+        problems(&role_without_arn),
+        [("role_arn".to_owned(), Rule::Missing)]
+    );
+
+    let no_mode = AuthConfig::from_toml("region = \"nowhere\"").unwrap();
+    let found = problems(&no_mode);
+    assert_eq!(found[0], ("mode".to_owned(), Rule::Missing));
+    assert_eq!(
+        found[1],
+        ("region".to_owned(), Rule::RegionShape),
+        "shared keys still checked"
+    );
+
+    let unknown = AuthConfig::from_toml("mode = \"sso\"").unwrap();
+    assert_eq!(problems(&unknown), [("mode".to_owned(), Rule::UnknownMode)]);
+
+    let twice = AuthConfig::from_toml(
+        "mode = \"auto\"\nregion = \"us-east-1\"\nregion_override = \"us-east-2\"",
+    )
+    .unwrap();
+    assert_eq!(
+        problems(&twice),
+        [("region_override".to_owned(), Rule::Duplicate)]
+    );
+
+    let err = AuthConfig::from_toml("mode = \"auto\"\nregion = ").unwrap_err();
+    assert_eq!(err.problems()[0].error().rule(), Rule::Syntax);
+}
+
+#[test]
+fn secrets_from_variables_and_files() {
+    let env = IsolatedEnv::new();
+    env.set("ORDERS_AWS_SECRET", "secret-from-env-5f2a");
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "token-from-file-77c1\n").unwrap();
+    let config = AuthConfig::from_toml(&format!(
+        "mode = \"static\"\naccess_key_id = \"AKIAIOSFODNN7EXAMPLE\"\n\
+         secret_access_key = {{ env = \"ORDERS_AWS_SECRET\" }}\n\
+         session_token = {{ file = \"{}\" }}",
+        token_file.display()
+    ))
+    .unwrap();
+    let info = AuthManager::from_config(&config).unwrap().info();
+    assert!(info.session_token_set);
+
+    let missing = AuthConfig::from_toml(
+        "mode = \"static\"\naccess_key_id = \"AKIAIOSFODNN7EXAMPLE\"\n\
+         secret_access_key = { env = \"NOT_SET_ANYWHERE\" }\n\
+         session_token = { file = \"/nonexistent/token\" }",
+    )
+    .unwrap();
+    let err = AuthManager::from_config(&missing).unwrap_err();
+    let found: Vec<_> = err
+        .problems()
+        .iter()
+        .map(|p| {
+            (
+                p.field(),
+                p.error().kind(),
+                p.error().rule(),
+                p.error().value().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "secret_access_key",
+                ValueKind::SecretSource,
+                Rule::EnvVarMissing,
+                "NOT_SET_ANYWHERE"
+            ),
+            (
+                "session_token",
+                ValueKind::SecretSource,
+                Rule::FileUnreadable,
+                "/nonexistent/token"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn config_from_environment_variables() {
+    let vars = [
+        ("BEDROCK_AUTH_MODE", "assume_role"),
+        ("BEDROCK_AUTH_REGION", "ap-south-1"),
+        ("BEDROCK_AUTH_ROLE_ARN", ROLE),
+        ("BEDROCK_AUTH_SESSION_NAME", "platform"),
+        ("BEDROCK_AUTH_DURATION_SECS", "5400"),
+        ("BEDROCK_AUTH_SOURCE", "profile:base"),
+        ("HOME", "/ignored"),
+    ];
+    let config = AuthConfig::from_env_vars(vars).unwrap();
+    assert_eq!(config.origin(), Some("environment"));
+    let info = AuthManager::from_config(&config).unwrap().info();
+    assert_eq!(info.duration.unwrap().as_secs(), 5400);
+    assert_eq!(
+        info.source,
+        Some(SourceInfo::Profile("base".parse().unwrap()))
+    );
+
+    let statics = [
+        ("BEDROCK_AUTH_MODE", "static"),
+        ("BEDROCK_AUTH_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+        ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "env-secret-4c4c"),
+    ];
+    let config = AuthConfig::from_env_vars(statics).unwrap();
+    assert!(!format!("{config:?}").contains("env-secret-4c4c"));
+    assert_eq!(
+        AuthManager::from_config(&config).unwrap().info().mode,
+        ModeKind::Static
+    );
+
+    let err = AuthConfig::from_env_vars([("BEDROCK_AUTH_ROLE", "x")]).unwrap_err();
+    assert_eq!(err.problems()[0].field(), "BEDROCK_AUTH_ROLE");
+    assert_eq!(err.problems()[0].error().rule(), Rule::UnknownKey);
+}
+
+#[test]
+fn mfa_serial_needs_a_token_source_from_code() {
+    let text = format!(
+        "mode = \"assume_role\"\nrole_arn = \"{ROLE}\"\nmfa_serial = \"arn:aws:iam::123456789012:mfa/ops\""
+    );
+    let config = AuthConfig::from_toml(&text).unwrap();
+    assert_eq!(
+        problems(&config),
+        [("mfa_serial".to_owned(), Rule::NoTokenSource)]
+    );
+    let config =
+        config.mfa_token_source(|| async { Ok::<_, BoxError>(SecretString::from("123456")) });
+    let info = AuthManager::from_config(&config).unwrap().info();
+    assert_eq!(
+        info.mfa_serial.unwrap().as_str(),
+        "arn:aws:iam::123456789012:mfa/ops"
+    );
+}
+
+#[test]
+fn no_secret_in_config_debug_or_errors() {
+    let config = AuthConfig::from_toml(
+        "mode = \"static\"\naccess_key_id = \"AKIA\"\nsecret_access_key = \"never-shown-91ab\"\n\
+         session_token = \"never-shown-token-22\"\nunknown = 1",
+    )
+    .unwrap();
+    let err = AuthManager::from_config(&config).unwrap_err();
+    for text in [format!("{config:?}"), format!("{err}"), format!("{err:?}")] {
+        assert!(!text.contains("never-shown"), "{text}");
+    }
+    // A syntax error near a secret does not quote it.
+    let err = AuthConfig::from_toml("secret_access_key = \"never-shown-91ab").unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("never-shown"), "{err}");
+}
+
+#[tokio::test]
+async fn checking_sends_nothing() {
+    let _env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let config = AuthConfig::from_toml(&format!(
+        "mode = \"assume_role\"\nregion = \"us-east-1\"\nrole_arn = \"{ROLE}\"\nendpoint_url = \"{}\"",
+        aws.endpoint_url()
+    ))
+    .unwrap();
+    config.check().unwrap();
+    AuthManager::from_config(&config).unwrap();
+    assert!(aws.requests().is_empty());
+}
+
+#[test]
+fn config_files_by_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("auth.toml");
+    std::fs::write(&toml, "mode = \"auto\"\nregion = \"us-east-1\"").unwrap();
+    let json = dir.path().join("auth.json");
+    std::fs::write(&json, r#"{"mode": "environment"}"#).unwrap();
+    let from_toml = AuthConfig::from_file(&toml).unwrap();
+    assert_eq!(from_toml.origin(), Some(toml.to_str().unwrap()));
+    assert_eq!(
+        AuthManager::from_config(&from_toml).unwrap().info().mode,
+        ModeKind::Auto
+    );
+    let from_json = AuthConfig::from_file(&json).unwrap();
+    assert_eq!(
+        AuthManager::from_config(&from_json).unwrap().info().mode,
+        ModeKind::Environment
+    );
+    let err = AuthConfig::from_file(dir.path().join("missing.toml")).unwrap_err();
+    assert_eq!(err.problems()[0].error().rule(), Rule::FileUnreadable);
+}
