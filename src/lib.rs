@@ -80,6 +80,7 @@ mod builder;
 mod config;
 mod credentials;
 mod error;
+mod fallback;
 mod manager;
 mod mfa;
 mod mode;
@@ -92,6 +93,7 @@ pub use auth_error::{AuthError, ErrorKind};
 pub use builder::AuthBuilder;
 pub use config::{AuthConfig, ENV_VARS};
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
+pub use fallback::{Attempt, Candidate, FallbackChain, FallbackError, Resolved};
 pub use manager::{
     AuthInfo, AuthManager, CallerIdentity, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_OPERATION_TIMEOUT, ModeKind, SourceInfo,
