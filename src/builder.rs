@@ -6,9 +6,10 @@ use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 use crate::manager::{AuthManager, Settings};
 use crate::mfa::{Mfa, MfaTokenSource};
 use crate::mode::{
-    AssumeRole, Auto, Environment, ModeChosen, ModeState, NoModeYet, Profile, Source,
+    AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet, Profile, Source,
     StaticCredentials, StaticKeys, TakesRoleOptions, TakesSessionToken, WantsMode,
 };
+use crate::rotation::{CredentialSource, SourceProvider};
 use crate::secret::{IntoSecret, SecretString};
 use crate::values::{
     AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,
@@ -224,6 +225,17 @@ impl<M: ModeState> AuthBuilder<M> {
         M: NoModeYet,
     {
         self.with_mode(Auto)
+    }
+
+    /// Custom-source mode: credentials from a [`CredentialSource`] of your own (a secret
+    /// manager, a rotation job). They are fetched on first use, again shortly before they
+    /// expire, and on [`AuthManager::refresh_credentials`]; concurrent callers share one fetch.
+    pub fn credential_source(self, source: impl CredentialSource) -> AuthBuilder<CustomSource>
+    where
+        M: NoModeYet,
+    {
+        let provider = SourceProvider::new(std::sync::Arc::new(source));
+        self.with_mode(CustomSource { provider })
     }
 
     // ----- static mode ------------------------------------------------------------------

@@ -379,7 +379,7 @@ fn mode_keys(mode: ModeKind) -> &'static [&'static str] {
             "mfa_serial",
             "source",
         ],
-        ModeKind::Environment | ModeKind::Auto => &[],
+        ModeKind::Environment | ModeKind::Auto | ModeKind::Custom => &[],
     }
 }
 
@@ -448,6 +448,8 @@ impl<'a> Checker<'a> {
             }
             ModeKind::Environment => builder.environment().build(),
             ModeKind::Auto => builder.auto().build(),
+            // `mode()` never answers Custom: a file cannot hold a credential source.
+            ModeKind::Custom => unreachable!("configs have no custom-source mode"),
             ModeKind::Static => {
                 let key = self.string("access_key_id", true).unwrap_or_default();
                 let secret = self.secret("secret_access_key", true);

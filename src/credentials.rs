@@ -51,7 +51,7 @@ pub(crate) async fn load_sdk_config(
             _ => None,
         },
         ModeConfig::Auto => Some((selected_profile(&env), false)),
-        ModeConfig::Environment | ModeConfig::Static(_) => None,
+        ModeConfig::Environment | ModeConfig::Static(_) | ModeConfig::Custom(_) => None,
     };
     let profile_region = match &profile {
         Some((name, must_exist)) => profile_region(&fs, &env, name, *must_exist).await?,
@@ -94,6 +94,11 @@ pub(crate) async fn load_sdk_config(
             Source::Static(keys) => Some(static_provider(keys, "bedrock-auth-role-source")),
         },
         ModeConfig::Auto => None,
+        ModeConfig::Custom(provider) => {
+            // The provider caches, so that a forced refresh can reach the cache.
+            loader = loader.identity_cache(aws_config::identity::IdentityCache::no_cache());
+            Some(SharedCredentialsProvider::new(provider.clone()))
+        }
     };
     if let Some(source) = source {
         loader = loader.credentials_provider(source);
@@ -118,6 +123,7 @@ pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
         ModeConfig::Static(_) => ModeKind::Static,
         ModeConfig::AssumeRole(_) => ModeKind::AssumeRole,
         ModeConfig::Auto => ModeKind::Auto,
+        ModeConfig::Custom(_) => ModeKind::Custom,
     }
 }
 

@@ -84,6 +84,7 @@ mod fallback;
 mod manager;
 mod mfa;
 mod mode;
+mod rotation;
 mod secret;
 #[cfg(feature = "test-util")]
 pub mod testing;
@@ -100,9 +101,10 @@ pub use manager::{
 };
 pub use mfa::{BoxError, MfaTokenSource, TokenFuture};
 pub use mode::{
-    AssumeRole, Auto, Environment, ModeChosen, ModeState, NoModeYet, Profile, StaticCredentials,
-    TakesRoleOptions, TakesSessionToken, WantsMode,
+    AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet, Profile,
+    StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
 };
+pub use rotation::{CredentialSource, FreshCredentials, SourceFuture};
 pub use secret::{ExposeSecret, IntoSecret, SecretString};
 pub use values::{
     AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,

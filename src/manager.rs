@@ -134,6 +134,28 @@ impl AuthManager {
         Ok(client.clone())
     }
 
+    /// Forgets the cached credentials and asks the credential source again now, e.g. after a
+    /// rotation. Every client of this manager, the cached Bedrock clients included, uses the
+    /// new credentials from its next request on; nothing is rebuilt.
+    ///
+    /// Only custom-source mode ([`AuthBuilder::credential_source`]) has credentials to
+    /// re-read on demand; other modes refresh on expiry, and get an
+    /// [`ErrorKind::InvalidConfig`] error here.
+    pub async fn refresh_credentials(&self) -> Result<(), AuthError> {
+        match &self.inner.mode {
+            ModeConfig::Custom(provider) => provider.force_refresh().await,
+            _ => Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "refresh_credentials() needs custom-source mode; this manager is in {} mode",
+                    self.mode()
+                ),
+                "use `.credential_source(..)` for credentials you rotate yourself; the other \
+                 modes refresh their credentials before they expire",
+            )),
+        }
+    }
+
     /// Proves the credentials with STS `GetCallerIdentity` (which needs no IAM permission) and
     /// returns who they belong to.
     ///
@@ -271,6 +293,7 @@ impl AuthManager {
                 });
             }
             ModeConfig::Auto => info.mode = ModeKind::Auto,
+            ModeConfig::Custom(_) => info.mode = ModeKind::Custom,
         }
         info
     }
@@ -317,6 +340,8 @@ pub enum ModeKind {
     AssumeRole,
     /// The default credential chain.
     Auto,
+    /// A credential source of the program's own.
+    Custom,
 }
 
 impl ModeKind {
@@ -329,6 +354,7 @@ impl ModeKind {
             Self::Static => "static",
             Self::AssumeRole => "assume_role",
             Self::Auto => "auto",
+            Self::Custom => "custom",
         }
     }
 }

@@ -9,6 +9,7 @@
 use secrecy::SecretString;
 
 use crate::mfa::Mfa;
+use crate::rotation::SourceProvider;
 use crate::values::{AccessKeyId, ExternalId, ProfileName, RoleArn, SessionDuration, SessionName};
 
 /// No mode chosen yet: call [`profile`](crate::AuthBuilder::profile),
@@ -55,6 +56,13 @@ pub struct AssumeRole {
 #[non_exhaustive]
 pub struct Auto;
 
+/// Custom-source mode: credentials from a [`CredentialSource`](crate::CredentialSource) of
+/// your own, cached until shortly before they expire.
+#[derive(Debug)]
+pub struct CustomSource {
+    pub(crate) provider: SourceProvider,
+}
+
 /// An access key pair, with an optional session token.
 #[derive(Debug, Clone)]
 pub struct StaticKeys {
@@ -100,6 +108,8 @@ pub enum ModeConfig {
     AssumeRole(Box<RoleConfig>),
     /// Auto mode.
     Auto,
+    /// Custom-source mode.
+    Custom(SourceProvider),
 }
 
 // `pub` items in a private module: bounds of public traits that users can neither name nor
@@ -130,7 +140,7 @@ pub trait ModeState: private::Sealed {}
 #[diagnostic::on_unimplemented(
     message = "an authentication mode is already chosen (`{Self}`); a builder takes exactly one",
     label = "second mode chosen here",
-    note = "keep one of `.profile(..)`, `.environment()`, `.static_credentials(..)`, `.assume_role(..)`, `.auto()`; for source credentials of a role use `.source_profile(..)`, `.source_environment()` or `.source_static(..)`"
+    note = "keep one of `.profile(..)`, `.environment()`, `.static_credentials(..)`, `.assume_role(..)`, `.auto()`, `.credential_source(..)`; for source credentials of a role use `.source_profile(..)`, `.source_environment()` or `.source_static(..)`"
 )]
 pub trait NoModeYet: ModeState {}
 
@@ -138,7 +148,7 @@ pub trait NoModeYet: ModeState {}
 #[diagnostic::on_unimplemented(
     message = "no authentication mode chosen: `build()` needs one",
     label = "`build()` called before a mode was chosen",
-    note = "call one of `.profile(name)`, `.environment()`, `.static_credentials(key_id, secret)`, `.assume_role(role_arn)` or `.auto()` before `.build()`"
+    note = "call one of `.profile(name)`, `.environment()`, `.static_credentials(key_id, secret)`, `.assume_role(role_arn)`, `.auto()` or `.credential_source(source)` before `.build()`"
 )]
 pub trait ModeChosen: ModeState + private::Finish {}
 
@@ -172,7 +182,8 @@ states!(
     Environment,
     StaticCredentials,
     AssumeRole,
-    Auto
+    Auto,
+    CustomSource
 );
 
 impl NoModeYet for WantsMode {}
@@ -229,5 +240,12 @@ impl ModeChosen for Auto {}
 impl private::Finish for Auto {
     fn finish(self) -> Option<ModeConfig> {
         Some(ModeConfig::Auto)
+    }
+}
+
+impl ModeChosen for CustomSource {}
+impl private::Finish for CustomSource {
+    fn finish(self) -> Option<ModeConfig> {
+        Some(ModeConfig::Custom(self.provider))
     }
 }

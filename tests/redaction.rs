@@ -96,3 +96,21 @@ fn external_id_value() {
         "ExternalId([REDACTED]) ExternalId([REDACTED])"
     );
 }
+
+#[test]
+fn custom_source_credentials_and_builder() {
+    let fresh = bedrock_auth::FreshCredentials::new(
+        "ASIAIOSFODNN7EXAMPLE".parse().unwrap(),
+        SecretString::from(SECRET_KEY),
+    )
+    .session_token(SecretString::from(SESSION_TOKEN));
+    debug("fresh credentials", &fresh);
+    let builder = AuthManager::builder().credential_source(move || {
+        let fresh = fresh.clone();
+        async move { Ok::<_, BoxError>(fresh) }
+    });
+    debug("custom builder", &builder);
+    let manager = builder.build().unwrap();
+    debug("custom manager", &manager);
+    display("custom info", &manager.info());
+}

@@ -1,0 +1,12 @@
+// A role option (`session_name`) in custom-source mode.
+use bedrock_auth::{AuthManager, BoxError, FreshCredentials, SecretString};
+
+fn main() {
+    let _ = AuthManager::builder()
+        .credential_source(|| async {
+            let id = "AKIAIOSFODNN7EXAMPLE".parse()?;
+            Ok::<_, BoxError>(FreshCredentials::new(id, SecretString::from("secret")))
+        })
+        .session_name("orders")
+        .build();
+}
