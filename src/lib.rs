@@ -79,6 +79,7 @@ mod auth_error;
 mod builder;
 mod config;
 mod credentials;
+mod diagnose;
 mod error;
 mod fallback;
 mod manager;
@@ -93,6 +94,7 @@ mod values;
 pub use auth_error::{AuthError, ErrorKind};
 pub use builder::AuthBuilder;
 pub use config::{AuthConfig, ENV_VARS};
+pub use diagnose::{Diagnosis, ExecutionEnvironment, FileReport, diagnose, mask};
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use fallback::{Attempt, Candidate, FallbackChain, FallbackError, Resolved};
 pub use manager::{

@@ -1,0 +1,373 @@
+//! [`diagnose()`]: what this process's AWS environment looks like, without network calls and
+//! without showing a secret.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_types::os_shim_internal::{Env, Fs};
+
+/// Variables whose values are secrets: shown as `********` only.
+fn is_secret_var(name: &str) -> bool {
+    name.contains("SECRET") || name.contains("TOKEN") || name.contains("PASSWORD")
+}
+
+/// A value as [`diagnose()`] shows it: the first four characters then `*`, or `********` for
+/// secrets and tokens.
+pub fn mask(name: &str, value: &str) -> String {
+    if is_secret_var(name) {
+        return "********".to_owned();
+    }
+    let shown: String = value.chars().take(4).collect();
+    if shown.len() == value.len() && value.len() <= 4 {
+        // Too short to show a prefix of without showing all of it.
+        return "*".repeat(value.chars().count().max(1));
+    }
+    format!("{shown}*")
+}
+
+/// Where the process seems to run, told from local signs only.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionEnvironment {
+    /// AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME`).
+    Lambda,
+    /// Amazon ECS (a task metadata or container credentials variable).
+    Ecs,
+    /// EKS with IAM roles for service accounts (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`).
+    EksWebIdentity,
+    /// EKS Pod Identity (the pod identity agent's credentials URI).
+    EksPodIdentity,
+    /// Amazon EC2, from the machine's DMI vendor or asset tag.
+    Ec2,
+    /// None of these.
+    None,
+}
+
+impl ExecutionEnvironment {
+    /// `lambda`, `ecs`, `eks_web_identity`, `eks_pod_identity`, `ec2` or `none`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Lambda => "lambda",
+            Self::Ecs => "ecs",
+            Self::EksWebIdentity => "eks_web_identity",
+            Self::EksPodIdentity => "eks_pod_identity",
+            Self::Ec2 => "ec2",
+            Self::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for ExecutionEnvironment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A shared config or credentials file as [`diagnose()`] found it.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    /// The path, after `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` and `~`.
+    pub path: PathBuf,
+    /// Whether it exists.
+    pub exists: bool,
+    /// The profiles it defines, sorted.
+    pub profiles: Vec<String>,
+}
+
+/// What [`diagnose()`] found: printable as text (`Display`) and as JSON ([`to_json`](Self::to_json)).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// The `AWS_*` variables that are set, with masked values, sorted by name.
+    pub variables: Vec<(String, String)>,
+    /// The shared config file.
+    pub config_file: FileReport,
+    /// The shared credentials file.
+    pub credentials_file: FileReport,
+    /// Where the process seems to run.
+    pub environment: ExecutionEnvironment,
+    /// Problems worth fixing, each a sentence.
+    pub warnings: Vec<String>,
+}
+
+/// Looks at the `AWS_*` variables, the shared config and credentials files and the execution
+/// environment. Sends nothing; shows no secret.
+///
+/// ```no_run
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let diagnosis = bedrock_auth::diagnose().await;
+/// println!("{diagnosis}");
+/// println!("{}", diagnosis.to_json());
+/// # }
+/// ```
+pub async fn diagnose() -> Diagnosis {
+    let env = Env::real();
+    let mut variables: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(name, value)| {
+            let name = name.into_string().ok()?;
+            name.starts_with("AWS_").then(|| {
+                let masked = mask(&name, &value.to_string_lossy());
+                (name, masked)
+            })
+        })
+        .collect();
+    variables.sort();
+
+    let mut warnings = Vec::new();
+    let home = env.get("HOME").ok().map(PathBuf::from);
+    let config_path = file_path(&env, "AWS_CONFIG_FILE", home.as_deref(), "config");
+    let credentials_path = file_path(
+        &env,
+        "AWS_SHARED_CREDENTIALS_FILE",
+        home.as_deref(),
+        "credentials",
+    );
+    let config_file = file_report(&env, config_path, true, &mut warnings).await;
+    let credentials_file = file_report(&env, credentials_path, false, &mut warnings).await;
+    if let Some(warning) = permission_warning(&credentials_file) {
+        warnings.push(warning);
+    }
+    let has_keys = variables.iter().any(|(n, _)| n == "AWS_ACCESS_KEY_ID");
+    let has_secret = variables.iter().any(|(n, _)| n == "AWS_SECRET_ACCESS_KEY");
+    if has_keys != has_secret {
+        warnings.push(
+            "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set; set both or neither"
+                .to_owned(),
+        );
+    }
+    if let Ok(profile) = env.get("AWS_PROFILE") {
+        let known =
+            config_file.profiles.contains(&profile) || credentials_file.profiles.contains(&profile);
+        if !known {
+            warnings.push(format!(
+                "AWS_PROFILE names `{profile}`, which neither shared file defines"
+            ));
+        }
+    }
+    Diagnosis {
+        variables,
+        config_file,
+        credentials_file,
+        environment: execution_environment(&env, Path::new("/sys/devices/virtual/dmi/id")),
+        warnings,
+    }
+}
+
+fn file_path(env: &Env, var: &str, home: Option<&Path>, name: &str) -> PathBuf {
+    match env.get(var) {
+        Ok(path) if path.starts_with("~/") => {
+            home.map_or_else(|| PathBuf::from(&path), |home| home.join(&path[2..]))
+        }
+        Ok(path) => PathBuf::from(path),
+        Err(_) => home.map_or_else(
+            || PathBuf::from(format!("~/.aws/{name}")),
+            |home| home.join(".aws").join(name),
+        ),
+    }
+}
+
+async fn file_report(
+    env: &Env,
+    path: PathBuf,
+    config: bool,
+    warnings: &mut Vec<String>,
+) -> FileReport {
+    let exists = path.is_file();
+    let files = EnvConfigFiles::builder()
+        .include_default_config_file(config)
+        .include_default_credentials_file(!config)
+        .build();
+    let profiles = if exists {
+        match aws_config::profile::load(&Fs::real(), env, &files, None).await {
+            Ok(set) => {
+                let mut names: Vec<String> = set.profiles().map(str::to_owned).collect();
+                names.sort();
+                names
+            }
+            Err(err) => {
+                warnings.push(format!("{} cannot be parsed: {err}", path.display()));
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    FileReport {
+        path,
+        exists,
+        profiles,
+    }
+}
+
+#[cfg(unix)]
+fn permission_warning(file: &FileReport) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file.path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} is readable by group or others (mode {:o}); run `chmod 600` on it",
+            file.path.display(),
+            mode & 0o777
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_: &FileReport) -> Option<String> {
+    None
+}
+
+/// Tells the platform from variables, and EC2 from the DMI files under `dmi` (no network).
+fn execution_environment(env: &Env, dmi: &Path) -> ExecutionEnvironment {
+    let set = |var: &str| env.get(var).is_ok_and(|v| !v.is_empty());
+    if set("AWS_LAMBDA_FUNCTION_NAME") {
+        return ExecutionEnvironment::Lambda;
+    }
+    if env
+        .get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .is_ok_and(|uri| uri.contains("169.254.170.23") || uri.contains("[fd00:ec2::23]"))
+    {
+        return ExecutionEnvironment::EksPodIdentity;
+    }
+    if set("AWS_WEB_IDENTITY_TOKEN_FILE") && set("AWS_ROLE_ARN") {
+        return ExecutionEnvironment::EksWebIdentity;
+    }
+    if set("ECS_CONTAINER_METADATA_URI_V4")
+        || set("ECS_CONTAINER_METADATA_URI")
+        || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+    {
+        return ExecutionEnvironment::Ecs;
+    }
+    let read = |name: &str| std::fs::read_to_string(dmi.join(name)).unwrap_or_default();
+    if read("sys_vendor").trim() == "Amazon EC2" || read("board_asset_tag").trim().starts_with("i-")
+    {
+        return ExecutionEnvironment::Ec2;
+    }
+    ExecutionEnvironment::None
+}
+
+impl Diagnosis {
+    /// The report as JSON: `variables` (name to masked value), `config_file` and
+    /// `credentials_file` (`path`, `exists`, `profiles`), `environment`, `warnings`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let file = |f: &FileReport| {
+            serde_json::json!({
+                "path": f.path.display().to_string(),
+                "exists": f.exists,
+                "profiles": f.profiles,
+            })
+        };
+        let variables: serde_json::Map<String, serde_json::Value> = self
+            .variables
+            .iter()
+            .map(|(name, value)| (name.clone(), serde_json::Value::String(value.clone())))
+            .collect();
+        serde_json::json!({
+            "variables": variables,
+            "config_file": file(&self.config_file),
+            "credentials_file": file(&self.credentials_file),
+            "environment": self.environment.as_str(),
+            "warnings": self.warnings,
+        })
+    }
+}
+
+impl fmt::Display for Diagnosis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "environment:      {}", self.environment)?;
+        if self.variables.is_empty() {
+            writeln!(f, "AWS variables:    none")?;
+        } else {
+            writeln!(f, "AWS variables:")?;
+            for (name, value) in &self.variables {
+                writeln!(f, "  {name}={value}")?;
+            }
+        }
+        for (label, file) in [
+            ("config file:", &self.config_file),
+            ("credentials file:", &self.credentials_file),
+        ] {
+            let state = if !file.exists {
+                "missing".to_owned()
+            } else if file.profiles.is_empty() {
+                "no profiles".to_owned()
+            } else {
+                format!("profiles: {}", file.profiles.join(", "))
+            };
+            writeln!(f, "{label:<18}{} ({state})", file.path.display())?;
+        }
+        for warning in &self.warnings {
+            writeln!(f, "warning: {warning}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_prefixes_and_hides_secrets() {
+        assert_eq!(mask("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"), "AKIA*");
+        assert_eq!(mask("AWS_REGION", "us-east-1"), "us-e*");
+        assert_eq!(mask("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"), "********");
+        assert_eq!(mask("AWS_SESSION_TOKEN", "FwoGZXIv"), "********");
+        assert_eq!(mask("AWS_PROFILE", "dev"), "***");
+    }
+
+    #[test]
+    fn ec2_is_told_from_dmi_files() {
+        let dir = std::env::temp_dir().join(format!("bedrock-auth-dmi-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("sys_vendor"), "Amazon EC2\n").unwrap();
+        let env = Env::from_slice(&[]);
+        assert_eq!(execution_environment(&env, &dir), ExecutionEnvironment::Ec2);
+        std::fs::write(dir.join("sys_vendor"), "QEMU\n").unwrap();
+        assert_eq!(
+            execution_environment(&env, &dir),
+            ExecutionEnvironment::None
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn platforms_are_told_from_variables() {
+        let cases: [(&[(&str, &str)], ExecutionEnvironment); 5] = [
+            (
+                &[("AWS_LAMBDA_FUNCTION_NAME", "f")],
+                ExecutionEnvironment::Lambda,
+            ),
+            (
+                &[("ECS_CONTAINER_METADATA_URI_V4", "http://169.254.170.2/v4")],
+                ExecutionEnvironment::Ecs,
+            ),
+            (
+                &[
+                    ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
+                    ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r"),
+                ],
+                ExecutionEnvironment::EksWebIdentity,
+            ),
+            (
+                &[(
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                    "http://169.254.170.23/v1/credentials",
+                )],
+                ExecutionEnvironment::EksPodIdentity,
+            ),
+            (&[], ExecutionEnvironment::None),
+        ];
+        let nowhere = Path::new("/nonexistent-dmi");
+        for (vars, expected) in cases {
+            assert_eq!(
+                execution_environment(&Env::from_slice(vars), nowhere),
+                expected,
+                "{vars:?}"
+            );
+        }
+    }
+}
