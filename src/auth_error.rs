@@ -80,7 +80,9 @@ pub struct AuthError {
 }
 
 impl AuthError {
-    pub(crate) fn new(
+    /// An error of `kind` with a message and a hint, for code that reports its own failures
+    /// in the same shape.
+    pub fn new(
         kind: ErrorKind,
         message: impl Into<String>,
         hint: impl Into<Cow<'static, str>>,

@@ -219,6 +219,34 @@ impl AuthManager {
         self.bedrock_client(&region).await
     }
 
+    /// Turns the error of a call made with one of this manager's clients (e.g. a Bedrock
+    /// `Converse`) into an [`AuthError`] with its kind and hint. `operation` names the call in
+    /// the message, e.g. `"Bedrock Converse"`; `endpoint` says where it went, if known.
+    pub fn classify_error<E>(
+        &self,
+        err: &aws_sdk_sts::error::SdkError<E>,
+        operation: &str,
+        endpoint: Option<&str>,
+    ) -> AuthError
+    where
+        E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let endpoint = endpoint.map(str::to_owned).or_else(|| {
+            self.inner
+                .settings
+                .endpoint_url
+                .as_ref()
+                .map(|u| u.to_string())
+        });
+        let call = Call {
+            operation,
+            mode: self.mode(),
+            role: None,
+            endpoint: endpoint.as_deref(),
+        };
+        classify(err, call)
+    }
+
     fn cached_bedrock_client(&self, region: &str) -> Option<aws_sdk_bedrockruntime::Client> {
         let clients = self
             .inner

@@ -1,0 +1,322 @@
+//! The `bedrock-auth` command end to end: spawned as a process, in an empty environment of its
+//! own, against the embedded local AWS. Each subcommand's text and JSON, exit codes, error
+//! kinds, and no secret on stdout or stderr even at RUST_LOG=trace.
+
+use std::path::Path;
+use std::time::Duration;
+
+use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
+use bedrock_auth::{ExposeSecret, RoleArn};
+use serde_json::Value;
+
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/BedrockAccess";
+const ROLE: RoleArn = RoleArn::from_static(ROLE_ARN);
+const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+/// Runs the command with only the variables given (plus an empty HOME and no metadata).
+async fn run(home: &Path, aws: &LocalAws, vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_bedrock-auth"));
+    command
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_CONFIG_FILE", home.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", aws.endpoint_url())
+        .env("AWS_REGION", "us-east-1");
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    let output = tokio::time::timeout(Duration::from_secs(30), command.output())
+        .await
+        .expect("the command finished")
+        .expect("the command ran");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn keys(user: &TestUser) -> [(&'static str, String); 2] {
+    [
+        ("AWS_ACCESS_KEY_ID", user.access_key_id.to_string()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            user.secret_access_key.expose_secret().to_owned(),
+        ),
+    ]
+}
+
+async fn setup() -> (tempfile::TempDir, LocalAws, TestUser) {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config"), "").unwrap();
+    std::fs::write(home.path().join("credentials"), "").unwrap();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    (home, aws, alice)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoami_text_and_json() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    let text = run(home.path(), &aws, &vars, &["whoami", "--env"]).await;
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains(&format!("arn:     {}", alice.arn)),
+        "{}",
+        text.stdout
+    );
+
+    let json = run(home.path(), &aws, &vars, &["whoami", "--json"])
+        .await
+        .json();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["mode"], "auto");
+    assert_eq!(json["region"], "us-east-1");
+    assert_eq!(json["account"], "123456789012");
+    assert_eq!(json["arn"], alice.arn);
+    assert_eq!(json["user_id"], alice.user_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoami_with_an_assumed_role_and_a_profile() {
+    let (home, aws, alice) = setup().await;
+    aws.add_role(RoleSpec::new(ROLE).external_id("ext-1"));
+    std::fs::write(
+        home.path().join("credentials"),
+        format!(
+            "[base]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            alice.access_key_id,
+            alice.secret_access_key.expose_secret()
+        ),
+    )
+    .unwrap();
+    let args = [
+        "whoami",
+        "--json",
+        "--role-arn",
+        ROLE_ARN,
+        "--external-id",
+        "ext-1",
+        "--session-name",
+        "cli",
+        "--duration",
+        "900",
+        "--source-profile",
+        "base",
+    ];
+    let out = run(home.path(), &aws, &[], &args).await;
+    assert_eq!(out.code, 0, "{} {}", out.stdout, out.stderr);
+    assert_eq!(
+        out.json()["arn"],
+        "arn:aws:sts::123456789012:assumed-role/BedrockAccess/cli"
+    );
+    let profile = run(
+        home.path(),
+        &aws,
+        &[],
+        &["whoami", "--json", "--profile", "base"],
+    )
+    .await;
+    assert_eq!(profile.json()["arn"], alice.arn);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_and_error_kinds() {
+    let (home, aws, _alice) = setup().await;
+    let cases: [(&[&str], i32, &str); 5] = [
+        (&["whoami", "--json"], 1, "no_credentials"),
+        (
+            &["whoami", "--json", "--profile", "missing"],
+            1,
+            "profile_not_found",
+        ),
+        (
+            &["whoami", "--json", "--role-arn", "arn:aws:iam::42:role/x"],
+            2,
+            "invalid_config",
+        ),
+        (
+            &[
+                "whoami",
+                "--json",
+                "--role-arn",
+                ROLE_ARN,
+                "--duration",
+                "10",
+            ],
+            2,
+            "invalid_config",
+        ),
+        (
+            &["whoami", "--json", "--env", "--auto"],
+            2,
+            "invalid_config",
+        ),
+    ];
+    for (args, code, kind) in cases {
+        let out = run(home.path(), &aws, &[], args).await;
+        assert_eq!(out.code, code, "{args:?}: {} {}", out.stdout, out.stderr);
+        let json = out.json();
+        assert_eq!(json["ok"], false, "{args:?}");
+        assert_eq!(json["error"]["kind"], kind, "{args:?}: {json}");
+        assert!(json["error"]["hint"].is_string());
+    }
+    let bad = [
+        ("AWS_ACCESS_KEY_ID", "AKIAUNKNOWN000000000"),
+        ("AWS_SECRET_ACCESS_KEY", "nope-secret-19"),
+    ];
+    let out = run(home.path(), &aws, &bad, &["whoami", "--json", "--env"]).await;
+    assert_eq!(
+        (out.code, out.json()["error"]["kind"].clone()),
+        (1, Value::from("invalid_credentials"))
+    );
+    let text = run(home.path(), &aws, &bad, &["whoami", "--env"]).await;
+    assert!(
+        text.stderr.starts_with("error [invalid_credentials]"),
+        "{}",
+        text.stderr
+    );
+    assert!(text.stderr.contains("hint:"), "{}", text.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_lists_every_problem() {
+    let (home, aws, _alice) = setup().await;
+    let good = home.path().join("good.toml");
+    std::fs::write(&good, "mode = \"profile\"\nprofile = \"dev\"").unwrap();
+    let bad = home.path().join("bad.toml");
+    std::fs::write(&bad, "mode = \"profile\"\nprofile = \"\"\nrole_arn = \"x\"").unwrap();
+    let ok = run(
+        home.path(),
+        &aws,
+        &[],
+        &["check", "--config", good.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(ok.code, 0);
+    assert_eq!(ok.stdout, "ok: profile mode, no problems\n");
+    let out = run(
+        home.path(),
+        &aws,
+        &[],
+        &["check", "--json", "--config", bad.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    let message = out.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("2 problems"), "{message}");
+    assert!(
+        message.contains("role_arn") && message.contains("profile"),
+        "{message}"
+    );
+    assert!(aws.requests().is_empty(), "check sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_is_signed_for_the_requested_region() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    let out = run(
+        home.path(),
+        &aws,
+        &vars,
+        &[
+            "ping",
+            "--json",
+            "--env",
+            "--region",
+            "us-west-2",
+            "--model",
+            MODEL,
+        ],
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        (json["region"].as_str(), json["model"].as_str()),
+        (Some("us-west-2"), Some(MODEL))
+    );
+    assert!(json["latency_ms"].is_u64());
+    let converse = aws
+        .requests()
+        .into_iter()
+        .find(|r| r.action == "Converse")
+        .unwrap();
+    assert_eq!(converse.signing_region.as_deref(), Some("us-west-2"));
+    assert_eq!(
+        converse.access_key_id.as_deref(),
+        Some(alice.access_key_id.as_str())
+    );
+
+    aws.deny_model("denied.model-v1:0");
+    let out = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["ping", "--json", "--env", "--model", "denied.model-v1:0"],
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    assert_eq!(out.json()["error"]["kind"], "access_denied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_reports_and_no_secret_leaks_at_trace() {
+    let (home, aws, alice) = setup().await;
+    aws.add_role(RoleSpec::new(ROLE));
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str()), ("RUST_LOG", "trace")];
+    let doctor = run(home.path(), &aws, &vars, &["doctor", "--env"]).await;
+    assert_eq!(doctor.code, 0, "{}", doctor.stderr);
+    assert!(
+        doctor.stdout.contains("AWS_SECRET_ACCESS_KEY=********"),
+        "{}",
+        doctor.stdout
+    );
+    assert!(doctor.stdout.contains(&alice.arn), "{}", doctor.stdout);
+    let role = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["whoami", "--role-arn", ROLE_ARN],
+    )
+    .await;
+    assert_eq!(role.code, 0, "{}", role.stderr);
+    let ping = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["ping", "--env", "--model", MODEL],
+    )
+    .await;
+    assert_eq!(ping.code, 0, "{}", ping.stderr);
+    assert!(ping.stderr.lines().count() > 50, "TRACE output was on");
+    for out in [&doctor, &role, &ping] {
+        for secret in aws.secrets() {
+            let secret = secret.expose_secret();
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "a secret leaked"
+            );
+        }
+    }
+}
