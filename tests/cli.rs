@@ -320,3 +320,158 @@ async fn doctor_reports_and_no_secret_leaks_at_trace() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_error_kinds_no_region_network_throttled_service() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+
+    let mut no_region = tokio::process::Command::new(env!("CARGO_BIN_EXE_bedrock-auth"));
+    no_region
+        .args(["whoami", "--json", "--env"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", home.path().join("config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(vars);
+    let out = no_region.output().await.unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (out.status.code(), json["error"]["kind"].as_str()),
+        (Some(1), Some("no_region"))
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{closed}");
+    let mut vars_refused = vars.to_vec();
+    vars_refused.push(("AWS_ENDPOINT_URL", endpoint.as_str()));
+    let out = run(
+        home.path(),
+        &aws,
+        &vars_refused,
+        &["whoami", "--json", "--env"],
+    )
+    .await;
+    assert_eq!(out.json()["error"]["kind"], "network", "{}", out.stdout);
+
+    aws.set_fault(bedrock_auth::testing::Fault::Throttling);
+    let out = run(home.path(), &aws, &vars, &["whoami", "--json", "--env"]).await;
+    assert_eq!(
+        (out.code, out.json()["error"]["kind"].clone()),
+        (1, Value::from("throttled"))
+    );
+    aws.set_fault(bedrock_auth::testing::Fault::InternalError);
+    let out = run(home.path(), &aws, &vars, &["whoami", "--json", "--env"]).await;
+    assert_eq!(out.json()["error"]["kind"], "service");
+    aws.clear_fault();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_with_a_profile_and_an_assumed_role_in_text() {
+    let (home, aws, alice) = setup().await;
+    aws.add_role(RoleSpec::new(ROLE));
+    std::fs::write(
+        home.path().join("credentials"),
+        format!(
+            "[base]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            alice.access_key_id,
+            alice.secret_access_key.expose_secret()
+        ),
+    )
+    .unwrap();
+    let profile = run(
+        home.path(),
+        &aws,
+        &[],
+        &[
+            "ping",
+            "--profile",
+            "base",
+            "--region",
+            "eu-west-1",
+            "--model",
+            MODEL,
+        ],
+    )
+    .await;
+    assert_eq!(profile.code, 0, "{}", profile.stderr);
+    assert!(
+        profile
+            .stdout
+            .starts_with(&format!("ok: {MODEL} answered in eu-west-1 in ")),
+        "{}",
+        profile.stdout
+    );
+    assert!(
+        profile.stderr.contains("pinging"),
+        "progress on stderr: {}",
+        profile.stderr
+    );
+    let role = run(
+        home.path(),
+        &aws,
+        &[],
+        &[
+            "ping",
+            "--role-arn",
+            ROLE_ARN,
+            "--source-profile",
+            "base",
+            "--region",
+            "ap-south-1",
+            "--model",
+            MODEL,
+        ],
+    )
+    .await;
+    assert_eq!(role.code, 0, "{}", role.stderr);
+    let converse: Vec<_> = aws
+        .requests()
+        .into_iter()
+        .filter(|r| r.action == "Converse")
+        .collect();
+    assert_eq!(
+        converse[0].access_key_id.as_deref(),
+        Some(alice.access_key_id.as_str())
+    );
+    assert_eq!(converse[0].signing_region.as_deref(), Some("eu-west-1"));
+    assert!(
+        converse[1]
+            .access_key_id
+            .as_deref()
+            .unwrap()
+            .starts_with("ASIA"),
+        "signed with the role"
+    );
+    assert_eq!(converse[1].signing_region.as_deref(), Some("ap-south-1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_json_carries_the_diagnosis_on_success_and_failure() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    let ok = run(home.path(), &aws, &vars, &["doctor", "--json", "--env"])
+        .await
+        .json();
+    assert_eq!(ok["ok"], true);
+    assert_eq!(ok["identity"]["arn"], alice.arn);
+    assert_eq!(
+        ok["diagnosis"]["variables"]["AWS_SECRET_ACCESS_KEY"],
+        "********"
+    );
+    let failed = run(home.path(), &aws, &[], &["doctor", "--json", "--env"]).await;
+    assert_eq!(failed.code, 1);
+    let json = failed.json();
+    assert_eq!(json["error"]["kind"], "no_credentials");
+    assert!(json["diagnosis"]["environment"].is_string(), "{json}");
+}

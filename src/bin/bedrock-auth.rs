@@ -146,7 +146,7 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.json;
-    match runtime.block_on(run(cli.command)) {
+    match runtime.block_on(run(cli.command, json)) {
         Ok(report) => {
             if json {
                 let mut value = report.json;
@@ -157,10 +157,17 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(err) => {
+        Err(Failure {
+            error: err,
+            diagnosis: extra,
+        }) => {
             if json {
                 let error = json!({"kind": err.kind().as_str(), "message": err.message(), "hint": err.hint()});
-                println!("{}", json!({"ok": false, "error": error}));
+                let mut value = json!({"ok": false, "error": error});
+                if let Some(diagnosis) = extra {
+                    value["diagnosis"] = diagnosis;
+                }
+                println!("{value}");
             } else {
                 eprintln!(
                     "error [{}]: {}\nhint: {}",
@@ -203,14 +210,35 @@ struct Report {
     json: serde_json::Value,
 }
 
-async fn run(command: Command) -> Result<Report, AuthError> {
+/// A failure, with what the JSON output carries beside the error (doctor's diagnosis).
+struct Failure {
+    error: AuthError,
+    diagnosis: Option<serde_json::Value>,
+}
+
+impl From<AuthError> for Failure {
+    fn from(error: AuthError) -> Self {
+        Self {
+            error,
+            diagnosis: None,
+        }
+    }
+}
+
+impl From<bedrock_auth::ConfigError> for Failure {
+    fn from(error: bedrock_auth::ConfigError) -> Self {
+        AuthError::from(error).into()
+    }
+}
+
+async fn run(command: Command, json: bool) -> Result<Report, Failure> {
     match command {
         Command::Whoami { mode, config } => {
             let manager = match config {
                 Some(path) => AuthManager::from_config(&AuthConfig::from_file(path)?)?,
                 None => mode.manager()?,
             };
-            whoami(&manager).await
+            Ok(whoami(&manager).await?)
         }
         Command::Check { config } => {
             let config = AuthConfig::from_file(&config)?;
@@ -222,18 +250,23 @@ async fn run(command: Command) -> Result<Report, AuthError> {
         }
         Command::Doctor { mode } => {
             let diagnosis = bedrock_auth::diagnose().await;
-            eprint!("{diagnosis}");
+            // The diagnosis is shown whatever whoami says: it is what explains a failure.
+            if !json {
+                print!("{diagnosis}");
+                println!("whoami:");
+            }
             let outcome = match mode.manager() {
                 Ok(manager) => whoami(&manager).await,
                 Err(err) => Err(err),
             };
-            match outcome {
-                Ok(report) => Ok(Report {
-                    text: format!("{diagnosis}{}", report.text),
-                    json: json!({"diagnosis": diagnosis.to_json(), "identity": report.json}),
-                }),
-                Err(err) => Err(err),
-            }
+            let report = outcome.map_err(|error| Failure {
+                error,
+                diagnosis: Some(diagnosis.to_json()),
+            })?;
+            Ok(Report {
+                text: report.text,
+                json: json!({"diagnosis": diagnosis.to_json(), "identity": report.json}),
+            })
         }
         Command::Ping { mode, model } => {
             let manager = mode.manager()?;
