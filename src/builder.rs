@@ -190,11 +190,8 @@ impl<M: ModeState> AuthBuilder<M> {
             ValueKind::SecretAccessKey,
             secret_access_key,
         );
-        let keys = access_key_id.map(|access_key_id| StaticKeys {
-            access_key_id,
-            secret_access_key,
-            session_token: None,
-        });
+        let keys =
+            access_key_id.map(|access_key_id| StaticKeys::new(access_key_id, secret_access_key));
         self.with_mode(StaticCredentials { keys })
     }
 
@@ -349,13 +346,8 @@ impl<M: ModeState> AuthBuilder<M> {
             ValueKind::SecretAccessKey,
             secret_access_key,
         );
-        let source = access_key_id.map(|access_key_id| {
-            Source::Static(StaticKeys {
-                access_key_id,
-                secret_access_key,
-                session_token: None,
-            })
-        });
+        let source = access_key_id
+            .map(|access_key_id| Source::Static(StaticKeys::new(access_key_id, secret_access_key)));
         self.source(source);
         self
     }

@@ -214,15 +214,7 @@ fn profile_provider(name: &ProfileName, config: &ProviderConfig) -> SharedCreden
 }
 
 fn static_provider(keys: &StaticKeys, source: &'static str) -> SharedCredentialsProvider {
-    SharedCredentialsProvider::new(Credentials::new(
-        keys.access_key_id.as_str(),
-        keys.secret_access_key.expose_secret(),
-        keys.session_token
-            .as_ref()
-            .map(|t| t.expose_secret().to_owned()),
-        None,
-        source,
-    ))
+    SharedCredentialsProvider::new(keys.to_sdk(None, source))
 }
 
 /// The three `AWS_*` credential variables and nothing else, naming the variable that is

@@ -71,6 +71,34 @@ pub struct StaticKeys {
     pub(crate) session_token: Option<SecretString>,
 }
 
+impl StaticKeys {
+    pub(crate) fn new(access_key_id: AccessKeyId, secret_access_key: SecretString) -> Self {
+        Self {
+            access_key_id,
+            secret_access_key,
+            session_token: None,
+        }
+    }
+
+    /// The SDK's credentials: the one place a key pair leaves its wrappers.
+    pub(crate) fn to_sdk(
+        &self,
+        expiry: Option<std::time::SystemTime>,
+        source: &'static str,
+    ) -> aws_credential_types::Credentials {
+        use secrecy::ExposeSecret;
+        aws_credential_types::Credentials::new(
+            self.access_key_id.as_str(),
+            self.secret_access_key.expose_secret(),
+            self.session_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
+            expiry,
+            source,
+        )
+    }
+}
+
 /// The credentials used to call STS when assuming a role.
 #[derive(Debug, Clone)]
 pub enum Source {

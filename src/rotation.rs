@@ -10,10 +10,11 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, future};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use crate::auth_error::{AuthError, ErrorKind};
 use crate::mfa::BoxError;
+use crate::mode::StaticKeys;
 use crate::values::AccessKeyId;
 
 /// The longest time before expiry at which cached credentials are fetched again.
@@ -22,9 +23,7 @@ const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
 /// Credentials handed over by a [`CredentialSource`].
 #[derive(Debug, Clone)]
 pub struct FreshCredentials {
-    access_key_id: AccessKeyId,
-    secret_access_key: SecretString,
-    session_token: Option<SecretString>,
+    keys: StaticKeys,
     expires_at: Option<SystemTime>,
 }
 
@@ -32,16 +31,14 @@ impl FreshCredentials {
     /// A key pair, without expiry until [`expires_at`](Self::expires_at) says otherwise.
     pub fn new(access_key_id: AccessKeyId, secret_access_key: SecretString) -> Self {
         Self {
-            access_key_id,
-            secret_access_key,
-            session_token: None,
+            keys: StaticKeys::new(access_key_id, secret_access_key),
             expires_at: None,
         }
     }
 
     /// The session token of temporary credentials.
     pub fn session_token(mut self, token: SecretString) -> Self {
-        self.session_token = Some(token);
+        self.keys.session_token = Some(token);
         self
     }
 
@@ -103,7 +100,6 @@ pub struct SourceProvider {
 struct Cached {
     credentials: Option<Credentials>,
     refresh_at: Option<SystemTime>,
-    generation: u64,
 }
 
 impl SourceProvider {
@@ -149,20 +145,11 @@ impl SourceProvider {
             let lifetime = expiry.duration_since(now).unwrap_or_default();
             expiry - REFRESH_BEFORE_EXPIRY.min(lifetime / 2)
         });
-        let credentials = Credentials::new(
-            fresh.access_key_id.as_str(),
-            fresh.secret_access_key.expose_secret(),
-            fresh
-                .session_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_owned()),
-            fresh.expires_at,
-            "bedrock-auth-credential-source",
-        );
-        cached.generation += 1;
+        let credentials = fresh
+            .keys
+            .to_sdk(fresh.expires_at, "bedrock-auth-credential-source");
         tracing::debug!(
-            access_key_id = fresh.access_key_id.as_str(),
-            generation = cached.generation,
+            access_key_id = fresh.keys.access_key_id.as_str(),
             "fetched credentials from the credential source"
         );
         cached.credentials = Some(credentials.clone());

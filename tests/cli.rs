@@ -25,7 +25,8 @@ impl Output {
     }
 }
 
-/// Runs the command with only the variables given (plus an empty HOME and no metadata).
+/// Runs the command with only the variables given (plus an empty HOME, no metadata, the local
+/// endpoint and region us-east-1); a variable given as `""` is removed instead.
 async fn run(home: &Path, aws: &LocalAws, vars: &[(&str, &str)], args: &[&str]) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_bedrock-auth"));
     command
@@ -38,7 +39,11 @@ async fn run(home: &Path, aws: &LocalAws, vars: &[(&str, &str)], args: &[&str]) 
         .env("AWS_ENDPOINT_URL", aws.endpoint_url())
         .env("AWS_REGION", "us-east-1");
     for (name, value) in vars {
-        command.env(name, value);
+        if value.is_empty() {
+            command.env_remove(name);
+        } else {
+            command.env(name, value);
+        }
     }
     let output = tokio::time::timeout(Duration::from_secs(30), command.output())
         .await
@@ -59,6 +64,16 @@ fn keys(user: &TestUser) -> [(&'static str, String); 2] {
             user.secret_access_key.expose_secret().to_owned(),
         ),
     ]
+}
+
+/// A `base` profile holding `user`'s keys.
+fn write_base_profile(home: &Path, user: &TestUser) {
+    let text = format!(
+        "[base]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        user.access_key_id,
+        user.secret_access_key.expose_secret()
+    );
+    std::fs::write(home.join("credentials"), text).unwrap();
 }
 
 async fn setup() -> (tempfile::TempDir, LocalAws, TestUser) {
@@ -98,15 +113,7 @@ async fn whoami_text_and_json() {
 async fn whoami_with_an_assumed_role_and_a_profile() {
     let (home, aws, alice) = setup().await;
     aws.add_role(RoleSpec::new(ROLE).external_id("ext-1"));
-    std::fs::write(
-        home.path().join("credentials"),
-        format!(
-            "[base]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            alice.access_key_id,
-            alice.secret_access_key.expose_secret()
-        ),
-    )
-    .unwrap();
+    write_base_profile(home.path(), &alice);
     let args = [
         "whoami",
         "--json",
@@ -327,23 +334,19 @@ async fn more_error_kinds_no_region_network_throttled_service() {
     let [(k1, v1), (k2, v2)] = keys(&alice);
     let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
 
-    let mut no_region = tokio::process::Command::new(env!("CARGO_BIN_EXE_bedrock-auth"));
-    no_region
-        .args(["whoami", "--json", "--env"])
-        .env_clear()
-        .env("HOME", home.path())
-        .env("AWS_CONFIG_FILE", home.path().join("config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            home.path().join("credentials"),
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .envs(vars);
-    let out = no_region.output().await.unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut without_region = vars.to_vec();
+    without_region.push(("AWS_REGION", ""));
+    let out = run(
+        home.path(),
+        &aws,
+        &without_region,
+        &["whoami", "--json", "--env"],
+    )
+    .await;
+    let json = out.json();
     assert_eq!(
-        (out.status.code(), json["error"]["kind"].as_str()),
-        (Some(1), Some("no_region"))
+        (out.code, json["error"]["kind"].as_str()),
+        (1, Some("no_region"))
     );
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
@@ -379,15 +382,7 @@ async fn more_error_kinds_no_region_network_throttled_service() {
 async fn ping_with_a_profile_and_an_assumed_role_in_text() {
     let (home, aws, alice) = setup().await;
     aws.add_role(RoleSpec::new(ROLE));
-    std::fs::write(
-        home.path().join("credentials"),
-        format!(
-            "[base]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            alice.access_key_id,
-            alice.secret_access_key.expose_secret()
-        ),
-    )
-    .unwrap();
+    write_base_profile(home.path(), &alice);
     let profile = run(
         home.path(),
         &aws,

@@ -13,7 +13,7 @@ use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, TestUser};
 use bedrock_auth::{
     AssumeRole, AuthBuilder, AuthManager, BoxError, ErrorKind, ExposeSecret, RoleArn, SecretString,
 };
-use common::IsolatedEnv;
+use common::{Captured, IsolatedEnv};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -527,36 +527,11 @@ async fn sdk_config_is_loaded_once_for_racing_tasks() {
     assert_eq!(region, "us-east-1");
 }
 
-/// A `tracing` writer that appends to a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn no_secret_in_trace_logs_of_a_role_flow() {
     let _env = IsolatedEnv::new();
     let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
+    let subscriber = captured.subscriber();
     // current_thread: every task of this test, the server's included, runs on this thread.
     let _guard = tracing::subscriber::set_default(subscriber);
 
@@ -572,7 +547,7 @@ async fn no_secret_in_trace_logs_of_a_role_flow() {
         .await
         .unwrap();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("AssumeRole"), "TRACE logging was captured");
     assert!(logs.lines().count() > 100, "TRACE logging was captured");
     let secrets = aws.secrets();
