@@ -278,14 +278,15 @@ fn find_in_chain(err: &(dyn StdError + 'static), call: Call<'_>) -> Option<AuthE
             return Some(auth.clone());
         }
         if let Some(creds) = current.downcast_ref::<CredentialsError>() {
-            return Some(from_credentials_error(creds, call));
+            return Some(classify_credentials(creds, call));
         }
         source = current.source();
     }
     None
 }
 
-fn from_credentials_error(err: &CredentialsError, call: Call<'_>) -> AuthError {
+/// Classifies a credential provider's error.
+pub(crate) fn classify_credentials(err: &CredentialsError, call: Call<'_>) -> AuthError {
     // An error inside a provider (e.g. a profile's role chain calling STS) may itself carry an
     // AuthError or a service error code.
     if let Some(inner) = err.source().and_then(|s| find_in_chain(s, call)) {
@@ -309,7 +310,12 @@ fn from_credentials_error(err: &CredentialsError, call: Call<'_>) -> AuthError {
             None => AuthError::new(
                 ErrorKind::NoCredentials,
                 format!("loading credentials failed: {detail}"),
-                "see the message; `aws configure list` shows where credentials come from",
+                if detail.contains("SSO") {
+                    "sign in again with `aws sso login --profile NAME`; check the profile's \
+                     `sso_session`, `sso_account_id` and `sso_role_name`"
+                } else {
+                    "see the message; `aws configure list` shows where credentials come from"
+                },
             ),
         },
     }
@@ -319,6 +325,7 @@ fn from_credentials_error(err: &CredentialsError, call: Call<'_>) -> AuthError {
 fn known_code(text: &str) -> Option<&'static str> {
     [
         "InvalidClientTokenId",
+        "InvalidIdentityTokenException",
         "SignatureDoesNotMatch",
         "ExpiredToken",
         "AccessDenied",
@@ -339,7 +346,10 @@ fn from_code(code: &str, message: &str, call: Call<'_>) -> AuthError {
         | "IncompleteSignatureException"
         | "MissingAuthenticationToken"
         | "MissingAuthenticationTokenException"
-        | "InvalidAccessKeyId" => ErrorKind::InvalidCredentials,
+        | "InvalidAccessKeyId"
+        | "InvalidIdentityToken"
+        | "InvalidIdentityTokenException"
+        | "IDPRejectedClaim" => ErrorKind::InvalidCredentials,
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             ErrorKind::ExpiredCredentials
         }
@@ -354,6 +364,17 @@ fn from_code(code: &str, message: &str, call: Call<'_>) -> AuthError {
         _ => ErrorKind::Service,
     };
     let (text, hint): (String, Cow<'static, str>) = match kind {
+        ErrorKind::InvalidCredentials
+            if code.contains("IdentityToken") || code == "IDPRejectedClaim" =>
+        {
+            (
+                format!("{op} rejected the web identity token ({code}): {message}"),
+                "check that the token file (AWS_WEB_IDENTITY_TOKEN_FILE or the profile's \
+             `web_identity_token_file`) holds a current token, that the account has the token's \
+             OIDC provider, and that the role's trust policy allows it"
+                    .into(),
+            )
+        }
         ErrorKind::InvalidCredentials => (
             format!("{op} rejected the credentials ({code}): {message}"),
             "the access key id is unknown or its secret does not match: check for typos, \

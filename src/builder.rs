@@ -104,8 +104,8 @@ impl<M: ModeState> AuthBuilder<M> {
 
     // ----- options for every mode -------------------------------------------------------
 
-    /// The region for STS and the default Bedrock client. Without it the region comes from the
-    /// profile (profile mode) or `AWS_REGION` / `AWS_DEFAULT_REGION`.
+    /// The region for STS and the default Bedrock client. Without it the region comes from
+    /// `AWS_REGION` / `AWS_DEFAULT_REGION`, else from the profile's `region`, as in the SDK.
     pub fn region(mut self, region: impl IntoValue<Region>) -> Self {
         self.settings.region = self.check("region", region);
         self
@@ -149,10 +149,20 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// Makes the manager use a test's own environment variables, files, HTTP client and clock
+    /// instead of the process's: see [`Sandbox`](crate::testing::Sandbox). For tests only
+    /// (`test-util` feature).
+    #[cfg(feature = "test-util")]
+    pub fn sandbox(mut self, sandbox: crate::testing::Sandbox) -> Self {
+        self.settings.os = sandbox.into_os();
+        self
+    }
+
     // ----- choosing the mode ------------------------------------------------------------
 
-    /// Profile mode: credentials (and region, unless set) from the named profile of the shared
-    /// config and credentials files, even when `AWS_ACCESS_KEY_ID` is set.
+    /// Profile mode: credentials from the named profile of the shared config and credentials
+    /// files, even when `AWS_ACCESS_KEY_ID` is set; its region when neither
+    /// [`region`](Self::region) nor `AWS_REGION` gives one.
     pub fn profile(mut self, name: impl IntoValue<ProfileName>) -> AuthBuilder<Profile>
     where
         M: NoModeYet,

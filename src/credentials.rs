@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
@@ -15,14 +14,14 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
-use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use aws_types::os_shim_internal::{Env, Fs};
 use secrecy::ExposeSecret;
 
 use crate::auth_error::{AuthError, Call, ErrorKind, classify};
 use crate::manager::{ModeKind, Settings};
 use crate::mode::{ModeConfig, RoleConfig, Source, StaticKeys};
+use crate::os::Os;
 use crate::values::{ProfileName, Region};
 
 /// How long a failed role assumption is shared with callers that come right after it, so a
@@ -37,8 +36,7 @@ pub(crate) async fn load_sdk_config(
     settings: &Settings,
     http: SharedHttpClient,
 ) -> Result<SdkConfig, AuthError> {
-    let env = Env::real();
-    let fs = Fs::real();
+    let os = &settings.os;
     let kind = mode_kind(mode);
 
     // The profile whose settings apply: the named one (profile mode, role source), else the
@@ -47,25 +45,25 @@ pub(crate) async fn load_sdk_config(
         ModeConfig::Profile(name) => Some((name.as_str().to_owned(), true)),
         ModeConfig::AssumeRole(role) => match &role.source {
             Source::Profile(name) => Some((name.as_str().to_owned(), true)),
-            Source::Auto => Some((selected_profile(&env), false)),
+            Source::Auto => Some((selected_profile(os), false)),
             _ => None,
         },
-        ModeConfig::Auto => Some((selected_profile(&env), false)),
+        ModeConfig::Auto => Some((selected_profile(os), false)),
         ModeConfig::Environment | ModeConfig::Static(_) | ModeConfig::Custom(_) => None,
     };
     let profile_region = match &profile {
-        Some((name, must_exist)) => profile_region(&fs, &env, name, *must_exist).await?,
+        Some((name, must_exist)) => profile_region(os, name, *must_exist).await?,
         None => None,
     };
-    let region = resolve_region(kind, settings, &env, profile_region)?;
-    tracing::debug!(mode = %kind, region = %region, "loading AWS SDK configuration");
+    let region = resolve_region(settings, profile_region)?;
+    tracing::debug!(mode = %kind, region = %region, sandbox = os.sandboxed, "loading AWS SDK configuration");
 
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(settings.connect_timeout)
         .operation_timeout(settings.operation_timeout)
         .build();
     let retries = RetryConfig::standard().with_max_attempts(settings.max_attempts);
-    let provider_config = ProviderConfig::default()
+    let mut provider_config = ProviderConfig::default()
         .with_http_client(http.clone())
         .with_region(Some(region.clone().into()))
         .with_timeout_config(timeouts.clone())
@@ -76,6 +74,14 @@ pub(crate) async fn load_sdk_config(
         .http_client(http)
         .timeout_config(timeouts)
         .retry_config(retries);
+    #[cfg(feature = "test-util")]
+    {
+        loader = loader.env(os.env.clone()).fs(os.fs.clone());
+    }
+    if let Some(time) = &os.time {
+        loader = loader.time_source(time.clone());
+        provider_config = provider_config.with_time_source(time.clone());
+    }
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url.as_str());
     }
@@ -83,14 +89,14 @@ pub(crate) async fn load_sdk_config(
     let source = match mode {
         ModeConfig::Profile(name) => {
             loader = loader.profile_name(name.as_str());
-            Some(profile_provider(name, &provider_config))
+            Some(profile_provider(name, &provider_config, os).await)
         }
-        ModeConfig::Environment => Some(SharedCredentialsProvider::new(EnvironmentOnly)),
+        ModeConfig::Environment => Some(environment_provider(os)),
         ModeConfig::Static(keys) => Some(static_provider(keys, "bedrock-auth-static")),
         ModeConfig::AssumeRole(role) => match &role.source {
             Source::Auto => None,
-            Source::Profile(name) => Some(profile_provider(name, &provider_config)),
-            Source::Environment => Some(SharedCredentialsProvider::new(EnvironmentOnly)),
+            Source::Profile(name) => Some(profile_provider(name, &provider_config, os).await),
+            Source::Environment => Some(environment_provider(os)),
             Source::Static(keys) => Some(static_provider(keys, "bedrock-auth-role-source")),
         },
         ModeConfig::Auto => None,
@@ -127,24 +133,21 @@ pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
     }
 }
 
-fn selected_profile(env: &Env) -> String {
-    env.get("AWS_PROFILE")
-        .ok()
-        .filter(|p| !p.trim().is_empty())
+fn selected_profile(os: &Os) -> String {
+    os.var("AWS_PROFILE")
         .unwrap_or_else(|| "default".to_owned())
 }
 
 /// The profile's `region`, after checking that a profile that must exist does; its absence is
 /// an error that lists the profiles that do exist.
 async fn profile_region(
-    fs: &Fs,
-    env: &Env,
+    os: &Os,
     name: &str,
     must_exist: bool,
 ) -> Result<Option<String>, AuthError> {
     let profiles = aws_config::profile::load(
-        fs,
-        env,
+        &os.fs,
+        &os.env,
         &EnvConfigFiles::default(),
         Some(Cow::Owned(name.to_owned())),
     )
@@ -173,13 +176,11 @@ async fn profile_region(
     }
 }
 
-/// The explicit region; else, in profile mode, the profile's; else `AWS_REGION` /
-/// `AWS_DEFAULT_REGION`; else, in the default-chain modes, the selected profile's. No instance
-/// metadata lookup: that costs seconds off EC2.
+/// The explicit region; else `AWS_REGION` / `AWS_DEFAULT_REGION`; else the profile's (the
+/// named one in profile mode, the selected one in the default-chain modes): the SDK's order.
+/// No instance metadata lookup: that costs seconds off EC2.
 fn resolve_region(
-    mode: ModeKind,
     settings: &Settings,
-    env: &Env,
     profile_region: Option<String>,
 ) -> Result<Region, AuthError> {
     if let Some(region) = &settings.region {
@@ -187,14 +188,9 @@ fn resolve_region(
     }
     let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .into_iter()
-        .find_map(|var| Some((var, env.get(var).ok().filter(|v| !v.trim().is_empty())?)));
+        .find_map(|var| Some((var, settings.os.var(var)?)));
     let from_profile = profile_region.map(|r| ("the profile's `region`", r));
-    let found = if mode == ModeKind::Profile {
-        from_profile.or(from_env)
-    } else {
-        from_env.or(from_profile)
-    };
-    let (source, name) = found.ok_or_else(AuthError::no_region)?;
+    let (source, name) = from_env.or(from_profile).ok_or_else(AuthError::no_region)?;
     name.trim().parse().map_err(|err| {
         AuthError::new(
             ErrorKind::InvalidConfig,
@@ -204,44 +200,96 @@ fn resolve_region(
     })
 }
 
-fn profile_provider(name: &ProfileName, config: &ProviderConfig) -> SharedCredentialsProvider {
-    SharedCredentialsProvider::new(
-        ProfileFileCredentialsProvider::builder()
-            .profile_name(name.as_str())
-            .configure(config)
-            .build(),
-    )
+/// aws-config's profile provider for the named profile. Its named credential source
+/// `Environment` reads the manager's environment (the process's, or a sandbox's).
+async fn profile_provider(
+    name: &ProfileName,
+    config: &ProviderConfig,
+    os: &Os,
+) -> SharedCredentialsProvider {
+    let mut builder = ProfileFileCredentialsProvider::builder()
+        .profile_name(name.as_str())
+        .with_custom_provider("Environment", EnvironmentOnly(os.clone()))
+        .configure(config);
+    if os.sandboxed {
+        // aws-config reads the files of a provider built here from the process's file system;
+        // hand it the sandbox's instead.
+        builder = builder.profile_files(sandbox_profile_files(os).await);
+    }
+    SharedCredentialsProvider::new(builder.build())
+}
+
+/// The shared config and credentials files of a sandbox, found as aws-config finds them:
+/// `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws/`, `~` being `HOME`.
+/// A missing file is an empty one.
+async fn sandbox_profile_files(os: &Os) -> EnvConfigFiles {
+    let home = os.var("HOME");
+    let mut files = EnvConfigFiles::builder();
+    for (kind, variable, default) in [
+        (
+            EnvConfigFileKind::Config,
+            "AWS_CONFIG_FILE",
+            "~/.aws/config",
+        ),
+        (
+            EnvConfigFileKind::Credentials,
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "~/.aws/credentials",
+        ),
+    ] {
+        let path = os.var(variable).unwrap_or_else(|| default.to_owned());
+        let path = match (path.strip_prefix("~/"), &home) {
+            (Some(rest), Some(home)) => format!("{}/{rest}", home.trim_end_matches('/')),
+            _ => path,
+        };
+        let contents = os.fs.read_to_end(&path).await.unwrap_or_default();
+        files = files.with_contents(kind, String::from_utf8_lossy(&contents));
+    }
+    files.build()
+}
+
+fn environment_provider(os: &Os) -> SharedCredentialsProvider {
+    SharedCredentialsProvider::new(EnvironmentOnly(os.clone()))
 }
 
 fn static_provider(keys: &StaticKeys, source: &'static str) -> SharedCredentialsProvider {
     SharedCredentialsProvider::new(keys.to_sdk(None, source))
 }
 
-/// The three `AWS_*` credential variables and nothing else, naming the variable that is
-/// missing.
+/// The `AWS_*` credential variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`, `AWS_ACCOUNT_ID`) and nothing else, read from the manager's
+/// environment and naming the variable that is missing. Blank counts as missing, as in
+/// aws-config's own environment provider (which cannot read a sandbox's environment).
 #[derive(Debug)]
-struct EnvironmentOnly;
+struct EnvironmentOnly(Os);
+
+impl EnvironmentOnly {
+    fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        let [access_key_id, secret] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].map(|var| {
+            self.0.var(var).ok_or_else(|| {
+                let detail = format!("{var} is not set");
+                CredentialsError::not_loaded(AuthError::no_credentials(
+                    ModeKind::Environment,
+                    detail,
+                ))
+            })
+        });
+        let mut builder = Credentials::builder()
+            .access_key_id(access_key_id?)
+            .secret_access_key(secret?)
+            .provider_name("EnvironmentVariable");
+        builder.set_session_token(self.0.var("AWS_SESSION_TOKEN").map(|t| t.trim().to_owned()));
+        builder.set_account_id(self.0.var("AWS_ACCOUNT_ID").map(|id| id.trim().into()));
+        Ok(builder.build())
+    }
+}
 
 impl ProvideCredentials for EnvironmentOnly {
     fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
     where
         Self: 'a,
     {
-        future::ProvideCredentials::new(async {
-            let env = Env::real();
-            for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
-                if env.get(var).map_or(true, |v| v.trim().is_empty()) {
-                    let err = AuthError::no_credentials(
-                        ModeKind::Environment,
-                        format!("{var} is not set"),
-                    );
-                    return Err(CredentialsError::not_loaded(err));
-                }
-            }
-            EnvironmentVariableCredentialsProvider::new()
-                .provide_credentials()
-                .await
-        })
+        future::ProvideCredentials::ready(self.credentials())
     }
 }
 

@@ -85,6 +85,7 @@ mod fallback;
 mod manager;
 mod mfa;
 mod mode;
+mod os;
 mod rotation;
 mod secret;
 #[cfg(feature = "test-util")]

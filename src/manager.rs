@@ -10,10 +10,11 @@ use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tokio::sync::OnceCell;
 
-use crate::auth_error::{AuthError, Call, ErrorKind, classify};
+use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
 use crate::builder::AuthBuilder;
 use crate::credentials::{load_sdk_config, mode_kind};
 use crate::mode::{ModeConfig, Source, WantsMode};
+use crate::os::Os;
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
 };
@@ -35,6 +36,8 @@ pub(crate) struct Settings {
     pub(crate) connect_timeout: Duration,
     pub(crate) operation_timeout: Duration,
     pub(crate) max_attempts: u32,
+    /// The environment, files, HTTP client and clock: the process's, or a test sandbox.
+    pub(crate) os: Os,
 }
 
 impl Default for Settings {
@@ -45,6 +48,7 @@ impl Default for Settings {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            os: Os::default(),
         }
     }
 }
@@ -87,11 +91,13 @@ impl AuthManager {
 
     pub(crate) fn new(mode: ModeConfig, settings: Settings) -> Self {
         // One HTTP client, so every SDK client of this manager shares its connection pool.
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
-            ))
-            .build_https();
+        let http = settings.os.http.clone().unwrap_or_else(|| {
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .build_https()
+        });
         Self {
             inner: Arc::new(Inner {
                 mode,
@@ -154,6 +160,30 @@ impl AuthManager {
                  modes refresh their credentials before they expire",
             )),
         }
+    }
+
+    /// Resolves the mode's credentials now, straight from their source, and returns them; makes
+    /// no call but the source's own (e.g. STS `AssumeRole` in assume-role mode, instance
+    /// metadata in auto mode on EC2). For checking where credentials come from and handing
+    /// them to code outside the AWS SDK; the clients of this manager cache and refresh their
+    /// credentials themselves, so do not call this per request.
+    ///
+    /// The secret is only reachable through the SDK type's accessors: `Debug` redacts it.
+    pub async fn credentials(&self) -> Result<aws_credential_types::Credentials, AuthError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let sdk = self.sdk_config().await?;
+        let provider = sdk.credentials_provider().ok_or_else(|| {
+            AuthError::no_credentials(self.mode(), "the SDK configuration has no provider")
+        })?;
+        provider.provide_credentials().await.map_err(|err| {
+            let call = Call {
+                operation: "loading credentials",
+                mode: self.mode(),
+                role: None,
+                endpoint: None,
+            };
+            classify_credentials(&err, call)
+        })
     }
 
     /// Proves the credentials with STS `GetCallerIdentity` (which needs no IAM permission) and
@@ -467,7 +497,7 @@ impl fmt::Display for AuthInfo {
         write!(f, "{:<18}{}", "mode:", self.mode)?;
         match &self.region {
             Some(region) => line(f, "region:", region)?,
-            None => line(f, "region:", "from profile or AWS_REGION")?,
+            None => line(f, "region:", "from AWS_REGION or the profile")?,
         }
         if let Some(profile) = &self.profile {
             line(f, "profile:", profile)?;

@@ -40,9 +40,12 @@ use crate::mode::WantsMode;
 use crate::values::{AccessKeyId, RoleArn};
 
 mod bedrock;
+mod sandbox;
 mod server;
 mod sigv4;
 mod sts;
+
+pub use sandbox::Sandbox;
 
 /// The account that [`LocalAws::add_user`] puts users in.
 pub const DEFAULT_ACCOUNT: &str = "123456789012";

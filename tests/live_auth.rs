@@ -114,7 +114,7 @@ async fn environment_mode_uses_only_the_variables() {
 }
 
 #[tokio::test]
-async fn profile_mode_wins_over_environment_keys_and_supplies_the_region() {
+async fn profile_mode_wins_over_environment_keys_and_aws_region_over_its_region() {
     let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let bob = aws.add_user("bob");
@@ -137,8 +137,21 @@ async fn profile_mode_wins_over_environment_keys_and_supplies_the_region() {
     );
     assert_eq!(
         seen.signing_region.as_deref(),
+        Some("us-east-2"),
+        "AWS_REGION wins over the profile's region, as in the SDK"
+    );
+
+    env.remove("AWS_REGION");
+    let manager = AuthManager::builder()
+        .endpoint_url(aws.endpoint_url())
+        .profile("dev")
+        .build()
+        .unwrap();
+    manager.validate().await.unwrap();
+    assert_eq!(
+        aws.requests()[1].signing_region.as_deref(),
         Some("eu-west-3"),
-        "the profile's region wins"
+        "without AWS_REGION, the profile's region"
     );
 }
 

@@ -1,0 +1,48 @@
+//! What a manager reads from and talks to outside itself: environment variables, files, the
+//! network and the clock. Always the process's own, except in tests that hand the builder a
+//! [`Sandbox`](crate::testing::Sandbox) (`test-util` feature).
+
+use std::fmt;
+
+use aws_smithy_async::time::SharedTimeSource;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_types::os_shim_internal::{Env, Fs};
+
+/// The environment, file system, HTTP client and clock one manager uses.
+#[derive(Clone)]
+pub(crate) struct Os {
+    pub(crate) env: Env,
+    pub(crate) fs: Fs,
+    /// `None`: the manager's own HTTPS client.
+    pub(crate) http: Option<SharedHttpClient>,
+    /// `None`: the system clock.
+    pub(crate) time: Option<SharedTimeSource>,
+    /// Whether this is a sandbox rather than the process's own.
+    pub(crate) sandboxed: bool,
+}
+
+impl Default for Os {
+    fn default() -> Self {
+        Self {
+            env: Env::real(),
+            fs: Fs::real(),
+            http: None,
+            time: None,
+            sandboxed: false,
+        }
+    }
+}
+
+impl Os {
+    /// The value of a variable, `None` when unset or blank (as aws-config treats blanks).
+    pub(crate) fn var(&self, name: &str) -> Option<String> {
+        self.env.get(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl fmt::Debug for Os {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The sandbox's variables may hold test secrets: say only which world this is.
+        f.write_str(if self.sandboxed { "Sandbox" } else { "Process" })
+    }
+}

@@ -1,0 +1,189 @@
+//! [`Sandbox`]: environment variables, files, HTTP and a clock of a test's own, in place of the
+//! process's, for one manager.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use aws_smithy_async::time::{SharedTimeSource, StaticTimeSource, TimeSource};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::shared::IntoShared;
+use aws_types::os_shim_internal::{Env, Fs};
+
+use crate::os::Os;
+
+/// A world of a test's own for one manager: the environment variables, files, HTTP client and
+/// clock that [`AuthBuilder::sandbox`](crate::AuthBuilder::sandbox) makes it use instead of the
+/// process's. The process environment is never read or changed, so sandboxed tests can run in
+/// parallel, and nothing leaves the process unless the sandbox is given an HTTP client.
+///
+/// Everything the manager and aws-config read goes through it: the region and profile
+/// variables, the shared config and credentials files (found through `HOME`,
+/// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` of the sandbox), web-identity token
+/// files, container and instance-metadata settings, and the default chain of auto mode.
+/// One exception, from aws-config: the STS client inside a profile's own role chain reads
+/// endpoint-override variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`) from the process.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use bedrock_auth::{AuthManager, ErrorKind};
+/// use bedrock_auth::testing::Sandbox;
+///
+/// let sandbox = Sandbox::new()
+///     .env("HOME", "/home/test")
+///     .file(
+///         "/home/test/.aws/credentials",
+///         "[dev]\naws_access_key_id = AKIDTEST\naws_secret_access_key = not-a-secret\n",
+///     );
+/// let manager = AuthManager::builder()
+///     .region("us-east-1")
+///     .profile("dev")
+///     .sandbox(sandbox)
+///     .build()
+///     .expect("valid configuration");
+/// let credentials = manager.credentials().await.expect("the sandbox's profile");
+/// assert_eq!(credentials.access_key_id(), "AKIDTEST");
+///
+/// // The process's own files are not read: another profile does not exist here.
+/// let other = AuthManager::builder()
+///     .region("us-east-1")
+///     .profile("default")
+///     .sandbox(Sandbox::new())
+///     .build()
+///     .expect("valid configuration");
+/// let err = other.credentials().await.unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::ProfileNotFound);
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct Sandbox {
+    vars: HashMap<String, String>,
+    files: HashMap<String, Vec<u8>>,
+    root: Option<PathBuf>,
+    http: Option<SharedHttpClient>,
+    time: Option<SharedTimeSource>,
+}
+
+impl Sandbox {
+    /// An empty world: no variables, no files, no network (every request fails at once with a
+    /// connection error), the system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A world whose file system is the directory `dir`, seen as `/`: with `dir/home/.aws/config`
+    /// and `HOME=/home`, the config file is found. Replaces the files given with
+    /// [`file`](Self::file).
+    pub fn rooted_at(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            root: Some(dir.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sets several environment variables.
+    pub fn envs<K, V>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.vars
+            .extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Adds a file at an absolute `path`. Not used when the sandbox is
+    /// [`rooted_at`](Self::rooted_at) a directory.
+    pub fn file(mut self, path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        self.files.insert(path.into(), contents.into());
+        self
+    }
+
+    /// The HTTP client every request goes through: STS, Bedrock Runtime, instance metadata,
+    /// container credentials, SSO. E.g. aws-smithy-http-client's `ReplayingClient` (its
+    /// `test-util` feature), or a client of your own.
+    pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.http = Some(client.into_shared());
+        self
+    }
+
+    /// A clock that always says `now`, for expiry checks and signing.
+    pub fn at(self, now: SystemTime) -> Self {
+        self.time_source(StaticTimeSource::new(now))
+    }
+
+    /// The clock for expiry checks and signing.
+    pub fn time_source(mut self, time: impl TimeSource + 'static) -> Self {
+        self.time = Some(SharedTimeSource::new(time));
+        self
+    }
+
+    pub(crate) fn into_os(self) -> Os {
+        let fs = match self.root {
+            Some(root) => Fs::from_test_dir(root, "/"),
+            None => Fs::from_map(self.files),
+        };
+        Os {
+            env: Env::from(self.vars),
+            fs,
+            http: Some(self.http.unwrap_or_else(|| Offline.into_shared())),
+            time: self.time,
+            sandboxed: true,
+        }
+    }
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Variable values and file contents may be test secrets; names only.
+        let mut vars: Vec<&str> = self.vars.keys().map(String::as_str).collect();
+        vars.sort_unstable();
+        let mut files: Vec<&str> = self.files.keys().map(String::as_str).collect();
+        files.sort_unstable();
+        f.debug_struct("Sandbox")
+            .field("vars", &vars)
+            .field("files", &files)
+            .field("root", &self.root)
+            .field("http_client", &self.http.is_some())
+            .field("time_source", &self.time.is_some())
+            .finish()
+    }
+}
+
+/// The HTTP client of a sandbox that was given none: refuses every request.
+#[derive(Debug)]
+struct Offline;
+
+impl HttpConnector for Offline {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let message = format!(
+            "the sandbox has no HTTP client, so the request to {} was not sent",
+            request.uri()
+        );
+        HttpConnectorFuture::ready(Err(ConnectorError::io(message.into())))
+    }
+}
+
+impl HttpClient for Offline {
+    fn http_connector(
+        &self,
+        _settings: &HttpConnectorSettings,
+        _components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(Offline)
+    }
+}
