@@ -3,6 +3,7 @@
 //! - a cached `bedrock_client(region)` lookup, alone and with 64 tasks looking up at once;
 //! - building a manager, getting clients for 8 regions and one `validate()`, beside the same
 //!   steps written by hand with aws-config and the SDK clients;
+//! - generating a short-term Bedrock API key, beside one API-key `Converse` round trip;
 //! - how many `AssumeRole` calls 1000 concurrent requests over 8 regions make, and 50
 //!   concurrent `validate()` calls on a refused role, with their wall time.
 //!
@@ -12,12 +13,12 @@
 #![allow(unsafe_code)] // `std::env` changes in `main`, before any thread exists
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
-use bedrock_auth::{AuthManager, ExposeSecret, RoleArn};
+use bedrock_auth::{AuthManager, ExposeSecret, Region, RoleArn, ShortTermKey};
 use criterion::{BenchmarkId, Criterion};
 use tokio::runtime::Runtime;
 
@@ -45,9 +46,26 @@ fn main() {
         .measurement_time(Duration::from_secs(3));
     cached_lookup(&mut criterion, &runtime, &aws, &alice);
     build_validate_and_clients(&mut criterion, &runtime, &aws, &alice);
+    short_term_keys(&mut criterion, &runtime, &aws, &alice);
     criterion.final_summary();
 
     role_assumption_counts(&runtime, &aws, &alice);
+}
+
+/// One `Converse` call that says "ping".
+async fn ping(client: &aws_sdk_bedrockruntime::Client) {
+    let message = Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text("ping".into()))
+        .build()
+        .expect("message");
+    client
+        .converse()
+        .model_id("anthropic.claude-3-haiku-20240307-v1:0")
+        .messages(message)
+        .send()
+        .await
+        .expect("converse");
 }
 
 fn isolate_environment() {
@@ -156,6 +174,47 @@ fn build_validate_and_clients(
     group.finish();
 }
 
+/// Generating a short-term API key (one SigV4 presigning, base64), beside one API-key
+/// `Converse` round trip to the local server for scale.
+fn short_term_keys(c: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
+    let credentials = Credentials::new(
+        alice.access_key_id.as_str(),
+        alice.secret_access_key.expose_secret(),
+        None,
+        None,
+        "bench",
+    );
+    let region: Region = "us-east-1".parse().expect("region");
+    let mut group = c.benchmark_group("short-term Bedrock API key");
+    group.bench_function("generate (ShortTermKey::sign)", |b| {
+        b.iter(|| {
+            ShortTermKey::sign(
+                black_box(&credentials),
+                &region,
+                Duration::from_secs(3600),
+                SystemTime::now(),
+            )
+            .expect("signs")
+        })
+    });
+    let signer = static_manager(aws, alice);
+    let key = runtime
+        .block_on(signer.bedrock_api_key("us-east-1", Duration::from_secs(3600)))
+        .expect("key");
+    let manager = aws
+        .builder()
+        .api_key(key.token().clone())
+        .build()
+        .expect("valid configuration");
+    let client = runtime
+        .block_on(manager.bedrock_client_default())
+        .expect("client");
+    group.bench_function("Converse round trip with it (local server)", |b| {
+        b.to_async(runtime).iter(|| async { ping(&client).await })
+    });
+    group.finish();
+}
+
 fn role_assumption_counts(runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
     aws.add_role(
         RoleSpec::new(ROLE)
@@ -183,18 +242,7 @@ fn role_assumption_counts(runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
                     .bedrock_client(REGIONS[i % 8])
                     .await
                     .expect("client");
-                let message = Message::builder()
-                    .role(ConversationRole::User)
-                    .content(ContentBlock::Text("ping".into()))
-                    .build()
-                    .expect("message");
-                client
-                    .converse()
-                    .model_id("anthropic.claude-3-haiku-20240307-v1:0")
-                    .messages(message)
-                    .send()
-                    .await
-                    .expect("converse");
+                ping(&client).await;
             });
         }
         while let Some(done) = tasks.join_next().await {

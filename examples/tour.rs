@@ -7,7 +7,9 @@
 //!
 //! Offline, the tour starts the local STS + Bedrock Runtime server of `bedrock_auth::testing`
 //! on 127.0.0.1, registers a few users and a role, writes a temporary profile file, and walks
-//! the five modes. No AWS account, no network.
+//! the modes, then Bedrock API keys: a short-term key generated from SigV4 credentials,
+//! API-key mode with it, and what `AWS_BEARER_TOKEN_BEDROCK` does to auto mode. No AWS account,
+//! no network.
 //!
 //! Against AWS (`--real-aws`), it uses auto mode (your environment, profile or role), validates
 //! it, and, when `BEDROCK_TOUR_MODEL` names a model id, makes one `Converse` call with it.
@@ -17,8 +19,10 @@ mod common;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use bedrock_auth::testing::{LocalAws, RoleSpec};
-use bedrock_auth::{AccessKeyId, AuthError, AuthManager, RoleArn, SecretString};
+use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
+use bedrock_auth::{
+    AccessKeyId, ApiKeyInfo, AuthError, AuthManager, ExposeSecret, RoleArn, SecretString,
+};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -195,11 +199,78 @@ async fn local_tour(_setup: LocalSetup) -> Result<(), AuthError> {
         );
     }
 
+    api_keys(&aws, &static_user).await?;
+
     println!("\n{}", managers[3].1.info());
     println!(
         "\ntour finished in {} with no AWS account; against AWS: cargo run --example tour -- --real-aws",
         ms(started.elapsed())
     );
+    Ok(())
+}
+
+/// Bedrock API keys: a short-term key generated from SigV4 credentials, API-key mode with it,
+/// and what `AWS_BEARER_TOKEN_BEDROCK` does to auto mode (and not to the explicit modes).
+async fn api_keys(aws: &LocalAws, user: &TestUser) -> Result<(), AuthError> {
+    println!("\nBedrock API keys:");
+    let signer = aws
+        .builder()
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()?;
+    let t = Instant::now();
+    signer
+        .bedrock_api_key("us-east-1", Duration::from_secs(3600))
+        .await?;
+    let first = t.elapsed();
+    let t = Instant::now();
+    let key = signer
+        .bedrock_api_key("us-east-1", Duration::from_secs(3600))
+        .await?;
+    let generated = t.elapsed();
+    let info = ApiKeyInfo::parse(key.token().expose_secret())?;
+    println!(
+        "  short-term key generated in {} (first: {}, loading the configuration)",
+        ms(generated),
+        ms(first)
+    );
+    println!("  {info}; the key itself is never printed");
+
+    let manager = aws.builder().api_key(key.token().clone()).build()?;
+    let t = Instant::now();
+    manager.validate().await?;
+    let client = manager.bedrock_client_default().await?;
+    let reply = common::ping(&client, MODEL).await;
+    println!(
+        "  api_key mode: validated (Bedrock ListAsyncInvokes) and Converse {reply:?} in {}",
+        ms(t.elapsed())
+    );
+
+    // With a key in AWS_BEARER_TOKEN_BEDROCK (here in a sandbox, not the process):
+    let with_key = || {
+        aws.sandbox()
+            .env("AWS_BEARER_TOKEN_BEDROCK", key.token().expose_secret())
+            .env("AWS_ACCESS_KEY_ID", user.access_key_id.as_str())
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                user.secret_access_key.expose_secret(),
+            )
+    };
+    println!("  with AWS_BEARER_TOKEN_BEDROCK set:");
+    for manager in [
+        aws.builder().auto().sandbox(with_key()).build()?,
+        aws.builder().environment().sandbox(with_key()).build()?,
+    ] {
+        let client = manager.bedrock_client_default().await?;
+        let reply = common::ping(&client, MODEL).await;
+        let seen = aws.requests().last().map(|r| r.auth);
+        println!(
+            "    {:<12} Bedrock auth {:<38} Converse {reply:?}, the server saw {seen:?}",
+            manager.mode().as_str(),
+            manager.info().bedrock_auth.to_string()
+        );
+    }
+    println!("    auto mode follows the SDK and says so (info(), doctor, a log event); every");
+    println!("    explicit mode keeps its own credentials");
     Ok(())
 }
 
@@ -209,6 +280,10 @@ async fn real_tour() -> Result<(), AuthError> {
     let t = Instant::now();
     let identity = manager.validate().await?;
     println!("validated in {}: {identity}", ms(t.elapsed()));
+    println!(
+        "Bedrock calls authenticate with: {}",
+        manager.info().bedrock_auth
+    );
     match std::env::var("BEDROCK_TOUR_MODEL") {
         Ok(model) => {
             let client = manager.bedrock_client_default().await?;

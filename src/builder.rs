@@ -6,8 +6,9 @@ use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 use crate::manager::{AuthManager, Settings};
 use crate::mfa::{Mfa, MfaTokenSource};
 use crate::mode::{
-    AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet, Profile, Source,
-    StaticCredentials, StaticKeys, TakesRoleOptions, TakesSessionToken, WantsMode,
+    ApiKey, ApiKeyConfig, ApiKeySource, AssumeRole, Auto, CustomSource, Environment, ModeChosen,
+    ModeConfig, ModeState, NoModeYet, Profile, Source, StaticCredentials, StaticKeys,
+    TakesRoleOptions, TakesSessionToken, WantsMode,
 };
 use crate::rotation::{CredentialSource, SourceProvider};
 use crate::secret::{IntoSecret, SecretString};
@@ -234,6 +235,32 @@ impl<M: ModeState> AuthBuilder<M> {
         self.with_mode(Auto)
     }
 
+    /// API-key mode: a Bedrock API key (long-term, or short-term `bedrock-api-key-...`), sent to
+    /// Bedrock Runtime as a bearer token through the SDK's token support. The key works for
+    /// Bedrock only: this manager's [`sdk_config`](AuthManager::sdk_config) and
+    /// [`sts_client`](AuthManager::sts_client) are `invalid_config` errors, and a key is
+    /// never sent over plain HTTP except to a loopback address.
+    pub fn api_key(mut self, key: impl IntoSecret) -> AuthBuilder<ApiKey>
+    where
+        M: NoModeYet,
+    {
+        let key = self.secret("api_key", ValueKind::ApiKey, key);
+        self.with_mode(ApiKey {
+            key: ApiKeySource::Given(key),
+        })
+    }
+
+    /// API-key mode with the key of `AWS_BEARER_TOKEN_BEDROCK` (read by
+    /// [`build`](AuthBuilder::build); unset is an error that names the variable).
+    pub fn api_key_from_env(self) -> AuthBuilder<ApiKey>
+    where
+        M: NoModeYet,
+    {
+        self.with_mode(ApiKey {
+            key: ApiKeySource::Environment,
+        })
+    }
+
     /// Custom-source mode: credentials from a [`CredentialSource`] of your own (a secret
     /// manager, a rotation job). They are fetched on first use, again shortly before they
     /// expire, and on [`AuthManager::refresh_credentials`]; concurrent callers share one fetch.
@@ -373,12 +400,50 @@ impl<M: ModeState> AuthBuilder<M> {
         let Self {
             mode,
             settings,
-            problems,
+            mut problems,
         } = self;
-        match mode.finish() {
+        let mode = mode.finish().and_then(|mode| match mode {
+            ModeConfig::ApiKeyPending(source) => api_key_mode(source, &settings, &mut problems),
+            mode => Some(mode),
+        });
+        match mode {
             Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings)),
             // A mode that did not finish always recorded why.
             _ => Err(ConfigError::new(problems)),
         }
     }
+}
+
+/// The variable that holds a Bedrock API key, as the SDK reads it.
+pub(crate) const BEARER_TOKEN_VAR: &str = "AWS_BEARER_TOKEN_BEDROCK";
+
+/// API-key mode's key, read from the environment if so asked, and its endpoint checked: a
+/// bearer key travels over HTTPS, or plain HTTP to this machine only.
+fn api_key_mode(
+    source: ApiKeySource,
+    settings: &Settings,
+    problems: &mut Vec<Problem>,
+) -> Option<ModeConfig> {
+    if let Some(url) = &settings.endpoint_url
+        && !url.is_safe_for_bearer()
+    {
+        let error = ValueError::new(ValueKind::EndpointUrl, url.as_str(), Rule::BearerOverHttp);
+        problems.push(Problem::new("endpoint_url", error));
+    }
+    let (key, from_env) = match source {
+        ApiKeySource::Given(key) => (key, false),
+        ApiKeySource::Environment => match settings.os.var(BEARER_TOKEN_VAR) {
+            Some(key) => (SecretString::from(key), true),
+            None => {
+                let error = ValueError::new(
+                    ValueKind::SecretSource,
+                    BEARER_TOKEN_VAR,
+                    Rule::EnvVarMissing,
+                );
+                problems.push(Problem::new("api_key", error));
+                return None;
+            }
+        },
+    };
+    Some(ModeConfig::ApiKey(ApiKeyConfig { key, from_env }))
 }

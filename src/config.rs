@@ -41,7 +41,7 @@ use crate::mode::ModeState;
 
 /// Keys whose values are secrets: literal values are wrapped at once, and
 /// `{ env = ".." }` / `{ file = ".." }` are accepted.
-const SECRET_KEYS: [&str; 2] = ["secret_access_key", "session_token"];
+const SECRET_KEYS: [&str; 3] = ["secret_access_key", "session_token", "api_key"];
 
 /// The keys every mode takes.
 const COMMON_KEYS: [&str; 6] = [
@@ -67,7 +67,7 @@ const KEY_ALIASES: [(&str, &str); 6] = [
 ///
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
 /// name a file that holds the secret.
-pub const ENV_VARS: [(&str, &str); 18] = [
+pub const ENV_VARS: [(&str, &str); 20] = [
     ("BEDROCK_AUTH_MODE", "mode"),
     ("BEDROCK_AUTH_REGION", "region"),
     ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
@@ -86,6 +86,8 @@ pub const ENV_VARS: [(&str, &str); 18] = [
     ("BEDROCK_AUTH_DURATION_SECS", "duration_secs"),
     ("BEDROCK_AUTH_MFA_SERIAL", "mfa_serial"),
     ("BEDROCK_AUTH_SOURCE", "source"),
+    ("BEDROCK_AUTH_API_KEY", "api_key"),
+    ("BEDROCK_AUTH_API_KEY_FILE", "api_key"),
 ];
 
 /// A value as read, before checking.
@@ -379,6 +381,7 @@ fn mode_keys(mode: ModeKind) -> &'static [&'static str] {
             "mfa_serial",
             "source",
         ],
+        ModeKind::ApiKey => &["api_key"],
         ModeKind::Environment | ModeKind::Auto | ModeKind::Custom => &[],
     }
 }
@@ -460,6 +463,10 @@ impl<'a> Checker<'a> {
                 }
             }
             ModeKind::AssumeRole => self.assume_role(builder),
+            ModeKind::ApiKey => {
+                let key = self.secret("api_key", true);
+                builder.api_key(key.unwrap_or_else(placeholder)).build()
+            }
         };
         self.finish(built)
     }
@@ -485,6 +492,7 @@ impl<'a> Checker<'a> {
             "static" | "credentials" => ModeKind::Static,
             "assume_role" => ModeKind::AssumeRole,
             "auto" => ModeKind::Auto,
+            "api_key" => ModeKind::ApiKey,
             "iam_role" if self.config.entries.contains_key("role_arn") => ModeKind::AssumeRole,
             "iam_role" => {
                 let error = ValueError::new(ValueKind::Mode, &name, Rule::IamRoleNeedsArn);
@@ -756,16 +764,26 @@ impl<'a> Checker<'a> {
 
 fn all_keys() -> impl Iterator<Item = &'static str> {
     COMMON_KEYS.into_iter().chain(
-        [ModeKind::Profile, ModeKind::Static, ModeKind::AssumeRole]
-            .into_iter()
-            .flat_map(|m| mode_keys(m).iter().copied()),
+        [
+            ModeKind::Profile,
+            ModeKind::Static,
+            ModeKind::AssumeRole,
+            ModeKind::ApiKey,
+        ]
+        .into_iter()
+        .flat_map(|m| mode_keys(m).iter().copied()),
     )
 }
 
 fn owning_mode(key: &str) -> Option<ModeKind> {
-    [ModeKind::Profile, ModeKind::Static, ModeKind::AssumeRole]
-        .into_iter()
-        .find(|m| mode_keys(*m).contains(&key))
+    [
+        ModeKind::Profile,
+        ModeKind::Static,
+        ModeKind::AssumeRole,
+        ModeKind::ApiKey,
+    ]
+    .into_iter()
+    .find(|m| mode_keys(*m).contains(&key))
 }
 
 /// A stand-in secret for a key whose problem is already recorded, so the builder can still

@@ -49,7 +49,11 @@ pub(crate) async fn load_sdk_config(
             _ => None,
         },
         ModeConfig::Auto => Some((selected_profile(os), false)),
-        ModeConfig::Environment | ModeConfig::Static(_) | ModeConfig::Custom(_) => None,
+        ModeConfig::Environment
+        | ModeConfig::Static(_)
+        | ModeConfig::Custom(_)
+        | ModeConfig::ApiKey(_)
+        | ModeConfig::ApiKeyPending(_) => None,
     };
     let profile_region = match &profile {
         Some((name, must_exist)) => profile_region(os, name, *must_exist).await?,
@@ -105,6 +109,11 @@ pub(crate) async fn load_sdk_config(
             loader = loader.identity_cache(aws_config::identity::IdentityCache::no_cache());
             Some(SharedCredentialsProvider::new(provider.clone()))
         }
+        // The key is set on each Bedrock client; nothing here may sign.
+        ModeConfig::ApiKey(_) | ModeConfig::ApiKeyPending(_) => {
+            loader = loader.no_credentials();
+            None
+        }
     };
     if let Some(source) = source {
         loader = loader.credentials_provider(source);
@@ -130,6 +139,7 @@ pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
         ModeConfig::AssumeRole(_) => ModeKind::AssumeRole,
         ModeConfig::Auto => ModeKind::Auto,
         ModeConfig::Custom(_) => ModeKind::Custom,
+        ModeConfig::ApiKey(_) | ModeConfig::ApiKeyPending(_) => ModeKind::ApiKey,
     }
 }
 

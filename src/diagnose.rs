@@ -4,8 +4,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use std::time::SystemTime;
+
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
+
+use crate::api_key::{ApiKeyInfo, ApiKeyKind, unix_secs};
+use crate::builder::BEARER_TOKEN_VAR;
 
 /// Variables whose values are secrets: shown as `********` only.
 fn is_secret_var(name: &str) -> bool {
@@ -88,6 +93,9 @@ pub struct Diagnosis {
     pub credentials_file: FileReport,
     /// Where the process seems to run.
     pub environment: ExecutionEnvironment,
+    /// The Bedrock API key in `AWS_BEARER_TOKEN_BEDROCK`, as it describes itself (never its
+    /// bytes), if one is set and readable.
+    pub api_key: Option<ApiKeyInfo>,
     /// Problems worth fixing, each a sentence.
     pub warnings: Vec<String>,
 }
@@ -147,12 +155,39 @@ pub async fn diagnose() -> Diagnosis {
             ));
         }
     }
+    let api_key = api_key_report(&env, &mut warnings);
     Diagnosis {
         variables,
         config_file,
         credentials_file,
         environment: execution_environment(&env, Path::new("/sys/devices/virtual/dmi/id")),
+        api_key,
         warnings,
+    }
+}
+
+/// What the key in `AWS_BEARER_TOKEN_BEDROCK` is, with warnings: it overrides auto mode's
+/// credentials for Bedrock, and a short-term key may be malformed or expired.
+fn api_key_report(env: &Env, warnings: &mut Vec<String>) -> Option<ApiKeyInfo> {
+    let key = env
+        .get(BEARER_TOKEN_VAR)
+        .ok()
+        .filter(|k| !k.trim().is_empty())?;
+    warnings.push(format!(
+        "{BEARER_TOKEN_VAR} is set: in auto mode, Bedrock calls use this API key instead of the \
+         default chain's credentials (the explicit modes ignore it)"
+    ));
+    match ApiKeyInfo::parse(key.trim()) {
+        Ok(info) => {
+            if let Err(err) = info.check_not_expired(SystemTime::now()) {
+                warnings.push(format!("{BEARER_TOKEN_VAR}: {}", err.message()));
+            }
+            Some(info)
+        }
+        Err(err) => {
+            warnings.push(format!("{BEARER_TOKEN_VAR}: {}", err.message()));
+            None
+        }
     }
 }
 
@@ -270,6 +305,13 @@ impl Diagnosis {
             "config_file": file(&self.config_file),
             "credentials_file": file(&self.credentials_file),
             "environment": self.environment.as_str(),
+            "api_key": self.api_key.as_ref().map(|key| serde_json::json!({
+                "kind": key.kind.to_string(),
+                "region": key.region.as_ref().map(|r| r.as_str()),
+                "access_key_id": key.access_key_id,
+                "expires_at": key.expires_at.map(unix_secs),
+                "expired": key.is_expired(SystemTime::now()),
+            })),
             "warnings": self.warnings,
         })
     }
@@ -298,6 +340,17 @@ impl fmt::Display for Diagnosis {
                 format!("profiles: {}", file.profiles.join(", "))
             };
             writeln!(f, "{label:<18}{} ({state})", file.path.display())?;
+        }
+        if let Some(key) = &self.api_key {
+            let state = if key.is_expired(SystemTime::now()) {
+                "expired"
+            } else {
+                "not expired"
+            };
+            match key.kind {
+                ApiKeyKind::ShortTerm => writeln!(f, "bedrock API key:  {key} ({state})")?,
+                _ => writeln!(f, "bedrock API key:  {key}")?,
+            }
         }
         for warning in &self.warnings {
             writeln!(f, "warning: {warning}")?;

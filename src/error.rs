@@ -43,6 +43,8 @@ pub enum ValueKind {
     SessionToken,
     /// The source credentials of an assumed role.
     RoleSource,
+    /// A Bedrock API key.
+    ApiKey,
     /// A configuration key.
     Key,
     /// The `mode` of a configuration.
@@ -71,6 +73,7 @@ impl ValueKind {
             Self::SecretAccessKey => "secret access key",
             Self::SessionToken => "session token",
             Self::RoleSource => "role source credentials",
+            Self::ApiKey => "Bedrock API key",
             Self::Key => "configuration key",
             Self::Mode => "mode",
             Self::SecretSource => "secret source",
@@ -82,7 +85,7 @@ impl ValueKind {
     pub const fn is_secret(self) -> bool {
         matches!(
             self,
-            Self::ExternalId | Self::SecretAccessKey | Self::SessionToken
+            Self::ExternalId | Self::SecretAccessKey | Self::SessionToken | Self::ApiKey
         )
     }
 
@@ -116,6 +119,7 @@ impl ValueKind {
             | Self::SecretAccessKey
             | Self::SessionToken
             | Self::RoleSource
+            | Self::ApiKey
             | Self::Key
             | Self::SecretSource
             | Self::ConfigFile => None,
@@ -184,6 +188,8 @@ pub enum Rule {
     EndpointHost,
     /// An endpoint URL must not carry `user:password@`.
     EndpointUserInfo,
+    /// A bearer key goes over HTTPS, or plain HTTP to a loopback address only.
+    BearerOverHttp,
     /// A timeout must be greater than zero.
     ZeroTimeout,
     /// A request is tried 1 to 10 times.
@@ -259,6 +265,9 @@ impl Rule {
             Self::EndpointUserInfo => {
                 "must not contain `user:password@`; give credentials through the builder"
             }
+            Self::BearerOverHttp => {
+                "must use https:// for an API key (plain http:// only to 127.0.0.1, ::1 or localhost): a bearer key on the wire is the key itself"
+            }
             Self::ZeroTimeout => "must be greater than zero",
             Self::AttemptsRange => "must be 1 to 10 (1 turns retries off)",
             Self::SourceTwice => {
@@ -269,7 +278,9 @@ impl Rule {
             Self::WrongType { .. } => "has the wrong type",
             Self::Missing => "is required in this mode",
             Self::Duplicate => "is given twice (under its name and an alias)",
-            Self::UnknownMode => "must be one of profile, environment, static, assume_role, auto",
+            Self::UnknownMode => {
+                "must be one of profile, environment, static, assume_role, auto, api_key"
+            }
             Self::IamRoleNeedsArn => {
                 "IAM_ROLE needs `role_arn`; for the instance or task role use mode = \"auto\""
             }

@@ -35,6 +35,11 @@
 //! | [`.static_credentials(id, secret)`](AuthBuilder::static_credentials) | a key pair in code, then optionally [`.session_token(..)`](AuthBuilder::session_token) |
 //! | [`.assume_role(arn)`](AuthBuilder::assume_role) | STS `AssumeRole`, with [`external_id`](AuthBuilder::external_id), [`session_name`](AuthBuilder::session_name), [`duration`](AuthBuilder::duration), [`mfa`](AuthBuilder::mfa) and `source_*` |
 //! | [`.auto()`](AuthBuilder::auto) | the standard AWS default chain |
+//! | [`.credential_source(source)`](AuthBuilder::credential_source) | credentials from a [`CredentialSource`] of your own |
+//! | [`.api_key(key)`](AuthBuilder::api_key), [`.api_key_from_env()`](AuthBuilder::api_key_from_env) | a Bedrock API key, sent to Bedrock Runtime as a bearer token |
+//!
+//! Any SigV4 mode also makes short-term Bedrock API keys:
+//! [`AuthManager::bedrock_api_key`] (see [`ShortTermKey`]).
 //!
 //! [`region`](AuthBuilder::region), [`endpoint_url`](AuthBuilder::endpoint_url) and the
 //! timeouts work in every mode.
@@ -49,6 +54,15 @@
 //! ```compile_fail
 //! // error: assume-role options need assume-role mode, but this builder is in `Profile` mode
 //! let manager = bedrock_auth::AuthManager::builder().profile("dev").external_id("abc").build();
+//! ```
+//!
+//! ```compile_fail
+//! // error: `session_token` belongs to static credentials, but this builder is in `ApiKey` mode
+//! use bedrock_auth::{AuthManager, SecretString};
+//! let manager = AuthManager::builder()
+//!     .api_key(SecretString::from("bedrock-api-key-..."))
+//!     .session_token(SecretString::from("token"))
+//!     .build();
 //! ```
 //!
 //! ```compile_fail
@@ -75,6 +89,7 @@
 
 #![forbid(unsafe_code)]
 
+mod api_key;
 mod auth_error;
 mod builder;
 mod config;
@@ -92,6 +107,7 @@ mod secret;
 pub mod testing;
 mod values;
 
+pub use api_key::{API_KEY_PREFIX, ApiKeyInfo, ApiKeyKind, MAX_SHORT_TERM_TTL, ShortTermKey};
 pub use auth_error::{AuthError, ErrorKind};
 pub use builder::AuthBuilder;
 pub use config::{AuthConfig, ENV_VARS};
@@ -99,12 +115,12 @@ pub use diagnose::{Diagnosis, ExecutionEnvironment, FileReport, diagnose, mask};
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use fallback::{Attempt, Candidate, FallbackChain, FallbackError, Resolved};
 pub use manager::{
-    AuthInfo, AuthManager, CallerIdentity, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_OPERATION_TIMEOUT, ModeKind, SourceInfo,
+    AuthInfo, AuthManager, BedrockAuth, CallerIdentity, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_ATTEMPTS, DEFAULT_OPERATION_TIMEOUT, ModeKind, SourceInfo,
 };
 pub use mfa::{BoxError, MfaTokenSource, TokenFuture};
 pub use mode::{
-    AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet, Profile,
+    ApiKey, AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet, Profile,
     StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
 };
 pub use rotation::{CredentialSource, FreshCredentials, SourceFuture};

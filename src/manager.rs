@@ -7,13 +7,17 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
+use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use secrecy::ExposeSecret;
 use tokio::sync::OnceCell;
 
+use crate::api_key::{ApiKeyInfo, ShortTermKey};
 use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
 use crate::builder::AuthBuilder;
+use crate::builder::BEARER_TOKEN_VAR;
 use crate::credentials::{load_sdk_config, mode_kind};
-use crate::mode::{ModeConfig, Source, WantsMode};
+use crate::mode::{ApiKeyConfig, ModeConfig, Source, WantsMode};
 use crate::os::Os;
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
@@ -121,12 +125,47 @@ impl AuthManager {
     ///
     /// Fails with [`ErrorKind::NoRegion`] when no region is configured anywhere, and
     /// [`ErrorKind::ProfileNotFound`] when profile mode names a profile that does not exist.
+    ///
+    /// In API-key mode there is none to give (an API key only works for Bedrock): an
+    /// [`ErrorKind::InvalidConfig`] error.
     pub async fn sdk_config(&self) -> Result<&SdkConfig, AuthError> {
+        if let ModeConfig::ApiKey(_) = &self.inner.mode {
+            return Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                "an API-key manager has no AWS SDK configuration: a Bedrock API key only \
+                 authenticates Bedrock Runtime",
+                "use a SigV4 mode (profile, environment, static, assume role, auto) for STS and \
+                 other AWS services",
+            ));
+        }
+        self.base_config().await
+    }
+
+    /// The loaded configuration, in every mode (API-key mode's has no credentials).
+    async fn base_config(&self) -> Result<&SdkConfig, AuthError> {
         let inner = &*self.inner;
         inner
             .sdk
             .get_or_try_init(|| load_sdk_config(&inner.mode, &inner.settings, inner.http.clone()))
             .await
+    }
+
+    /// The manager's clock: the system's, or a sandbox's.
+    fn now(&self) -> std::time::SystemTime {
+        self.inner
+            .settings
+            .os
+            .time
+            .as_ref()
+            .map_or_else(std::time::SystemTime::now, |clock| clock.now())
+    }
+
+    /// The region: the builder's, else `AWS_REGION` / `AWS_DEFAULT_REGION`, else the profile's.
+    /// Loads the configuration on first use (files and the environment; no network).
+    pub async fn region(&self) -> Result<Region, AuthError> {
+        let sdk = self.base_config().await?;
+        let region = sdk.region().ok_or_else(AuthError::no_region)?;
+        parse_region(region.as_ref())
     }
 
     /// An STS client with this manager's credentials.
@@ -186,11 +225,47 @@ impl AuthManager {
         })
     }
 
+    /// A short-term Bedrock API key for `region`, signed with this manager's credentials and
+    /// valid for `ttl` (whole seconds, 1 s to 12 h; cut to the credentials' own expiry when
+    /// they are temporary). Made locally with SigV4 presigning, no network call but what
+    /// resolving the credentials takes; in exactly the format of AWS's own generators. See
+    /// [`ShortTermKey`].
+    ///
+    /// Credentials are resolved as by [`credentials`](Self::credentials), from their source (in
+    /// assume-role mode, one `AssumeRole` per call): make a key once and keep it until it
+    /// expires rather than one per request.
+    pub async fn bedrock_api_key(
+        &self,
+        region: &str,
+        ttl: std::time::Duration,
+    ) -> Result<ShortTermKey, AuthError> {
+        let region = parse_region(region)?;
+        if let ModeConfig::ApiKey(_) = &self.inner.mode {
+            return Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                "a short-term API key is signed with SigV4 credentials, and an API-key manager \
+                 has none",
+                "generate keys from a SigV4 mode: profile, environment, static, assume role, auto",
+            ));
+        }
+        let credentials = self.credentials().await?;
+        ShortTermKey::sign(&credentials, &region, ttl, self.now())
+    }
+
     /// Proves the credentials with STS `GetCallerIdentity` (which needs no IAM permission) and
     /// returns who they belong to.
     ///
     /// In assume-role mode this assumes the role first, so it also proves the trust policy.
+    ///
+    /// In API-key mode it reads the key first, without network (a short-term key's format,
+    /// region and expiry), then proves it with one Bedrock Runtime `ListAsyncInvokes` call
+    /// (`maxResults=1`; needs `bedrock:ListAsyncInvokes`, invokes no model). Bedrock does not say
+    /// whom a key belongs to: `account`, `arn` and `user_id` are empty and
+    /// [`api_key`](CallerIdentity::api_key) says what the key is.
     pub async fn validate(&self) -> Result<CallerIdentity, AuthError> {
+        if let ModeConfig::ApiKey(config) = &self.inner.mode {
+            return self.validate_api_key(config).await;
+        }
         let client = self.sts_client().await?;
         let output = client.get_caller_identity().send().await.map_err(|err| {
             let endpoint = self.endpoint_for("sts", client.config().region());
@@ -200,6 +275,7 @@ impl AuthManager {
             account: output.account().unwrap_or_default().to_owned(),
             arn: output.arn().unwrap_or_default().to_owned(),
             user_id: output.user_id().unwrap_or_default().to_owned(),
+            api_key: None,
         };
         tracing::debug!(mode = %self.mode(), arn = %identity.arn, "validated credentials");
         Ok(identity)
@@ -216,25 +292,49 @@ impl AuthManager {
         if let Some(client) = self.cached_bedrock_client(region) {
             return Ok(client);
         }
-        let region: Region = region.parse().map_err(|err: crate::ValueError| {
-            AuthError::new(
-                ErrorKind::InvalidConfig,
-                err.to_string(),
-                "pass a region such as us-east-1",
-            )
-        })?;
-        let sdk = self.sdk_config().await?;
+        let region = parse_region(region)?;
+        let sdk = self.base_config().await?;
+        let auth = self.bedrock_auth();
+        if let BedrockAuth::ApiKey { .. } = auth {
+            self.check_bearer_endpoint()?;
+        }
         let mut clients = self
             .inner
             .bedrock
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         let client = clients.entry(region).or_insert_with_key(|region| {
-            tracing::debug!(region = %region, "creating Bedrock Runtime client");
-            let config = aws_sdk_bedrockruntime::config::Builder::from(sdk)
-                .region(aws_config::Region::from(region.clone()))
-                .build();
-            aws_sdk_bedrockruntime::Client::from_conf(config)
+            tracing::debug!(region = %region, auth = %auth, "creating Bedrock Runtime client");
+            // Reading the shared configuration logs every value it reads at TRACE, the key in
+            // AWS_BEARER_TOKEN_BEDROCK included (aws-runtime's env_config): silenced here.
+            let mut config = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
+                aws_sdk_bedrockruntime::config::Builder::from(sdk)
+            })
+            .region(aws_config::Region::from(region.clone()));
+            match (&self.inner.mode, auth) {
+                (ModeConfig::ApiKey(key), _) => {
+                    // The SDK's own bearer support: the token and the scheme that sends it.
+                    let token =
+                        aws_sdk_bedrockruntime::config::Token::new(key.key.expose_secret(), None);
+                    config = config
+                        .bearer_token(token)
+                        .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID]);
+                }
+                (_, BedrockAuth::ApiKey { .. }) => {
+                    // Auto mode follows the SDK: the variable's key wins. Said out loud.
+                    tracing::info!(
+                        region = %region,
+                        "auto mode: Bedrock calls use the API key in AWS_BEARER_TOKEN_BEDROCK, \
+                         not the credentials of the default chain"
+                    );
+                }
+                (_, BedrockAuth::SigV4) => {
+                    // An explicit mode's credentials, whatever AWS_BEARER_TOKEN_BEDROCK holds:
+                    // the SDK would otherwise prefer the variable's bearer key.
+                    config = config.auth_scheme_preference([aws_runtime::auth::sigv4::SCHEME_ID]);
+                }
+            }
+            aws_sdk_bedrockruntime::Client::from_conf(config.build())
         });
         Ok(client.clone())
     }
@@ -243,10 +343,8 @@ impl AuthManager {
     pub async fn bedrock_client_default(
         &self,
     ) -> Result<aws_sdk_bedrockruntime::Client, AuthError> {
-        let sdk = self.sdk_config().await?;
-        let region = sdk.region().map(|r| r.as_ref().to_owned());
-        let region = region.ok_or_else(AuthError::no_region)?;
-        self.bedrock_client(&region).await
+        let region = self.region().await?;
+        self.bedrock_client(region.as_str()).await
     }
 
     /// Turns the error of a call made with one of this manager's clients (e.g. a Bedrock
@@ -275,6 +373,82 @@ impl AuthManager {
             endpoint: endpoint.as_deref(),
         };
         classify(err, call)
+    }
+
+    async fn validate_api_key(&self, config: &ApiKeyConfig) -> Result<CallerIdentity, AuthError> {
+        let info = ApiKeyInfo::parse(config.key.expose_secret())?;
+        info.check_not_expired(self.now())?;
+        let region = self.region().await?;
+        if let Some(key_region) = info.region.as_ref().filter(|r| **r != region) {
+            return Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "the short-term Bedrock API key is for {key_region}, but the manager's region \
+                     is {region}"
+                ),
+                "set the region to the key's (`.region(..)`, AWS_REGION), or generate a key for \
+                 this region",
+            ));
+        }
+        let client = self.bedrock_client(region.as_str()).await?;
+        client
+            .list_async_invokes()
+            .max_results(1)
+            .send()
+            .await
+            .map_err(|err| {
+                let endpoint = self.endpoint_for("bedrock-runtime", client.config().region());
+                classify(&err, self.call("Bedrock ListAsyncInvokes", &endpoint))
+            })?;
+        tracing::debug!(key = %info, "validated the Bedrock API key");
+        Ok(CallerIdentity {
+            account: String::new(),
+            arn: String::new(),
+            user_id: String::new(),
+            api_key: Some(info),
+        })
+    }
+
+    /// How this manager's Bedrock clients authenticate, from the mode and, in auto mode, the
+    /// environment (where the SDK lets `AWS_BEARER_TOKEN_BEDROCK` win).
+    fn bedrock_auth(&self) -> BedrockAuth {
+        match &self.inner.mode {
+            ModeConfig::ApiKey(config) => BedrockAuth::ApiKey {
+                from_env: config.from_env,
+            },
+            ModeConfig::Auto if self.inner.settings.os.var(BEARER_TOKEN_VAR).is_some() => {
+                BedrockAuth::ApiKey { from_env: true }
+            }
+            _ => BedrockAuth::SigV4,
+        }
+    }
+
+    /// A bearer key goes over HTTPS, or plain HTTP to this machine: checks the endpoint that
+    /// Bedrock calls would go to (the builder's, else the `AWS_ENDPOINT_URL*` variables).
+    fn check_bearer_endpoint(&self) -> Result<(), AuthError> {
+        let settings = &self.inner.settings;
+        let from_env = ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
+            .into_iter()
+            .find_map(|var| Some((var, settings.os.var(var)?)));
+        let (source, url) = match (&settings.endpoint_url, from_env) {
+            (Some(url), _) => ("endpoint_url", url.clone()),
+            (None, Some((var, value))) => match value.parse::<EndpointUrl>() {
+                Ok(url) => (var, url),
+                Err(_) => return Ok(()), // the SDK reports a bad variable itself
+            },
+            (None, None) => return Ok(()),
+        };
+        if url.is_safe_for_bearer() {
+            return Ok(());
+        }
+        Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "{source}: refusing to send a Bedrock API key over plain HTTP to {}",
+                url.host()
+            ),
+            "use https://, or plain http:// only to 127.0.0.1, ::1 or localhost",
+        ))
     }
 
     fn cached_bedrock_client(&self, region: &str) -> Option<aws_sdk_bedrockruntime::Client> {
@@ -321,6 +495,7 @@ impl AuthManager {
             mfa_serial: None,
             source: None,
             endpoint_url: settings.endpoint_url.clone(),
+            bedrock_auth: self.bedrock_auth(),
             connect_timeout: settings.connect_timeout,
             operation_timeout: settings.operation_timeout,
             max_attempts: settings.max_attempts,
@@ -352,9 +527,21 @@ impl AuthManager {
             }
             ModeConfig::Auto => info.mode = ModeKind::Auto,
             ModeConfig::Custom(_) => info.mode = ModeKind::Custom,
+            ModeConfig::ApiKey(_) | ModeConfig::ApiKeyPending(_) => info.mode = ModeKind::ApiKey,
         }
         info
     }
+}
+
+/// A region given as text, or an `invalid_config` error that says what a region looks like.
+fn parse_region(region: &str) -> Result<Region, AuthError> {
+    region.parse().map_err(|err: crate::ValueError| {
+        AuthError::new(
+            ErrorKind::InvalidConfig,
+            err.to_string(),
+            "pass a region such as us-east-1",
+        )
+    })
 }
 
 impl fmt::Debug for AuthManager {
@@ -376,15 +563,44 @@ pub struct CallerIdentity {
     pub arn: String,
     /// The principal's unique id.
     pub user_id: String,
+    /// In API-key mode, what the key is (Bedrock does not say whose it is, so the fields above
+    /// are empty).
+    pub api_key: Option<ApiKeyInfo>,
 }
 
 impl fmt::Display for CallerIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (account {})", self.arn, self.account)
+        match &self.api_key {
+            Some(key) => write!(f, "{key}"),
+            None => write!(f, "{} (account {})", self.arn, self.account),
+        }
     }
 }
 
-/// The five authentication modes.
+/// How a manager's Bedrock Runtime calls authenticate.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BedrockAuth {
+    /// SigV4 signatures with the mode's credentials.
+    SigV4,
+    /// A Bedrock API key as a bearer token.
+    ApiKey {
+        /// Whether the key comes from `AWS_BEARER_TOKEN_BEDROCK`.
+        from_env: bool,
+    },
+}
+
+impl fmt::Display for BedrockAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::SigV4 => "SigV4",
+            Self::ApiKey { from_env: true } => "API key from AWS_BEARER_TOKEN_BEDROCK",
+            Self::ApiKey { from_env: false } => "API key",
+        })
+    }
+}
+
+/// The authentication modes.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ModeKind {
@@ -400,11 +616,13 @@ pub enum ModeKind {
     Auto,
     /// A credential source of the program's own.
     Custom,
+    /// A Bedrock API key.
+    ApiKey,
 }
 
 impl ModeKind {
     /// The name used in configuration files: `profile`, `environment`, `static`,
-    /// `assume_role`, `auto`.
+    /// `assume_role`, `auto`, `api_key` (and `custom`, which only code can choose).
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Profile => "profile",
@@ -413,6 +631,7 @@ impl ModeKind {
             Self::AssumeRole => "assume_role",
             Self::Auto => "auto",
             Self::Custom => "custom",
+            Self::ApiKey => "api_key",
         }
     }
 }
@@ -477,6 +696,9 @@ pub struct AuthInfo {
     pub source: Option<SourceInfo>,
     /// The endpoint override, if any.
     pub endpoint_url: Option<EndpointUrl>,
+    /// How Bedrock Runtime calls authenticate: SigV4, or an API key (API-key mode; auto mode
+    /// when `AWS_BEARER_TOKEN_BEDROCK` is set, as in the SDK).
+    pub bedrock_auth: BedrockAuth,
     /// The connect timeout.
     pub connect_timeout: Duration,
     /// The operation timeout.
@@ -526,6 +748,14 @@ impl fmt::Display for AuthInfo {
         }
         if let Some(url) = &self.endpoint_url {
             line(f, "endpoint:", url)?;
+        }
+        line(f, "bedrock auth:", self.bedrock_auth)?;
+        if self.mode == ModeKind::Auto && self.bedrock_auth != BedrockAuth::SigV4 {
+            line(
+                f,
+                "note:",
+                "AWS_BEARER_TOKEN_BEDROCK is set: Bedrock calls use that API key, as the SDK does",
+            )?;
         }
         line(
             f,

@@ -15,7 +15,9 @@ use crate::values::{AccessKeyId, ExternalId, ProfileName, RoleArn, SessionDurati
 /// No mode chosen yet: call [`profile`](crate::AuthBuilder::profile),
 /// [`environment`](crate::AuthBuilder::environment),
 /// [`static_credentials`](crate::AuthBuilder::static_credentials),
-/// [`assume_role`](crate::AuthBuilder::assume_role) or [`auto`](crate::AuthBuilder::auto).
+/// [`assume_role`](crate::AuthBuilder::assume_role), [`auto`](crate::AuthBuilder::auto),
+/// [`credential_source`](crate::AuthBuilder::credential_source) or
+/// [`api_key`](crate::AuthBuilder::api_key).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct WantsMode;
@@ -55,6 +57,30 @@ pub struct AssumeRole {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Auto;
+
+/// API-key mode: a Bedrock API key, sent to Bedrock Runtime as a bearer token. SigV4 options
+/// (role options, session token, source credentials) do not exist in this mode.
+#[derive(Debug)]
+pub struct ApiKey {
+    pub(crate) key: ApiKeySource,
+}
+
+/// Where API-key mode's key comes from.
+#[derive(Debug, Clone)]
+pub enum ApiKeySource {
+    /// Given in code (or read from a configuration's secret source).
+    Given(SecretString),
+    /// `AWS_BEARER_TOKEN_BEDROCK`, read when the builder builds.
+    Environment,
+}
+
+/// What API-key mode holds once built.
+#[derive(Debug, Clone)]
+pub struct ApiKeyConfig {
+    pub(crate) key: SecretString,
+    /// Whether the key came from `AWS_BEARER_TOKEN_BEDROCK`.
+    pub(crate) from_env: bool,
+}
 
 /// Custom-source mode: credentials from a [`CredentialSource`](crate::CredentialSource) of
 /// your own, cached until shortly before they expire.
@@ -138,6 +164,10 @@ pub enum ModeConfig {
     Auto,
     /// Custom-source mode.
     Custom(SourceProvider),
+    /// API-key mode, before the builder reads `AWS_BEARER_TOKEN_BEDROCK`.
+    ApiKeyPending(ApiKeySource),
+    /// API-key mode.
+    ApiKey(ApiKeyConfig),
 }
 
 // `pub` items in a private module: bounds of public traits that users can neither name nor
@@ -168,7 +198,7 @@ pub trait ModeState: private::Sealed {}
 #[diagnostic::on_unimplemented(
     message = "an authentication mode is already chosen (`{Self}`); a builder takes exactly one",
     label = "second mode chosen here",
-    note = "keep one of `.profile(..)`, `.environment()`, `.static_credentials(..)`, `.assume_role(..)`, `.auto()`, `.credential_source(..)`; for source credentials of a role use `.source_profile(..)`, `.source_environment()` or `.source_static(..)`"
+    note = "keep one of `.profile(..)`, `.environment()`, `.static_credentials(..)`, `.assume_role(..)`, `.auto()`, `.credential_source(..)`, `.api_key(..)`; for source credentials of a role use `.source_profile(..)`, `.source_environment()` or `.source_static(..)`"
 )]
 pub trait NoModeYet: ModeState {}
 
@@ -176,7 +206,7 @@ pub trait NoModeYet: ModeState {}
 #[diagnostic::on_unimplemented(
     message = "no authentication mode chosen: `build()` needs one",
     label = "`build()` called before a mode was chosen",
-    note = "call one of `.profile(name)`, `.environment()`, `.static_credentials(key_id, secret)`, `.assume_role(role_arn)`, `.auto()` or `.credential_source(source)` before `.build()`"
+    note = "call one of `.profile(name)`, `.environment()`, `.static_credentials(key_id, secret)`, `.assume_role(role_arn)`, `.auto()`, `.credential_source(source)` or `.api_key(key)` before `.build()`"
 )]
 pub trait ModeChosen: ModeState + private::Finish {}
 
@@ -184,7 +214,7 @@ pub trait ModeChosen: ModeState + private::Finish {}
 #[diagnostic::on_unimplemented(
     message = "assume-role options need assume-role mode, but this builder is in `{Self}` mode",
     label = "only available after `.assume_role(role_arn)`",
-    note = "`external_id`, `session_name`, `duration`, `mfa` and `source_*` configure `AssumeRole`: start with `.assume_role(role_arn)` to use them"
+    note = "`external_id`, `session_name`, `duration`, `mfa` and `source_*` configure `AssumeRole`: start with `.assume_role(role_arn)` to use them; an API key (`ApiKey` mode) is sent as it is and takes none of them"
 )]
 pub trait TakesRoleOptions: ModeState + private::RoleState {}
 
@@ -192,7 +222,7 @@ pub trait TakesRoleOptions: ModeState + private::RoleState {}
 #[diagnostic::on_unimplemented(
     message = "`session_token` belongs to static credentials, but this builder is in `{Self}` mode",
     label = "only available after `.static_credentials(key_id, secret)`",
-    note = "a session token completes a static key pair: call `.static_credentials(key_id, secret)` first; other modes get their token from their own source"
+    note = "a session token completes a static key pair: call `.static_credentials(key_id, secret)` first; other modes get their token from their own source, and an API key (`ApiKey` mode) needs none"
 )]
 pub trait TakesSessionToken: ModeState + private::StaticState {}
 
@@ -211,7 +241,8 @@ states!(
     StaticCredentials,
     AssumeRole,
     Auto,
-    CustomSource
+    CustomSource,
+    ApiKey
 );
 
 impl NoModeYet for WantsMode {}
@@ -275,5 +306,12 @@ impl ModeChosen for CustomSource {}
 impl private::Finish for CustomSource {
     fn finish(self) -> Option<ModeConfig> {
         Some(ModeConfig::Custom(self.provider))
+    }
+}
+
+impl ModeChosen for ApiKey {}
+impl private::Finish for ApiKey {
+    fn finish(self) -> Option<ModeConfig> {
+        Some(ModeConfig::ApiKeyPending(self.key))
     }
 }

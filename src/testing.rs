@@ -39,6 +39,7 @@ use crate::manager::AuthManager;
 use crate::mode::WantsMode;
 use crate::values::{AccessKeyId, RoleArn};
 
+mod bearer;
 mod bedrock;
 mod sandbox;
 mod server;
@@ -87,6 +88,13 @@ impl LocalAws {
             .endpoint_url(self.endpoint_url())
     }
 
+    /// A [`Sandbox`] whose HTTP client can reach this server (plain HTTP, no TLS), for tests
+    /// that give a manager environment variables of their own and still talk to the server.
+    /// Pair it with [`builder`](Self::builder), which points the manager here.
+    pub fn sandbox(&self) -> Sandbox {
+        Sandbox::new().http_client(aws_smithy_http_client::Builder::new().build_http())
+    }
+
     /// Registers an IAM user in [`DEFAULT_ACCOUNT`] with a new long-term key pair.
     pub fn add_user(&self, name: &str) -> TestUser {
         self.add_user_in(DEFAULT_ACCOUNT, name)
@@ -129,6 +137,19 @@ impl LocalAws {
         let key = access_key_id.as_str().to_owned();
         self.state.lock().keys.insert(key, principal);
         user
+    }
+
+    /// Issues a long-term Bedrock API key for a registered user (as IAM's
+    /// `CreateServiceSpecificCredential` does). The server accepts it as a bearer token on
+    /// Bedrock Runtime calls. Short-term keys need no registration: any key that
+    /// [`ShortTermKey::sign`](crate::ShortTermKey::sign) made with a registered user's (or
+    /// assumed role's) credentials is checked against them.
+    pub fn add_api_key(&self, user: &TestUser) -> SecretString {
+        let n = self.state.next();
+        let key = format!("ABSKlocal{}{n:08}", random_hex());
+        let owner = user.access_key_id.as_str().to_owned();
+        self.state.lock().api_keys.insert(key.clone(), owner);
+        SecretString::from(key)
     }
 
     /// Registers a role that [`AssumeRole`](crate::AssumeRole) can assume.
@@ -175,6 +196,12 @@ impl LocalAws {
             secrets.push(principal.secret.clone());
             secrets.extend(principal.session_token.clone());
         }
+        secrets.extend(
+            state
+                .api_keys
+                .keys()
+                .map(|k| SecretString::from(k.as_str())),
+        );
         secrets
     }
 
@@ -280,7 +307,7 @@ pub enum Fault {
 pub enum AuthKind {
     /// A SigV4 `Authorization` header.
     SigV4,
-    /// An `Authorization: Bearer` header.
+    /// An `Authorization: Bearer` header (a Bedrock API key).
     Bearer,
     /// No `Authorization` header.
     None,
@@ -296,7 +323,8 @@ pub struct RecordedRequest {
     pub action: String,
     /// How it was authenticated.
     pub auth: AuthKind,
-    /// The access key id that signed it.
+    /// The access key id that signed it (for a short-term API key, the one that signed the
+    /// key).
     pub access_key_id: Option<String>,
     /// The region of the signature's credential scope.
     pub signing_region: Option<String>,
@@ -333,6 +361,8 @@ struct State {
 #[derive(Default)]
 struct Inner {
     keys: HashMap<String, Principal>,
+    /// Long-term API key -> the access key id of the user it belongs to.
+    api_keys: HashMap<String, String>,
     roles: HashMap<String, RoleSpec>,
     denied_models: HashSet<String>,
     fault: Option<Fault>,

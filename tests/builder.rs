@@ -310,6 +310,7 @@ fn info_display_is_a_short_report() {
         "external id:      set",
         "mfa:              not set",
         "source:           profile base",
+        "bedrock auth:     SigV4",
         "timeouts:         connect 3s, operation 30s",
         "attempts:         3",
     ] {

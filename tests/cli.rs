@@ -470,3 +470,129 @@ async fn doctor_json_carries_the_diagnosis_on_success_and_failure() {
     assert_eq!(json["error"]["kind"], "no_credentials");
     assert!(json["diagnosis"]["environment"].is_string(), "{json}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_prints_the_key_alone_and_api_key_mode_uses_it() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    let out = run(home.path(), &aws, &vars, &["token", "--env", "--ttl", "1h"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let key = out.stdout.strip_suffix('\n').expect("one line");
+    assert!(
+        key.starts_with("bedrock-api-key-") && !key.contains('\n'),
+        "{key}"
+    );
+    assert!(!out.stderr.contains(key), "the key is on stderr");
+
+    let json = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["token", "--json", "--ttl", "900"],
+    )
+    .await
+    .json();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["region"], "us-east-1");
+    assert!(
+        json["token"]
+            .as_str()
+            .unwrap()
+            .starts_with("bedrock-api-key-")
+    );
+    assert!(json["expires_at"].as_str().unwrap().ends_with('Z'));
+
+    // The key from the environment, never from a flag; no key pair anywhere.
+    let with_key = [
+        ("AWS_BEARER_TOKEN_BEDROCK", key),
+        ("AWS_ACCESS_KEY_ID", ""),
+        ("AWS_SECRET_ACCESS_KEY", ""),
+        ("RUST_LOG", "trace"),
+    ];
+    aws.clear_requests();
+    let out = run(home.path(), &aws, &with_key, &["whoami", "--api-key"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("api key: short-term"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains(&format!("signed by: {}", alice.access_key_id))
+    );
+    let out2 = run(
+        home.path(),
+        &aws,
+        &with_key,
+        &["ping", "--api-key", "--model", MODEL],
+    )
+    .await;
+    assert_eq!(out2.code, 0, "{}", out2.stderr);
+    let seen = aws.requests();
+    assert!(
+        seen.iter()
+            .all(|r| r.auth == bedrock_auth::testing::AuthKind::Bearer)
+    );
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    for text in [&out.stdout, &out.stderr, &out2.stdout, &out2.stderr] {
+        assert!(!text.contains(key), "the key leaked at RUST_LOG=trace");
+        assert!(!text.contains(&key[16..56]), "part of the key leaked");
+    }
+
+    let err = run(home.path(), &aws, &with_key, &["token", "--api-key"]).await;
+    assert_eq!(err.code, 2, "{}", err.stderr);
+    assert!(err.stderr.contains("invalid_config"), "{}", err.stderr);
+    let err = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["token", "--env", "--ttl", "13h"],
+    )
+    .await;
+    assert_eq!(err.code, 2, "{}", err.stderr);
+    assert!(err.stderr.contains("--ttl 13h"), "{}", err.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_reports_an_api_key_and_the_auto_mode_override_never_its_bytes() {
+    let (home, aws, alice) = setup().await;
+    let credentials = aws_credential_types::Credentials::new(
+        alice.access_key_id.as_str(),
+        alice.secret_access_key.expose_secret(),
+        None,
+        None,
+        "test",
+    );
+    let expired = bedrock_auth::ShortTermKey::sign(
+        &credentials,
+        &"eu-west-1".parse().unwrap(),
+        Duration::from_secs(60),
+        std::time::SystemTime::now() - Duration::from_secs(600),
+    )
+    .unwrap();
+    let key = expired.token().expose_secret();
+    let vars = [("AWS_BEARER_TOKEN_BEDROCK", key)];
+    let out = run(home.path(), &aws, &vars, &["doctor", "--api-key"]).await;
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("bedrock API key:  short-term Bedrock API key for eu-west-1"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("(expired)"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("in auto mode, Bedrock calls use this API key")
+    );
+    assert!(out.stderr.contains("expired_credentials"), "{}", out.stderr);
+    assert!(!out.stdout.contains(key) && !out.stderr.contains(key));
+
+    let json = run(home.path(), &aws, &vars, &["doctor", "--json"])
+        .await
+        .json();
+    let api_key = &json["diagnosis"]["api_key"];
+    assert_eq!(api_key["kind"], "short-term");
+    assert_eq!(api_key["region"], "eu-west-1");
+    assert_eq!(api_key["expired"], true);
+    assert_eq!(api_key["access_key_id"], alice.access_key_id.as_str());
+    assert!(!json.to_string().contains(key));
+}

@@ -435,3 +435,74 @@ fn config_files_by_extension() {
     let err = AuthConfig::from_file(dir.path().join("missing.toml")).unwrap_err();
     assert_eq!(err.problems()[0].error().rule(), Rule::FileUnreadable);
 }
+
+#[test]
+fn api_key_mode_from_files_variables_and_the_environment_form() {
+    let env = IsolatedEnv::new();
+    env.set("AWS_BEARER_TOKEN_BEDROCK", "ABSKkey-from-env-9d1e");
+    let config = AuthConfig::from_toml(
+        "mode = \"api_key\"\nregion = \"us-east-1\"\napi_key = { env = \"AWS_BEARER_TOKEN_BEDROCK\" }",
+    )
+    .unwrap();
+    let manager = AuthManager::from_config(&config).unwrap();
+    assert_eq!(manager.info().mode, ModeKind::ApiKey);
+    assert!(!format!("{manager:?} {}", manager.info()).contains("ABSKkey-from-env-9d1e"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("bedrock-key");
+    std::fs::write(&key_file, "ABSKkey-from-file-31aa\n").unwrap();
+    let config = AuthConfig::from_toml(&format!(
+        "mode = \"api_key\"\napi_key = {{ file = \"{}\" }}",
+        key_file.display()
+    ))
+    .unwrap();
+    assert_eq!(
+        AuthManager::from_config(&config).unwrap().info().mode,
+        ModeKind::ApiKey
+    );
+
+    let vars = [
+        ("BEDROCK_AUTH_MODE", "api_key"),
+        ("BEDROCK_AUTH_API_KEY_FILE", key_file.to_str().unwrap()),
+    ];
+    let config = AuthConfig::from_env_vars(vars).unwrap();
+    assert_eq!(
+        AuthManager::from_config(&config).unwrap().info().mode,
+        ModeKind::ApiKey
+    );
+
+    // Missing key, a SigV4 option in the mode, a key left unset in the environment.
+    let broken = AuthConfig::from_toml(
+        "mode = \"api_key\"\nrole_arn = \"arn:aws:iam::123456789012:role/X\"",
+    )
+    .unwrap();
+    assert_eq!(
+        problems(&broken),
+        [
+            (
+                "role_arn".to_owned(),
+                Rule::NotInMode {
+                    owner: ModeKind::AssumeRole,
+                    mode: ModeKind::ApiKey
+                }
+            ),
+            ("api_key".to_owned(), Rule::Missing),
+        ]
+    );
+    let unset =
+        AuthConfig::from_toml("mode = \"api_key\"\napi_key = { env = \"NOT_SET_ANYWHERE\" }")
+            .unwrap();
+    assert_eq!(
+        problems(&unset),
+        [("api_key".to_owned(), Rule::EnvVarMissing)]
+    );
+    let plain_http = AuthConfig::from_toml(
+        "mode = \"api_key\"\napi_key = { env = \"AWS_BEARER_TOKEN_BEDROCK\" }\n\
+         endpoint_url = \"http://bedrock.example.com\"",
+    )
+    .unwrap();
+    assert_eq!(
+        problems(&plain_http),
+        [("endpoint_url".to_owned(), Rule::BearerOverHttp)]
+    );
+}

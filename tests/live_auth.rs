@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, TestUser};
 use bedrock_auth::{
     AssumeRole, AuthBuilder, AuthManager, BoxError, ErrorKind, ExposeSecret, RoleArn, SecretString,
@@ -16,7 +15,6 @@ use bedrock_auth::{
 use common::{Captured, IsolatedEnv};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
-const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 
 fn credentials_file(profile: &str, user: &TestUser) -> String {
     format!(
@@ -50,16 +48,7 @@ fn set_env_keys(env: &IsolatedEnv, user: &TestUser) {
 }
 
 async fn converse(client: &aws_sdk_bedrockruntime::Client) -> Result<(), String> {
-    let message = Message::builder()
-        .role(ConversationRole::User)
-        .content(ContentBlock::Text("ping".into()))
-        .build()
-        .unwrap();
-    client
-        .converse()
-        .model_id(MODEL)
-        .messages(message)
-        .send()
+    common::converse(client)
         .await
         .map(drop)
         .map_err(|e| format!("{e:?}"))

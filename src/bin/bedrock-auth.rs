@@ -4,12 +4,12 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, InferenceConfiguration, Message,
 };
-use bedrock_auth::{AuthConfig, AuthError, AuthManager, ErrorKind};
+use bedrock_auth::{AuthConfig, AuthError, AuthManager, BedrockAuth, ErrorKind, ExposeSecret};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
@@ -56,6 +56,16 @@ enum Command {
         #[arg(long)]
         model: String,
     },
+    /// Print a short-term Bedrock API key, signed with the mode's credentials: the key alone
+    /// on stdout (`export AWS_BEARER_TOKEN_BEDROCK=$(bedrock-auth token --region R)`).
+    Token {
+        #[command(flatten)]
+        mode: ModeFlags,
+        /// How long the key lives: 1s to 12h, e.g. 900, 30m, 1h (at most the credentials'
+        /// own lifetime).
+        #[arg(long, default_value = "12h")]
+        ttl: String,
+    },
 }
 
 #[derive(Args)]
@@ -84,6 +94,10 @@ struct ModeFlags {
     /// Assume the role with the credentials of this profile.
     #[arg(long, requires = "role_arn")]
     source_profile: Option<String>,
+    /// API-key mode: the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK (never taken from a flag,
+    /// so it stays out of shell history and process lists).
+    #[arg(long, conflicts_with_all = ["profile", "env", "auto", "role_arn"])]
+    api_key: bool,
     /// The region.
     #[arg(long)]
     region: Option<String>,
@@ -114,6 +128,8 @@ impl ModeFlags {
             builder.profile(profile.as_str()).build()?
         } else if self.env {
             builder.environment().build()?
+        } else if self.api_key {
+            builder.api_key_from_env().build()?
         } else {
             builder.auto().build()?
         };
@@ -268,8 +284,15 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
                 json: json!({"diagnosis": diagnosis.to_json(), "identity": report.json}),
             })
         }
+        Command::Token { mode, ttl } => token(&mode, &ttl).await,
         Command::Ping { mode, model } => {
             let manager = mode.manager()?;
+            if manager.info().bedrock_auth != BedrockAuth::SigV4 && !json {
+                eprintln!(
+                    "note: Bedrock calls use the {}",
+                    manager.info().bedrock_auth
+                );
+            }
             let client = manager.bedrock_client_default().await?;
             let region = client
                 .config()
@@ -304,26 +327,104 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
 
 async fn whoami(manager: &AuthManager) -> Result<Report, AuthError> {
     let identity = manager.validate().await?;
-    let region = manager
-        .sdk_config()
-        .await?
-        .region()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let region = manager.region().await?;
+    let mode = manager.mode();
+    if let Some(key) = &identity.api_key {
+        let expires_at = key.expires_at.map(rfc3339);
+        let mut text = format!("api key: {}\n", key.kind);
+        if let Some(id) = &key.access_key_id {
+            text.push_str(&format!("signed by: {id}\n"));
+        }
+        if let Some(at) = &expires_at {
+            text.push_str(&format!("expires: {at}\n"));
+        }
+        text.push_str(&format!("mode:    {mode}\nregion:  {region}\n"));
+        return Ok(Report {
+            text,
+            json: json!({
+                "mode": mode.as_str(),
+                "region": region.as_str(),
+                "api_key": {
+                    "kind": key.kind.to_string(),
+                    "access_key_id": key.access_key_id,
+                    "expires_at": expires_at,
+                },
+            }),
+        });
+    }
+    let mut text = format!(
+        "account: {}\narn:     {}\nuser id: {}\nmode:    {mode}\nregion:  {region}\n",
+        identity.account, identity.arn, identity.user_id,
+    );
+    let auth = manager.info().bedrock_auth;
+    if auth != BedrockAuth::SigV4 {
+        text.push_str(&format!(
+            "note:    Bedrock calls use the {auth}, not these credentials\n"
+        ));
+    }
     Ok(Report {
-        text: format!(
-            "account: {}\narn:     {}\nuser id: {}\nmode:    {}\nregion:  {region}\n",
-            identity.account,
-            identity.arn,
-            identity.user_id,
-            manager.mode()
-        ),
+        text,
         json: json!({
-            "mode": manager.mode().as_str(),
-            "region": region,
+            "mode": mode.as_str(),
+            "region": region.as_str(),
             "account": identity.account,
             "arn": identity.arn,
             "user_id": identity.user_id,
+            "bedrock_auth": auth.to_string(),
         }),
     })
+}
+
+/// `bedrock-auth token`: the one output of this project that holds a secret, on stdout only.
+async fn token(mode: &ModeFlags, ttl: &str) -> Result<Report, Failure> {
+    let ttl = parse_ttl(ttl)?;
+    let manager = mode.manager()?;
+    let region = manager.region().await?;
+    let key = manager.bedrock_api_key(region.as_str(), ttl).await?;
+    let expires_at = rfc3339(key.expires_at());
+    if key.capped_by_credentials() {
+        eprintln!(
+            "note: the key expires at {expires_at}, with the temporary credentials that signed it"
+        );
+    }
+    let secret = key.token().expose_secret();
+    Ok(Report {
+        text: format!("{secret}\n"),
+        json: json!({
+            "token": secret,
+            "region": region.as_str(),
+            "expires_at": expires_at,
+            "capped_by_credentials": key.capped_by_credentials(),
+        }),
+    })
+}
+
+/// `900`, `900s`, `30m`, `1h`.
+fn parse_ttl(text: &str) -> Result<Duration, AuthError> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let seconds = number.parse::<u64>().ok().and_then(|n| match unit {
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => None,
+    });
+    match seconds {
+        Some(secs) if (1..=43_200).contains(&secs) => Ok(Duration::from_secs(secs)),
+        _ => Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!("--ttl {text} is not a lifetime from 1s to 12h"),
+            "write seconds, minutes or hours: 900, 900s, 30m, 1h, 12h",
+        )),
+    }
+}
+
+/// `2026-11-25T12:00:00Z`.
+fn rfc3339(at: SystemTime) -> String {
+    aws_smithy_types::DateTime::from(at)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default()
 }

@@ -1,9 +1,16 @@
-//! Bedrock Runtime on [`LocalAws`](super::LocalAws): `Converse`, answering `pong`.
+//! Bedrock Runtime on [`LocalAws`](super::LocalAws): `Converse`, answering `pong`, and
+//! `ListAsyncInvokes`, answering an empty list.
 
 use super::State;
 use super::server::{ApiError, Reply, json_string};
 
 pub(super) fn handle(state: &State, action: &str, model_id: &str) -> Result<Reply, ApiError> {
+    if action == "ListAsyncInvokes" {
+        return Ok(Reply {
+            content_type: "application/json",
+            body: "{\"asyncInvokeSummaries\":[]}".to_owned(),
+        });
+    }
     if action != "Converse" {
         return Err(ApiError::new(
             400,

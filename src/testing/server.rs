@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 
 use super::sigv4::{self, Refusal};
-use super::{AuthKind, Fault, Principal, RecordedRequest, State, bedrock, sts};
+use super::{AuthKind, Fault, Principal, RecordedRequest, State, bearer, bedrock, sts};
 
 /// An AWS error response, rendered in the wire format of the service that answers it.
 #[derive(Debug)]
@@ -102,6 +102,9 @@ async fn handle(
             Some(model),
             BTreeMap::new(),
         )
+    } else if path == "/async-invoke" {
+        let action = "ListAsyncInvokes".to_owned();
+        (Service::Bedrock, action, None, BTreeMap::new())
     } else {
         let params: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
         let action = params.get("Action").cloned().unwrap_or_default();
@@ -154,12 +157,25 @@ async fn handle(
                 "An internal server error occurred.",
             ),
         }),
-        None => authenticate(&state, service, &parts, &body, sig.as_ref()).and_then(|principal| {
-            match service {
-                Service::Sts => sts::handle(&state, &principal, &action, &params),
-                Service::Bedrock => {
-                    bedrock::handle(&state, &action, model_id.as_deref().unwrap_or_default())
-                }
+        None => match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
+            Some(token) if service == Service::Bedrock => {
+                bearer::authenticate(&state, token).map(|(principal, signer)| {
+                    record.access_key_id = Some(signer);
+                    principal
+                })
+            }
+            // STS takes no API keys.
+            Some(_) => Err(ApiError::new(
+                403,
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+            )),
+            None => authenticate(&state, service, &parts, &body, sig.as_ref()),
+        }
+        .and_then(|principal| match service {
+            Service::Sts => sts::handle(&state, &principal, &action, &params),
+            Service::Bedrock => {
+                bedrock::handle(&state, &action, model_id.as_deref().unwrap_or_default())
             }
         }),
     };

@@ -47,6 +47,43 @@ impl EndpointUrl {
     pub fn is_plain_http(&self) -> bool {
         self.0.starts_with("http://")
     }
+
+    /// The host, without port: `127.0.0.1`, `::1`, `bedrock.example.com`.
+    pub fn host(&self) -> &str {
+        let rest = self
+            .0
+            .strip_prefix("https://")
+            .or_else(|| self.0.strip_prefix("http://"))
+            .unwrap_or(&self.0);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or_default(),
+        }
+    }
+
+    /// Whether the host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host();
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// Whether a bearer key may be sent here: HTTPS, or plain HTTP to this machine.
+    ///
+    /// ```
+    /// use bedrock_auth::EndpointUrl;
+    ///
+    /// let ok = |url: &str| url.parse::<EndpointUrl>().unwrap().is_safe_for_bearer();
+    /// assert!(ok("https://bedrock.example.com"));
+    /// assert!(ok("http://127.0.0.1:4566") && ok("http://[::1]:8080") && ok("http://localhost"));
+    /// assert!(!ok("http://bedrock.example.com") && !ok("http://10.0.0.5:8080"));
+    /// ```
+    pub fn is_safe_for_bearer(&self) -> bool {
+        !self.is_plain_http() || self.is_loopback()
+    }
 }
 
 impl FromStr for EndpointUrl {

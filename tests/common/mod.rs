@@ -117,3 +117,29 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
         self.clone()
     }
 }
+
+/// The model id the local server's tests call.
+pub const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+
+/// One Bedrock `Converse` call that says "ping" to [`MODEL`].
+pub async fn converse(
+    client: &aws_sdk_bedrockruntime::Client,
+) -> Result<
+    aws_sdk_bedrockruntime::operation::converse::ConverseOutput,
+    aws_sdk_bedrockruntime::error::SdkError<
+        aws_sdk_bedrockruntime::operation::converse::ConverseError,
+    >,
+> {
+    use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
+    let message = Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text("ping".into()))
+        .build()
+        .expect("a valid message");
+    client
+        .converse()
+        .model_id(MODEL)
+        .messages(message)
+        .send()
+        .await
+}

@@ -1,0 +1,380 @@
+//! Short-term Bedrock API keys: a SigV4-presigned `CallWithBearerToken` URL, base64-encoded
+//! behind the prefix `bedrock-api-key-`, in exactly the format of AWS's own generators.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{
+    SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
+};
+use aws_sigv4::sign::v4;
+use base64::Engine;
+use secrecy::SecretString;
+
+use crate::auth_error::{AuthError, ErrorKind};
+use crate::values::Region;
+
+/// The prefix of every Bedrock API key.
+pub const API_KEY_PREFIX: &str = "bedrock-api-key-";
+
+/// The longest a short-term key may live: 12 hours.
+pub const MAX_SHORT_TERM_TTL: Duration = Duration::from_secs(12 * 60 * 60);
+
+const HOST: &str = "bedrock.amazonaws.com";
+
+/// A short-term Bedrock API key: a bearer token for Bedrock Runtime in one region, valid until
+/// [`expires_at`](Self::expires_at). `Debug` shows its region and expiry, never the token.
+#[derive(Clone)]
+pub struct ShortTermKey {
+    token: SecretString,
+    region: Region,
+    expires_at: SystemTime,
+    capped: bool,
+}
+
+impl ShortTermKey {
+    /// Signs a short-term key with `credentials` for `region`, valid for `ttl` from `now`
+    /// (whole seconds, 1 s to 12 h), as AWS's generators do: SigV4 query presigning of
+    /// `POST https://bedrock.amazonaws.com/?Action=CallWithBearerToken` for service `bedrock`,
+    /// with the `aws-sigv4` crate. A key cannot outlive temporary credentials: `ttl` is cut to
+    /// their expiry, and [`capped_by_credentials`](Self::capped_by_credentials) says so.
+    ///
+    /// Most programs call [`AuthManager::bedrock_api_key`](crate::AuthManager::bedrock_api_key)
+    /// instead, which takes the manager's credentials and clock.
+    pub fn sign(
+        credentials: &Credentials,
+        region: &Region,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> Result<Self, AuthError> {
+        let requested = check_ttl(ttl)?;
+        let (seconds, capped) = match credentials.expiry() {
+            Some(expiry) => {
+                let left = expiry.duration_since(now).unwrap_or_default().as_secs();
+                if left == 0 {
+                    return Err(AuthError::new(
+                        ErrorKind::ExpiredCredentials,
+                        "cannot sign a Bedrock API key: the credentials have expired",
+                        "refresh the credentials (the manager does so by itself) and try again",
+                    ));
+                }
+                (requested.min(left), left < requested)
+            }
+            None => (requested, false),
+        };
+        if capped {
+            tracing::info!(
+                requested_secs = requested,
+                secs = seconds,
+                "the Bedrock API key expires with the temporary credentials that signed it"
+            );
+        }
+
+        let identity = credentials.clone().into();
+        let mut settings = SigningSettings::default();
+        settings.signature_location = SignatureLocation::QueryParams;
+        settings.expires_in = Some(Duration::from_secs(seconds));
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(region.as_str())
+            .name("bedrock")
+            .time(now)
+            .settings(settings)
+            .build()
+            .map_err(signing_failed)?
+            .into();
+        let url = format!("https://{HOST}/?Action=CallWithBearerToken");
+        let signable = SignableRequest::new(
+            "POST",
+            &url,
+            [("host", HOST)].into_iter(),
+            SignableBody::Bytes(&[]),
+        )
+        .map_err(signing_failed)?;
+        // aws-sigv4 logs the canonical request (with the session token) and the signature at
+        // TRACE; here the signature is the key itself, so its events are silenced.
+        let signed = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
+            sign(signable, &params)
+        });
+        let (instructions, _signature) = signed.map_err(signing_failed)?.into_parts();
+        let mut request = http::Request::builder()
+            .method("POST")
+            .uri(&url)
+            .body(())
+            .map_err(signing_failed)?;
+        instructions.apply_to_request_http1x(&mut request);
+
+        // AWS's generators put the signature after every other parameter (aws-sigv4 puts the
+        // session token last); the order is not signed, but the key is compared as bytes.
+        let presigned = request.uri().to_string();
+        let unprefixed = presigned.strip_prefix("https://").unwrap_or(&presigned);
+        let (path, query) = unprefixed.split_once('?').unwrap_or((unprefixed, ""));
+        let (signature, mut params): (Vec<&str>, Vec<&str>) = query
+            .split('&')
+            .partition(|p| p.starts_with("X-Amz-Signature="));
+        params.extend(signature);
+        let encoded = base64::engine::general_purpose::STANDARD
+            .encode(format!("{path}?{}&Version=1", params.join("&")));
+        Ok(Self {
+            token: SecretString::from(format!("{API_KEY_PREFIX}{encoded}")),
+            region: region.clone(),
+            expires_at: now + Duration::from_secs(seconds),
+            capped,
+        })
+    }
+
+    /// The key itself, for `Authorization: Bearer ...` or `AWS_BEARER_TOKEN_BEDROCK`.
+    pub fn token(&self) -> &SecretString {
+        &self.token
+    }
+
+    /// The region the key works in.
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// When the key stops working.
+    pub fn expires_at(&self) -> SystemTime {
+        self.expires_at
+    }
+
+    /// Whether the key expires earlier than asked, with the temporary credentials that
+    /// signed it.
+    pub fn capped_by_credentials(&self) -> bool {
+        self.capped
+    }
+}
+
+impl fmt::Debug for ShortTermKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShortTermKey")
+            .field("token", &"[REDACTED]")
+            .field("region", &self.region)
+            .field("expires_at", &self.expires_at)
+            .field("capped_by_credentials", &self.capped)
+            .finish()
+    }
+}
+
+/// `ttl` in whole seconds, 1 s to 12 h.
+fn check_ttl(ttl: Duration) -> Result<u64, AuthError> {
+    let seconds = ttl.as_secs();
+    if ttl.subsec_nanos() != 0 || seconds == 0 || ttl > MAX_SHORT_TERM_TTL {
+        return Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!("ttl: {ttl:?} is not a short-term key lifetime"),
+            "pass whole seconds from 1 s to 12 h (43200 s), e.g. Duration::from_secs(3600)",
+        ));
+    }
+    Ok(seconds)
+}
+
+fn signing_failed(err: impl fmt::Display) -> AuthError {
+    AuthError::new(
+        ErrorKind::InvalidConfig,
+        format!("cannot sign a Bedrock API key: {err}"),
+        "check the credentials and the region",
+    )
+}
+
+/// What a Bedrock API key says about itself, read without any network call. Holds no secret.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyInfo {
+    /// Long-term or short-term.
+    pub kind: ApiKeyKind,
+    /// The region a short-term key works in.
+    pub region: Option<Region>,
+    /// When a short-term key was signed.
+    pub signed_at: Option<SystemTime>,
+    /// When a short-term key stops working.
+    pub expires_at: Option<SystemTime>,
+    /// The access key id that signed a short-term key (not a secret).
+    pub access_key_id: Option<String>,
+    /// Whether a short-term key was signed with temporary credentials (it carries their
+    /// session token).
+    pub temporary_credentials: bool,
+}
+
+/// The two kinds of Bedrock API keys.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiKeyKind {
+    /// A key tied to an IAM user, made in the console or with `iam:CreateServiceSpecificCredential`.
+    LongTerm,
+    /// A `bedrock-api-key-...` presigned URL, valid up to 12 hours.
+    ShortTerm,
+}
+
+impl fmt::Display for ApiKeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::LongTerm => "long-term",
+            Self::ShortTerm => "short-term",
+        })
+    }
+}
+
+impl ApiKeyInfo {
+    /// Reads a key: a `bedrock-api-key-` key is decoded and its presigned parameters checked
+    /// (action, algorithm, credential scope, date, lifetime, signed headers, signature); any
+    /// other key is taken as long-term, which only Bedrock can check. A malformed short-term
+    /// key is an `invalid_credentials` error that says what is wrong, without the key.
+    pub fn parse(key: &str) -> Result<Self, AuthError> {
+        let Some(body) = key.strip_prefix(API_KEY_PREFIX) else {
+            return Ok(Self {
+                kind: ApiKeyKind::LongTerm,
+                region: None,
+                signed_at: None,
+                expires_at: None,
+                access_key_id: None,
+                temporary_credentials: false,
+            });
+        };
+        let malformed = |what: &str| {
+            AuthError::new(
+                ErrorKind::InvalidCredentials,
+                format!("the short-term Bedrock API key is malformed: {what}"),
+                "copy the whole key again, or generate a new one (`bedrock-auth token`)",
+            )
+        };
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(body.trim())
+            .map_err(|_| malformed("not base64 after `bedrock-api-key-`"))?;
+        let decoded =
+            String::from_utf8(decoded).map_err(|_| malformed("the decoded key is not text"))?;
+        let query = decoded
+            .strip_prefix(HOST)
+            .and_then(|rest| rest.strip_prefix("/?"))
+            .ok_or_else(|| malformed("it is not a presigned bedrock.amazonaws.com URL"))?;
+        let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .ok_or_else(|| malformed(&format!("`{name}` is missing")))
+        };
+        let expect = |name: &str, value: &str| {
+            if param(name)? == value {
+                Ok(())
+            } else {
+                Err(malformed(&format!("`{name}` is not `{value}`")))
+            }
+        };
+        expect("Action", "CallWithBearerToken")?;
+        expect("X-Amz-Algorithm", "AWS4-HMAC-SHA256")?;
+        expect("X-Amz-SignedHeaders", "host")?;
+        expect("Version", "1")?;
+        let scope: Vec<&str> = param("X-Amz-Credential")?.split('/').collect();
+        let [access_key_id, _date, region, "bedrock", "aws4_request"] = scope[..] else {
+            return Err(malformed(
+                "`X-Amz-Credential` is not a bedrock credential scope",
+            ));
+        };
+        let region: Region = region
+            .parse()
+            .map_err(|_| malformed("the region in `X-Amz-Credential` is not a region"))?;
+        let signed_at = parse_amz_date(param("X-Amz-Date")?)
+            .ok_or_else(|| malformed("`X-Amz-Date` is not a date like 20250715T123000Z"))?;
+        let lifetime: u64 = param("X-Amz-Expires")?
+            .parse()
+            .ok()
+            .filter(|secs| (1..=MAX_SHORT_TERM_TTL.as_secs()).contains(secs))
+            .ok_or_else(|| malformed("`X-Amz-Expires` is not 1 to 43200 seconds"))?;
+        let signature = param("X-Amz-Signature")?;
+        if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(malformed("`X-Amz-Signature` is not 64 hex digits"));
+        }
+        Ok(Self {
+            kind: ApiKeyKind::ShortTerm,
+            region: Some(region),
+            signed_at: Some(signed_at),
+            expires_at: Some(signed_at + Duration::from_secs(lifetime)),
+            access_key_id: Some(access_key_id.to_owned()),
+            temporary_credentials: params.iter().any(|(k, _)| k == "X-Amz-Security-Token"),
+        })
+    }
+
+    /// Whether a short-term key has expired at `now` (a long-term key never says).
+    pub fn is_expired(&self, now: SystemTime) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+
+    /// An `expired_credentials` error if a short-term key has expired at `now`.
+    pub fn check_not_expired(&self, now: SystemTime) -> Result<(), AuthError> {
+        match self.expires_at {
+            Some(at) if at <= now => Err(AuthError::new(
+                ErrorKind::ExpiredCredentials,
+                format!(
+                    "the short-term Bedrock API key expired {} s ago",
+                    now.duration_since(at).unwrap_or_default().as_secs()
+                ),
+                "generate a new one (`bedrock-auth token`, or `AuthManager::bedrock_api_key`); \
+                 short-term keys last at most 12 hours",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for ApiKeyInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} Bedrock API key", self.kind)?;
+        if let Some(region) = &self.region {
+            write!(f, " for {region}")?;
+        }
+        if let Some(id) = &self.access_key_id {
+            write!(f, ", signed by {id}")?;
+        }
+        if let Some(at) = self.expires_at {
+            write!(f, ", expires at {}", rfc3339(at))?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses `20261125T120000Z`.
+pub(crate) fn parse_amz_date(s: &str) -> Option<SystemTime> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| s.get(range)?.parse::<u64>().ok();
+    let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
+    let (hour, minute, second) = (num(9..11)?, num(11..13)?, num(13..15)?);
+    let days = days_from_civil(year, month, day)?;
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || year < 1970 {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe).checked_sub(719_468)
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_secs(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+/// `2026-11-25T12:00:00Z`.
+pub(crate) fn rfc3339(at: SystemTime) -> String {
+    aws_smithy_types::DateTime::from(at)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_else(|_| format!("{} (Unix time)", unix_secs(at)))
+}

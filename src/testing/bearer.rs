@@ -1,0 +1,76 @@
+//! Bedrock API keys on [`LocalAws`](super::LocalAws): long-term keys registered with
+//! `add_api_key`, and short-term keys whose presigned signature is recomputed with the secret
+//! of the key that signed them.
+
+use std::time::{Duration, SystemTime};
+
+use secrecy::ExposeSecret;
+
+use super::server::ApiError;
+use super::{Principal, State};
+use crate::api_key::{ApiKeyInfo, ShortTermKey};
+
+/// The principal behind a bearer key, and the access key id that signed a short-term one.
+pub(super) fn authenticate(state: &State, token: &str) -> Result<(Principal, String), ApiError> {
+    let invalid = |message: &str| ApiError::new(403, "UnrecognizedClientException", message);
+    let info = ApiKeyInfo::parse(token).map_err(|_| invalid("The API key is malformed."))?;
+    let Some(signer) = info.access_key_id.clone() else {
+        // Long-term: known or not.
+        let state = state.lock();
+        let owner = state
+            .api_keys
+            .get(token)
+            .ok_or_else(|| invalid("The API key is not valid."))?;
+        let principal = state
+            .keys
+            .get(owner)
+            .cloned()
+            .ok_or_else(|| invalid("The API key is not valid."))?;
+        return Ok((principal, owner.clone()));
+    };
+    let principal = state
+        .lock()
+        .keys
+        .get(&signer)
+        .cloned()
+        .ok_or_else(|| invalid("The security token included in the request is invalid."))?;
+    let (Some(region), Some(signed_at), Some(expires_at)) =
+        (&info.region, info.signed_at, info.expires_at)
+    else {
+        return Err(invalid("The API key is malformed."));
+    };
+    let now = SystemTime::now();
+    let expired = ApiError::new(
+        403,
+        "ExpiredTokenException",
+        "The API key included in the request is expired.",
+    );
+    if expires_at <= now || principal.expires_at.is_some_and(|at| at <= now) {
+        return Err(expired);
+    }
+    // Recompute the signature with the registered secret (and session token): a key signed
+    // with another secret, or altered after signing, does not match.
+    let credentials = aws_credential_types::Credentials::new(
+        signer.as_str(),
+        principal.secret(),
+        principal
+            .session_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned()),
+        None,
+        "local-aws",
+    );
+    let lifetime = expires_at
+        .duration_since(signed_at)
+        .unwrap_or(Duration::ZERO);
+    let expected = ShortTermKey::sign(&credentials, region, lifetime, signed_at)
+        .map_err(|_| invalid("The API key is malformed."))?;
+    if expected.token().expose_secret() != token {
+        return Err(ApiError::new(
+            403,
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature you provided.",
+        ));
+    }
+    Ok((principal, signer))
+}

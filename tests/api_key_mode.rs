@@ -1,0 +1,437 @@
+//! API-key mode against the embedded local AWS: bearer keys (long-term and generated
+//! short-term) accepted and refused with the right kinds, `validate()` catching bad keys
+//! without network, SigV4 kept by every explicit mode (custom source included) whatever `AWS_BEARER_TOKEN_BEDROCK`
+//! holds, auto mode following the SDK and saying so, and no key bytes in any output.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use bedrock_auth::testing::{AuthKind, LocalAws, RoleSpec, Sandbox, TestUser};
+use bedrock_auth::{
+    ApiKeyKind, AuthManager, BedrockAuth, BoxError, ErrorKind, ExposeSecret, FreshCredentials,
+    RoleArn, Rule, SecretString, ShortTermKey,
+};
+use common::{Captured, IsolatedEnv};
+
+const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
+
+async fn converse(manager: &AuthManager) -> Result<(), bedrock_auth::AuthError> {
+    let client = manager.bedrock_client_default().await?;
+    common::converse(&client)
+        .await
+        .map(drop)
+        .map_err(|err| manager.classify_error(&err, "Bedrock Converse", None))
+}
+
+fn key_manager(aws: &LocalAws, key: SecretString) -> AuthManager {
+    aws.builder().api_key(key).build().unwrap()
+}
+
+async fn short_term_key(aws: &LocalAws, user: &TestUser, ttl: Duration) -> SecretString {
+    let signer = aws
+        .builder()
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let key = signer.bedrock_api_key("us-east-1", ttl).await.unwrap();
+    key.token().clone()
+}
+
+#[tokio::test]
+async fn a_generated_key_is_accepted_for_converse_and_validate() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let key = short_term_key(&aws, &alice, Duration::from_secs(3600)).await;
+    let manager = key_manager(&aws, key);
+    assert_eq!(
+        manager.info().bedrock_auth,
+        BedrockAuth::ApiKey { from_env: false }
+    );
+
+    converse(&manager).await.unwrap();
+    let identity = manager.validate().await.unwrap();
+    let info = identity.api_key.expect("API-key mode says what the key is");
+    assert_eq!(info.kind, ApiKeyKind::ShortTerm);
+    assert_eq!(info.region.unwrap().as_str(), "us-east-1");
+    assert_eq!(
+        info.access_key_id.as_deref(),
+        Some(alice.access_key_id.as_str())
+    );
+    assert!(identity.arn.is_empty());
+
+    let seen = aws.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].action, "Converse");
+    assert_eq!(seen[1].action, "ListAsyncInvokes");
+    for request in &seen {
+        assert_eq!(request.auth, AuthKind::Bearer);
+        assert_eq!(request.status, 200);
+        assert_eq!(
+            request.access_key_id.as_deref(),
+            Some(alice.access_key_id.as_str())
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_long_term_key_is_accepted_and_an_unknown_one_refused() {
+    let aws = LocalAws::start().await.unwrap();
+    let bob = aws.add_user("bob");
+    let manager = key_manager(&aws, aws.add_api_key(&bob));
+    let identity = manager.validate().await.unwrap();
+    assert_eq!(identity.api_key.unwrap().kind, ApiKeyKind::LongTerm);
+    converse(&manager).await.unwrap();
+
+    let unknown = key_manager(&aws, SecretString::from("ABSKnot-a-registered-key"));
+    let err = unknown.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCredentials, "{err}");
+    assert!(err.message().contains("ListAsyncInvokes"), "{err}");
+}
+
+#[tokio::test]
+async fn a_key_signed_with_the_wrong_secret_is_refused() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let forged = aws_credential_types::Credentials::new(
+        alice.access_key_id.as_str(),
+        "not-alice-secret",
+        None,
+        None,
+        "test",
+    );
+    let key = ShortTermKey::sign(
+        &forged,
+        &"us-east-1".parse().unwrap(),
+        Duration::from_secs(600),
+        SystemTime::now(),
+    )
+    .unwrap();
+    let manager = key_manager(&aws, key.token().clone());
+    let err = converse(&manager).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCredentials, "{err}");
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCredentials, "{err}");
+}
+
+#[tokio::test]
+async fn expired_and_malformed_keys_are_caught_without_network() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let creds = aws_credential_types::Credentials::new(
+        alice.access_key_id.as_str(),
+        alice.secret_access_key.expose_secret(),
+        None,
+        None,
+        "test",
+    );
+    let expired = ShortTermKey::sign(
+        &creds,
+        &"us-east-1".parse().unwrap(),
+        Duration::from_secs(60),
+        an_hour_ago,
+    )
+    .unwrap();
+    let expired = key_manager(&aws, expired.token().clone());
+    let err = expired.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ExpiredCredentials, "{err}");
+
+    let malformed = key_manager(&aws, SecretString::from("bedrock-api-key-!!not base64!!"));
+    let err = malformed.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCredentials, "{err}");
+    assert!(err.message().contains("malformed"), "{err}");
+    assert!(
+        aws.requests().is_empty(),
+        "validate() sent {:?}",
+        aws.requests()
+    );
+
+    // Sent anyway, each is refused by the server with the same kind.
+    let err = converse(&expired).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ExpiredCredentials, "{err}");
+    let err = converse(&malformed).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCredentials, "{err}");
+}
+
+#[tokio::test]
+async fn a_short_term_key_for_another_region_fails_validate_without_network() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let key = short_term_key(&aws, &alice, Duration::from_secs(600)).await;
+    let manager = aws
+        .builder()
+        .region("eu-west-1")
+        .api_key(key)
+        .build()
+        .unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+    assert!(err.message().contains("us-east-1") && err.message().contains("eu-west-1"));
+    assert!(aws.requests().is_empty());
+}
+
+#[tokio::test]
+async fn an_api_key_manager_offers_no_sigv4_clients_or_keys() {
+    let aws = LocalAws::start().await.unwrap();
+    let bob = aws.add_user("bob");
+    let manager = key_manager(&aws, aws.add_api_key(&bob));
+    for err in [
+        manager.sdk_config().await.map(drop).unwrap_err(),
+        manager.sts_client().await.map(drop).unwrap_err(),
+        manager.credentials().await.map(drop).unwrap_err(),
+        manager
+            .bedrock_api_key("us-east-1", Duration::from_secs(60))
+            .await
+            .map(drop)
+            .unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+    }
+    assert!(aws.requests().is_empty());
+}
+
+#[test]
+fn a_bearer_key_never_goes_over_plain_http_to_another_host() {
+    for url in ["http://bedrock.example.com", "http://10.0.0.5:8080"] {
+        let err = AuthManager::builder()
+            .region("us-east-1")
+            .endpoint_url(url)
+            .api_key(SecretString::from("ABSKexample"))
+            .build()
+            .unwrap_err();
+        let problem = &err.problems()[0];
+        assert_eq!(problem.field(), "endpoint_url");
+        assert_eq!(problem.error().rule(), Rule::BearerOverHttp);
+    }
+    for url in [
+        "https://bedrock.example.com",
+        "http://127.0.0.1:4566",
+        "http://[::1]:1",
+    ] {
+        AuthManager::builder()
+            .region("us-east-1")
+            .endpoint_url(url)
+            .api_key(SecretString::from("ABSKexample"))
+            .build()
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_endpoint_variables_are_checked_too() {
+    let sandbox = Sandbox::new()
+        .env(
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+            "http://bedrock.example.com",
+        )
+        .env("AWS_BEARER_TOKEN_BEDROCK", "ABSKexample");
+    let manager = AuthManager::builder()
+        .region("us-east-1")
+        .api_key_from_env()
+        .sandbox(sandbox)
+        .build()
+        .unwrap();
+    assert_eq!(
+        manager.info().bedrock_auth,
+        BedrockAuth::ApiKey { from_env: true }
+    );
+    let err = manager.bedrock_client("us-east-1").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+    assert!(
+        err.message().contains("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"),
+        "{err}"
+    );
+}
+
+#[test]
+fn api_key_from_env_names_the_variable_when_unset() {
+    let err = AuthManager::builder()
+        .region("us-east-1")
+        .api_key_from_env()
+        .sandbox(Sandbox::new())
+        .build()
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("AWS_BEARER_TOKEN_BEDROCK"), "{text}");
+    assert_eq!(err.problems()[0].field(), "api_key");
+}
+
+#[tokio::test]
+async fn explicit_modes_sign_with_sigv4_whatever_the_bearer_variable_holds() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let bob = aws.add_user("bob");
+    // A valid key of another user: were it used, the call would succeed as bob.
+    let bob_key = aws.add_api_key(&bob);
+    env.set("AWS_BEARER_TOKEN_BEDROCK", bob_key.expose_secret());
+    env.write_credentials(&format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        alice.access_key_id,
+        alice.secret_access_key.expose_secret()
+    ));
+    env.set("AWS_ACCESS_KEY_ID", alice.access_key_id.as_str());
+    env.set(
+        "AWS_SECRET_ACCESS_KEY",
+        alice.secret_access_key.expose_secret(),
+    );
+    aws.add_role(RoleSpec::new(ROLE).trust(alice.arn.clone()));
+    let (id, secret) = (alice.access_key_id.clone(), alice.secret_access_key.clone());
+
+    let managers = [
+        aws.builder().profile("dev").build().unwrap(),
+        aws.builder().environment().build().unwrap(),
+        aws.builder()
+            .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+            .build()
+            .unwrap(),
+        aws.builder()
+            .assume_role(ROLE)
+            .source_environment()
+            .build()
+            .unwrap(),
+        aws.builder()
+            .credential_source(move || {
+                let (id, secret) = (id.clone(), secret.clone());
+                async move { Ok::<_, BoxError>(FreshCredentials::new(id, secret)) }
+            })
+            .build()
+            .unwrap(),
+    ];
+    let logs = Captured::default();
+    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    for manager in &managers {
+        assert_eq!(manager.info().bedrock_auth, BedrockAuth::SigV4);
+        aws.clear_requests();
+        converse(manager).await.unwrap();
+        let seen = aws.requests();
+        let call = seen.iter().find(|r| r.action == "Converse").unwrap();
+        assert_eq!(call.auth, AuthKind::SigV4, "{} mode", manager.mode());
+    }
+    let text = logs.text();
+    assert!(text.contains("TRACE"), "the capture saw nothing");
+    assert!(
+        !text.contains(bob_key.expose_secret()),
+        "the unused key is in the logs"
+    );
+}
+
+#[tokio::test]
+async fn auto_mode_uses_the_bearer_variable_and_says_so() {
+    let env = IsolatedEnv::new();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let bob = aws.add_user("bob");
+    env.set("AWS_ACCESS_KEY_ID", alice.access_key_id.as_str());
+    env.set(
+        "AWS_SECRET_ACCESS_KEY",
+        alice.secret_access_key.expose_secret(),
+    );
+    let key = aws.add_api_key(&bob);
+    env.set("AWS_BEARER_TOKEN_BEDROCK", key.expose_secret());
+
+    let manager = aws.builder().auto().build().unwrap();
+    let info = manager.info();
+    assert_eq!(info.bedrock_auth, BedrockAuth::ApiKey { from_env: true });
+    assert!(
+        info.to_string().contains("AWS_BEARER_TOKEN_BEDROCK"),
+        "{info}"
+    );
+
+    let logs = Captured::default();
+    {
+        let _guard = tracing::subscriber::set_default(logs.subscriber());
+        converse(&manager).await.unwrap();
+    }
+    let call = aws
+        .requests()
+        .into_iter()
+        .find(|r| r.action == "Converse")
+        .unwrap();
+    assert_eq!(call.auth, AuthKind::Bearer);
+    let text = logs.text();
+    assert!(
+        text.contains("Bedrock calls use the API key in AWS_BEARER_TOKEN_BEDROCK"),
+        "no event says so"
+    );
+    let leaks: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains(key.expose_secret()))
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "the key is in the logs:\n{}",
+        leaks.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn no_key_bytes_in_debug_errors_or_trace_logs() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(RoleSpec::new(ROLE).trust(alice.arn.clone()));
+    let logs = Captured::default();
+    let _guard = tracing::subscriber::set_default(logs.subscriber());
+
+    // A key signed with temporary credentials carries their session token.
+    let role = aws
+        .builder()
+        .assume_role(ROLE)
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let key = role
+        .bedrock_api_key("us-east-1", Duration::from_secs(600))
+        .await
+        .unwrap();
+    let token = key.token().expose_secret().to_owned();
+    let long_term = aws.add_api_key(&alice);
+
+    let mut texts = vec![format!("{key:?}")];
+    for secret in [key.token().clone(), long_term.clone()] {
+        let builder = aws.builder().api_key(secret);
+        texts.push(format!("{builder:?}"));
+        let manager = builder.build().unwrap();
+        texts.push(format!(
+            "{manager:?} {} {:?}",
+            manager.info(),
+            manager.info()
+        ));
+        let identity = manager.validate().await.unwrap();
+        texts.push(format!("{identity} {identity:?}"));
+        converse(&manager).await.unwrap();
+        let err = manager.sdk_config().await.unwrap_err();
+        texts.push(format!("{err} {err:?}"));
+    }
+    aws.set_fault(bedrock_auth::testing::Fault::Throttling);
+    let err = converse(&key_manager(&aws, long_term.clone()))
+        .await
+        .unwrap_err();
+    texts.push(format!("{err} {err:?}"));
+    texts.push(logs.text());
+
+    // The key, its signature (the part that makes it a key) and the session token inside it.
+    let encoded = token.strip_prefix("bedrock-api-key-").unwrap();
+    let decoded = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).unwrap(),
+    )
+    .unwrap();
+    let signature = decoded
+        .split('&')
+        .find_map(|p| p.strip_prefix("X-Amz-Signature="))
+        .unwrap()
+        .to_owned();
+    let mut secrets = vec![token.clone(), encoded[..40].to_owned(), signature];
+    secrets.push(long_term.expose_secret().to_owned());
+    secrets.extend(aws.secrets().iter().map(|s| s.expose_secret().to_owned()));
+    assert!(logs.text().contains("TRACE"), "the capture saw nothing");
+    for text in &texts {
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "a key or token leaked: {text}"
+            );
+        }
+    }
+}
