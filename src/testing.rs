@@ -152,6 +152,13 @@ impl LocalAws {
         SecretString::from(key)
     }
 
+    /// Which region's short-term API keys this server's Bedrock Runtime accepts, as a regional
+    /// Bedrock endpoint does; [`DEFAULT_REGION`] unless set. (A bearer request does not say
+    /// which region it was meant for, so the server stands for one.)
+    pub fn set_api_key_region(&self, region: &str) {
+        self.state.lock().api_key_region = Some(region.to_owned());
+    }
+
     /// Registers a role that [`AssumeRole`](crate::AssumeRole) can assume.
     pub fn add_role(&self, role: RoleSpec) {
         let arn = role.arn.as_str().to_owned();
@@ -363,6 +370,8 @@ struct Inner {
     keys: HashMap<String, Principal>,
     /// Long-term API key -> the access key id of the user it belongs to.
     api_keys: HashMap<String, String>,
+    /// The region whose short-term API keys Bedrock requests may carry; `None`: the default.
+    api_key_region: Option<String>,
     roles: HashMap<String, RoleSpec>,
     denied_models: HashSet<String>,
     fault: Option<Fault>,

@@ -169,6 +169,12 @@ async fn a_short_term_key_for_another_region_fails_validate_without_network() {
     assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
     assert!(err.message().contains("us-east-1") && err.message().contains("eu-west-1"));
     assert!(aws.requests().is_empty());
+
+    // Sent anyway to a Bedrock endpoint of another region, it is refused there.
+    aws.set_api_key_region("eu-west-1");
+    let err = converse(&manager).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCredentials, "{err}");
+    assert!(err.message().contains("scoped to a valid region"), "{err}");
 }
 
 #[tokio::test]

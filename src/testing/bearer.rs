@@ -1,13 +1,13 @@
 //! Bedrock API keys on [`LocalAws`](super::LocalAws): long-term keys registered with
-//! `add_api_key`, and short-term keys whose presigned signature is recomputed with the secret
-//! of the key that signed them.
+//! `add_api_key`, and short-term keys for the server's region whose presigned signature is
+//! recomputed with the secret (and session token) of the key that signed them.
 
 use std::time::{Duration, SystemTime};
 
 use secrecy::ExposeSecret;
 
 use super::server::ApiError;
-use super::{Principal, State};
+use super::{DEFAULT_REGION, Principal, State};
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
 
 /// The principal behind a bearer key, and the access key id that signed a short-term one.
@@ -39,6 +39,18 @@ pub(super) fn authenticate(state: &State, token: &str) -> Result<(Principal, Str
     else {
         return Err(invalid("The API key is malformed."));
     };
+    let serves = state
+        .lock()
+        .api_key_region
+        .clone()
+        .unwrap_or_else(|| DEFAULT_REGION.to_owned());
+    if region.as_str() != serves {
+        return Err(ApiError::new(
+            403,
+            "InvalidSignatureException",
+            format!("Credential should be scoped to a valid region, not '{region}'."),
+        ));
+    }
     let now = SystemTime::now();
     let expired = ApiError::new(
         403,
