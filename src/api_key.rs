@@ -11,6 +11,7 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use base64::Engine;
 use secrecy::SecretString;
+use zeroize::Zeroize;
 
 use crate::auth_error::{AuthError, ErrorKind};
 use crate::values::Region;
@@ -107,17 +108,33 @@ impl ShortTermKey {
 
         // AWS's generators put the signature after every other parameter (aws-sigv4 puts the
         // session token last); the order is not signed, but the key is compared as bytes.
-        let presigned = request.uri().to_string();
-        let unprefixed = presigned.strip_prefix("https://").unwrap_or(&presigned);
-        let (path, query) = unprefixed.split_once('?').unwrap_or((unprefixed, ""));
-        let (signature, mut params): (Vec<&str>, Vec<&str>) = query
-            .split('&')
-            .partition(|p| p.starts_with("X-Amz-Signature="));
-        params.extend(signature);
-        let encoded = base64::engine::general_purpose::STANDARD
-            .encode(format!("{path}?{}&Version=1", params.join("&")));
+        // Every buffer that holds key material is wiped once used.
+        let mut presigned = request.uri().to_string();
+        let mut url = String::with_capacity(presigned.len() + 16);
+        {
+            let unprefixed = presigned.strip_prefix("https://").unwrap_or(&presigned);
+            let (path, query) = unprefixed.split_once('?').unwrap_or((unprefixed, ""));
+            let (signature, mut params): (Vec<&str>, Vec<&str>) = query
+                .split('&')
+                .partition(|p| p.starts_with("X-Amz-Signature="));
+            params.extend(signature);
+            url.push_str(path);
+            for (i, param) in params.iter().enumerate() {
+                url.push(if i == 0 { '?' } else { '&' });
+                url.push_str(param);
+            }
+            url.push_str("&Version=1");
+        }
+        presigned.zeroize();
+        let mut encoded = base64::engine::general_purpose::STANDARD.encode(&url);
+        url.zeroize();
+        // Exactly sized, so that the conversion into the secret does not reallocate.
+        let mut token = String::with_capacity(API_KEY_PREFIX.len() + encoded.len());
+        token.push_str(API_KEY_PREFIX);
+        token.push_str(&encoded);
+        encoded.zeroize();
         Ok(Self {
-            token: SecretString::from(format!("{API_KEY_PREFIX}{encoded}")),
+            token: SecretString::from(token),
             region: region.clone(),
             expires_at: now + Duration::from_secs(seconds),
             capped,

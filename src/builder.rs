@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use zeroize::Zeroize;
+
 use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 use crate::manager::{AuthManager, Settings};
 use crate::mfa::{Mfa, MfaTokenSource};
@@ -433,7 +435,11 @@ fn api_key_mode(
     let (key, from_env) = match source {
         ApiKeySource::Given(key) => (key, false),
         ApiKeySource::Environment => match settings.os.var(BEARER_TOKEN_VAR) {
-            Some(key) => (SecretString::from(key), true),
+            Some(mut key) => {
+                let secret = SecretString::from(key.trim());
+                key.zeroize();
+                (secret, true)
+            }
             None => {
                 let error = ValueError::new(
                     ValueKind::SecretSource,

@@ -169,7 +169,7 @@ pub async fn diagnose() -> Diagnosis {
 /// What the key in `AWS_BEARER_TOKEN_BEDROCK` is, with warnings: it overrides auto mode's
 /// credentials for Bedrock, and a short-term key may be malformed or expired.
 fn api_key_report(env: &Env, warnings: &mut Vec<String>) -> Option<ApiKeyInfo> {
-    let key = env
+    let mut key = env
         .get(BEARER_TOKEN_VAR)
         .ok()
         .filter(|k| !k.trim().is_empty())?;
@@ -177,7 +177,9 @@ fn api_key_report(env: &Env, warnings: &mut Vec<String>) -> Option<ApiKeyInfo> {
         "{BEARER_TOKEN_VAR} is set: in auto mode, Bedrock calls use this API key instead of the \
          default chain's credentials (the explicit modes ignore it)"
     ));
-    match ApiKeyInfo::parse(key.trim()) {
+    let parsed = ApiKeyInfo::parse(key.trim());
+    zeroize::Zeroize::zeroize(&mut key);
+    match parsed {
         Ok(info) => {
             if let Err(err) = info.check_not_expired(SystemTime::now()) {
                 warnings.push(format!("{BEARER_TOKEN_VAR}: {}", err.message()));

@@ -416,7 +416,7 @@ impl AuthManager {
             ModeConfig::ApiKey(config) => BedrockAuth::ApiKey {
                 from_env: config.from_env,
             },
-            ModeConfig::Auto if self.inner.settings.os.var(BEARER_TOKEN_VAR).is_some() => {
+            ModeConfig::Auto if self.inner.settings.os.is_set(BEARER_TOKEN_VAR) => {
                 BedrockAuth::ApiKey { from_env: true }
             }
             _ => BedrockAuth::SigV4,

@@ -38,6 +38,16 @@ impl Os {
     pub(crate) fn var(&self, name: &str) -> Option<String> {
         self.env.get(name).ok().filter(|v| !v.trim().is_empty())
     }
+
+    /// Whether a variable is set and not blank, for variables that hold a secret: the copy
+    /// read to find out is wiped.
+    pub(crate) fn is_set(&self, name: &str) -> bool {
+        self.env.get(name).is_ok_and(|mut value| {
+            let set = !value.trim().is_empty();
+            zeroize::Zeroize::zeroize(&mut value);
+            set
+        })
+    }
 }
 
 impl fmt::Debug for Os {
