@@ -28,8 +28,10 @@ use crate::os::Os;
 /// variables, the shared config and credentials files (found through `HOME`,
 /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` of the sandbox), web-identity token
 /// files, container and instance-metadata settings, and the default chain of auto mode.
-/// One exception, from aws-config: the STS client inside a profile's own role chain reads
-/// endpoint-override variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`) from the process.
+/// One exception, from aws-config, which gives a profile provider built outside it no way to
+/// take another environment: in profile mode, the STS and SSO clients of the profile's own role
+/// or SSO chain read endpoint-override variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`)
+/// and the SSO token cache from the process. Auto mode has no such exception.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
