@@ -404,11 +404,7 @@ impl<M: ModeState> AuthBuilder<M> {
             settings,
             mut problems,
         } = self;
-        let mode = mode.finish().and_then(|mode| match mode {
-            ModeConfig::ApiKeyPending(source) => api_key_mode(source, &settings, &mut problems),
-            mode => Some(mode),
-        });
-        match mode {
+        match mode.finish(&settings, &mut problems) {
             Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings)),
             // A mode that did not finish always recorded why.
             _ => Err(ConfigError::new(problems)),
@@ -421,7 +417,7 @@ pub(crate) const BEARER_TOKEN_VAR: &str = "AWS_BEARER_TOKEN_BEDROCK";
 
 /// API-key mode's key, read from the environment if so asked, and its endpoint checked: a
 /// bearer key travels over HTTPS, or plain HTTP to this machine only.
-fn api_key_mode(
+pub(crate) fn api_key_mode(
     source: ApiKeySource,
     settings: &Settings,
     problems: &mut Vec<Problem>,

@@ -52,8 +52,7 @@ pub(crate) async fn load_sdk_config(
         ModeConfig::Environment
         | ModeConfig::Static(_)
         | ModeConfig::Custom(_)
-        | ModeConfig::ApiKey(_)
-        | ModeConfig::ApiKeyPending(_) => None,
+        | ModeConfig::ApiKey(_) => None,
     };
     let profile_region = match &profile {
         Some((name, must_exist)) => profile_region(os, name, *must_exist).await?,
@@ -110,7 +109,7 @@ pub(crate) async fn load_sdk_config(
             Some(SharedCredentialsProvider::new(provider.clone()))
         }
         // The key is set on each Bedrock client; nothing here may sign.
-        ModeConfig::ApiKey(_) | ModeConfig::ApiKeyPending(_) => {
+        ModeConfig::ApiKey(_) => {
             loader = loader.no_credentials();
             None
         }
@@ -139,7 +138,7 @@ pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
         ModeConfig::AssumeRole(_) => ModeKind::AssumeRole,
         ModeConfig::Auto => ModeKind::Auto,
         ModeConfig::Custom(_) => ModeKind::Custom,
-        ModeConfig::ApiKey(_) | ModeConfig::ApiKeyPending(_) => ModeKind::ApiKey,
+        ModeConfig::ApiKey(_) => ModeKind::ApiKey,
     }
 }
 

@@ -32,9 +32,10 @@ pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 /// How many times a request is tried in all unless the builder says otherwise.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
-/// Settings that apply in every mode.
+/// Settings that apply in every mode. (`pub` only so that the sealed mode traits can name it;
+/// nothing outside the crate can reach it.)
 #[derive(Debug, Clone)]
-pub(crate) struct Settings {
+pub struct Settings {
     pub(crate) region: Option<Region>,
     pub(crate) endpoint_url: Option<EndpointUrl>,
     pub(crate) connect_timeout: Duration,
@@ -527,7 +528,7 @@ impl AuthManager {
             }
             ModeConfig::Auto => info.mode = ModeKind::Auto,
             ModeConfig::Custom(_) => info.mode = ModeKind::Custom,
-            ModeConfig::ApiKey(_) | ModeConfig::ApiKeyPending(_) => info.mode = ModeKind::ApiKey,
+            ModeConfig::ApiKey(_) => info.mode = ModeKind::ApiKey,
         }
         info
     }

@@ -8,6 +8,8 @@
 
 use secrecy::SecretString;
 
+use crate::error::Problem;
+use crate::manager::Settings;
 use crate::mfa::Mfa;
 use crate::rotation::SourceProvider;
 use crate::values::{AccessKeyId, ExternalId, ProfileName, RoleArn, SessionDuration, SessionName};
@@ -164,8 +166,6 @@ pub enum ModeConfig {
     Auto,
     /// Custom-source mode.
     Custom(SourceProvider),
-    /// API-key mode, before the builder reads `AWS_BEARER_TOKEN_BEDROCK`.
-    ApiKeyPending(ApiKeySource),
     /// API-key mode.
     ApiKey(ApiKeyConfig),
 }
@@ -178,8 +178,9 @@ pub(crate) mod private {
     pub trait Sealed {}
 
     pub trait Finish {
-        /// The checked mode, or `None` when a problem was already recorded for it.
-        fn finish(self) -> Option<ModeConfig>;
+        /// The checked mode, or `None` when a problem was recorded for it (before, or here
+        /// with what only `build()` can see: the settings and the environment).
+        fn finish(self, settings: &Settings, problems: &mut Vec<Problem>) -> Option<ModeConfig>;
     }
 
     pub trait RoleState {
@@ -249,21 +250,21 @@ impl NoModeYet for WantsMode {}
 
 impl ModeChosen for Profile {}
 impl private::Finish for Profile {
-    fn finish(self) -> Option<ModeConfig> {
+    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
         self.name.map(ModeConfig::Profile)
     }
 }
 
 impl ModeChosen for Environment {}
 impl private::Finish for Environment {
-    fn finish(self) -> Option<ModeConfig> {
+    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
         Some(ModeConfig::Environment)
     }
 }
 
 impl ModeChosen for StaticCredentials {}
 impl private::Finish for StaticCredentials {
-    fn finish(self) -> Option<ModeConfig> {
+    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
         self.keys.map(ModeConfig::Static)
     }
 }
@@ -276,7 +277,7 @@ impl private::StaticState for StaticCredentials {
 
 impl ModeChosen for AssumeRole {}
 impl private::Finish for AssumeRole {
-    fn finish(self) -> Option<ModeConfig> {
+    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
         let role = RoleConfig {
             role_arn: self.role_arn?,
             external_id: self.external_id,
@@ -297,21 +298,21 @@ impl private::RoleState for AssumeRole {
 
 impl ModeChosen for Auto {}
 impl private::Finish for Auto {
-    fn finish(self) -> Option<ModeConfig> {
+    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
         Some(ModeConfig::Auto)
     }
 }
 
 impl ModeChosen for CustomSource {}
 impl private::Finish for CustomSource {
-    fn finish(self) -> Option<ModeConfig> {
+    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
         Some(ModeConfig::Custom(self.provider))
     }
 }
 
 impl ModeChosen for ApiKey {}
 impl private::Finish for ApiKey {
-    fn finish(self) -> Option<ModeConfig> {
-        Some(ModeConfig::ApiKeyPending(self.key))
+    fn finish(self, settings: &Settings, problems: &mut Vec<Problem>) -> Option<ModeConfig> {
+        crate::builder::api_key_mode(self.key, settings, problems)
     }
 }
