@@ -91,6 +91,7 @@
 
 mod api_key;
 mod auth_error;
+mod bearer_guard;
 mod builder;
 mod config;
 mod credentials;

@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
 use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
+use crate::bearer_guard::BearerGuard;
 use crate::builder::AuthBuilder;
 use crate::builder::BEARER_TOKEN_VAR;
 use crate::credentials::{load_sdk_config, mode_kind};
@@ -296,9 +297,6 @@ impl AuthManager {
         let region = parse_region(region)?;
         let sdk = self.base_config().await?;
         let auth = self.bedrock_auth();
-        if let BedrockAuth::ApiKey { .. } = auth {
-            self.check_bearer_endpoint()?;
-        }
         let mut clients = self
             .inner
             .bedrock
@@ -319,9 +317,11 @@ impl AuthManager {
                         aws_sdk_bedrockruntime::config::Token::new(key.key.expose_secret(), None);
                     config = config
                         .bearer_token(token)
-                        .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID]);
+                        .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
+                        .interceptor(BearerGuard);
                 }
                 (_, BedrockAuth::ApiKey { .. }) => {
+                    config = config.interceptor(BearerGuard);
                     // Auto mode follows the SDK: the variable's key wins. Said out loud.
                     tracing::info!(
                         region = %region,
@@ -422,34 +422,6 @@ impl AuthManager {
             }
             _ => BedrockAuth::SigV4,
         }
-    }
-
-    /// A bearer key goes over HTTPS, or plain HTTP to this machine: checks the endpoint that
-    /// Bedrock calls would go to (the builder's, else the `AWS_ENDPOINT_URL*` variables).
-    fn check_bearer_endpoint(&self) -> Result<(), AuthError> {
-        let settings = &self.inner.settings;
-        let from_env = ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
-            .into_iter()
-            .find_map(|var| Some((var, settings.os.var(var)?)));
-        let (source, url) = match (&settings.endpoint_url, from_env) {
-            (Some(url), _) => ("endpoint_url", url.clone()),
-            (None, Some((var, value))) => match value.parse::<EndpointUrl>() {
-                Ok(url) => (var, url),
-                Err(_) => return Ok(()), // the SDK reports a bad variable itself
-            },
-            (None, None) => return Ok(()),
-        };
-        if url.is_safe_for_bearer() {
-            return Ok(());
-        }
-        Err(AuthError::new(
-            ErrorKind::InvalidConfig,
-            format!(
-                "{source}: refusing to send a Bedrock API key over plain HTTP to {}",
-                url.host()
-            ),
-            "use https://, or plain http:// only to 127.0.0.1, ::1 or localhost",
-        ))
     }
 
     fn cached_bedrock_client(&self, region: &str) -> Option<aws_sdk_bedrockruntime::Client> {

@@ -224,30 +224,46 @@ fn a_bearer_key_never_goes_over_plain_http_to_another_host() {
     }
 }
 
+/// The endpoint as the SDK resolves it, from a variable or a profile, is checked on each
+/// request before the key is attached; without the check the sandbox's client would refuse the
+/// connection (a `network` error) instead.
 #[tokio::test]
-async fn the_endpoint_variables_are_checked_too() {
-    let sandbox = Sandbox::new()
-        .env(
-            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
-            "http://bedrock.example.com",
-        )
-        .env("AWS_BEARER_TOKEN_BEDROCK", "ABSKexample");
-    let manager = AuthManager::builder()
-        .region("us-east-1")
-        .api_key_from_env()
-        .sandbox(sandbox)
-        .build()
-        .unwrap();
-    assert_eq!(
-        manager.info().bedrock_auth,
-        BedrockAuth::ApiKey { from_env: true }
+async fn a_bearer_key_is_not_sent_to_a_plain_http_endpoint_from_variables_or_profile() {
+    let from_variable = Sandbox::new().env(
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+        "http://bedrock.example.com",
     );
-    let err = manager.bedrock_client("us-east-1").await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
-    assert!(
-        err.message().contains("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"),
-        "{err}"
+    let from_profile = Sandbox::new().env("HOME", "/home/test").file(
+        "/home/test/.aws/config",
+        "[default]\nendpoint_url = http://bedrock-profile.example.com\n",
     );
+    for (sandbox, host) in [
+        (from_variable, "bedrock.example.com"),
+        (from_profile, "bedrock-profile.example.com"),
+    ] {
+        let sandbox = sandbox.env("AWS_BEARER_TOKEN_BEDROCK", "ABSKexample");
+        let api_key = AuthManager::builder()
+            .region("us-east-1")
+            .api_key_from_env()
+            .sandbox(sandbox.clone())
+            .build()
+            .unwrap();
+        assert_eq!(
+            api_key.info().bedrock_auth,
+            BedrockAuth::ApiKey { from_env: true }
+        );
+        let auto = AuthManager::builder()
+            .region("us-east-1")
+            .auto()
+            .sandbox(sandbox)
+            .build()
+            .unwrap();
+        for manager in [api_key, auto] {
+            let err = converse(&manager).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+            assert!(err.message().contains(host), "{err}");
+        }
+    }
 }
 
 #[test]
