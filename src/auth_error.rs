@@ -13,6 +13,7 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::ConfigError;
 use crate::manager::ModeKind;
+use crate::reply::Reply;
 
 /// The kind of an [`AuthError`], with a short machine-readable name ([`as_str`](Self::as_str)).
 #[non_exhaustive]
@@ -75,8 +76,16 @@ pub struct AuthError {
     kind: ErrorKind,
     message: String,
     hint: Cow<'static, str>,
-    code: Option<String>,
+    // What the service answered, when one did (boxed: most errors have none).
+    answer: Option<Box<Answer>>,
     profiles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Answer {
+    code: Option<String>,
+    status: Option<u16>,
+    request_id: Option<String>,
 }
 
 impl AuthError {
@@ -91,13 +100,17 @@ impl AuthError {
             kind,
             message: message.into(),
             hint: hint.into(),
-            code: None,
+            answer: None,
             profiles: Vec::new(),
         }
     }
 
-    fn with_code(mut self, code: &str) -> Self {
-        self.code = Some(code.to_owned());
+    fn with_reply(mut self, code: Option<&str>, reply: &Reply) -> Self {
+        self.answer = Some(Box::new(Answer {
+            code: code.map(str::to_owned),
+            status: (reply.status != 0).then_some(reply.status),
+            request_id: reply.request_id.clone(),
+        }));
         self
     }
 
@@ -118,7 +131,17 @@ impl AuthError {
 
     /// The service's error code (`AccessDenied`, `ExpiredToken`, ...), when a service answered.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.answer.as_ref()?.code.as_deref()
+    }
+
+    /// The HTTP status of the service's answer, when a service answered.
+    pub fn http_status(&self) -> Option<u16> {
+        self.answer.as_ref()?.status
+    }
+
+    /// The request id the service gave its answer (`x-amzn-RequestId`), for AWS support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.answer.as_ref()?.request_id.as_deref()
     }
 
     /// For [`ErrorKind::ProfileNotFound`]: the profiles that do exist.
@@ -209,6 +232,8 @@ pub(crate) struct Call<'a> {
     pub(crate) role: Option<&'a str>,
     /// The endpoint called, when known.
     pub(crate) endpoint: Option<&'a str>,
+    /// Whether the call was authenticated with a Bedrock API key (a bearer token).
+    pub(crate) bearer: bool,
 }
 
 /// Classifies an SDK error.
@@ -222,16 +247,37 @@ where
     }
     let endpoint = call.endpoint.unwrap_or("the AWS endpoint");
     match err {
-        SdkError::ServiceError(service) => from_code(
-            service.err().code().unwrap_or("Unknown"),
-            service.err().message().unwrap_or_default(),
-            call,
-        ),
+        SdkError::ServiceError(service) => {
+            // The SDK's reading first; what it left out, from the raw response.
+            let mut reply = Reply::read(service.raw());
+            if let Some(code) = service.err().code().filter(|c| !c.is_empty()) {
+                reply.code = Some(code.to_owned());
+            }
+            if let Some(message) = service.err().message().filter(|m| !m.trim().is_empty()) {
+                reply.message = Some(message.to_owned());
+            }
+            from_reply(&reply, call)
+        }
+        SdkError::ResponseError(response) => from_reply(&Reply::read(response.raw()), call),
         SdkError::TimeoutError(_) => AuthError::new(
             ErrorKind::Network,
             format!("{} to {endpoint} timed out", call.operation),
             NETWORK_HINT,
         ),
+        // The SDK could not put the endpoint on the request: a configuration problem, and
+        // nothing was sent. (Its own message quotes the whole request: not repeated here.)
+        SdkError::DispatchFailure(_) if chain_text(err).contains("failed to apply endpoint") => {
+            AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "{} was not sent: the endpoint URL is not a valid URI ({})",
+                    call.operation,
+                    innermost(err)
+                ),
+                "give the endpoint as https://host[:port][/path] (the builder's `endpoint_url`, \
+                 AWS_ENDPOINT_URL*, or the profile's `endpoint_url`)",
+            )
+        }
         SdkError::DispatchFailure(failure) => {
             let what = if failure.is_timeout() {
                 "timed out"
@@ -250,14 +296,6 @@ where
                 NETWORK_HINT,
             )
         }
-        SdkError::ResponseError(_) => AuthError::new(
-            ErrorKind::Service,
-            format!(
-                "{} got an unreadable response from {endpoint}",
-                call.operation
-            ),
-            "check that the endpoint is an AWS (or AWS-compatible) service",
-        ),
         _ => AuthError::new(
             ErrorKind::Service,
             format!("{} failed: {}", call.operation, chain_text(err)),
@@ -306,7 +344,14 @@ pub(crate) fn classify_credentials(err: &CredentialsError, call: Call<'_>) -> Au
             "check the shared config and credentials files (`aws configure list`)",
         ),
         _ => match known_code(&detail) {
-            Some(code) => from_code(code, &detail, call),
+            Some(code) => from_reply(
+                &Reply {
+                    code: Some(code.to_owned()),
+                    message: Some(detail.clone()),
+                    ..Reply::default()
+                },
+                call,
+            ),
             None => AuthError::new(
                 ErrorKind::NoCredentials,
                 format!("loading credentials failed: {detail}"),
@@ -335,9 +380,9 @@ fn known_code(text: &str) -> Option<&'static str> {
     .find(|code| text.contains(code))
 }
 
-fn from_code(code: &str, message: &str, call: Call<'_>) -> AuthError {
-    let op = call.operation;
-    let kind = match code {
+/// The kind a service error code stands for, when it is one we know.
+fn kind_of_code(code: &str) -> Option<ErrorKind> {
+    Some(match code {
         "InvalidClientTokenId"
         | "UnrecognizedClientException"
         | "SignatureDoesNotMatch"
@@ -361,35 +406,109 @@ fn from_code(code: &str, message: &str, call: Call<'_>) -> AuthError {
         | "TooManyRequestsException"
         | "RequestLimitExceeded"
         | "ServiceQuotaExceededException" => ErrorKind::Throttled,
+        _ => return None,
+    })
+}
+
+/// Whether a message is about the credentials themselves (a signature, a token, a key).
+fn about_credentials(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    [
+        "signature",
+        "security token",
+        "bearer token",
+        "api key",
+        "access key",
+        "credential",
+        "authenticat",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
+/// For answers without a code we know: what the HTTP status and the message say.
+fn kind_of_answer(status: u16, message: &str) -> ErrorKind {
+    let credentials = about_credentials(message);
+    let expired = message.to_ascii_lowercase().contains("expired");
+    match status {
+        401 | 403 if credentials && expired => ErrorKind::ExpiredCredentials,
+        401 => ErrorKind::InvalidCredentials,
+        403 if credentials => ErrorKind::InvalidCredentials,
+        403 => ErrorKind::AccessDenied,
+        429 => ErrorKind::Throttled,
         _ => ErrorKind::Service,
+    }
+}
+
+/// An error from what a service answered: its code when it is one we know, else its HTTP
+/// status and message. The message always names the call, the status and code, and what the
+/// service said (or that it said nothing).
+fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
+    let op = call.operation;
+    let code = reply.code.as_deref();
+    let said = reply.message.as_deref().unwrap_or_default();
+    let mut kind = code
+        .and_then(kind_of_code)
+        .unwrap_or_else(|| kind_of_answer(reply.status, said));
+    let lower = said.to_ascii_lowercase();
+    let bearer = call.bearer || lower.contains("bearer token") || lower.contains("api key");
+    // Bedrock answers an unknown or revoked API key with 403 `AccessDeniedException` "The
+    // bearer token included in the request is invalid.": the key, not a policy, is at fault.
+    if bearer && kind == ErrorKind::AccessDenied && about_credentials(said) {
+        kind = ErrorKind::InvalidCredentials;
+    }
+    let answer = match (reply.status, code) {
+        (0, Some(code)) => code.to_owned(),
+        (0, None) => "no error code".to_owned(),
+        (status, Some(code)) => format!("HTTP {status}, {code}"),
+        (status, None) => format!("HTTP {status}, no error code"),
     };
+    let mut said = if said.is_empty() {
+        "the response had no message".to_owned()
+    } else {
+        said.to_owned()
+    };
+    if let Some(id) = &reply.request_id {
+        said.push_str(&format!(" (request id {id})"));
+    }
+    let web_identity = code.is_some_and(|c| c.contains("IdentityToken") || c == "IDPRejectedClaim");
     let (text, hint): (String, Cow<'static, str>) = match kind {
-        ErrorKind::InvalidCredentials
-            if code.contains("IdentityToken") || code == "IDPRejectedClaim" =>
-        {
-            (
-                format!("{op} rejected the web identity token ({code}): {message}"),
-                "check that the token file (AWS_WEB_IDENTITY_TOKEN_FILE or the profile's \
+        ErrorKind::InvalidCredentials if web_identity => (
+            format!("{op} rejected the web identity token ({answer}): {said}"),
+            "check that the token file (AWS_WEB_IDENTITY_TOKEN_FILE or the profile's \
              `web_identity_token_file`) holds a current token, that the account has the token's \
              OIDC provider, and that the role's trust policy allows it"
-                    .into(),
-            )
-        }
+                .into(),
+        ),
+        ErrorKind::InvalidCredentials if bearer => (
+            format!("{op} rejected the Bedrock API key ({answer}): {said}"),
+            "the API key is unknown, revoked or malformed: make a new one (the Bedrock console \
+             for a long-term key, `bedrock-auth token` for a short-term one), and use a \
+             short-term key only in the region it was made for"
+                .into(),
+        ),
         ErrorKind::InvalidCredentials => (
-            format!("{op} rejected the credentials ({code}): {message}"),
+            format!("{op} rejected the credentials ({answer}): {said}"),
             "the access key id is unknown or its secret does not match: check for typos, \
              rotated or deleted keys, and a session token that belongs to the key"
                 .into(),
         ),
+        ErrorKind::ExpiredCredentials if bearer => (
+            format!("{op} rejected an expired Bedrock API key ({answer}): {said}"),
+            "make a new key: short-term keys last at most 12 hours and no longer than the \
+             credentials that signed them (`bedrock-auth token`, \
+             `AuthManager::bedrock_api_key`)"
+                .into(),
+        ),
         ErrorKind::ExpiredCredentials => (
-            format!("{op} rejected expired credentials ({code}): {message}"),
+            format!("{op} rejected expired credentials ({answer}): {said}"),
             "get fresh temporary credentials (`aws sso login`, re-run what issued them), or use \
              a mode that refreshes them (profile, assume role, auto)"
                 .into(),
         ),
         ErrorKind::AccessDenied if call.role.is_some() => (
             format!(
-                "STS AssumeRole on {} was refused ({code}): {message}",
+                "STS AssumeRole on {} was refused ({answer}): {said}",
                 call.role.unwrap_or_default()
             ),
             "the role's trust policy must allow the source principal (`sts:AssumeRole`), with \
@@ -397,7 +516,7 @@ fn from_code(code: &str, message: &str, call: Call<'_>) -> AuthError {
                 .into(),
         ),
         ErrorKind::AccessDenied => (
-            format!("{op} was denied ({code}): {message}"),
+            format!("{op} was denied ({answer}): {said}"),
             if op.starts_with("Bedrock") {
                 "allow `bedrock:InvokeModel` on the model in the principal's IAM policy, and \
                  enable access to the model in the Bedrock console for this region"
@@ -407,15 +526,32 @@ fn from_code(code: &str, message: &str, call: Call<'_>) -> AuthError {
             },
         ),
         ErrorKind::Throttled => (
-            format!("{op} was throttled ({code}): {message}"),
+            format!("{op} was throttled ({answer}): {said}"),
             "retry later with backoff (`max_attempts`), or request a higher quota".into(),
         ),
         _ => (
-            format!("{op} failed ({code}): {message}"),
-            "look up the error code in the service's API reference".into(),
+            format!("{op} failed ({answer}): {said}"),
+            if reply.status >= 500 {
+                "the service (or a proxy in front of it) failed: retry later, and check the \
+                 endpoint and any proxy if it persists"
+                    .into()
+            } else if code.is_some() {
+                "look up the error code in the service's API reference".into()
+            } else {
+                "check that the endpoint is an AWS (or AWS-compatible) service".into()
+            },
         ),
     };
-    AuthError::new(kind, text, hint).with_code(code)
+    AuthError::new(kind, text, hint).with_reply(code, reply)
+}
+
+/// The last source of an error: the most specific reason.
+fn innermost(err: &(dyn StdError + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
 
 /// An error and its sources, joined with `: `.

@@ -16,9 +16,11 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 use secrecy::ExposeSecret;
 
 use crate::auth_error::{AuthError, Call, ErrorKind, classify};
+use crate::endpoint_guard::EndpointGuard;
 use crate::manager::{ModeKind, Settings};
 use crate::mode::{ModeConfig, RoleConfig, Source, StaticKeys};
 use crate::os::Os;
@@ -119,6 +121,7 @@ pub(crate) async fn load_sdk_config(
     }
     let base = loader.load().await;
 
+    let base = redact_service_config(base);
     Ok(match mode {
         ModeConfig::AssumeRole(role) => {
             let provider = RoleProvider::new(&base, role, settings);
@@ -128,6 +131,38 @@ pub(crate) async fn load_sdk_config(
         }
         _ => base,
     })
+}
+
+/// The SDK's per-service settings (endpoint URLs and the like, read from the environment and
+/// the shared config files), with a `Debug` that shows none of them.
+///
+/// aws-config's own `Debug` of these settings prints every profile of the shared files, the
+/// `aws_secret_access_key` of profiles this manager does not even use included, and the SDK
+/// logs its runtime components (which hold these settings) at TRACE on every call. Every client
+/// made from the manager's `SdkConfig`, the user's own included, gets this wrapper instead.
+struct RedactedServiceConfig(SdkConfig);
+
+impl std::fmt::Debug for RedactedServiceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServiceConfig([REDACTED])")
+    }
+}
+
+impl LoadServiceConfig for RedactedServiceConfig {
+    fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
+        self.0.service_config()?.load_config(key)
+    }
+}
+
+fn redact_service_config(config: SdkConfig) -> SdkConfig {
+    if config.service_config().is_none() {
+        return config;
+    }
+    let original = config.clone();
+    config
+        .into_builder()
+        .service_config(RedactedServiceConfig(original))
+        .build()
 }
 
 pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
@@ -331,7 +366,11 @@ impl RoleProvider {
             .map(|u| u.as_str().to_owned())
             .unwrap_or_else(|| "STS".to_owned());
         Self {
-            sts: aws_sdk_sts::Client::new(base),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(base)
+                    .interceptor(EndpointGuard { bearer: false })
+                    .build(),
+            ),
             role: role.clone(),
             session_name,
             endpoint,
@@ -384,6 +423,7 @@ impl RoleProvider {
                 mode: ModeKind::AssumeRole,
                 role: Some(role_arn),
                 endpoint: Some(&self.endpoint),
+                bearer: false,
             };
             classify(&err, call)
         })?;

@@ -91,17 +91,18 @@
 
 mod api_key;
 mod auth_error;
-mod bearer_guard;
 mod builder;
 mod config;
 mod credentials;
 mod diagnose;
+mod endpoint_guard;
 mod error;
 mod fallback;
 mod manager;
 mod mfa;
 mod mode;
 mod os;
+mod reply;
 mod rotation;
 mod secret;
 #[cfg(feature = "test-util")]

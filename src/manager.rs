@@ -14,10 +14,10 @@ use tokio::sync::OnceCell;
 
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
 use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
-use crate::bearer_guard::BearerGuard;
 use crate::builder::AuthBuilder;
 use crate::builder::BEARER_TOKEN_VAR;
 use crate::credentials::{load_sdk_config, mode_kind};
+use crate::endpoint_guard::EndpointGuard;
 use crate::mode::{ApiKeyConfig, ModeConfig, Source, WantsMode};
 use crate::os::Os;
 use crate::values::{
@@ -176,7 +176,12 @@ impl AuthManager {
         let client = self
             .inner
             .sts
-            .get_or_init(|| async { aws_sdk_sts::Client::new(sdk) })
+            .get_or_init(|| async {
+                let config = aws_sdk_sts::config::Builder::from(sdk)
+                    .interceptor(EndpointGuard { bearer: false })
+                    .build();
+                aws_sdk_sts::Client::from_conf(config)
+            })
             .await;
         Ok(client.clone())
     }
@@ -222,6 +227,7 @@ impl AuthManager {
                 mode: self.mode(),
                 role: None,
                 endpoint: None,
+                bearer: false,
             };
             classify_credentials(&err, call)
         })
@@ -318,10 +324,10 @@ impl AuthManager {
                     config = config
                         .bearer_token(token)
                         .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
-                        .interceptor(BearerGuard);
+                        .interceptor(EndpointGuard { bearer: true });
                 }
                 (_, BedrockAuth::ApiKey { .. }) => {
-                    config = config.interceptor(BearerGuard);
+                    config = config.interceptor(EndpointGuard { bearer: true });
                     // Auto mode follows the SDK: the variable's key wins. Said out loud.
                     tracing::info!(
                         region = %region,
@@ -332,7 +338,9 @@ impl AuthManager {
                 (_, BedrockAuth::SigV4) => {
                     // An explicit mode's credentials, whatever AWS_BEARER_TOKEN_BEDROCK holds:
                     // the SDK would otherwise prefer the variable's bearer key.
-                    config = config.auth_scheme_preference([aws_runtime::auth::sigv4::SCHEME_ID]);
+                    config = config
+                        .auth_scheme_preference([aws_runtime::auth::sigv4::SCHEME_ID])
+                        .interceptor(EndpointGuard { bearer: false });
                 }
             }
             aws_sdk_bedrockruntime::Client::from_conf(config.build())
@@ -372,6 +380,7 @@ impl AuthManager {
             mode: self.mode(),
             role: None,
             endpoint: endpoint.as_deref(),
+            bearer: self.bearer_for(operation),
         };
         classify(err, call)
     }
@@ -439,7 +448,13 @@ impl AuthManager {
             mode: self.mode(),
             role: None,
             endpoint: Some(endpoint),
+            bearer: self.bearer_for(operation),
         }
+    }
+
+    /// Whether `operation` is a Bedrock call this manager makes with an API key.
+    fn bearer_for(&self, operation: &str) -> bool {
+        operation.starts_with("Bedrock") && self.bedrock_auth() != BedrockAuth::SigV4
     }
 
     /// Where requests to `service` go, for error messages.

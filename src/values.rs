@@ -12,7 +12,7 @@
 use crate::error::{Rule, ValueError, ValueKind};
 
 mod access_key_id;
-mod endpoint_url;
+pub(crate) mod endpoint_url;
 mod external_id;
 mod mfa_serial;
 mod profile_name;

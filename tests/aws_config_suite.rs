@@ -213,7 +213,7 @@ async fn check(suite: Suite, name: &str, now: Option<SystemTime>) {
         }
         .expect("the case's configuration builds");
         let result = {
-            let _guard = tracing::subscriber::set_default(logs.subscriber());
+            let _guard = logs.install();
             tokio::time::timeout(Duration::from_secs(30), manager.credentials())
                 .await
                 .unwrap_or_else(|_| panic!("{name}: no answer in 30 s"))

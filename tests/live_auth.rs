@@ -533,9 +533,8 @@ async fn sdk_config_is_loaded_once_for_racing_tasks() {
 async fn no_secret_in_trace_logs_of_a_role_flow() {
     let _env = IsolatedEnv::new();
     let captured = Captured::default();
-    let subscriber = captured.subscriber();
     // current_thread: every task of this test, the server's included, runs on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = captured.install();
 
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");

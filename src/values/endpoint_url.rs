@@ -1,4 +1,5 @@
 use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
 
 use super::checked;
@@ -7,34 +8,84 @@ use crate::error::{Rule, ValueError, ValueKind};
 /// An endpoint override, such as a local test server: `http://` or `https://`, then a host
 /// (and optionally a port and path), no spaces, no `user:password@`.
 ///
+/// The URL is read with [`http::Uri`], the parser the SDK's requests are made with, so what is
+/// checked here is what a request will use. What that parser cannot read is refused.
+///
 /// ```
 /// use bedrock_auth::EndpointUrl;
 ///
 /// let local: EndpointUrl = "http://127.0.0.1:4566".parse()?;
 /// assert!(local.is_plain_http());
 /// assert!("127.0.0.1:4566".parse::<EndpointUrl>().is_err());
+/// assert!("http://user@bedrock.example.com".parse::<EndpointUrl>().is_err());
 /// # Ok::<(), bedrock_auth::ValueError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct EndpointUrl(Box<str>);
 
-fn check(s: &str) -> Result<(), Rule> {
-    if s.is_empty() {
+/// What an endpoint URL is made of, as [`http::Uri`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Parts<'a> {
+    /// `http` or `https`, lowercase.
+    pub(crate) plain_http: bool,
+    /// The host, without brackets around an IPv6 address and without port.
+    pub(crate) host: &'a str,
+}
+
+/// Reads `url` as the SDK will: scheme, authority without user info, host. Fails closed: what
+/// cannot be read, or has user info, or another scheme, is an error.
+pub(crate) fn parse(url: &str) -> Result<Parts<'_>, Rule> {
+    if url.is_empty() {
         return Err(Rule::Empty);
     }
-    let rest = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .ok_or(Rule::EndpointScheme)?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.contains('@') {
-        return Err(Rule::EndpointUserInfo);
-    }
-    let host_ok = !host.is_empty() && !host.starts_with(':');
-    if !host_ok || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Rule::EndpointHost);
     }
-    Ok(())
+    let (scheme, rest) = url.split_once("://").ok_or(Rule::EndpointScheme)?;
+    let plain_http = if scheme.eq_ignore_ascii_case("https") {
+        false
+    } else if scheme.eq_ignore_ascii_case("http") {
+        true
+    } else {
+        return Err(Rule::EndpointScheme);
+    };
+    // The authority ends at the first `/`, `?` or `#` (RFC 3986); `@` in it is user info.
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    if authority.contains('@') {
+        return Err(Rule::EndpointUserInfo);
+    }
+    // The parser of the requests must agree on every part.
+    let uri: http::Uri = url.parse().map_err(|_| Rule::EndpointHost)?;
+    let parsed = uri.authority().ok_or(Rule::EndpointHost)?;
+    if parsed.as_str() != authority {
+        return Err(Rule::EndpointHost);
+    }
+    let host = parsed.host();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    // `host` borrows from `uri`: find the same text in `url` to return it.
+    let start = authority.find(host).ok_or(Rule::EndpointHost)?;
+    let host = &authority[start..start + host.len()];
+    if host.is_empty() {
+        return Err(Rule::EndpointHost);
+    }
+    Ok(Parts { plain_http, host })
+}
+
+impl Parts<'_> {
+    /// Whether the host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
+    pub(crate) fn is_loopback(&self) -> bool {
+        self.host.eq_ignore_ascii_case("localhost")
+            || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// Whether a bearer key may be sent here: HTTPS, or plain HTTP to this machine.
+    pub(crate) fn is_safe_for_bearer(&self) -> bool {
+        !self.plain_http || self.is_loopback()
+    }
 }
 
 impl EndpointUrl {
@@ -43,32 +94,28 @@ impl EndpointUrl {
         &self.0
     }
 
-    /// Whether the URL uses plain `http://`.
+    /// The checked parts; a stored URL always parses, and one that did not would be read as
+    /// plain HTTP to no host, which nothing trusts.
+    fn parts(&self) -> Parts<'_> {
+        parse(&self.0).unwrap_or(Parts {
+            plain_http: true,
+            host: "",
+        })
+    }
+
+    /// Whether the URL uses plain `http://` (in any case).
     pub fn is_plain_http(&self) -> bool {
-        self.0.starts_with("http://")
+        self.parts().plain_http
     }
 
     /// The host, without port: `127.0.0.1`, `::1`, `bedrock.example.com`.
     pub fn host(&self) -> &str {
-        let rest = self
-            .0
-            .strip_prefix("https://")
-            .or_else(|| self.0.strip_prefix("http://"))
-            .unwrap_or(&self.0);
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => authority.split(':').next().unwrap_or_default(),
-        }
+        self.parts().host
     }
 
     /// Whether the host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
     pub fn is_loopback(&self) -> bool {
-        let host = self.host();
-        host.eq_ignore_ascii_case("localhost")
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
+        self.parts().is_loopback()
     }
 
     /// Whether a bearer key may be sent here: HTTPS, or plain HTTP to this machine.
@@ -80,9 +127,10 @@ impl EndpointUrl {
     /// assert!(ok("https://bedrock.example.com"));
     /// assert!(ok("http://127.0.0.1:4566") && ok("http://[::1]:8080") && ok("http://localhost"));
     /// assert!(!ok("http://bedrock.example.com") && !ok("http://10.0.0.5:8080"));
+    /// assert!(!ok("HTTP://127.0.0.1.example.com") && !ok("http://localhost.example.com"));
     /// ```
     pub fn is_safe_for_bearer(&self) -> bool {
-        !self.is_plain_http() || self.is_loopback()
+        self.parts().is_safe_for_bearer()
     }
 }
 
@@ -90,18 +138,17 @@ impl FromStr for EndpointUrl {
     type Err = ValueError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match check(s) {
+        match parse(s) {
             // The user info may hold a password: keep the whole value out of the error.
             Err(Rule::EndpointUserInfo) => Err(ValueError::without_value(
                 ValueKind::EndpointUrl,
                 Rule::EndpointUserInfo,
             ))?,
-            result => checked(ValueKind::EndpointUrl, s, result)?,
+            result => checked(ValueKind::EndpointUrl, s, result.map(drop))?,
         }
         Ok(Self(Box::from(s)))
     }
 }
-
 super::string_inputs!(EndpointUrl);
 
 impl fmt::Display for EndpointUrl {

@@ -92,6 +92,17 @@ impl Captured {
             .finish()
     }
 
+    /// Makes [`subscriber`](Self::subscriber) this thread's default until the guard drops.
+    ///
+    /// Also rebuilds `tracing`'s interest cache: a callsite first hit by another test's thread
+    /// while no subscriber wanted it can otherwise stay switched off for this one (tests run in
+    /// parallel, each with its own thread-local subscriber).
+    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        let guard = tracing::subscriber::set_default(self.subscriber());
+        tracing::callsite::rebuild_interest_cache();
+        guard
+    }
+
     /// What was written so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
@@ -142,4 +153,33 @@ pub async fn converse(
         .messages(message)
         .send()
         .await
+}
+
+/// An HTTP client for a [`Sandbox`](bedrock_auth::testing::Sandbox) that records the URL of
+/// every request it is handed and answers each with an empty 500: for tests that must prove a
+/// request was never sent.
+#[derive(Clone, Default)]
+pub struct Recorder(Arc<Mutex<Vec<String>>>);
+
+impl Recorder {
+    pub fn client(&self) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+        let seen = self.0.clone();
+        aws_smithy_http_client::test_util::infallible_client_fn(move |request| {
+            seen.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(request.uri().to_string());
+            http::Response::builder()
+                .status(500)
+                .body(aws_smithy_types::body::SdkBody::empty())
+                .expect("a response")
+        })
+    }
+
+    /// The URLs of the requests handed to the client so far.
+    pub fn urls(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }

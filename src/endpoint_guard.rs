@@ -1,0 +1,90 @@
+//! [`EndpointGuard`]: an interceptor on the manager's clients that looks at each request's URL
+//! as the SDK resolved it, before signing, and refuses what must not be sent:
+//!
+//! - a URL that cannot be read, or that carries user info (`user:password@`), on every client;
+//! - on the Bedrock clients that send an API key, plain HTTP to any host but this machine (a
+//!   bearer key on the wire is the key itself).
+//!
+//! It sees the endpoint however it was chosen: the builder, `AWS_ENDPOINT_URL*`, or a
+//! profile's `endpoint_url`. It fails closed: what it cannot parse is refused.
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+use crate::auth_error::{AuthError, ErrorKind};
+use crate::error::Rule;
+use crate::values::endpoint_url;
+
+const WHERE: &str =
+    "the builder's `endpoint_url`, AWS_ENDPOINT_URL*, or the profile's `endpoint_url`";
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EndpointGuard {
+    /// Whether this client sends a bearer key.
+    pub(crate) bearer: bool,
+}
+
+impl EndpointGuard {
+    /// The check itself, on a request URL.
+    pub(crate) fn check(self, uri: &str) -> Result<(), AuthError> {
+        let refused = |what: String, fix: &str| {
+            AuthError::new(
+                ErrorKind::InvalidConfig,
+                what,
+                format!("{fix}; the endpoint comes from {WHERE}"),
+            )
+        };
+        let parts = match endpoint_url::parse(uri) {
+            Ok(parts) => parts,
+            // Never quote the URL: its user info may be a password.
+            Err(Rule::EndpointUserInfo) => {
+                return Err(refused(
+                    "refusing to send a request to an endpoint URL with user info \
+                     (`user:password@`)"
+                        .to_owned(),
+                    "remove the user info from the endpoint URL",
+                ));
+            }
+            Err(rule) => {
+                return Err(refused(
+                    format!(
+                        "refusing to send a request to an endpoint URL that {}",
+                        rule.describe()
+                    ),
+                    "give the endpoint as https://host[:port][/path]",
+                ));
+            }
+        };
+        if self.bearer && !parts.is_safe_for_bearer() {
+            return Err(refused(
+                format!(
+                    "refusing to send a Bedrock API key over plain HTTP to {}",
+                    parts.host
+                ),
+                "use https:// for the endpoint, or plain http:// only to 127.0.0.1, ::1 or \
+                 localhost",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Intercept for EndpointGuard {
+    fn name(&self) -> &'static str {
+        "EndpointGuard"
+    }
+
+    /// Runs before signing, that is before the `Authorization` header exists.
+    fn read_before_signing(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.check(context.request().uri())
+            .map_err(|err| Box::new(err) as BoxError)
+    }
+}
