@@ -429,22 +429,16 @@ pub(crate) fn api_key_mode(
         problems.push(Problem::new("endpoint_url", error));
     }
     let (key, from_env) = match source {
-        ApiKeySource::Given(key) => (key, false),
+        ApiKeySource::Given(key) => (Some(key), false),
+        // Missing is not a configuration error: like environment mode's variables, it is
+        // `no_credentials` when a call needs the key.
         ApiKeySource::Environment => match settings.os.var(BEARER_TOKEN_VAR) {
             Some(mut key) => {
                 let secret = SecretString::from(key.trim());
                 key.zeroize();
-                (secret, true)
+                (Some(secret), true)
             }
-            None => {
-                let error = ValueError::new(
-                    ValueKind::SecretSource,
-                    BEARER_TOKEN_VAR,
-                    Rule::EnvVarMissing,
-                );
-                problems.push(Problem::new("api_key", error));
-                return None;
-            }
+            None => (None, true),
         },
     };
     Some(ModeConfig::ApiKey(ApiKeyConfig { key, from_env }))

@@ -368,7 +368,7 @@ impl RoleProvider {
         Self {
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(base)
-                    .interceptor(EndpointGuard { bearer: false })
+                    .interceptor(EndpointGuard::sigv4())
                     .build(),
             ),
             role: role.clone(),

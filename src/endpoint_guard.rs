@@ -3,10 +3,13 @@
 //!
 //! - a URL that cannot be read, or that carries user info (`user:password@`), on every client;
 //! - on the Bedrock clients that send an API key, plain HTTP to any host but this machine (a
-//!   bearer key on the wire is the key itself).
+//!   bearer key on the wire is the key itself), and a short-term key that has expired (Bedrock
+//!   would refuse it; nothing is gained by sending it).
 //!
 //! It sees the endpoint however it was chosen: the builder, `AWS_ENDPOINT_URL*`, or a
 //! profile's `endpoint_url`. It fails closed: what it cannot parse is refused.
+
+use std::time::SystemTime;
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -14,6 +17,7 @@ use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterce
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
+use crate::api_key::ApiKeyInfo;
 use crate::auth_error::{AuthError, ErrorKind};
 use crate::error::Rule;
 use crate::values::endpoint_url;
@@ -21,15 +25,30 @@ use crate::values::endpoint_url;
 const WHERE: &str =
     "the builder's `endpoint_url`, AWS_ENDPOINT_URL*, or the profile's `endpoint_url`";
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct EndpointGuard {
     /// Whether this client sends a bearer key.
     pub(crate) bearer: bool,
+    /// What the bearer key says of itself, when it could be read: its expiry.
+    pub(crate) key: Option<ApiKeyInfo>,
 }
 
 impl EndpointGuard {
-    /// The check itself, on a request URL.
-    pub(crate) fn check(self, uri: &str) -> Result<(), AuthError> {
+    /// For the clients that sign with SigV4.
+    pub(crate) fn sigv4() -> Self {
+        Self::default()
+    }
+
+    /// For the Bedrock clients that send `key` (when the key could be read).
+    pub(crate) fn bearer(key: Option<ApiKeyInfo>) -> Self {
+        Self { bearer: true, key }
+    }
+
+    /// The check itself, on a request URL at `now`.
+    pub(crate) fn check(&self, uri: &str, now: SystemTime) -> Result<(), AuthError> {
+        if let Some(key) = &self.key {
+            key.check_not_expired(now)?;
+        }
         let refused = |what: String, fix: &str| {
             AuthError::new(
                 ErrorKind::InvalidConfig,
@@ -81,10 +100,13 @@ impl Intercept for EndpointGuard {
     fn read_before_signing(
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
-        _components: &RuntimeComponents,
+        components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.check(context.request().uri())
+        let now = components
+            .time_source()
+            .map_or_else(SystemTime::now, |clock| clock.now());
+        self.check(context.request().uri(), now)
             .map_err(|err| Box::new(err) as BoxError)
     }
 }

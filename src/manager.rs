@@ -178,7 +178,7 @@ impl AuthManager {
             .sts
             .get_or_init(|| async {
                 let config = aws_sdk_sts::config::Builder::from(sdk)
-                    .interceptor(EndpointGuard { bearer: false })
+                    .interceptor(EndpointGuard::sigv4())
                     .build();
                 aws_sdk_sts::Client::from_conf(config)
             })
@@ -271,8 +271,8 @@ impl AuthManager {
     /// whom a key belongs to: `account`, `arn` and `user_id` are empty and
     /// [`api_key`](CallerIdentity::api_key) says what the key is.
     pub async fn validate(&self) -> Result<CallerIdentity, AuthError> {
-        if let ModeConfig::ApiKey(config) = &self.inner.mode {
-            return self.validate_api_key(config).await;
+        if let Some(key) = self.api_key()? {
+            return self.validate_api_key(key).await;
         }
         let client = self.sts_client().await?;
         let output = client.get_caller_identity().send().await.map_err(|err| {
@@ -301,6 +301,7 @@ impl AuthManager {
             return Ok(client);
         }
         let region = parse_region(region)?;
+        let key = self.api_key()?;
         let sdk = self.base_config().await?;
         let auth = self.bedrock_auth();
         let mut clients = self
@@ -316,18 +317,20 @@ impl AuthManager {
                 aws_sdk_bedrockruntime::config::Builder::from(sdk)
             })
             .region(aws_config::Region::from(region.clone()));
-            match (&self.inner.mode, auth) {
-                (ModeConfig::ApiKey(key), _) => {
+            match (key, auth) {
+                (Some(key), _) => {
                     // The SDK's own bearer support: the token and the scheme that sends it.
                     let token =
-                        aws_sdk_bedrockruntime::config::Token::new(key.key.expose_secret(), None);
+                        aws_sdk_bedrockruntime::config::Token::new(key.expose_secret(), None);
                     config = config
                         .bearer_token(token)
                         .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
-                        .interceptor(EndpointGuard { bearer: true });
+                        .interceptor(EndpointGuard::bearer(
+                            ApiKeyInfo::parse(key.expose_secret()).ok(),
+                        ));
                 }
                 (_, BedrockAuth::ApiKey { .. }) => {
-                    config = config.interceptor(EndpointGuard { bearer: true });
+                    config = config.interceptor(EndpointGuard::bearer(self.env_key_info()));
                     // Auto mode follows the SDK: the variable's key wins. Said out loud.
                     tracing::info!(
                         region = %region,
@@ -340,7 +343,7 @@ impl AuthManager {
                     // the SDK would otherwise prefer the variable's bearer key.
                     config = config
                         .auth_scheme_preference([aws_runtime::auth::sigv4::SCHEME_ID])
-                        .interceptor(EndpointGuard { bearer: false });
+                        .interceptor(EndpointGuard::sigv4());
                 }
             }
             aws_sdk_bedrockruntime::Client::from_conf(config.build())
@@ -385,8 +388,25 @@ impl AuthManager {
         classify(err, call)
     }
 
-    async fn validate_api_key(&self, config: &ApiKeyConfig) -> Result<CallerIdentity, AuthError> {
-        let info = ApiKeyInfo::parse(config.key.expose_secret())?;
+    /// API-key mode's key (`None` in other modes), or `no_credentials` naming the variable
+    /// when it was to come from `AWS_BEARER_TOKEN_BEDROCK` and that was not set.
+    fn api_key(&self) -> Result<Option<&secrecy::SecretString>, AuthError> {
+        match &self.inner.mode {
+            ModeConfig::ApiKey(ApiKeyConfig { key: Some(key), .. }) => Ok(Some(key)),
+            ModeConfig::ApiKey(ApiKeyConfig { key: None, .. }) => Err(AuthError::new(
+                ErrorKind::NoCredentials,
+                format!("no Bedrock API key found (api_key mode): {BEARER_TOKEN_VAR} is not set"),
+                format!("export {BEARER_TOKEN_VAR} with a Bedrock API key, or choose another mode"),
+            )),
+            _ => Ok(None),
+        }
+    }
+
+    async fn validate_api_key(
+        &self,
+        key: &secrecy::SecretString,
+    ) -> Result<CallerIdentity, AuthError> {
+        let info = ApiKeyInfo::parse(key.expose_secret())?;
         info.check_not_expired(self.now())?;
         let region = self.region().await?;
         if let Some(key_region) = info.region.as_ref().filter(|r| **r != region) {
@@ -450,6 +470,15 @@ impl AuthManager {
             endpoint: Some(endpoint),
             bearer: self.bearer_for(operation),
         }
+    }
+
+    /// What the key in `AWS_BEARER_TOKEN_BEDROCK` says of itself (auto mode, where the SDK
+    /// sends it); the copy read is wiped.
+    fn env_key_info(&self) -> Option<ApiKeyInfo> {
+        let mut key = self.inner.settings.os.env.get(BEARER_TOKEN_VAR).ok()?;
+        let info = ApiKeyInfo::parse(key.trim()).ok();
+        zeroize::Zeroize::zeroize(&mut key);
+        info
     }
 
     /// Whether `operation` is a Bedrock call this manager makes with an API key.

@@ -79,7 +79,9 @@ pub enum ApiKeySource {
 /// What API-key mode holds once built.
 #[derive(Debug, Clone)]
 pub struct ApiKeyConfig {
-    pub(crate) key: SecretString,
+    /// `None`: `AWS_BEARER_TOKEN_BEDROCK` was not set when the builder built; every call then
+    /// fails with `no_credentials`, as environment mode does for its variables.
+    pub(crate) key: Option<SecretString>,
     /// Whether the key came from `AWS_BEARER_TOKEN_BEDROCK`.
     pub(crate) from_env: bool,
 }

@@ -306,6 +306,16 @@ pub enum Fault {
     InternalError,
     /// Accept the request and never answer.
     Hang,
+    /// Answer exactly this, whatever the request: for the shapes of answer that the SDK cannot
+    /// parse (another AWS implementation's error wrapping, an empty body from a proxy).
+    Raw {
+        /// The HTTP status.
+        status: u16,
+        /// The `content-type` header, if not empty.
+        content_type: &'static str,
+        /// The body.
+        body: &'static str,
+    },
 }
 
 /// How a request was authenticated.

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use bedrock_auth::testing::{AuthKind, LocalAws, RoleSpec, Sandbox, TestUser};
+use bedrock_auth::testing::{AuthKind, LocalAws, RoleSpec, TestUser};
 use bedrock_auth::{
     ApiKeyKind, AuthManager, BedrockAuth, BoxError, ErrorKind, ExposeSecret, FreshCredentials,
     RoleArn, SecretString, ShortTermKey,
@@ -147,11 +147,59 @@ async fn expired_and_malformed_keys_are_caught_without_network() {
         aws.requests()
     );
 
-    // Sent anyway, each is refused by the server with the same kind.
+    // A Bedrock call with the expired key is refused before it is sent, too.
     let err = converse(&expired).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ExpiredCredentials, "{err}");
+    assert!(aws.requests().is_empty(), "sent {:?}", aws.requests());
+
+    // The malformed one is sent (only Bedrock can judge a key it cannot read), and refused as
+    // Bedrock refuses it: 403 AccessDeniedException, "The bearer token ... is invalid.".
     let err = converse(&malformed).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidCredentials, "{err}");
+    assert_eq!(err.http_status(), Some(403), "{err}");
+    assert_eq!(err.code(), Some("AccessDeniedException"), "{err}");
+    assert!(err.message().contains("bearer token"), "{err}");
+    assert!(err.hint().contains("new one"), "{err}");
+}
+
+/// What Bedrock answers an expired short-term key: 401, no error code, a message that starts
+/// `Signature expired:`. Here the manager's clock is an hour behind, so it sends the key that
+/// the server, on the real clock, finds expired.
+#[tokio::test]
+async fn bedrock_s_answer_to_an_expired_key_is_expired_credentials() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let creds = aws_credential_types::Credentials::new(
+        alice.access_key_id.as_str(),
+        alice.secret_access_key.expose_secret(),
+        None,
+        None,
+        "test",
+    );
+    let key = ShortTermKey::sign(
+        &creds,
+        &"us-east-1".parse().unwrap(),
+        Duration::from_secs(60),
+        an_hour_ago,
+    )
+    .unwrap();
+    let manager = aws
+        .builder()
+        .api_key(key.token().clone())
+        .sandbox(aws.sandbox().at(an_hour_ago + Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let err = converse(&manager).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ExpiredCredentials, "{err}");
+    assert_eq!(err.http_status(), Some(401), "{err}");
+    assert_eq!(err.code(), None, "{err}");
+    assert!(err.message().contains("Signature expired:"), "{err}");
+    assert!(err.message().contains("HTTP 401"), "{err}");
+    assert!(err.hint().contains("new key"), "{err}");
+    let seen = aws.requests();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].status, 401);
 }
 
 #[tokio::test]
@@ -197,17 +245,26 @@ async fn an_api_key_manager_offers_no_sigv4_clients_or_keys() {
     assert!(aws.requests().is_empty());
 }
 
-#[test]
-fn api_key_from_env_names_the_variable_when_unset() {
-    let err = AuthManager::builder()
-        .region("us-east-1")
+/// A missing `AWS_BEARER_TOKEN_BEDROCK` is missing credentials, as environment mode says of
+/// its variables: `no_credentials` naming the variable, on every call, with nothing sent.
+#[tokio::test]
+async fn api_key_from_env_is_no_credentials_naming_the_variable_when_unset() {
+    let aws = LocalAws::start().await.unwrap();
+    let manager = aws
+        .builder()
         .api_key_from_env()
-        .sandbox(Sandbox::new())
+        .sandbox(aws.sandbox())
         .build()
-        .unwrap_err();
-    let text = err.to_string();
-    assert!(text.contains("AWS_BEARER_TOKEN_BEDROCK"), "{text}");
-    assert_eq!(err.problems()[0].field(), "api_key");
+        .unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoCredentials, "{err}");
+    assert!(
+        err.to_string().contains("AWS_BEARER_TOKEN_BEDROCK"),
+        "{err}"
+    );
+    let err = converse(&manager).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoCredentials, "{err}");
+    assert!(aws.requests().is_empty(), "{:?}", aws.requests());
 }
 
 #[tokio::test]

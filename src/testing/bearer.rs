@@ -1,6 +1,11 @@
 //! Bedrock API keys on [`LocalAws`](super::LocalAws): long-term keys registered with
 //! `add_api_key`, and short-term keys for the server's region whose presigned signature is
 //! recomputed with the secret (and session token) of the key that signed them.
+//!
+//! Refusals have Bedrock's own shapes, as its users report them: a key that is unknown,
+//! malformed or signed with the wrong secret gets 403 `AccessDeniedException` "The bearer token
+//! included in the request is invalid."; an expired short-term key gets 401 with no error code
+//! and a message that starts `Signature expired:`.
 
 use std::time::{Duration, SystemTime};
 
@@ -12,20 +17,19 @@ use crate::api_key::{ApiKeyInfo, ShortTermKey};
 
 /// The principal behind a bearer key, and the access key id that signed a short-term one.
 pub(super) fn authenticate(state: &State, token: &str) -> Result<(Principal, String), ApiError> {
-    let invalid = |message: &str| ApiError::new(403, "UnrecognizedClientException", message);
-    let info = ApiKeyInfo::parse(token).map_err(|_| invalid("The API key is malformed."))?;
+    let invalid = || {
+        ApiError::new(
+            403,
+            "AccessDeniedException",
+            "The bearer token included in the request is invalid.",
+        )
+    };
+    let info = ApiKeyInfo::parse(token).map_err(|_| invalid())?;
     let Some(signer) = info.access_key_id.clone() else {
         // Long-term: known or not.
         let state = state.lock();
-        let owner = state
-            .api_keys
-            .get(token)
-            .ok_or_else(|| invalid("The API key is not valid."))?;
-        let principal = state
-            .keys
-            .get(owner)
-            .cloned()
-            .ok_or_else(|| invalid("The API key is not valid."))?;
+        let owner = state.api_keys.get(token).ok_or_else(invalid)?;
+        let principal = state.keys.get(owner).cloned().ok_or_else(invalid)?;
         return Ok((principal, owner.clone()));
     };
     let principal = state
@@ -33,11 +37,11 @@ pub(super) fn authenticate(state: &State, token: &str) -> Result<(Principal, Str
         .keys
         .get(&signer)
         .cloned()
-        .ok_or_else(|| invalid("The security token included in the request is invalid."))?;
+        .ok_or_else(invalid)?;
     let (Some(region), Some(signed_at), Some(expires_at)) =
         (&info.region, info.signed_at, info.expires_at)
     else {
-        return Err(invalid("The API key is malformed."));
+        return Err(invalid());
     };
     let serves = state
         .lock()
@@ -52,13 +56,16 @@ pub(super) fn authenticate(state: &State, token: &str) -> Result<(Principal, Str
         ));
     }
     let now = SystemTime::now();
-    let expired = ApiError::new(
-        403,
-        "ExpiredTokenException",
-        "The API key included in the request is expired.",
-    );
-    if expires_at <= now || principal.expires_at.is_some_and(|at| at <= now) {
-        return Err(expired);
+    let signer_expiry = principal.expires_at.filter(|at| *at <= now);
+    if let Some(at) = signer_expiry.or(Some(expires_at).filter(|at| *at <= now)) {
+        return Err(ApiError::uncoded(
+            401,
+            format!(
+                "Signature expired: {} is now earlier than {}",
+                amz_date(at),
+                amz_date(now)
+            ),
+        ));
     }
     // Recompute the signature with the registered secret (and session token): a key signed
     // with another secret, or altered after signing, does not match.
@@ -75,14 +82,21 @@ pub(super) fn authenticate(state: &State, token: &str) -> Result<(Principal, Str
     let lifetime = expires_at
         .duration_since(signed_at)
         .unwrap_or(Duration::ZERO);
-    let expected = ShortTermKey::sign(&credentials, region, lifetime, signed_at)
-        .map_err(|_| invalid("The API key is malformed."))?;
+    let expected =
+        ShortTermKey::sign(&credentials, region, lifetime, signed_at).map_err(|_| invalid())?;
     if expected.token().expose_secret() != token {
-        return Err(ApiError::new(
-            403,
-            "InvalidSignatureException",
-            "The request signature we calculated does not match the signature you provided.",
-        ));
+        return Err(invalid());
     }
     Ok((principal, signer))
+}
+
+/// `20250130T203827Z`.
+fn amz_date(at: SystemTime) -> String {
+    crate::api_key::rfc3339(at)
+        .replace(['-', ':'], "")
+        .trim_end_matches('Z')
+        .split('.')
+        .next()
+        .map(|s| format!("{s}Z"))
+        .unwrap_or_default()
 }

@@ -31,6 +31,12 @@ impl ApiError {
             message: message.into(),
         }
     }
+
+    /// An error without an error code, as Bedrock answers an expired API key: a status and a
+    /// message only.
+    pub(super) fn uncoded(status: u16, message: impl Into<String>) -> Self {
+        Self::new(status, "", message)
+    }
 }
 
 /// A successful response body and its content type.
@@ -135,6 +141,21 @@ async fn handle(
     };
 
     let fault = state.lock().fault;
+    if let Some(Fault::Raw {
+        status,
+        content_type,
+        body,
+    }) = fault
+    {
+        record.status = status;
+        state.lock().requests.push(record);
+        let mut response = Response::builder().status(status);
+        if !content_type.is_empty() {
+            response = response.header("content-type", content_type);
+        }
+        let response = response.body(Full::new(Bytes::from(body)));
+        return Ok(response.unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))));
+    }
     let outcome = match fault {
         Some(Fault::Hang) => {
             state.lock().requests.push(record);
@@ -157,27 +178,29 @@ async fn handle(
                 "An internal server error occurred.",
             ),
         }),
-        None => match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
-            Some(token) if service == Service::Bedrock => {
-                bearer::authenticate(&state, token).map(|(principal, signer)| {
-                    record.access_key_id = Some(signer);
-                    principal
-                })
+        // A raw answer was sent above.
+        None | Some(Fault::Raw { .. }) => {
+            match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
+                Some(token) if service == Service::Bedrock => bearer::authenticate(&state, token)
+                    .map(|(principal, signer)| {
+                        record.access_key_id = Some(signer);
+                        principal
+                    }),
+                // STS takes no API keys.
+                Some(_) => Err(ApiError::new(
+                    403,
+                    "InvalidClientTokenId",
+                    "The security token included in the request is invalid.",
+                )),
+                None => authenticate(&state, service, &parts, &body, sig.as_ref()),
             }
-            // STS takes no API keys.
-            Some(_) => Err(ApiError::new(
-                403,
-                "InvalidClientTokenId",
-                "The security token included in the request is invalid.",
-            )),
-            None => authenticate(&state, service, &parts, &body, sig.as_ref()),
+            .and_then(|principal| match service {
+                Service::Sts => sts::handle(&state, &principal, &action, &params),
+                Service::Bedrock => {
+                    bedrock::handle(&state, &action, model_id.as_deref().unwrap_or_default())
+                }
+            })
         }
-        .and_then(|principal| match service {
-            Service::Sts => sts::handle(&state, &principal, &action, &params),
-            Service::Bedrock => {
-                bedrock::handle(&state, &action, model_id.as_deref().unwrap_or_default())
-            }
-        }),
     };
 
     let response = match outcome {
@@ -191,7 +214,7 @@ async fn handle(
         }
         Err(error) => {
             record.status = error.status;
-            record.error_code = Some(error.code.to_owned());
+            record.error_code = (!error.code.is_empty()).then(|| error.code.to_owned());
             error_response(&state, service, &error)
         }
     };
@@ -297,12 +320,14 @@ fn error_response(
             format!("{{\"message\":{}}}", json_string(&error.message)),
         ),
     };
-    Response::builder()
+    let mut response = Response::builder()
         .status(error.status)
         .header("content-type", content_type)
-        .header("x-amzn-requestid", request_id)
-        .header("x-amzn-errortype", error.code)
-        .body(Full::new(Bytes::from(body)))
+        .header("x-amzn-requestid", request_id);
+    if !error.code.is_empty() {
+        response = response.header("x-amzn-errortype", error.code);
+    }
+    response.body(Full::new(Bytes::from(body)))
 }
 
 fn request_id(state: &State) -> String {
