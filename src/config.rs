@@ -109,10 +109,73 @@ impl fmt::Debug for Raw {
             Self::Str(s) => write!(f, "{s:?}"),
             Self::Int(i) => write!(f, "{i}"),
             Self::Secret(_) => f.write_str("[REDACTED]"),
-            Self::Table(t) => f.debug_map().entries(t).finish(),
+            Self::Table(t) => f
+                .debug_map()
+                .entries(t.iter().map(|(k, v)| (k, Shown(k, v))))
+                .finish(),
             Self::Other(kind) => write!(f, "<{kind}>"),
         }
     }
+}
+
+/// A value as `AuthConfig`'s `Debug` shows it: only the values of keys that never hold a
+/// secret, and of those that may hold one by mistake (an access key id, an endpoint URL, a
+/// variable name) only when they pass their check. Everything else is `[REDACTED]`: the
+/// secrets, the external id, and any key this crate does not know (a misspelled
+/// `secret_acess_key` holds a secret).
+struct Shown<'a>(&'a str, &'a Raw);
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Shown(key, value) = *self;
+        let shown = match (canonical_key(key), value) {
+            (_, Raw::Int(_) | Raw::Other(_) | Raw::Table(_)) => true,
+            (
+                "mode"
+                | "region"
+                | "profile"
+                | "role_arn"
+                | "session_name"
+                | "duration_secs"
+                | "mfa_serial"
+                | "connect_timeout_ms"
+                | "operation_timeout_ms"
+                | "max_attempts"
+                | "source"
+                | "file",
+                _,
+            ) => true,
+            ("access_key_id", Raw::Str(id)) => id.parse::<crate::AccessKeyId>().is_ok(),
+            ("endpoint_url", Raw::Str(url)) => url.parse::<crate::EndpointUrl>().is_ok(),
+            ("env", Raw::Str(name)) => variable_name(name).is_ok(),
+            _ => false,
+        };
+        if shown {
+            value.fmt(f)
+        } else {
+            f.write_str("[REDACTED]")
+        }
+    }
+}
+
+/// Checks that `name` can be an environment variable's name, and does not have the shape of a
+/// secret put where the name of its variable belongs (`{ env = "<the secret>" }`).
+fn variable_name(name: &str) -> Result<(), Rule> {
+    let mut bytes = name.bytes();
+    let first_ok = bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
+    if !first_ok || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(Rule::VariableName);
+    }
+    // Variable names are words; a long run of mixed-case letters and digits is a key.
+    let mixed = name.bytes().any(|b| b.is_ascii_lowercase())
+        && name.bytes().any(|b| b.is_ascii_uppercase())
+        && name.bytes().any(|b| b.is_ascii_digit());
+    if name.len() >= 20 && mixed && !name.contains('_') {
+        return Err(Rule::LooksLikeSecret);
+    }
+    Ok(())
 }
 
 /// An authentication configuration read at run time, not yet checked: parse it with
@@ -140,9 +203,14 @@ pub struct AuthConfig {
 
 impl fmt::Debug for AuthConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let entries: BTreeMap<&str, Shown<'_>> = self
+            .entries
+            .iter()
+            .map(|(k, v)| (k.as_str(), Shown(k, v)))
+            .collect();
         f.debug_struct("AuthConfig")
             .field("origin", &self.origin)
-            .field("entries", &self.entries)
+            .field("entries", &entries)
             .field("mfa_token_source", &self.mfa.as_ref().map(|_| "<fn>"))
             .finish()
     }
@@ -584,6 +652,13 @@ impl<'a> Checker<'a> {
                 Some(secret.clone())
             }
             Raw::Table(table) => match (table.get("env"), table.get("file"), table.len()) {
+                (Some(Raw::Str(var)), None, 1) if variable_name(var).is_err() => {
+                    let rule = variable_name(var).err().unwrap_or(Rule::VariableName);
+                    // Never the value: it may be the secret itself.
+                    let error = ValueError::without_value(ValueKind::SecretSource, rule);
+                    self.problem(key, error);
+                    None
+                }
                 (Some(Raw::Str(var)), None, 1) => match std::env::var(var) {
                     Ok(mut value) => {
                         let secret = SecretString::from(value.as_str());

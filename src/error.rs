@@ -94,7 +94,7 @@ impl ValueKind {
         match self {
             Self::SessionName => "letters, digits and + = , . @ _ -",
             Self::ExternalId => "letters, digits and + = , . / @ : _ -",
-            Self::AccessKeyId => "letters, digits and _",
+            Self::AccessKeyId => "upper-case letters and digits",
             Self::MfaSerial => "letters, digits and + = / : , . @ _ -",
             Self::ProfileName => "printable characters other than [ ] # ; and spaces",
             Self::Region => "lowercase letters, digits and -",
@@ -190,6 +190,9 @@ pub enum Rule {
     EndpointUserInfo,
     /// A bearer key goes over HTTPS, or plain HTTP to a loopback address only.
     BearerOverHttp,
+    /// The value has the shape of a secret (e.g. a secret access key given as the key id);
+    /// it is not shown.
+    LooksLikeSecret,
     /// A timeout must be greater than zero.
     ZeroTimeout,
     /// A request is tried 1 to 10 times.
@@ -222,6 +225,9 @@ pub enum Rule {
     IamRoleNeedsArn,
     /// A secret's environment variable is not set.
     EnvVarMissing,
+    /// Not an environment variable's name (letters, digits and `_`, not starting with a
+    /// digit); the value is not shown.
+    VariableName,
     /// A file cannot be read (or is not UTF-8).
     FileUnreadable,
     /// `mfa_serial` in a configuration without a token source.
@@ -268,6 +274,11 @@ impl Rule {
             Self::BearerOverHttp => {
                 "must use https:// for an API key (plain http:// only to 127.0.0.1, ::1 or localhost): a bearer key on the wire is the key itself"
             }
+            Self::LooksLikeSecret => {
+                "looks like a secret access key (lower-case letters, `/` or `+`, 40 characters), \
+                 not a key id: check that the id and the secret are not swapped; the value is not \
+                 shown"
+            }
             Self::ZeroTimeout => "must be greater than zero",
             Self::AttemptsRange => "must be 1 to 10 (1 turns retries off)",
             Self::SourceTwice => {
@@ -285,6 +296,10 @@ impl Rule {
                 "IAM_ROLE needs `role_arn`; for the instance or task role use mode = \"auto\""
             }
             Self::EnvVarMissing => "names an environment variable that is not set",
+            Self::VariableName => {
+                "must name an environment variable (letters, digits and _, not starting with a \
+                 digit), not hold the secret itself; the value is not shown"
+            }
             Self::FileUnreadable => "names a file that cannot be read as UTF-8 text",
             Self::NoTokenSource => {
                 "needs an MFA token source: call `AuthConfig::mfa_token_source(..)` before `from_config`"

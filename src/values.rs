@@ -103,8 +103,8 @@ pub(crate) enum Charset {
     ExternalId,
     /// `[\w+=/:,.@-]`: MFA serials.
     MfaSerial,
-    /// `[\w]`: access key ids.
-    Word,
+    /// `[A-Z0-9]`: access key ids, as AWS issues them (`AKIA...`, `ASIA...`).
+    KeyId,
     /// `[A-Za-z0-9_\-/.%@:+]`: profile names, as aws-config's profile parser accepts them.
     ProfileName,
     /// `[a-z0-9-]`: regions.
@@ -124,7 +124,7 @@ impl Charset {
             Self::MfaSerial => {
                 word || matches!(b, b'+' | b'=' | b'/' | b':' | b',' | b'.' | b'@' | b'-')
             }
-            Self::Word => word,
+            Self::KeyId => b.is_ascii_uppercase() || b.is_ascii_digit(),
             Self::ProfileName => {
                 word || matches!(b, b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+')
             }
