@@ -97,12 +97,26 @@ impl<M: ModeState> AuthBuilder<M> {
         secret
     }
 
-    fn timeout(&mut self, field: &'static str, timeout: Duration) -> Duration {
-        if timeout.is_zero() {
-            let error = ValueError::new(ValueKind::Timeout, "0s", Rule::ZeroTimeout);
-            self.problems.push(Problem::new(field, error));
+    fn timeout(&mut self, field: &'static str, timeout: Duration, max: Duration) -> Duration {
+        let rule = if timeout.is_zero() {
+            Some(Rule::ZeroTimeout)
+        } else if timeout > max {
+            Some(Rule::TimeoutTooLong {
+                max_secs: max.as_secs(),
+            })
+        } else {
+            None
+        };
+        match rule {
+            Some(rule) => {
+                let value = format!("{timeout:?}");
+                let error = ValueError::new(ValueKind::Timeout, &value, rule);
+                self.problems.push(Problem::new(field, error));
+                // Never handed to the SDK: a recorded problem fails the build.
+                timeout.min(max)
+            }
+            None => timeout,
         }
-        timeout
     }
 
     // ----- options for every mode -------------------------------------------------------
@@ -122,16 +136,26 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// How long to wait for a TCP/TLS connection; default
-    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT). Must not be zero.
+    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT). Must not be zero, nor
+    /// longer than [`MAX_CONNECT_TIMEOUT`](crate::MAX_CONNECT_TIMEOUT).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.connect_timeout = self.timeout("connect_timeout", timeout);
+        self.settings.connect_timeout = self.timeout(
+            "connect_timeout",
+            timeout,
+            crate::manager::MAX_CONNECT_TIMEOUT,
+        );
         self
     }
 
     /// How long one whole operation may take, retries included; default
-    /// [`DEFAULT_OPERATION_TIMEOUT`](crate::DEFAULT_OPERATION_TIMEOUT). Must not be zero.
+    /// [`DEFAULT_OPERATION_TIMEOUT`](crate::DEFAULT_OPERATION_TIMEOUT). Must not be zero, nor
+    /// longer than [`MAX_OPERATION_TIMEOUT`](crate::MAX_OPERATION_TIMEOUT).
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.operation_timeout = self.timeout("operation_timeout", timeout);
+        self.settings.operation_timeout = self.timeout(
+            "operation_timeout",
+            timeout,
+            crate::manager::MAX_OPERATION_TIMEOUT,
+        );
         self
     }
 

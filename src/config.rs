@@ -279,8 +279,33 @@ impl AuthConfig {
     }
 
     /// Reads the `BEDROCK_AUTH_*` variables of the process environment ([`ENV_VARS`]).
+    ///
+    /// A `BEDROCK_AUTH_*` variable that is not valid UTF-8 is a problem naming it; other
+    /// variables are not looked at.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_env_vars(std::env::vars())
+        let mut vars = Vec::new();
+        let mut problems = Vec::new();
+        for (name, value) in std::env::vars_os() {
+            let shown = name.to_string_lossy();
+            if !shown.starts_with("BEDROCK_AUTH_") {
+                continue;
+            }
+            match (name.to_str(), value.into_string()) {
+                (Some(name), Ok(value)) => vars.push((name.to_owned(), value)),
+                _ => {
+                    let error = ValueError::new(ValueKind::Key, &shown, Rule::NotUtf8);
+                    problems.push(Problem::new(shown.into_owned(), error));
+                }
+            }
+        }
+        match Self::from_env_vars(vars) {
+            Ok(config) if problems.is_empty() => Ok(config),
+            Ok(_) => Err(ConfigError::new(problems)),
+            Err(err) => {
+                problems.extend(err.problems().iter().cloned());
+                Err(ConfigError::new(problems))
+            }
+        }
     }
 
     /// Reads `BEDROCK_AUTH_*` variables from the given pairs ([`ENV_VARS`]); other names are
@@ -665,9 +690,12 @@ impl<'a> Checker<'a> {
                         value.zeroize();
                         Some(secret)
                     }
-                    Err(_) => {
-                        let error =
-                            ValueError::new(ValueKind::SecretSource, var, Rule::EnvVarMissing);
+                    Err(err) => {
+                        let rule = match err {
+                            std::env::VarError::NotPresent => Rule::EnvVarMissing,
+                            std::env::VarError::NotUnicode(_) => Rule::NotUtf8,
+                        };
+                        let error = ValueError::new(ValueKind::SecretSource, var, rule);
                         self.problem(key, error);
                         None
                     }
@@ -822,10 +850,13 @@ impl<'a> Checker<'a> {
             Ok(_) => Err(ConfigError::new(self.problems)),
             Err(err) => {
                 for problem in err.problems() {
-                    let key = self
-                        .values
-                        .get(problem.field())
-                        .map_or(problem.field(), |(written, _)| written);
+                    // The builder names its methods; a config names its keys.
+                    let field = match problem.field() {
+                        "connect_timeout" => "connect_timeout_ms",
+                        "operation_timeout" => "operation_timeout_ms",
+                        field => field,
+                    };
+                    let key = self.values.get(field).map_or(field, |(written, _)| written);
                     if !self.problems.iter().any(|p| p.field() == key) {
                         let problem = Problem::new(key.to_owned(), problem.error().clone());
                         self.problems.push(problem);

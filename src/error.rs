@@ -195,6 +195,13 @@ pub enum Rule {
     LooksLikeSecret,
     /// A timeout must be greater than zero.
     ZeroTimeout,
+    /// A timeout longer than any wait this crate will make.
+    TimeoutTooLong {
+        /// The longest allowed, in seconds.
+        max_secs: u64,
+    },
+    /// A value (an environment variable, an argument) is not valid UTF-8.
+    NotUtf8,
     /// A request is tried 1 to 10 times.
     AttemptsRange,
     /// Only one source of credentials may be chosen for an assumed role.
@@ -280,6 +287,8 @@ impl Rule {
                  shown"
             }
             Self::ZeroTimeout => "must be greater than zero",
+            Self::TimeoutTooLong { .. } => "is longer than any wait this crate will make",
+            Self::NotUtf8 => "is not valid UTF-8 text",
             Self::AttemptsRange => "must be 1 to 10 (1 turns retries off)",
             Self::SourceTwice => {
                 "was chosen twice: call only one of `source_profile`, `source_environment`, `source_static`"
@@ -394,6 +403,7 @@ impl fmt::Display for ValueError {
         match self.rule {
             Rule::TooShort { min } => write!(f, "must be at least {min} characters")?,
             Rule::TooLong { max } => write!(f, "must be at most {max} characters")?,
+            Rule::TimeoutTooLong { max_secs } => write!(f, "must be at most {max_secs} s")?,
             Rule::NotInMode { owner, mode } => {
                 write!(f, "is an option of {owner} mode, not of {mode} mode")?
             }

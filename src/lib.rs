@@ -118,7 +118,8 @@ pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use fallback::{Attempt, Candidate, FallbackChain, FallbackError, Resolved};
 pub use manager::{
     AuthInfo, AuthManager, BedrockAuth, CallerIdentity, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_ATTEMPTS, DEFAULT_OPERATION_TIMEOUT, ModeKind, SourceInfo,
+    DEFAULT_MAX_ATTEMPTS, DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT, MAX_OPERATION_TIMEOUT,
+    ModeKind, SourceInfo,
 };
 pub use mfa::{BoxError, MfaTokenSource, TokenFuture};
 pub use mode::{

@@ -27,6 +27,13 @@ use crate::values::{
 /// How long to wait for a connection unless the builder says otherwise.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// The longest connect timeout the builder accepts: 10 minutes.
+pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The longest operation timeout the builder accepts: 24 hours. (Longer waits are never meant,
+/// and `Duration::MAX` overflows the SDK's clock arithmetic.)
+pub const MAX_OPERATION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
 /// How long one operation, retries included, may take unless the builder says otherwise.
 pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 

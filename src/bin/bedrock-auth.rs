@@ -140,7 +140,7 @@ impl ModeFlags {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) if err.use_stderr() && std::env::args().any(|arg| arg == "--json") => {
+        Err(err) if err.use_stderr() && std::env::args_os().any(|arg| arg == "--json") => {
             let message = err.render().to_string();
             let error =
                 json!({"kind": "invalid_config", "message": message.trim(), "hint": "see --help"});
