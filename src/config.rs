@@ -158,6 +158,13 @@ impl fmt::Debug for Shown<'_> {
     }
 }
 
+/// Whether a `{ file = .. }` value has the shape of a secret rather than of a path: no `/` or
+/// `.`, and a long run of mixed-case letters and digits (or `+`).
+fn looks_like_secret_not_path(path: &str) -> bool {
+    !path.contains(['/', '.'])
+        && (path.contains('+') || variable_name(path) == Err(Rule::LooksLikeSecret))
+}
+
 /// Checks that `name` can be an environment variable's name, and does not have the shape of a
 /// secret put where the name of its variable belongs (`{ env = "<the secret>" }`).
 fn variable_name(name: &str) -> Result<(), Rule> {
@@ -702,7 +709,15 @@ impl<'a> Checker<'a> {
                 },
                 (None, Some(Raw::Str(path)), 1) => read_secret_file(Path::new(path))
                     .map_err(|rule| {
-                        let error = ValueError::new(ValueKind::SecretSource, path, rule);
+                        // A path is shown, unless it has the shape of the secret itself.
+                        let error = if looks_like_secret_not_path(path) {
+                            ValueError::without_value(
+                                ValueKind::SecretSource,
+                                Rule::LooksLikeSecret,
+                            )
+                        } else {
+                            ValueError::new(ValueKind::SecretSource, path, rule)
+                        };
                         self.problem(key, error);
                     })
                     .ok(),

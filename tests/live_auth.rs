@@ -359,6 +359,35 @@ async fn credentials_that_expire_soon_are_refreshed_once() {
     assert_eq!(aws.count("AssumeRole"), 2, "one refresh for 50 tasks");
 }
 
+/// A trust policy that requires an external id refuses an assumption without one: in AWS a
+/// condition on a key the request does not carry does not match. (moto 5.2.5 lets it through,
+/// so `moto_conformance.rs` checks a wrong id there and this case here.)
+#[tokio::test]
+async fn a_role_that_requires_an_external_id_refuses_an_assumption_without_one() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(
+        RoleSpec::new(ROLE)
+            .trust(alice.arn.clone())
+            .external_id("tenant-7"),
+    );
+    let err = aws
+        .builder()
+        .assume_role(ROLE)
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .sandbox(aws.sandbox())
+        .build()
+        .unwrap()
+        .validate()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
+    assert_eq!(err.http_status(), Some(403), "{err}");
+    let sent = aws.requests();
+    let assume = sent.iter().find(|r| r.action == "AssumeRole").unwrap();
+    assert!(!assume.params.contains_key("ExternalId"), "{assume:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_role_is_shared_by_concurrent_callers() {
     let _env = IsolatedEnv::new();

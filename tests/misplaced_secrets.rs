@@ -101,6 +101,19 @@ fn a_secret_given_as_a_variable_name_is_refused_and_never_shown() {
         );
         assert_absent("the error", &format!("{err} {err:?}"));
     }
+    // The same where the path of a secret file belongs.
+    let config = AuthConfig::from_toml(&format!(
+        "mode = \"api_key\"\napi_key = {{ file = \"{PLAIN_SECRET}\" }}"
+    ))
+    .unwrap();
+    let err = AuthManager::from_config(&config).unwrap_err();
+    assert_eq!(
+        err.problems()[0].error().rule(),
+        Rule::LooksLikeSecret,
+        "{err}"
+    );
+    assert_absent("the error", &format!("{err} {err:?}"));
+
     // A real variable name is still named when it is missing.
     let config = AuthConfig::from_toml(
         "mode = \"api_key\"\napi_key = { env = \"BEDROCK_AUTH_TEST_UNSET_VARIABLE\" }",
