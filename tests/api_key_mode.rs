@@ -16,13 +16,7 @@ use common::{Captured, IsolatedEnv};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 
-async fn converse(manager: &AuthManager) -> Result<(), bedrock_auth::AuthError> {
-    let client = manager.bedrock_client_default().await?;
-    common::converse(&client)
-        .await
-        .map(drop)
-        .map_err(|err| manager.classify_error(&err, "Bedrock Converse", None))
-}
+use common::converse_with as converse;
 
 fn key_manager(aws: &LocalAws, key: SecretString) -> AuthManager {
     aws.builder().api_key(key).build().unwrap()
@@ -36,6 +30,18 @@ async fn short_term_key(aws: &LocalAws, user: &TestUser, ttl: Duration) -> Secre
         .unwrap();
     let key = signer.bedrock_api_key("us-east-1", ttl).await.unwrap();
     key.token().clone()
+}
+
+/// A short-term key for us-east-1 signed by `user` at `at`, valid for `ttl`.
+fn signed_at(user: &TestUser, at: SystemTime, ttl: Duration) -> ShortTermKey {
+    let creds = aws_credential_types::Credentials::new(
+        user.access_key_id.as_str(),
+        user.secret_access_key.expose_secret(),
+        None,
+        None,
+        "test",
+    );
+    ShortTermKey::sign(&creds, &"us-east-1".parse().unwrap(), ttl, at).unwrap()
 }
 
 #[tokio::test]
@@ -119,20 +125,7 @@ async fn expired_and_malformed_keys_are_caught_without_network() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    let creds = aws_credential_types::Credentials::new(
-        alice.access_key_id.as_str(),
-        alice.secret_access_key.expose_secret(),
-        None,
-        None,
-        "test",
-    );
-    let expired = ShortTermKey::sign(
-        &creds,
-        &"us-east-1".parse().unwrap(),
-        Duration::from_secs(60),
-        an_hour_ago,
-    )
-    .unwrap();
+    let expired = signed_at(&alice, an_hour_ago, Duration::from_secs(60));
     let expired = key_manager(&aws, expired.token().clone());
     let err = expired.validate().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ExpiredCredentials, "{err}");
@@ -170,20 +163,7 @@ async fn bedrock_s_answer_to_an_expired_key_is_expired_credentials() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    let creds = aws_credential_types::Credentials::new(
-        alice.access_key_id.as_str(),
-        alice.secret_access_key.expose_secret(),
-        None,
-        None,
-        "test",
-    );
-    let key = ShortTermKey::sign(
-        &creds,
-        &"us-east-1".parse().unwrap(),
-        Duration::from_secs(60),
-        an_hour_ago,
-    )
-    .unwrap();
+    let key = signed_at(&alice, an_hour_ago, Duration::from_secs(60));
     let manager = aws
         .builder()
         .api_key(key.token().clone())

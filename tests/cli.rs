@@ -549,6 +549,27 @@ async fn token_prints_the_key_alone_and_api_key_mode_uses_it() {
     .await;
     assert_eq!(err.code, 2, "{}", err.stderr);
     assert!(err.stderr.contains("--ttl 13h"), "{}", err.stderr);
+
+    // No key in the environment: missing credentials (exit 1), as for --env, naming the
+    // variable; nothing sent.
+    aws.clear_requests();
+    let without_key = [("AWS_BEARER_TOKEN_BEDROCK", ""), ("AWS_ACCESS_KEY_ID", "")];
+    for args in [
+        &["whoami", "--api-key"][..],
+        &["ping", "--api-key", "--model", MODEL],
+    ] {
+        let out = run(home.path(), &aws, &without_key, args).await;
+        assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("no_credentials"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("AWS_BEARER_TOKEN_BEDROCK"),
+            "{}",
+            out.stderr
+        );
+    }
+    let out = run(home.path(), &aws, &without_key, &["whoami", "--env"]).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(aws.requests().is_empty(), "{:?}", aws.requests());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,13 +11,7 @@ mod common;
 use bedrock_auth::testing::Sandbox;
 use bedrock_auth::{AuthManager, BedrockAuth, ErrorKind, Rule, SecretString};
 
-async fn converse(manager: &AuthManager) -> Result<(), bedrock_auth::AuthError> {
-    let client = manager.bedrock_client_default().await?;
-    common::converse(&client)
-        .await
-        .map(drop)
-        .map_err(|err| manager.classify_error(&err, "Bedrock Converse", None))
-}
+use common::converse_with as converse;
 
 /// URLs a bearer key must never be sent to: plain HTTP to another host, however it is
 /// written, and any URL with user info (which may hide the real host from a reader).

@@ -1,5 +1,5 @@
 //! Nothing secret reaches a `tracing` log, at TRACE, for every crate: a Converse call in each
-//! SigV4 mode, with shared files that also hold the secrets of profiles the manager does not
+//! SigV4 mode (custom source included), with shared files that also hold the secrets of profiles the manager does not
 //! use, and a client users build themselves from `sdk_config()`.
 //!
 //! In a file of its own, so that no other test's thread shares its `tracing` callsites.
@@ -7,7 +7,7 @@
 mod common;
 
 use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
-use bedrock_auth::{AuthManager, ExposeSecret, RoleArn, SecretString};
+use bedrock_auth::{AuthManager, BoxError, ExposeSecret, FreshCredentials, RoleArn, SecretString};
 use common::Captured;
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
@@ -48,6 +48,7 @@ async fn no_secret_of_the_shared_files_in_trace_logs_in_any_sigv4_mode() {
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE).trust(alice.arn.clone()));
     let (credentials, config) = shared_files(&alice);
+    let (id, secret) = (alice.access_key_id.clone(), alice.secret_access_key.clone());
     let sandbox = aws
         .sandbox()
         .env("HOME", "/home/test")
@@ -84,6 +85,14 @@ async fn no_secret_of_the_shared_files_in_trace_logs_in_any_sigv4_mode() {
             .unwrap(),
         aws.builder()
             .auto()
+            .sandbox(sandbox.clone())
+            .build()
+            .unwrap(),
+        aws.builder()
+            .credential_source(move || {
+                let (id, secret) = (id.clone(), secret.clone());
+                async move { Ok::<_, BoxError>(FreshCredentials::new(id, secret)) }
+            })
             .sandbox(sandbox.clone())
             .build()
             .unwrap(),

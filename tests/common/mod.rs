@@ -183,3 +183,15 @@ impl Recorder {
             .clone()
     }
 }
+
+/// One Bedrock `Converse` call with `manager`'s client for its own region, its error classified
+/// as the manager classifies errors.
+pub async fn converse_with(
+    manager: &bedrock_auth::AuthManager,
+) -> Result<(), bedrock_auth::AuthError> {
+    let client = manager.bedrock_client_default().await?;
+    converse(&client)
+        .await
+        .map(drop)
+        .map_err(|err| manager.classify_error(&err, "Bedrock Converse", None))
+}
