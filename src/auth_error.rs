@@ -12,7 +12,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::ConfigError;
-use crate::manager::ModeKind;
+use crate::mode_kind::ModeKind;
 use crate::reply::Reply;
 
 /// The kind of an [`AuthError`], with a short machine-readable name ([`as_str`](Self::as_str)).

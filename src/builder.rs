@@ -2,18 +2,16 @@
 
 use std::time::Duration;
 
-use zeroize::Zeroize;
-
-use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
-use crate::manager::{AuthManager, Settings};
+use crate::error::{Problem, Rule, ValueError, ValueKind};
 use crate::mfa::{Mfa, MfaTokenSource};
 use crate::mode::{
-    ApiKey, ApiKeyConfig, ApiKeySource, AssumeRole, Auto, CustomSource, Environment, ModeChosen,
-    ModeConfig, ModeState, NoModeYet, Profile, Source, StaticCredentials, StaticKeys,
-    TakesRoleOptions, TakesSessionToken, WantsMode,
+    ApiKey, ApiKeySource, AssumeRole, Auto, CustomSource, Environment, ModeState, NoModeYet,
+    Profile, Source, StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
 };
 use crate::rotation::{CredentialSource, SourceProvider};
 use crate::secret::{IntoSecret, SecretString};
+use crate::settings::Settings;
+use crate::static_keys::StaticKeys;
 use crate::values::{
     AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,
     SessionDuration, SessionName,
@@ -49,9 +47,11 @@ use crate::values::{
 #[must_use = "the builder does nothing until you call `build()`"]
 #[derive(Debug)]
 pub struct AuthBuilder<M: ModeState = WantsMode> {
-    mode: M,
-    settings: Settings,
-    problems: Vec<Problem>,
+    // Crate-visible so that the layers above add their own methods (`build()` in `manager`,
+    // `sandbox()` in `testing`) without this module naming them.
+    pub(crate) mode: M,
+    pub(crate) settings: Settings,
+    pub(crate) problems: Vec<Problem>,
 }
 
 impl AuthBuilder<WantsMode> {
@@ -142,7 +142,7 @@ impl<M: ModeState> AuthBuilder<M> {
         self.settings.connect_timeout = self.timeout(
             "connect_timeout",
             timeout,
-            crate::manager::MAX_CONNECT_TIMEOUT,
+            crate::settings::MAX_CONNECT_TIMEOUT,
         );
         self
     }
@@ -154,7 +154,7 @@ impl<M: ModeState> AuthBuilder<M> {
         self.settings.operation_timeout = self.timeout(
             "operation_timeout",
             timeout,
-            crate::manager::MAX_OPERATION_TIMEOUT,
+            crate::settings::MAX_OPERATION_TIMEOUT,
         );
         self
     }
@@ -173,15 +173,6 @@ impl<M: ModeState> AuthBuilder<M> {
             );
             self.problems.push(Problem::new("max_attempts", error));
         }
-        self
-    }
-
-    /// Makes the manager use a test's own environment variables, files, HTTP client and clock
-    /// instead of the process's: see [`Sandbox`](crate::testing::Sandbox). For tests only
-    /// (`test-util` feature).
-    #[cfg(feature = "test-util")]
-    pub fn sandbox(mut self, sandbox: crate::testing::Sandbox) -> Self {
-        self.settings.os = sandbox.into_os();
         self
     }
 
@@ -414,56 +405,4 @@ impl<M: ModeState> AuthBuilder<M> {
         self.source(source);
         self
     }
-
-    // ----- finishing --------------------------------------------------------------------
-
-    /// Checks everything that could not be checked at compile time and returns the manager,
-    /// or every problem found. Does no network I/O.
-    pub fn build(self) -> Result<AuthManager, ConfigError>
-    where
-        M: ModeChosen,
-    {
-        let Self {
-            mode,
-            settings,
-            mut problems,
-        } = self;
-        match mode.finish(&settings, &mut problems) {
-            Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings)),
-            // A mode that did not finish always recorded why.
-            _ => Err(ConfigError::new(problems)),
-        }
-    }
-}
-
-/// The variable that holds a Bedrock API key, as the SDK reads it.
-pub(crate) const BEARER_TOKEN_VAR: &str = "AWS_BEARER_TOKEN_BEDROCK";
-
-/// API-key mode's key, read from the environment if so asked, and its endpoint checked: a
-/// bearer key travels over HTTPS, or plain HTTP to this machine only.
-pub(crate) fn api_key_mode(
-    source: ApiKeySource,
-    settings: &Settings,
-    problems: &mut Vec<Problem>,
-) -> Option<ModeConfig> {
-    if let Some(url) = &settings.endpoint_url
-        && !url.is_safe_for_bearer()
-    {
-        let error = ValueError::new(ValueKind::EndpointUrl, url.as_str(), Rule::BearerOverHttp);
-        problems.push(Problem::new("endpoint_url", error));
-    }
-    let (key, from_env) = match source {
-        ApiKeySource::Given(key) => (Some(key), false),
-        // Missing is not a configuration error: like environment mode's variables, it is
-        // `no_credentials` when a call needs the key.
-        ApiKeySource::Environment => match settings.os.var(BEARER_TOKEN_VAR) {
-            Some(mut key) => {
-                let secret = SecretString::from(key.trim());
-                key.zeroize();
-                (Some(secret), true)
-            }
-            None => (None, true),
-        },
-    };
-    Some(ModeConfig::ApiKey(ApiKeyConfig { key, from_env }))
 }

@@ -35,9 +35,10 @@ use zeroize::Zeroize;
 
 use crate::builder::AuthBuilder;
 use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
-use crate::manager::{AuthManager, ModeKind};
+use crate::manager::AuthManager;
 use crate::mfa::MfaTokenSource;
 use crate::mode::ModeState;
+use crate::mode_kind::ModeKind;
 
 /// Keys whose values are secrets: literal values are wrapped at once, and
 /// `{ env = ".." }` / `{ file = ".." }` are accepted.
@@ -145,8 +146,8 @@ impl fmt::Debug for Shown<'_> {
                 | "file",
                 _,
             ) => true,
-            ("access_key_id", Raw::Str(id)) => id.parse::<crate::AccessKeyId>().is_ok(),
-            ("endpoint_url", Raw::Str(url)) => url.parse::<crate::EndpointUrl>().is_ok(),
+            ("access_key_id", Raw::Str(id)) => id.parse::<crate::values::AccessKeyId>().is_ok(),
+            ("endpoint_url", Raw::Str(url)) => url.parse::<crate::values::EndpointUrl>().is_ok(),
             ("env", Raw::Str(name)) => variable_name(name).is_ok(),
             _ => false,
         };

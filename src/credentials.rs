@@ -21,9 +21,11 @@ use secrecy::ExposeSecret;
 
 use crate::auth_error::{AuthError, Call, ErrorKind, classify};
 use crate::endpoint_guard::EndpointGuard;
-use crate::manager::{ModeKind, Settings};
-use crate::mode::{ModeConfig, RoleConfig, Source, StaticKeys};
+use crate::mode::{ModeConfig, RoleConfig, Source};
+use crate::mode_kind::ModeKind;
 use crate::os::Os;
+use crate::settings::Settings;
+use crate::static_keys::StaticKeys;
 use crate::values::{ProfileName, Region};
 
 /// How long a failed role assumption is shared with callers that come right after it, so a

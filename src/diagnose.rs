@@ -10,7 +10,7 @@ use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::api_key::{ApiKeyInfo, ApiKeyKind, unix_secs};
-use crate::builder::BEARER_TOKEN_VAR;
+use crate::mode::BEARER_TOKEN_VAR;
 
 /// Variables whose values are secrets: shown as `********` only.
 fn is_secret_var(name: &str) -> bool {

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::manager::ModeKind;
+use crate::mode_kind::ModeKind;
 
 /// Which kind of value a [`ValueError`] is about.
 ///

@@ -101,10 +101,13 @@ mod fallback;
 mod manager;
 mod mfa;
 mod mode;
+mod mode_kind;
 mod os;
 mod reply;
 mod rotation;
 mod secret;
+mod settings;
+mod static_keys;
 #[cfg(feature = "test-util")]
 pub mod testing;
 mod values;
@@ -116,18 +119,19 @@ pub use config::{AuthConfig, ENV_VARS};
 pub use diagnose::{Diagnosis, ExecutionEnvironment, FileReport, diagnose, mask};
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use fallback::{Attempt, Candidate, FallbackChain, FallbackError, Resolved};
-pub use manager::{
-    AuthInfo, AuthManager, BedrockAuth, CallerIdentity, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_ATTEMPTS, DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT, MAX_OPERATION_TIMEOUT,
-    ModeKind, SourceInfo,
-};
+pub use manager::{AuthInfo, AuthManager, BedrockAuth, CallerIdentity, SourceInfo};
 pub use mfa::{BoxError, MfaTokenSource, TokenFuture};
 pub use mode::{
     ApiKey, AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet, Profile,
     StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
 };
+pub use mode_kind::ModeKind;
 pub use rotation::{CredentialSource, FreshCredentials, SourceFuture};
 pub use secret::{ExposeSecret, IntoSecret, SecretString};
+pub use settings::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT,
+    MAX_OPERATION_TIMEOUT,
+};
 pub use values::{
     AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,
     SessionDuration, SessionName,

@@ -15,56 +15,17 @@ use tokio::sync::OnceCell;
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
 use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
 use crate::builder::AuthBuilder;
-use crate::builder::BEARER_TOKEN_VAR;
 use crate::credentials::{load_sdk_config, mode_kind};
 use crate::endpoint_guard::EndpointGuard;
-use crate::mode::{ApiKeyConfig, ModeConfig, Source, WantsMode};
-use crate::os::Os;
+use crate::error::ConfigError;
+use crate::mode::{
+    ApiKeyConfig, BEARER_TOKEN_VAR, ModeChosen, ModeConfig, ModeState, Source, WantsMode,
+};
+use crate::mode_kind::ModeKind;
+use crate::settings::Settings;
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
 };
-
-/// How long to wait for a connection unless the builder says otherwise.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// The longest connect timeout the builder accepts: 10 minutes.
-pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// The longest operation timeout the builder accepts: 24 hours. (Longer waits are never meant,
-/// and `Duration::MAX` overflows the SDK's clock arithmetic.)
-pub const MAX_OPERATION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
-
-/// How long one operation, retries included, may take unless the builder says otherwise.
-pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How many times a request is tried in all unless the builder says otherwise.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
-
-/// Settings that apply in every mode. (`pub` only so that the sealed mode traits can name it;
-/// nothing outside the crate can reach it.)
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub(crate) region: Option<Region>,
-    pub(crate) endpoint_url: Option<EndpointUrl>,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) operation_timeout: Duration,
-    pub(crate) max_attempts: u32,
-    /// The environment, files, HTTP client and clock: the process's, or a test sandbox.
-    pub(crate) os: Os,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            region: None,
-            endpoint_url: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
-            max_attempts: DEFAULT_MAX_ATTEMPTS,
-            os: Os::default(),
-        }
-    }
-}
 
 /// A checked authentication configuration for AWS Bedrock, and the clients built from it.
 ///
@@ -94,6 +55,26 @@ struct Inner {
     sdk: OnceCell<SdkConfig>,
     sts: OnceCell<aws_sdk_sts::Client>,
     bedrock: RwLock<HashMap<Region, aws_sdk_bedrockruntime::Client>>,
+}
+
+impl<M: ModeState> AuthBuilder<M> {
+    /// Checks everything that could not be checked at compile time and returns the manager,
+    /// or every problem found. Does no network I/O.
+    pub fn build(self) -> Result<AuthManager, ConfigError>
+    where
+        M: ModeChosen,
+    {
+        let Self {
+            mode,
+            settings,
+            mut problems,
+        } = self;
+        match mode.finish(&settings, &mut problems) {
+            Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings)),
+            // A mode that did not finish always recorded why.
+            _ => Err(ConfigError::new(problems)),
+        }
+    }
 }
 
 impl AuthManager {
@@ -559,7 +540,7 @@ impl AuthManager {
 
 /// A region given as text, or an `invalid_config` error that says what a region looks like.
 fn parse_region(region: &str) -> Result<Region, AuthError> {
-    region.parse().map_err(|err: crate::ValueError| {
+    region.parse().map_err(|err: crate::error::ValueError| {
         AuthError::new(
             ErrorKind::InvalidConfig,
             err.to_string(),
@@ -621,48 +602,6 @@ impl fmt::Display for BedrockAuth {
             Self::ApiKey { from_env: true } => "API key from AWS_BEARER_TOKEN_BEDROCK",
             Self::ApiKey { from_env: false } => "API key",
         })
-    }
-}
-
-/// The authentication modes.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ModeKind {
-    /// A named profile.
-    Profile,
-    /// The `AWS_*` credential variables only.
-    Environment,
-    /// A key pair given in code.
-    Static,
-    /// STS `AssumeRole`.
-    AssumeRole,
-    /// The default credential chain.
-    Auto,
-    /// A credential source of the program's own.
-    Custom,
-    /// A Bedrock API key.
-    ApiKey,
-}
-
-impl ModeKind {
-    /// The name used in configuration files: `profile`, `environment`, `static`,
-    /// `assume_role`, `auto`, `api_key` (and `custom`, which only code can choose).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Profile => "profile",
-            Self::Environment => "environment",
-            Self::Static => "static",
-            Self::AssumeRole => "assume_role",
-            Self::Auto => "auto",
-            Self::Custom => "custom",
-            Self::ApiKey => "api_key",
-        }
-    }
-}
-
-impl fmt::Display for ModeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

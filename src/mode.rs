@@ -8,11 +8,14 @@
 
 use secrecy::SecretString;
 
-use crate::error::Problem;
-use crate::manager::Settings;
+use zeroize::Zeroize;
+
+use crate::error::{Problem, Rule, ValueError, ValueKind};
 use crate::mfa::Mfa;
 use crate::rotation::SourceProvider;
-use crate::values::{AccessKeyId, ExternalId, ProfileName, RoleArn, SessionDuration, SessionName};
+use crate::settings::Settings;
+use crate::static_keys::StaticKeys;
+use crate::values::{ExternalId, ProfileName, RoleArn, SessionDuration, SessionName};
 
 /// No mode chosen yet: call [`profile`](crate::AuthBuilder::profile),
 /// [`environment`](crate::AuthBuilder::environment),
@@ -91,42 +94,6 @@ pub struct ApiKeyConfig {
 #[derive(Debug)]
 pub struct CustomSource {
     pub(crate) provider: SourceProvider,
-}
-
-/// An access key pair, with an optional session token.
-#[derive(Debug, Clone)]
-pub struct StaticKeys {
-    pub(crate) access_key_id: AccessKeyId,
-    pub(crate) secret_access_key: SecretString,
-    pub(crate) session_token: Option<SecretString>,
-}
-
-impl StaticKeys {
-    pub(crate) fn new(access_key_id: AccessKeyId, secret_access_key: SecretString) -> Self {
-        Self {
-            access_key_id,
-            secret_access_key,
-            session_token: None,
-        }
-    }
-
-    /// The SDK's credentials: the one place a key pair leaves its wrappers.
-    pub(crate) fn to_sdk(
-        &self,
-        expiry: Option<std::time::SystemTime>,
-        source: &'static str,
-    ) -> aws_credential_types::Credentials {
-        use secrecy::ExposeSecret;
-        aws_credential_types::Credentials::new(
-            self.access_key_id.as_str(),
-            self.secret_access_key.expose_secret(),
-            self.session_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_owned()),
-            expiry,
-            source,
-        )
-    }
 }
 
 /// The credentials used to call STS when assuming a role.
@@ -315,6 +282,38 @@ impl private::Finish for CustomSource {
 impl ModeChosen for ApiKey {}
 impl private::Finish for ApiKey {
     fn finish(self, settings: &Settings, problems: &mut Vec<Problem>) -> Option<ModeConfig> {
-        crate::builder::api_key_mode(self.key, settings, problems)
+        api_key_mode(self.key, settings, problems)
     }
+}
+
+/// The variable that holds a Bedrock API key, as the SDK reads it.
+pub(crate) const BEARER_TOKEN_VAR: &str = "AWS_BEARER_TOKEN_BEDROCK";
+
+/// API-key mode's key, read from the environment if so asked, and its endpoint checked: a
+/// bearer key travels over HTTPS, or plain HTTP to this machine only.
+pub(crate) fn api_key_mode(
+    source: ApiKeySource,
+    settings: &Settings,
+    problems: &mut Vec<Problem>,
+) -> Option<ModeConfig> {
+    if let Some(url) = &settings.endpoint_url
+        && !url.is_safe_for_bearer()
+    {
+        let error = ValueError::new(ValueKind::EndpointUrl, url.as_str(), Rule::BearerOverHttp);
+        problems.push(Problem::new("endpoint_url", error));
+    }
+    let (key, from_env) = match source {
+        ApiKeySource::Given(key) => (Some(key), false),
+        // Missing is not a configuration error: like environment mode's variables, it is
+        // `no_credentials` when a call needs the key.
+        ApiKeySource::Environment => match settings.os.var(BEARER_TOKEN_VAR) {
+            Some(mut key) => {
+                let secret = SecretString::from(key.trim());
+                key.zeroize();
+                (Some(secret), true)
+            }
+            None => (None, true),
+        },
+    };
+    Some(ModeConfig::ApiKey(ApiKeyConfig { key, from_env }))
 }

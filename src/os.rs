@@ -1,6 +1,6 @@
 //! What a manager reads from and talks to outside itself: environment variables, files, the
 //! network and the clock. Always the process's own, except in tests that hand the builder a
-//! [`Sandbox`](crate::testing::Sandbox) (`test-util` feature).
+//! sandbox (`testing::Sandbox`, behind the `test-util` feature).
 
 use std::fmt;
 

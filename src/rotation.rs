@@ -14,7 +14,7 @@ use secrecy::SecretString;
 
 use crate::auth_error::{AuthError, ErrorKind};
 use crate::mfa::BoxError;
-use crate::mode::StaticKeys;
+use crate::static_keys::StaticKeys;
 use crate::values::AccessKeyId;
 
 /// The longest time before expiry at which cached credentials are fetched again.

@@ -17,6 +17,8 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::shared::IntoShared;
 use aws_types::os_shim_internal::{Env, Fs};
 
+use crate::builder::AuthBuilder;
+use crate::mode::ModeState;
 use crate::os::Os;
 
 /// A world of a test's own for one manager: the environment variables, files, HTTP client and
@@ -146,6 +148,15 @@ impl Sandbox {
             time: self.time,
             sandboxed: true,
         }
+    }
+}
+
+impl<M: ModeState> AuthBuilder<M> {
+    /// Makes the manager use a test's own environment variables, files, HTTP client and clock
+    /// instead of the process's: see [`Sandbox`]. For tests only (`test-util` feature).
+    pub fn sandbox(mut self, sandbox: Sandbox) -> Self {
+        self.settings.os = sandbox.into_os();
+        self
     }
 }
 

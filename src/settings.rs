@@ -1,0 +1,49 @@
+//! [`Settings`]: what every mode shares (region, endpoint, timeouts, attempts, and the outside
+//! world it reads), with their defaults and limits.
+
+use std::time::Duration;
+
+use crate::os::Os;
+use crate::values::{EndpointUrl, Region};
+
+/// How long to wait for a connection unless the builder says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The longest connect timeout the builder accepts: 10 minutes.
+pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The longest operation timeout the builder accepts: 24 hours. (Longer waits are never meant,
+/// and `Duration::MAX` overflows the SDK's clock arithmetic.)
+pub const MAX_OPERATION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// How long one operation, retries included, may take unless the builder says otherwise.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many times a request is tried in all unless the builder says otherwise.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+/// Settings that apply in every mode. (`pub` only so that the sealed mode traits can name it;
+/// nothing outside the crate can reach it.)
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub(crate) region: Option<Region>,
+    pub(crate) endpoint_url: Option<EndpointUrl>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) max_attempts: u32,
+    /// The environment, files, HTTP client and clock: the process's, or a test sandbox.
+    pub(crate) os: Os,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            region: None,
+            endpoint_url: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            os: Os::default(),
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The crate's layers: each module of `src/` names only modules below it, so there is no
+//! import cycle, and no production module names `testing`. A module's submodules (`values/`,
+//! `testing/`) belong to it. Doc comments are not code and are not read.
+//!
+//! When a new module is added, give it its place in [`LAYERS`]: the test fails until then.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Bottom to top. A module may name the modules of the layers before its own.
+const LAYERS: &[&[&str]] = &[
+    // What everything shares: names, secrets, what a service answered.
+    &["mode_kind", "secret", "reply"],
+    // Errors about values and configurations, then the values themselves.
+    &["error"],
+    &["values"],
+    // The outside world, the key pair, the settings every mode shares.
+    &["os", "static_keys"],
+    &["settings"],
+    // Errors about talking to AWS.
+    &["auth_error"],
+    // Credential sources of the program's own: MFA codes, custom sources; API keys.
+    &["mfa", "api_key"],
+    &["rotation"],
+    // The typestate: mode states, then the builder (which has no `build()` of its own).
+    &["mode"],
+    &["builder"],
+    // Talking to AWS: the request guard, the credential providers, the manager (which
+    // defines `build()`).
+    &["endpoint_guard"],
+    &["credentials"],
+    &["manager"],
+    // What is built on the manager.
+    &["config", "fallback", "diagnose"],
+    // Test support, on top of everything.
+    &["testing"],
+];
+
+/// The module a file of `src/` belongs to: `values/region.rs` belongs to `values`.
+fn module_of(relative: &Path) -> String {
+    let first = relative.components().next().unwrap();
+    let name = first.as_os_str().to_string_lossy();
+    name.trim_end_matches(".rs").to_owned()
+}
+
+/// The crate modules a file's code names (`crate::x`, `crate::{x, y}`), comments left out.
+fn named_modules(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            continue;
+        }
+        let code = code.split("//").next().unwrap_or_default();
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                let group = group.split('}').next().unwrap_or_default();
+                for item in group.split(',') {
+                    let name = item.trim().split("::").next().unwrap_or_default();
+                    names.push(name.to_owned());
+                }
+            } else {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                names.push(name);
+            }
+        }
+    }
+    names.retain(|name| !name.is_empty());
+    names
+}
+
+fn rank(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|layer| layer.contains(&module))
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_module_names_only_the_modules_below_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(&src).unwrap();
+        let module = module_of(relative);
+        // The crate root and the command sit above every module.
+        if module == "lib" || module == "bin" {
+            continue;
+        }
+        let Some(own) = rank(&module) else {
+            wrong.push(format!("{}: module `{module}` has no layer in LAYERS", relative.display()));
+            continue;
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        for named in named_modules(&text) {
+            if named == module {
+                continue;
+            }
+            match rank(&named) {
+                Some(theirs) if theirs < own => {
+                    edges.entry(module.clone()).or_default().push(named);
+                }
+                Some(_) => wrong.push(format!(
+                    "{}: `{module}` names `{named}`, which is not below it",
+                    relative.display()
+                )),
+                None if named.starts_with(char::is_uppercase) => wrong.push(format!(
+                    "{}: `crate::{named}` hides which module it comes from; name the module",
+                    relative.display()
+                )),
+                None => wrong.push(format!(
+                    "{}: `{module}` names `{named}`, which has no layer",
+                    relative.display()
+                )),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
+    // The test reads what it thinks it reads: known edges are found.
+    assert!(edges["manager"].iter().any(|m| m == "builder"), "{edges:?}");
+    assert!(edges["error"].iter().any(|m| m == "mode_kind"), "{edges:?}");
+}
+
+#[test]
+fn the_scanner_finds_both_import_forms_and_skips_comments() {
+    let text = "use crate::error::Rule;\nuse crate::{manager, values::Region};\n\
+                // crate::testing in a comment\n/// [`x`](crate::testing::Sandbox)\n\
+                let x = crate::settings::MAX; // crate::os";
+    assert_eq!(
+        named_modules(text),
+        ["error", "manager", "values", "settings"]
+    );
+}
