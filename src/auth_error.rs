@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
@@ -71,7 +72,13 @@ impl fmt::Display for ErrorKind {
 /// [`message`](Self::message)) and what usually fixes it ([`hint`](Self::hint)).
 ///
 /// `Display` shows the message followed by the hint. No part of it ever holds a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The cause is kept: [`source()`](StdError::source) is the SDK's own error for every failure
+/// of a call to AWS (downcast it to `aws_sdk_sts::error::SdkError<..>` and the like for its
+/// raw response), and the [`ConfigError`] with all its problems for a configuration that
+/// failed to build. Two errors are equal when they say the same (kind, message, hint, the
+/// service's answer); the cause is not compared.
+#[derive(Debug, Clone)]
 pub struct AuthError {
     kind: ErrorKind,
     message: String,
@@ -79,6 +86,46 @@ pub struct AuthError {
     // What the service answered, when one did (boxed: most errors have none).
     answer: Option<Box<Answer>>,
     profiles: Vec<String>,
+    cause: Option<Cause>,
+}
+
+/// The error an [`AuthError`] was made from, shared so that the error stays `Clone`.
+type Cause = Arc<dyn StdError + Send + Sync + 'static>;
+
+impl PartialEq for AuthError {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.kind,
+            &self.message,
+            &self.hint,
+            &self.answer,
+            &self.profiles,
+        ) == (
+            other.kind,
+            &other.message,
+            &other.hint,
+            &other.answer,
+            &other.profiles,
+        )
+    }
+}
+
+impl Eq for AuthError {}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (hint: {})", self.message, self.hint)
+    }
+}
+
+// Written out rather than derived: `thiserror` would give the `Arc` itself as the source (an
+// `Arc<dyn Error>` is an error too), and a downcast to the SDK's type would fail.
+impl StdError for AuthError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|cause| cause as &(dyn StdError + 'static))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +149,20 @@ impl AuthError {
             hint: hint.into(),
             answer: None,
             profiles: Vec::new(),
+            cause: None,
         }
+    }
+
+    /// The same error, made from `cause` (which [`source()`](StdError::source) returns).
+    pub(crate) fn caused_by(mut self, cause: impl StdError + Send + Sync + 'static) -> Self {
+        self.cause = Some(Arc::new(cause));
+        self
+    }
+
+    /// The same error, made from a boxed `cause` (a user's credential or MFA source).
+    pub(crate) fn caused_by_boxed(mut self, cause: Box<dyn StdError + Send + Sync>) -> Self {
+        self.cause = Some(Arc::from(cause));
+        self
     }
 
     fn with_reply(mut self, code: Option<&str>, reply: &Reply) -> Self {
@@ -203,6 +263,8 @@ impl AuthError {
 
 /// A configuration that failed `build()` is an [`ErrorKind::InvalidConfig`] failure, so that
 /// building and validating can share one `?`.
+///
+/// The `ConfigError` is the [`source()`](StdError::source), with every problem.
 impl From<ConfigError> for AuthError {
     fn from(err: ConfigError) -> Self {
         Self::new(
@@ -210,16 +272,9 @@ impl From<ConfigError> for AuthError {
             err.to_string(),
             "fix the configuration values named in the message",
         )
+        .caused_by(err)
     }
 }
-
-impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (hint: {})", self.message, self.hint)
-    }
-}
-
-impl StdError for AuthError {}
 
 /// What was being done when an error happened, for messages and hints.
 #[derive(Debug, Clone, Copy)]
@@ -236,8 +291,15 @@ pub(crate) struct Call<'a> {
     pub(crate) bearer: bool,
 }
 
-/// Classifies an SDK error.
-pub(crate) fn classify<E>(err: &SdkError<E>, call: Call<'_>) -> AuthError
+/// Classifies an SDK error, which becomes the error's source.
+pub(crate) fn classify<E>(err: SdkError<E>, call: Call<'_>) -> AuthError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    classify_ref(&err, call).caused_by(err)
+}
+
+fn classify_ref<E>(err: &SdkError<E>, call: Call<'_>) -> AuthError
 where
     E: ProvideErrorMetadata + StdError + 'static,
 {
@@ -316,15 +378,19 @@ fn find_in_chain(err: &(dyn StdError + 'static), call: Call<'_>) -> Option<AuthE
             return Some(auth.clone());
         }
         if let Some(creds) = current.downcast_ref::<CredentialsError>() {
-            return Some(classify_credentials(creds, call));
+            return Some(classify_credentials_ref(creds, call));
         }
         source = current.source();
     }
     None
 }
 
-/// Classifies a credential provider's error.
-pub(crate) fn classify_credentials(err: &CredentialsError, call: Call<'_>) -> AuthError {
+/// Classifies a credential provider's error, which becomes the error's source.
+pub(crate) fn classify_credentials(err: CredentialsError, call: Call<'_>) -> AuthError {
+    classify_credentials_ref(&err, call).caused_by(err)
+}
+
+fn classify_credentials_ref(err: &CredentialsError, call: Call<'_>) -> AuthError {
     // An error inside a provider (e.g. a profile's role chain calling STS) may itself carry an
     // AuthError or a service error code.
     if let Some(inner) = err.source().and_then(|s| find_in_chain(s, call)) {

@@ -206,7 +206,8 @@ async fn profile_region(
                 format!("cannot read the shared config files: {err}"),
                 "fix the file named in the message, or AWS_CONFIG_FILE / \
                  AWS_SHARED_CREDENTIALS_FILE",
-            ));
+            )
+            .caused_by(err));
         }
         // The default chain copes without files; so do we.
         Err(_) => return Ok(None),
@@ -243,6 +244,7 @@ fn resolve_region(
             format!("{source}: {err}"),
             "set a valid region, such as us-east-1",
         )
+        .caused_by(err)
     })
 }
 
@@ -413,6 +415,7 @@ impl RoleProvider {
                     format!("the MFA token source for {} failed: {err}", mfa.serial),
                     "check the MFA token source passed to `.mfa(..)`",
                 )
+                .caused_by_boxed(err)
             })?;
             request = request
                 .serial_number(mfa.serial.as_str())
@@ -427,7 +430,7 @@ impl RoleProvider {
                 endpoint: Some(&self.endpoint),
                 bearer: false,
             };
-            classify(&err, call)
+            classify(err, call)
         })?;
         let creds = output.credentials().ok_or_else(|| {
             AuthError::new(

@@ -217,7 +217,7 @@ impl AuthManager {
                 endpoint: None,
                 bearer: false,
             };
-            classify_credentials(&err, call)
+            classify_credentials(err, call)
         })
     }
 
@@ -265,7 +265,7 @@ impl AuthManager {
         let client = self.sts_client().await?;
         let output = client.get_caller_identity().send().await.map_err(|err| {
             let endpoint = self.endpoint_for("sts", client.config().region());
-            classify(&err, self.call("STS GetCallerIdentity", &endpoint))
+            classify(err, self.call("STS GetCallerIdentity", &endpoint))
         })?;
         let identity = CallerIdentity {
             account: output.account().unwrap_or_default().to_owned(),
@@ -348,16 +348,17 @@ impl AuthManager {
     }
 
     /// Turns the error of a call made with one of this manager's clients (e.g. a Bedrock
-    /// `Converse`) into an [`AuthError`] with its kind and hint. `operation` names the call in
-    /// the message, e.g. `"Bedrock Converse"`; `endpoint` says where it went, if known.
+    /// `Converse`) into an [`AuthError`] with its kind and hint, keeping the SDK's error as its
+    /// [`source()`](std::error::Error::source). `operation` names the call in the message, e.g.
+    /// `"Bedrock Converse"`; `endpoint` says where it went, if known.
     pub fn classify_error<E>(
         &self,
-        err: &aws_sdk_sts::error::SdkError<E>,
+        err: aws_sdk_sts::error::SdkError<E>,
         operation: &str,
         endpoint: Option<&str>,
     ) -> AuthError
     where
-        E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+        E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let endpoint = endpoint.map(str::to_owned).or_else(|| {
             self.inner
@@ -416,7 +417,7 @@ impl AuthManager {
             .await
             .map_err(|err| {
                 let endpoint = self.endpoint_for("bedrock-runtime", client.config().region());
-                classify(&err, self.call("Bedrock ListAsyncInvokes", &endpoint))
+                classify(err, self.call("Bedrock ListAsyncInvokes", &endpoint))
             })?;
         tracing::debug!(key = %info, "validated the Bedrock API key");
         Ok(CallerIdentity {

@@ -138,6 +138,7 @@ impl SourceProvider {
                 format!("the credential source failed: {err}"),
                 "check the source passed to `.credential_source(..)`",
             )
+            .caused_by_boxed(err)
         })?;
         let now = SystemTime::now();
         // Refresh a minute before expiry, or halfway for credentials that live less than that.

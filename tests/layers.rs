@@ -104,7 +104,10 @@ fn every_module_names_only_the_modules_below_it() {
             continue;
         }
         let Some(own) = rank(&module) else {
-            wrong.push(format!("{}: module `{module}` has no layer in LAYERS", relative.display()));
+            wrong.push(format!(
+                "{}: module `{module}` has no layer in LAYERS",
+                relative.display()
+            ));
             continue;
         };
         let text = std::fs::read_to_string(file).unwrap();

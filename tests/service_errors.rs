@@ -19,7 +19,7 @@ async fn manager(aws: &LocalAws) -> AuthManager {
 async fn converse(manager: &AuthManager) -> AuthError {
     let client = manager.bedrock_client("us-east-1").await.unwrap();
     let err = common::converse(&client).await.unwrap_err();
-    manager.classify_error(&err, "Bedrock Converse", None)
+    manager.classify_error(err, "Bedrock Converse", None)
 }
 
 /// An answer, the call it is given to, and what must come of it.

@@ -315,7 +315,7 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
                 .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
                 .send()
                 .await
-                .map_err(|err| manager.classify_error(&err, "Bedrock Converse", None))?;
+                .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
             let latency_ms = started.elapsed().as_millis();
             Ok(Report {
                 text: format!("ok: {model} answered in {region} in {latency_ms} ms\n"),

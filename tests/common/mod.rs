@@ -193,5 +193,5 @@ pub async fn converse_with(
     converse(&client)
         .await
         .map(drop)
-        .map_err(|err| manager.classify_error(&err, "Bedrock Converse", None))
+        .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))
 }
