@@ -59,7 +59,7 @@ fn main() -> ExitCode {
 /// The offline environment, made before any thread starts: a temp `HOME` with a profile file,
 /// the `AWS_*` variables of one user, instance metadata off.
 struct LocalSetup {
-    _home: tempfile::TempDir,
+    _offline: common::Offline,
 }
 
 const ENV_KEY: (&str, &str) = ("AKIATOURENVIRONMENT1", "tour-env-secret");
@@ -79,7 +79,7 @@ impl LocalSetup {
                 ("AWS_SECRET_ACCESS_KEY", ENV_KEY.1),
             ],
         );
-        Self { _home: home }
+        Self { _offline: home }
     }
 }
 
