@@ -10,7 +10,6 @@
 //! Everything talks to 127.0.0.1 only. The process environment is emptied of `AWS_*` variables
 //! first, and instance metadata is disabled.
 
-
 use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 

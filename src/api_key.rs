@@ -14,6 +14,7 @@ use secrecy::SecretString;
 use zeroize::Zeroize;
 
 use crate::auth_error::{AuthError, ErrorKind};
+use crate::time::{parse_amz_date, rfc3339};
 use crate::values::Region;
 
 /// The prefix of every Bedrock API key.
@@ -352,46 +353,4 @@ impl fmt::Display for ApiKeyInfo {
         }
         Ok(())
     }
-}
-
-/// Parses `20261125T120000Z`.
-pub(crate) fn parse_amz_date(s: &str) -> Option<SystemTime> {
-    let b = s.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| s.get(range)?.parse::<u64>().ok();
-    let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
-    let (hour, minute, second) = (num(9..11)?, num(11..13)?, num(13..15)?);
-    let days = days_from_civil(year, month, day)?;
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
-    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || year < 1970 {
-        return None;
-    }
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe).checked_sub(719_468)
-}
-
-/// Seconds since the Unix epoch.
-pub(crate) fn unix_secs(at: SystemTime) -> u64 {
-    at.duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-}
-
-/// `2026-11-25T12:00:00Z`.
-pub(crate) fn rfc3339(at: SystemTime) -> String {
-    aws_smithy_types::DateTime::from(at)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_else(|_| format!("{} (Unix time)", unix_secs(at)))
 }

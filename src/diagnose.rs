@@ -9,8 +9,9 @@ use std::time::SystemTime;
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::api_key::{ApiKeyInfo, ApiKeyKind, unix_secs};
+use crate::api_key::{ApiKeyInfo, ApiKeyKind};
 use crate::mode::BEARER_TOKEN_VAR;
+use crate::time::unix_secs;
 
 /// Variables whose values are secrets: shown as `********` only.
 fn is_secret_var(name: &str) -> bool {

@@ -110,6 +110,7 @@ mod settings;
 mod static_keys;
 #[cfg(feature = "test-util")]
 pub mod testing;
+mod time;
 mod values;
 
 pub use api_key::{API_KEY_PREFIX, ApiKeyInfo, ApiKeyKind, MAX_SHORT_TERM_TTL, ShortTermKey};

@@ -14,6 +14,7 @@ use secrecy::ExposeSecret;
 use super::server::ApiError;
 use super::{DEFAULT_REGION, Principal, State};
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
+use crate::time::amz_date;
 
 /// The principal behind a bearer key, and the access key id that signed a short-term one.
 pub(super) fn authenticate(state: &State, token: &str) -> Result<(Principal, String), ApiError> {
@@ -88,15 +89,4 @@ pub(super) fn authenticate(state: &State, token: &str) -> Result<(Principal, Str
         return Err(invalid());
     }
     Ok((principal, signer))
-}
-
-/// `20250130T203827Z`.
-fn amz_date(at: SystemTime) -> String {
-    crate::api_key::rfc3339(at)
-        .replace(['-', ':'], "")
-        .trim_end_matches('Z')
-        .split('.')
-        .next()
-        .map(|s| format!("{s}Z"))
-        .unwrap_or_default()
 }

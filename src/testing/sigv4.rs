@@ -1,14 +1,12 @@
 //! Checking a request's SigV4 signature by recomputing it with the `aws-sigv4` crate, the same
 //! signer the SDK uses, from the headers the client says it signed.
 
-use std::time::SystemTime;
-
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 
 use super::Principal;
-use crate::api_key::parse_amz_date;
+use crate::time::parse_amz_date;
 
 /// The parts of an `Authorization: AWS4-HMAC-SHA256 ...` header.
 #[derive(Debug)]
@@ -132,44 +130,9 @@ pub(super) fn verify(
     }
 }
 
-/// Formats a time as ISO 8601 (`2026-11-25T12:00:00Z`), as STS writes expirations.
-pub(super) fn iso8601(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Inverse of days_from_civil.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_round_trip() {
-        let t = parse_amz_date("20261125T123456Z").unwrap();
-        assert_eq!(iso8601(t), "2026-11-25T12:34:56Z");
-        let leap = parse_amz_date("20240229T000000Z").unwrap();
-        assert_eq!(iso8601(leap), "2024-02-29T00:00:00Z");
-        assert_eq!(iso8601(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        assert!(parse_amz_date("2026-11-25T12:34:56Z").is_none());
-    }
 
     #[test]
     fn parses_the_authorization_header() {

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::server::{ApiError, Reply, xml_escape};
-use super::sigv4::iso8601;
 use super::{Principal, State, random_hex};
+use crate::time::rfc3339;
 
 const XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
@@ -134,7 +134,7 @@ fn assume_role(
         xml_escape(session_name),
         xml_escape(secret.expose_secret()),
         xml_escape(token.expose_secret()),
-        iso8601(expires_at),
+        rfc3339(expires_at),
         metadata(state),
     );
     let principal = Principal {
