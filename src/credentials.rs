@@ -26,6 +26,7 @@ use crate::mode_kind::ModeKind;
 use crate::os::Os;
 use crate::settings::Settings;
 use crate::static_keys::StaticKeys;
+use crate::time::unix_secs;
 use crate::values::{ProfileName, Region};
 
 /// How long a failed role assumption is shared with callers that come right after it, so a
@@ -63,7 +64,7 @@ pub(crate) async fn load_sdk_config(
         None => None,
     };
     let region = resolve_region(settings, profile_region)?;
-    tracing::debug!(mode = %kind, region = %region, sandbox = os.sandboxed, "loading AWS SDK configuration");
+    tracing::debug!(mode = %kind, region = %region, "loading AWS SDK configuration");
 
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(settings.connect_timeout)
@@ -255,22 +256,20 @@ async fn profile_provider(
     config: &ProviderConfig,
     os: &Os,
 ) -> SharedCredentialsProvider {
-    let mut builder = ProfileFileCredentialsProvider::builder()
+    // aws-config reads the files of a provider built here from the process's file system,
+    // whatever `os` is: hand it the files as `os` finds them.
+    let builder = ProfileFileCredentialsProvider::builder()
         .profile_name(name.as_str())
         .with_custom_provider("Environment", EnvironmentOnly(os.clone()))
-        .configure(config);
-    if os.sandboxed {
-        // aws-config reads the files of a provider built here from the process's file system;
-        // hand it the sandbox's instead.
-        builder = builder.profile_files(sandbox_profile_files(os).await);
-    }
+        .configure(config)
+        .profile_files(profile_files(os).await);
     SharedCredentialsProvider::new(builder.build())
 }
 
-/// The shared config and credentials files of a sandbox, found as aws-config finds them:
+/// The shared config and credentials files, found as aws-config finds them:
 /// `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws/`, `~` being `HOME`.
 /// A missing file is an empty one.
-async fn sandbox_profile_files(os: &Os) -> EnvConfigFiles {
+async fn profile_files(os: &Os) -> EnvConfigFiles {
     let home = os.var("HOME");
     let mut files = EnvConfigFiles::builder();
     for (kind, variable, default) in [
@@ -357,11 +356,7 @@ impl RoleProvider {
         let session_name = match &role.session_name {
             Some(name) => name.as_str().to_owned(),
             None => {
-                let secs = SystemTime::now()
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .as_secs();
-                format!("bedrock-auth-{secs}")
+                format!("bedrock-auth-{}", unix_secs(settings.os.now()))
             }
         };
         let endpoint = settings

@@ -142,12 +142,7 @@ impl AuthManager {
 
     /// The manager's clock: the system's, or a sandbox's.
     fn now(&self) -> std::time::SystemTime {
-        self.inner
-            .settings
-            .os
-            .time
-            .as_ref()
-            .map_or_else(std::time::SystemTime::now, |clock| clock.now())
+        self.inner.settings.os.now()
     }
 
     /// The region: the builder's, else `AWS_REGION` / `AWS_DEFAULT_REGION`, else the profile's.

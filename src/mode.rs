@@ -274,8 +274,10 @@ impl private::Finish for Auto {
 
 impl ModeChosen for CustomSource {}
 impl private::Finish for CustomSource {
-    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
-        Some(ModeConfig::Custom(self.provider))
+    fn finish(self, settings: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
+        Some(ModeConfig::Custom(
+            self.provider.with_clock(settings.os.clock()),
+        ))
     }
 }
 

@@ -4,7 +4,9 @@
 
 use std::fmt;
 
-use aws_smithy_async::time::SharedTimeSource;
+use std::time::SystemTime;
+
+use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_types::os_shim_internal::{Env, Fs};
 
@@ -17,8 +19,6 @@ pub(crate) struct Os {
     pub(crate) http: Option<SharedHttpClient>,
     /// `None`: the system clock.
     pub(crate) time: Option<SharedTimeSource>,
-    /// Whether this is a sandbox rather than the process's own.
-    pub(crate) sandboxed: bool,
 }
 
 impl Default for Os {
@@ -28,12 +28,25 @@ impl Default for Os {
             fs: Fs::real(),
             http: None,
             time: None,
-            sandboxed: false,
         }
     }
 }
 
 impl Os {
+    /// The time now, by this world's clock.
+    pub(crate) fn now(&self) -> SystemTime {
+        self.time
+            .as_ref()
+            .map_or_else(SystemTime::now, |clock| clock.now())
+    }
+
+    /// This world's clock, to hand to what keeps time itself.
+    pub(crate) fn clock(&self) -> SharedTimeSource {
+        self.time
+            .clone()
+            .unwrap_or_else(|| SharedTimeSource::new(SystemTimeSource::new()))
+    }
+
     /// The value of a variable, `None` when unset or blank (as aws-config treats blanks).
     pub(crate) fn var(&self, name: &str) -> Option<String> {
         self.env.get(name).ok().filter(|v| !v.trim().is_empty())
@@ -52,7 +65,7 @@ impl Os {
 
 impl fmt::Debug for Os {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The sandbox's variables may hold test secrets: say only which world this is.
-        f.write_str(if self.sandboxed { "Sandbox" } else { "Process" })
+        // The variables may hold secrets: nothing of them.
+        f.write_str("Os { .. }")
     }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, future};
+use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource};
 use secrecy::SecretString;
 
 use crate::auth_error::{AuthError, ErrorKind};
@@ -94,6 +95,7 @@ where
 pub struct SourceProvider {
     source: Arc<dyn CredentialSource>,
     cached: Arc<tokio::sync::Mutex<Cached>>,
+    clock: SharedTimeSource,
 }
 
 #[derive(Default)]
@@ -107,13 +109,20 @@ impl SourceProvider {
         Self {
             source,
             cached: Arc::new(tokio::sync::Mutex::new(Cached::default())),
+            clock: SharedTimeSource::new(SystemTimeSource::new()),
         }
+    }
+
+    /// The same provider, deciding when credentials are due by `clock` (the manager's).
+    pub(crate) fn with_clock(mut self, clock: SharedTimeSource) -> Self {
+        self.clock = clock;
+        self
     }
 
     async fn credentials(&self) -> Result<Credentials, AuthError> {
         let mut cached = self.cached.lock().await;
         if let Some(credentials) = &cached.credentials {
-            let due = cached.refresh_at.is_some_and(|at| SystemTime::now() >= at);
+            let due = cached.refresh_at.is_some_and(|at| self.clock.now() >= at);
             if !due {
                 return Ok(credentials.clone());
             }
@@ -140,7 +149,7 @@ impl SourceProvider {
             )
             .caused_by_boxed(err)
         })?;
-        let now = SystemTime::now();
+        let now = self.clock.now();
         // Refresh a minute before expiry, or halfway for credentials that live less than that.
         let refresh_at = fresh.expires_at.map(|expiry| {
             let lifetime = expiry.duration_since(now).unwrap_or_default();

@@ -146,7 +146,6 @@ impl Sandbox {
             fs,
             http: Some(self.http.unwrap_or_else(|| Offline.into_shared())),
             time: self.time,
-            sandboxed: true,
         }
     }
 }
