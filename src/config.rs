@@ -26,7 +26,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,6 +39,7 @@ use crate::manager::AuthManager;
 use crate::mfa::MfaTokenSource;
 use crate::mode::ModeState;
 use crate::mode_kind::ModeKind;
+use crate::os::Os;
 
 /// Keys whose values are secrets: literal values are wrapped at once, and
 /// `{ env = ".." }` / `{ file = ".." }` are accepted.
@@ -207,6 +208,9 @@ pub struct AuthConfig {
     entries: BTreeMap<String, Raw>,
     origin: Option<String>,
     mfa: Option<Arc<dyn MfaTokenSource>>,
+    /// Where `{ env = .. }` and `{ file = .. }` are read, and what the manager made from this
+    /// config reads: the process's, or a test sandbox's.
+    pub(crate) os: Os,
 }
 
 impl fmt::Debug for AuthConfig {
@@ -269,7 +273,11 @@ impl AuthConfig {
     /// Reads a `.toml` or `.json` file (by extension; anything else is read as TOML).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|err| {
+        let text = Os::default().read_file(path).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))
+        });
+        let text = text.map_err(|err| {
             let error = ValueError::new(
                 ValueKind::ConfigFile,
                 &path.display().to_string(),
@@ -293,7 +301,7 @@ impl AuthConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
         let mut vars = Vec::new();
         let mut problems = Vec::new();
-        for (name, value) in std::env::vars_os() {
+        for (name, value) in Os::process_vars() {
             let shown = name.to_string_lossy();
             if !shown.starts_with("BEDROCK_AUTH_") {
                 continue;
@@ -366,7 +374,7 @@ impl AuthConfig {
         Ok(Self {
             entries,
             origin: Some("environment".to_owned()),
-            mfa: None,
+            ..Self::default()
         })
     }
 
@@ -692,7 +700,7 @@ impl<'a> Checker<'a> {
                     self.problem(key, error);
                     None
                 }
-                (Some(Raw::Str(var)), None, 1) => match std::env::var(var) {
+                (Some(Raw::Str(var)), None, 1) => match self.config.os.env.get(var) {
                     Ok(mut value) => {
                         let secret = SecretString::from(value.as_str());
                         value.zeroize();
@@ -708,20 +716,22 @@ impl<'a> Checker<'a> {
                         None
                     }
                 },
-                (None, Some(Raw::Str(path)), 1) => read_secret_file(Path::new(path))
-                    .map_err(|rule| {
-                        // A path is shown, unless it has the shape of the secret itself.
-                        let error = if looks_like_secret_not_path(path) {
-                            ValueError::without_value(
-                                ValueKind::SecretSource,
-                                Rule::LooksLikeSecret,
-                            )
-                        } else {
-                            ValueError::new(ValueKind::SecretSource, path, rule)
-                        };
-                        self.problem(key, error);
-                    })
-                    .ok(),
+                (None, Some(Raw::Str(path)), 1) => {
+                    read_secret_file(&self.config.os, Path::new(path))
+                        .map_err(|rule| {
+                            // A path is shown, unless it has the shape of the secret itself.
+                            let error = if looks_like_secret_not_path(path) {
+                                ValueError::without_value(
+                                    ValueKind::SecretSource,
+                                    Rule::LooksLikeSecret,
+                                )
+                            } else {
+                                ValueError::new(ValueKind::SecretSource, path, rule)
+                            };
+                            self.problem(key, error);
+                        })
+                        .ok()
+                }
                 _ => {
                     self.wrong_type(
                         key,
@@ -743,6 +753,7 @@ impl<'a> Checker<'a> {
     }
 
     fn common<M: ModeState>(&mut self, mut builder: AuthBuilder<M>) -> AuthBuilder<M> {
+        builder.settings.os = self.config.os.clone();
         if let Some(region) = self.string("region", false) {
             builder = builder.region(region);
         }
@@ -914,8 +925,8 @@ fn placeholder() -> SecretString {
     SecretString::from("x")
 }
 
-fn read_secret_file(path: &Path) -> Result<SecretString, Rule> {
-    let mut bytes = std::fs::read(PathBuf::from(path)).map_err(|_| Rule::FileUnreadable)?;
+fn read_secret_file(os: &Os, path: &Path) -> Result<SecretString, Rule> {
+    let mut bytes = os.read_file(path).map_err(|_| Rule::FileUnreadable)?;
     let secret = match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(SecretString::from(text.trim_end_matches(['\n', '\r']))),
         Err(_) => Err(Rule::FileUnreadable),

@@ -4,6 +4,10 @@
 
 use std::fmt;
 
+use std::ffi::OsString;
+use std::future::Future;
+use std::path::Path;
+use std::task::{Context, Poll, Waker};
 use std::time::SystemTime;
 
 use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource};
@@ -38,6 +42,26 @@ impl Os {
         self.time
             .as_ref()
             .map_or_else(SystemTime::now, |clock| clock.now())
+    }
+
+    /// A whole file, read now. The reads of this crate's own (secret and config files) are
+    /// synchronous; aws-config's `Fs` only looks asynchronous (it never waits), so its future is
+    /// polled once.
+    pub(crate) fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        let read = std::pin::pin!(self.fs.read_to_end(path));
+        match read.poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(result) => result,
+            Poll::Pending => Err(std::io::Error::new(
+                std::io::ErrorKind::WouldBlock,
+                "the file system did not answer at once",
+            )),
+        }
+    }
+
+    /// The process's own environment variables, for what must list them (names and values as
+    /// the OS has them, UTF-8 or not). The one place this crate enumerates the environment.
+    pub(crate) fn process_vars() -> impl Iterator<Item = (OsString, OsString)> {
+        std::env::vars_os()
     }
 
     /// This world's clock, to hand to what keeps time itself.

@@ -4,11 +4,10 @@
 
 mod common;
 
-use bedrock_auth::testing::LocalAws;
+use bedrock_auth::testing::{LocalAws, Sandbox};
 use bedrock_auth::{
     AuthConfig, AuthManager, BoxError, ModeKind, Rule, SecretString, SourceInfo, ValueKind,
 };
-use common::IsolatedEnv;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/BedrockAccessRole";
 
@@ -275,18 +274,17 @@ fn missing_keys_empty_values_and_unknown_modes() {
 
 #[test]
 fn secrets_from_variables_and_files() {
-    let env = IsolatedEnv::new();
-    env.set("ORDERS_AWS_SECRET", "secret-from-env-5f2a");
-    let dir = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("token");
-    std::fs::write(&token_file, "token-from-file-77c1\n").unwrap();
-    let config = AuthConfig::from_toml(&format!(
+    // The variable and the file exist in this test's sandbox only.
+    let sandbox = Sandbox::new()
+        .env("ORDERS_AWS_SECRET", "secret-from-env-5f2a")
+        .file("/run/secrets/token", "token-from-file-77c1\n");
+    let config = AuthConfig::from_toml(
         "mode = \"static\"\naccess_key_id = \"AKIAIOSFODNN7EXAMPLE\"\n\
-         secret_access_key = {{ env = \"ORDERS_AWS_SECRET\" }}\n\
-         session_token = {{ file = \"{}\" }}",
-        token_file.display()
-    ))
-    .unwrap();
+         secret_access_key = { env = \"ORDERS_AWS_SECRET\" }\n\
+         session_token = { file = \"/run/secrets/token\" }",
+    )
+    .unwrap()
+    .sandbox(sandbox.clone());
     let info = AuthManager::from_config(&config).unwrap().info();
     assert!(info.session_token_set);
 
@@ -295,7 +293,8 @@ fn secrets_from_variables_and_files() {
          secret_access_key = { env = \"NOT_SET_ANYWHERE\" }\n\
          session_token = { file = \"/nonexistent/token\" }",
     )
-    .unwrap();
+    .unwrap()
+    .sandbox(sandbox);
     let err = AuthManager::from_config(&missing).unwrap_err();
     let found: Vec<_> = err
         .problems()
@@ -402,13 +401,13 @@ fn no_secret_in_config_debug_or_errors() {
 
 #[tokio::test]
 async fn checking_sends_nothing() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let config = AuthConfig::from_toml(&format!(
         "mode = \"assume_role\"\nregion = \"us-east-1\"\nrole_arn = \"{ROLE}\"\nendpoint_url = \"{}\"",
         aws.endpoint_url()
     ))
-    .unwrap();
+    .unwrap()
+    .sandbox(aws.sandbox());
     config.check().unwrap();
     AuthManager::from_config(&config).unwrap();
     assert!(aws.requests().is_empty());
@@ -438,12 +437,12 @@ fn config_files_by_extension() {
 
 #[test]
 fn api_key_mode_from_files_variables_and_the_environment_form() {
-    let env = IsolatedEnv::new();
-    env.set("AWS_BEARER_TOKEN_BEDROCK", "ABSKkey-from-env-9d1e");
+    let sandbox = Sandbox::new().env("AWS_BEARER_TOKEN_BEDROCK", "ABSKkey-from-env-9d1e");
     let config = AuthConfig::from_toml(
         "mode = \"api_key\"\nregion = \"us-east-1\"\napi_key = { env = \"AWS_BEARER_TOKEN_BEDROCK\" }",
     )
-    .unwrap();
+    .unwrap()
+    .sandbox(sandbox);
     let manager = AuthManager::from_config(&config).unwrap();
     assert_eq!(manager.info().mode, ModeKind::ApiKey);
     assert!(!format!("{manager:?} {}", manager.info()).contains("ABSKkey-from-env-9d1e"));
@@ -491,7 +490,8 @@ fn api_key_mode_from_files_variables_and_the_environment_form() {
     );
     let unset =
         AuthConfig::from_toml("mode = \"api_key\"\napi_key = { env = \"NOT_SET_ANYWHERE\" }")
-            .unwrap();
+            .unwrap()
+            .sandbox(Sandbox::new());
     assert_eq!(
         problems(&unset),
         [("api_key".to_owned(), Rule::EnvVarMissing)]
@@ -500,7 +500,8 @@ fn api_key_mode_from_files_variables_and_the_environment_form() {
         "mode = \"api_key\"\napi_key = { env = \"AWS_BEARER_TOKEN_BEDROCK\" }\n\
          endpoint_url = \"http://bedrock.example.com\"",
     )
-    .unwrap();
+    .unwrap()
+    .sandbox(Sandbox::new().env("AWS_BEARER_TOKEN_BEDROCK", "ABSKexample"));
     assert_eq!(
         problems(&plain_http),
         [("endpoint_url".to_owned(), Rule::BearerOverHttp)]

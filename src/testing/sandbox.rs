@@ -18,6 +18,7 @@ use aws_smithy_runtime_api::shared::IntoShared;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::builder::AuthBuilder;
+use crate::config::AuthConfig;
 use crate::mode::ModeState;
 use crate::os::Os;
 
@@ -155,6 +156,16 @@ impl<M: ModeState> AuthBuilder<M> {
     /// instead of the process's: see [`Sandbox`]. For tests only (`test-util` feature).
     pub fn sandbox(mut self, sandbox: Sandbox) -> Self {
         self.settings.os = sandbox.into_os();
+        self
+    }
+}
+
+impl AuthConfig {
+    /// Makes `{ env = .. }` and `{ file = .. }` read from a test's own environment and files,
+    /// and the manager made from this config use them too: see [`Sandbox`]. For tests only
+    /// (`test-util` feature).
+    pub fn sandbox(mut self, sandbox: Sandbox) -> Self {
+        self.os = sandbox.into_os();
         self
     }
 }
