@@ -81,18 +81,28 @@ impl LocalAws {
         format!("http://{}", self.addr)
     }
 
-    /// A builder pointed at this server, in region [`DEFAULT_REGION`].
+    /// A builder pointed at this server, in region [`DEFAULT_REGION`], in an empty
+    /// [`sandbox`](Self::sandbox): the manager reads no variable or file of the process, so a
+    /// test is the same on every machine. Give it variables and files of its own with
+    /// `.sandbox(aws.sandbox().env(..).file(..))`.
     pub fn builder(&self) -> AuthBuilder<WantsMode> {
         AuthManager::builder()
             .region(DEFAULT_REGION)
             .endpoint_url(self.endpoint_url())
+            .sandbox(self.sandbox())
     }
 
     /// A [`Sandbox`] whose HTTP client can reach this server (plain HTTP, no TLS), for tests
     /// that give a manager environment variables of their own and still talk to the server.
     /// Pair it with [`builder`](Self::builder), which points the manager here.
+    ///
+    /// Instance metadata is off in it (`AWS_EC2_METADATA_DISABLED=true`): its client could
+    /// otherwise reach the metadata address. A test of metadata sets that variable to `false`
+    /// and `AWS_EC2_METADATA_SERVICE_ENDPOINT` to a loopback server of its own.
     pub fn sandbox(&self) -> Sandbox {
-        Sandbox::new().http_client(aws_smithy_http_client::Builder::new().build_http())
+        Sandbox::new()
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
     }
 
     /// Registers an IAM user in [`DEFAULT_ACCOUNT`] with a new long-term key pair.

@@ -12,7 +12,7 @@ use bedrock_auth::{
     ApiKeyKind, AuthManager, BedrockAuth, BoxError, ErrorKind, ExposeSecret, FreshCredentials,
     RoleArn, SecretString, ShortTermKey,
 };
-use common::{Captured, IsolatedEnv};
+use common::Captured;
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 
@@ -249,46 +249,55 @@ async fn api_key_from_env_is_no_credentials_naming_the_variable_when_unset() {
 
 #[tokio::test]
 async fn explicit_modes_sign_with_sigv4_whatever_the_bearer_variable_holds() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let bob = aws.add_user("bob");
     // A valid key of another user: were it used, the call would succeed as bob.
     let bob_key = aws.add_api_key(&bob);
-    env.set("AWS_BEARER_TOKEN_BEDROCK", bob_key.expose_secret());
-    env.write_credentials(&format!(
-        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-        alice.access_key_id,
-        alice.secret_access_key.expose_secret()
-    ));
-    env.set("AWS_ACCESS_KEY_ID", alice.access_key_id.as_str());
-    env.set(
-        "AWS_SECRET_ACCESS_KEY",
-        alice.secret_access_key.expose_secret(),
-    );
+    let sandbox = aws
+        .sandbox()
+        .env("AWS_BEARER_TOKEN_BEDROCK", bob_key.expose_secret())
+        .env("HOME", "/home/test")
+        .file(
+            "/home/test/.aws/credentials",
+            format!(
+                "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+                alice.access_key_id,
+                alice.secret_access_key.expose_secret()
+            ),
+        )
+        .env("AWS_ACCESS_KEY_ID", alice.access_key_id.as_str())
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            alice.secret_access_key.expose_secret(),
+        );
     aws.add_role(RoleSpec::new(ROLE).trust(alice.arn.clone()));
     let (id, secret) = (alice.access_key_id.clone(), alice.secret_access_key.clone());
 
     let managers = [
-        aws.builder().profile("dev").build().unwrap(),
-        aws.builder().environment().build().unwrap(),
+        aws.builder()
+            .profile("dev")
+            .sandbox(sandbox.clone())
+            .build(),
+        aws.builder().environment().sandbox(sandbox.clone()).build(),
         aws.builder()
             .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
-            .build()
-            .unwrap(),
+            .sandbox(sandbox.clone())
+            .build(),
         aws.builder()
             .assume_role(ROLE)
             .source_environment()
-            .build()
-            .unwrap(),
+            .sandbox(sandbox.clone())
+            .build(),
         aws.builder()
             .credential_source(move || {
                 let (id, secret) = (id.clone(), secret.clone());
                 async move { Ok::<_, BoxError>(FreshCredentials::new(id, secret)) }
             })
-            .build()
-            .unwrap(),
-    ];
+            .sandbox(sandbox)
+            .build(),
+    ]
+    .map(Result::unwrap);
     let logs = Captured::default();
     let _guard = logs.install();
     for manager in &managers {
@@ -309,19 +318,20 @@ async fn explicit_modes_sign_with_sigv4_whatever_the_bearer_variable_holds() {
 
 #[tokio::test]
 async fn auto_mode_uses_the_bearer_variable_and_says_so() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let bob = aws.add_user("bob");
-    env.set("AWS_ACCESS_KEY_ID", alice.access_key_id.as_str());
-    env.set(
-        "AWS_SECRET_ACCESS_KEY",
-        alice.secret_access_key.expose_secret(),
-    );
     let key = aws.add_api_key(&bob);
-    env.set("AWS_BEARER_TOKEN_BEDROCK", key.expose_secret());
+    let sandbox = aws
+        .sandbox()
+        .env("AWS_ACCESS_KEY_ID", alice.access_key_id.as_str())
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            alice.secret_access_key.expose_secret(),
+        )
+        .env("AWS_BEARER_TOKEN_BEDROCK", key.expose_secret());
 
-    let manager = aws.builder().auto().build().unwrap();
+    let manager = aws.builder().auto().sandbox(sandbox).build().unwrap();
     let info = manager.info();
     assert_eq!(info.bedrock_auth, BedrockAuth::ApiKey { from_env: true });
     assert!(

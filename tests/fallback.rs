@@ -5,20 +5,22 @@ mod common;
 
 use bedrock_auth::testing::LocalAws;
 use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, FallbackChain, SecretString};
-use common::IsolatedEnv;
 
 #[tokio::test]
 async fn the_first_configuration_that_validates_wins() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
-    env.write_credentials(
+    let files = aws.sandbox().env("HOME", "/home/test").file(
+        "/home/test/.aws/credentials",
         "[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = x\n",
     );
     let bad_config = AuthConfig::from_toml("mode = \"profile\"\nprofile = \"\"").unwrap();
 
     let chosen = FallbackChain::new()
-        .then("profile bedrock", aws.builder().profile("bedrock").build())
+        .then(
+            "profile bedrock",
+            aws.builder().profile("bedrock").sandbox(files).build(),
+        )
         .then("config file", AuthManager::from_config(&bad_config))
         .then("environment", aws.builder().environment().build())
         .then(
@@ -66,7 +68,6 @@ async fn the_first_configuration_that_validates_wins() {
 
 #[tokio::test]
 async fn when_nothing_works_every_failure_is_reported() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let err = FallbackChain::new()

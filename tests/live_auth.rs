@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, TestUser};
+use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, Sandbox, TestUser};
 use bedrock_auth::{
     AssumeRole, AuthBuilder, AuthManager, BoxError, ErrorKind, ExposeSecret, RoleArn, SecretString,
 };
@@ -39,12 +39,22 @@ fn role_builder(aws: &LocalAws, source: &TestUser) -> AuthBuilder<AssumeRole> {
     )
 }
 
-fn set_env_keys(env: &IsolatedEnv, user: &TestUser) {
-    env.set("AWS_ACCESS_KEY_ID", user.access_key_id.as_str());
-    env.set(
-        "AWS_SECRET_ACCESS_KEY",
-        user.secret_access_key.expose_secret(),
-    );
+/// `sandbox` with `user`'s key pair in `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+fn with_keys(sandbox: Sandbox, user: &TestUser) -> Sandbox {
+    sandbox
+        .env("AWS_ACCESS_KEY_ID", user.access_key_id.as_str())
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            user.secret_access_key.expose_secret(),
+        )
+}
+
+/// `aws`'s sandbox with `HOME=/home/test` and these shared config and credentials files.
+fn with_files(aws: &LocalAws, config: &str, credentials: &str) -> Sandbox {
+    aws.sandbox()
+        .env("HOME", "/home/test")
+        .file("/home/test/.aws/config", config)
+        .file("/home/test/.aws/credentials", credentials)
 }
 
 async fn converse(client: &aws_sdk_bedrockruntime::Client) -> Result<(), String> {
@@ -56,7 +66,6 @@ async fn converse(client: &aws_sdk_bedrockruntime::Client) -> Result<(), String>
 
 #[tokio::test]
 async fn static_mode_validates() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let manager = static_manager(&aws, &alice);
@@ -72,13 +81,19 @@ async fn static_mode_validates() {
 
 #[tokio::test]
 async fn environment_mode_uses_only_the_variables() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let bob = aws.add_user("bob");
     let carol = aws.add_user("carol");
     // Credentials in the default profile must not be used by environment mode.
-    env.write_credentials(&credentials_file("default", &carol));
-    let manager = aws.builder().environment().build().unwrap();
+    let files = with_files(&aws, "", &credentials_file("default", &carol));
+    let environment = |sandbox: Sandbox| {
+        aws.builder()
+            .environment()
+            .sandbox(sandbox)
+            .build()
+            .unwrap()
+    };
+    let manager = environment(files.clone());
 
     let err = manager.validate().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoCredentials);
@@ -91,33 +106,44 @@ async fn environment_mode_uses_only_the_variables() {
         "nothing may be sent without credentials"
     );
 
-    env.set("AWS_ACCESS_KEY_ID", bob.access_key_id.as_str());
+    let manager = environment(
+        files
+            .clone()
+            .env("AWS_ACCESS_KEY_ID", bob.access_key_id.as_str()),
+    );
     let err = manager.validate().await.unwrap_err();
     assert!(
         err.message().contains("AWS_SECRET_ACCESS_KEY is not set"),
         "{err}"
     );
 
-    set_env_keys(&env, &bob);
+    let manager = environment(with_keys(files, &bob));
     assert_eq!(manager.validate().await.unwrap().arn, bob.arn);
 }
 
 #[tokio::test]
 async fn profile_mode_wins_over_environment_keys_and_aws_region_over_its_region() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let bob = aws.add_user("bob");
     let carol = aws.add_user("carol");
-    env.write_credentials(&credentials_file("dev", &carol));
-    env.write_config("[profile dev]\nregion = eu-west-3\n");
-    set_env_keys(&env, &bob);
-    env.set("AWS_REGION", "us-east-2");
-
-    let manager = AuthManager::builder()
-        .endpoint_url(aws.endpoint_url())
-        .profile("dev")
-        .build()
-        .unwrap();
+    let files = with_keys(
+        with_files(
+            &aws,
+            "[profile dev]\nregion = eu-west-3\n",
+            &credentials_file("dev", &carol),
+        ),
+        &bob,
+    );
+    // No region from the builder: it comes from the sandbox's variable or the profile.
+    let profile = |sandbox: Sandbox| {
+        AuthManager::builder()
+            .endpoint_url(aws.endpoint_url())
+            .profile("dev")
+            .sandbox(sandbox)
+            .build()
+            .unwrap()
+    };
+    let manager = profile(files.clone().env("AWS_REGION", "us-east-2"));
     assert_eq!(manager.validate().await.unwrap().arn, carol.arn);
     let seen = &aws.requests()[0];
     assert_eq!(
@@ -130,12 +156,7 @@ async fn profile_mode_wins_over_environment_keys_and_aws_region_over_its_region(
         "AWS_REGION wins over the profile's region, as in the SDK"
     );
 
-    env.remove("AWS_REGION");
-    let manager = AuthManager::builder()
-        .endpoint_url(aws.endpoint_url())
-        .profile("dev")
-        .build()
-        .unwrap();
+    let manager = profile(files);
     manager.validate().await.unwrap();
     assert_eq!(
         aws.requests()[1].signing_region.as_deref(),
@@ -146,11 +167,19 @@ async fn profile_mode_wins_over_environment_keys_and_aws_region_over_its_region(
 
 #[tokio::test]
 async fn missing_profile_lists_the_profiles_that_exist() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let carol = aws.add_user("carol");
-    env.write_credentials(&(credentials_file("dev", &carol) + &credentials_file("prod", &carol)));
-    let manager = aws.builder().profile("staging").build().unwrap();
+    let files = with_files(
+        &aws,
+        "",
+        &(credentials_file("dev", &carol) + &credentials_file("prod", &carol)),
+    );
+    let manager = aws
+        .builder()
+        .profile("staging")
+        .sandbox(files)
+        .build()
+        .unwrap();
     let err = manager.validate().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ProfileNotFound);
     assert_eq!(err.available_profiles(), ["dev", "prod"]);
@@ -160,17 +189,19 @@ async fn missing_profile_lists_the_profiles_that_exist() {
 
 #[tokio::test]
 async fn auto_mode_uses_the_default_chain() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let bob = aws.add_user("bob");
-    set_env_keys(&env, &bob);
-    let manager = aws.builder().auto().build().unwrap();
+    let manager = aws
+        .builder()
+        .auto()
+        .sandbox(with_keys(aws.sandbox(), &bob))
+        .build()
+        .unwrap();
     assert_eq!(manager.validate().await.unwrap().arn, bob.arn);
 }
 
 #[tokio::test]
 async fn auto_mode_without_credentials_fails_fast() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let manager = aws.builder().auto().build().unwrap();
     let started = Instant::now();
@@ -185,8 +216,11 @@ async fn auto_mode_without_credentials_fails_fast() {
 
 #[tokio::test]
 async fn no_region_anywhere_is_an_error() {
-    let _env = IsolatedEnv::new();
-    let manager = AuthManager::builder().environment().build().unwrap();
+    let manager = AuthManager::builder()
+        .environment()
+        .sandbox(Sandbox::new())
+        .build()
+        .unwrap();
     let err = manager.validate().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoRegion);
     assert!(err.hint().contains("AWS_REGION"), "{err}");
@@ -194,7 +228,6 @@ async fn no_region_anywhere_is_an_error() {
 
 #[tokio::test]
 async fn role_assumption_is_signed_by_the_source_and_passes_every_option() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(
@@ -253,7 +286,6 @@ async fn role_assumption_is_signed_by_the_source_and_passes_every_option() {
 
 #[tokio::test]
 async fn role_with_a_default_session_name() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE));
@@ -266,7 +298,6 @@ async fn role_with_a_default_session_name() {
 
 #[tokio::test]
 async fn converse_is_signed_for_each_regional_client() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let manager = static_manager(&aws, &alice);
@@ -297,7 +328,6 @@ async fn converse_is_signed_for_each_regional_client() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_role_assumption_for_many_tasks_and_regions() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE));
@@ -331,7 +361,6 @@ async fn one_role_assumption_for_many_tasks_and_regions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_that_expire_soon_are_refreshed_once() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     // The SDK's cache refreshes credentials within a jittered 5 to 10 s of their expiry: 11 s
@@ -390,7 +419,6 @@ async fn a_role_that_requires_an_external_id_refuses_an_assumption_without_one()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_role_is_shared_by_concurrent_callers() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE).external_id("expected"));
@@ -425,7 +453,6 @@ async fn a_refused_role_is_shared_by_concurrent_callers() {
 
 #[tokio::test]
 async fn wrong_secret_and_expired_credentials() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let wrong = aws
@@ -473,7 +500,6 @@ async fn wrong_secret_and_expired_credentials() {
 
 #[tokio::test]
 async fn denied_model_throttling_and_server_errors() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let manager = aws
@@ -493,7 +519,6 @@ async fn denied_model_throttling_and_server_errors() {
 
 #[tokio::test]
 async fn connection_refused_is_a_network_error_naming_the_endpoint() {
-    let _env = IsolatedEnv::new();
     // A port that was just free: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -506,6 +531,7 @@ async fn connection_refused_is_a_network_error_naming_the_endpoint() {
         .endpoint_url(endpoint.as_str())
         .max_attempts(1)
         .static_credentials("AKIAIOSFODNN7EXAMPLE", SecretString::from("secret"))
+        .sandbox(Sandbox::new().http_client(aws_smithy_http_client::Builder::new().build_http()))
         .build()
         .unwrap();
     let err = manager.validate().await.unwrap_err();
@@ -515,7 +541,6 @@ async fn connection_refused_is_a_network_error_naming_the_endpoint() {
 
 #[tokio::test]
 async fn a_server_that_never_answers_times_out_in_time() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.set_fault(Fault::Hang);
@@ -538,11 +563,14 @@ async fn a_server_that_never_answers_times_out_in_time() {
 
 #[tokio::test]
 async fn sdk_config_is_loaded_once_for_racing_tasks() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let bob = aws.add_user("bob");
-    set_env_keys(&env, &bob);
-    let manager = aws.builder().environment().build().unwrap();
+    let manager = aws
+        .builder()
+        .environment()
+        .sandbox(with_keys(aws.sandbox(), &bob))
+        .build()
+        .unwrap();
     let (a, b) = tokio::join!(manager.sdk_config(), manager.sdk_config());
     assert!(
         std::ptr::eq(a.unwrap(), b.unwrap()),
@@ -560,7 +588,6 @@ async fn sdk_config_is_loaded_once_for_racing_tasks() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn no_secret_in_trace_logs_of_a_role_flow() {
-    let _env = IsolatedEnv::new();
     let captured = Captured::default();
     // current_thread: every task of this test, the server's included, runs on this thread.
     let _guard = captured.install();
@@ -602,16 +629,19 @@ async fn no_secret_in_trace_logs_of_a_role_flow() {
 
 #[tokio::test]
 async fn standard_endpoint_variables_reach_every_call_role_assumption_included() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE));
-    env.set("AWS_ENDPOINT_URL_STS", &aws.endpoint_url());
-    env.set("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", &aws.endpoint_url());
+    let per_service = aws
+        .sandbox()
+        .env("AWS_ENDPOINT_URL_STS", aws.endpoint_url())
+        .env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", aws.endpoint_url());
+    // No endpoint from the builder: only the variables point at the server.
     let manager = AuthManager::builder()
         .region("us-east-1")
         .assume_role(ROLE)
         .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .sandbox(per_service)
         .build()
         .unwrap();
     manager.validate().await.unwrap();
@@ -621,13 +651,11 @@ async fn standard_endpoint_variables_reach_every_call_role_assumption_included()
     let actions: Vec<_> = aws.requests().into_iter().map(|r| r.action).collect();
     assert_eq!(actions, ["AssumeRole", "GetCallerIdentity", "Converse"]);
 
-    env.remove("AWS_ENDPOINT_URL_STS");
-    env.remove("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
-    env.set("AWS_ENDPOINT_URL", &aws.endpoint_url());
     aws.clear_requests();
     let manager = AuthManager::builder()
         .region("us-east-1")
         .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .sandbox(aws.sandbox().env("AWS_ENDPOINT_URL", aws.endpoint_url()))
         .build()
         .unwrap();
     manager.validate().await.unwrap();
@@ -662,10 +690,11 @@ async fn profile_mode_follows_a_role_chain_in_the_profile() {
 
 #[tokio::test]
 async fn profile_mode_runs_a_credential_process() {
-    let env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let dave = aws.add_user("dave");
-    let script = env.config_path().with_file_name("creds.sh");
+    // The script is a real file (aws-config runs it); the config naming it is the sandbox's.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("creds.sh");
     std::fs::write(
         &script,
         format!(
@@ -675,13 +704,14 @@ async fn profile_mode_runs_a_credential_process() {
         ),
     )
     .unwrap();
-    env.write_config(&format!(
+    let config = format!(
         "[profile tool]\ncredential_process = sh {}\nregion = us-east-1\n",
         script.display()
-    ));
+    );
     let manager = AuthManager::builder()
         .endpoint_url(aws.endpoint_url())
         .profile("tool")
+        .sandbox(with_files(&aws, &config, ""))
         .build()
         .unwrap();
     assert_eq!(manager.validate().await.unwrap().arn, dave.arn);
@@ -689,20 +719,18 @@ async fn profile_mode_runs_a_credential_process() {
 
 #[tokio::test]
 async fn auto_mode_with_an_unreachable_metadata_endpoint_fails_fast() {
-    let env = IsolatedEnv::new();
-    env.remove("AWS_EC2_METADATA_DISABLED");
     // The test's own loopback address for instance metadata, with nothing listening there.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    env.set(
-        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-        &format!("http://127.0.0.1:{port}"),
-    );
     let aws = LocalAws::start().await.unwrap();
-    let manager = aws.builder().auto().build().unwrap();
+    let metadata_on = aws.sandbox().env("AWS_EC2_METADATA_DISABLED", "false").env(
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        format!("http://127.0.0.1:{port}"),
+    );
+    let manager = aws.builder().auto().sandbox(metadata_on).build().unwrap();
     let started = Instant::now();
     let err = manager.validate().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoCredentials, "{err}");

@@ -9,7 +9,6 @@ use std::time::{Duration, SystemTime};
 
 use bedrock_auth::testing::{LocalAws, TestUser};
 use bedrock_auth::{AuthManager, BoxError, ErrorKind, FreshCredentials, ModeKind};
-use common::IsolatedEnv;
 
 /// A source that hands out `users` in turn (the last one forever), counting its calls.
 fn rotating(
@@ -42,7 +41,6 @@ fn rotating(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_fetch_for_many_concurrent_callers() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let (manager, calls) = rotating(&aws, vec![alice.clone()], None);
@@ -60,7 +58,6 @@ async fn one_fetch_for_many_concurrent_callers() {
 
 #[tokio::test]
 async fn fetched_again_before_expiry() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     let bob = aws.add_user("bob");
@@ -84,7 +81,6 @@ async fn fetched_again_before_expiry() {
 
 #[tokio::test]
 async fn a_forced_refresh_reaches_cached_bedrock_clients() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let old = aws.add_user("old-key");
     let new = aws.add_user("new-key");
@@ -123,7 +119,6 @@ async fn a_forced_refresh_reaches_cached_bedrock_clients() {
 
 #[tokio::test]
 async fn a_failing_source_and_refresh_in_other_modes() {
-    let _env = IsolatedEnv::new();
     let aws = LocalAws::start().await.unwrap();
     let manager = aws
         .builder()

@@ -12,6 +12,10 @@ static ENV_LOCK: Mutex<()> = Mutex::new(());
 /// `AWS_SHARED_CREDENTIALS_FILE` in a fresh temp dir, every other `AWS_*` variable cleared,
 /// instance metadata disabled. Holds a process-wide lock, so tests that change the environment
 /// run one at a time; restores an empty `AWS_*` environment when dropped.
+///
+/// Only for what reads the process environment itself and has no seam yet: `diagnose()`, and
+/// aws-config's own STS client of a profile's role chain. Everything else takes a
+/// [`Sandbox`](bedrock_auth::testing::Sandbox) (`LocalAws::builder()` starts in one).
 pub struct IsolatedEnv {
     dir: tempfile::TempDir,
     _lock: MutexGuard<'static, ()>,
