@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use aws_runtime::env_config::file::EnvConfigFiles;
-use aws_types::os_shim_internal::{Env, Fs};
+use aws_types::os_shim_internal::Env;
 
 use crate::api_key::{ApiKeyInfo, ApiKeyKind};
 use crate::mode::BEARER_TOKEN_VAR;
+use crate::os::Os;
 use crate::time::unix_secs;
 
 /// Variables whose values are secrets: shown as `********` only.
@@ -99,6 +100,8 @@ pub struct Diagnosis {
     pub api_key: Option<ApiKeyInfo>,
     /// Problems worth fixing, each a sentence.
     pub warnings: Vec<String>,
+    /// When the diagnosis was made: what "expired" is judged against.
+    pub made_at: SystemTime,
 }
 
 /// Looks at the `AWS_*` variables, the shared config and credentials files and the execution
@@ -113,8 +116,15 @@ pub struct Diagnosis {
 /// # }
 /// ```
 pub async fn diagnose() -> Diagnosis {
-    let env = Env::real();
-    let mut variables: Vec<(String, String)> = std::env::vars_os()
+    diagnose_in(&Os::default()).await
+}
+
+/// [`diagnose()`] in the world `os` (the process's, or a test sandbox's).
+pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
+    let env = &os.env;
+    let mut variables: Vec<(String, String)> = os
+        .vars()
+        .into_iter()
         .filter_map(|(name, value)| {
             let name = name.into_string().ok()?;
             name.starts_with("AWS_").then(|| {
@@ -127,16 +137,16 @@ pub async fn diagnose() -> Diagnosis {
 
     let mut warnings = Vec::new();
     let home = env.get("HOME").ok().map(PathBuf::from);
-    let config_path = file_path(&env, "AWS_CONFIG_FILE", home.as_deref(), "config");
+    let config_path = file_path(env, "AWS_CONFIG_FILE", home.as_deref(), "config");
     let credentials_path = file_path(
-        &env,
+        env,
         "AWS_SHARED_CREDENTIALS_FILE",
         home.as_deref(),
         "credentials",
     );
-    let config_file = file_report(&env, config_path, true, &mut warnings).await;
-    let credentials_file = file_report(&env, credentials_path, false, &mut warnings).await;
-    if let Some(warning) = permission_warning(&credentials_file) {
+    let config_file = file_report(os, config_path, true, &mut warnings).await;
+    let credentials_file = file_report(os, credentials_path, false, &mut warnings).await;
+    if let Some(warning) = permission_warning(os, &credentials_file) {
         warnings.push(warning);
     }
     let has_keys = variables.iter().any(|(n, _)| n == "AWS_ACCESS_KEY_ID");
@@ -156,21 +166,23 @@ pub async fn diagnose() -> Diagnosis {
             ));
         }
     }
-    let api_key = api_key_report(&env, &mut warnings);
+    let api_key = api_key_report(os, &mut warnings);
     Diagnosis {
         variables,
         config_file,
         credentials_file,
-        environment: execution_environment(&env, Path::new("/sys/devices/virtual/dmi/id")),
+        environment: execution_environment(os, Path::new("/sys/devices/virtual/dmi/id")),
         api_key,
         warnings,
+        made_at: os.now(),
     }
 }
 
 /// What the key in `AWS_BEARER_TOKEN_BEDROCK` is, with warnings: it overrides auto mode's
 /// credentials for Bedrock, and a short-term key may be malformed or expired.
-fn api_key_report(env: &Env, warnings: &mut Vec<String>) -> Option<ApiKeyInfo> {
-    let mut key = env
+fn api_key_report(os: &Os, warnings: &mut Vec<String>) -> Option<ApiKeyInfo> {
+    let mut key = os
+        .env
         .get(BEARER_TOKEN_VAR)
         .ok()
         .filter(|k| !k.trim().is_empty())?;
@@ -182,7 +194,7 @@ fn api_key_report(env: &Env, warnings: &mut Vec<String>) -> Option<ApiKeyInfo> {
     zeroize::Zeroize::zeroize(&mut key);
     match parsed {
         Ok(info) => {
-            if let Err(err) = info.check_not_expired(SystemTime::now()) {
+            if let Err(err) = info.check_not_expired(os.now()) {
                 warnings.push(format!("{BEARER_TOKEN_VAR}: {}", err.message()));
             }
             Some(info)
@@ -208,18 +220,18 @@ fn file_path(env: &Env, var: &str, home: Option<&Path>, name: &str) -> PathBuf {
 }
 
 async fn file_report(
-    env: &Env,
+    os: &Os,
     path: PathBuf,
     config: bool,
     warnings: &mut Vec<String>,
 ) -> FileReport {
-    let exists = path.is_file();
+    let exists = os.read_file(&path).is_ok();
     let files = EnvConfigFiles::builder()
         .include_default_config_file(config)
         .include_default_credentials_file(!config)
         .build();
     let profiles = if exists {
-        match aws_config::profile::load(&Fs::real(), env, &files, None).await {
+        match aws_config::profile::load(&os.fs, &os.env, &files, None).await {
             Ok(set) => {
                 let mut names: Vec<String> = set.profiles().map(str::to_owned).collect();
                 names.sort();
@@ -241,9 +253,8 @@ async fn file_report(
 }
 
 #[cfg(unix)]
-fn permission_warning(file: &FileReport) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&file.path).ok()?.permissions().mode();
+fn permission_warning(os: &Os, file: &FileReport) -> Option<String> {
+    let mode = os.file_mode(&file.path)?;
     (mode & 0o077 != 0).then(|| {
         format!(
             "{} is readable by group or others (mode {:o}); run `chmod 600` on it",
@@ -254,12 +265,13 @@ fn permission_warning(file: &FileReport) -> Option<String> {
 }
 
 #[cfg(not(unix))]
-fn permission_warning(_: &FileReport) -> Option<String> {
+fn permission_warning(_: &Os, _: &FileReport) -> Option<String> {
     None
 }
 
 /// Tells the platform from variables, and EC2 from the DMI files under `dmi` (no network).
-fn execution_environment(env: &Env, dmi: &Path) -> ExecutionEnvironment {
+fn execution_environment(os: &Os, dmi: &Path) -> ExecutionEnvironment {
+    let env = &os.env;
     let set = |var: &str| env.get(var).is_ok_and(|v| !v.is_empty());
     if set("AWS_LAMBDA_FUNCTION_NAME") {
         return ExecutionEnvironment::Lambda;
@@ -279,7 +291,10 @@ fn execution_environment(env: &Env, dmi: &Path) -> ExecutionEnvironment {
     {
         return ExecutionEnvironment::Ecs;
     }
-    let read = |name: &str| std::fs::read_to_string(dmi.join(name)).unwrap_or_default();
+    let read = |name: &str| {
+        let bytes = os.read_file(&dmi.join(name)).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
     if read("sys_vendor").trim() == "Amazon EC2" || read("board_asset_tag").trim().starts_with("i-")
     {
         return ExecutionEnvironment::Ec2;
@@ -313,7 +328,7 @@ impl Diagnosis {
                 "region": key.region.as_ref().map(|r| r.as_str()),
                 "access_key_id": key.access_key_id,
                 "expires_at": key.expires_at.map(unix_secs),
-                "expired": key.is_expired(SystemTime::now()),
+                "expired": key.is_expired(self.made_at),
             })),
             "warnings": self.warnings,
         })
@@ -345,7 +360,7 @@ impl fmt::Display for Diagnosis {
             writeln!(f, "{label:<18}{} ({state})", file.path.display())?;
         }
         if let Some(key) = &self.api_key {
-            let state = if key.is_expired(SystemTime::now()) {
+            let state = if key.is_expired(self.made_at) {
                 "expired"
             } else {
                 "not expired"
@@ -373,21 +388,6 @@ mod tests {
         assert_eq!(mask("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"), "********");
         assert_eq!(mask("AWS_SESSION_TOKEN", "FwoGZXIv"), "********");
         assert_eq!(mask("AWS_PROFILE", "dev"), "***");
-    }
-
-    #[test]
-    fn ec2_is_told_from_dmi_files() {
-        let dir = std::env::temp_dir().join(format!("bedrock-auth-dmi-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("sys_vendor"), "Amazon EC2\n").unwrap();
-        let env = Env::from_slice(&[]);
-        assert_eq!(execution_environment(&env, &dir), ExecutionEnvironment::Ec2);
-        std::fs::write(dir.join("sys_vendor"), "QEMU\n").unwrap();
-        assert_eq!(
-            execution_environment(&env, &dir),
-            ExecutionEnvironment::None
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -420,7 +420,13 @@ mod tests {
         let nowhere = Path::new("/nonexistent-dmi");
         for (vars, expected) in cases {
             assert_eq!(
-                execution_environment(&Env::from_slice(vars), nowhere),
+                execution_environment(
+                    &Os {
+                        env: Env::from_slice(vars),
+                        ..Os::default()
+                    },
+                    nowhere
+                ),
                 expected,
                 "{vars:?}"
             );

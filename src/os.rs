@@ -6,7 +6,8 @@ use std::fmt;
 
 use std::ffi::OsString;
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::SystemTime;
 
@@ -23,6 +24,17 @@ pub(crate) struct Os {
     pub(crate) http: Option<SharedHttpClient>,
     /// `None`: the system clock.
     pub(crate) time: Option<SharedTimeSource>,
+    /// `None`: the process's own variables and files. `Some`: a world given as data, which
+    /// lists its variables and says where its files really are (for their permissions).
+    pub(crate) given: Option<Arc<Given>>,
+}
+
+/// A world given as data (a test sandbox): its variables, listed, and the directory its `/`
+/// is, if its files are real ones.
+#[derive(Debug, Default)]
+pub(crate) struct Given {
+    pub(crate) vars: Vec<(String, String)>,
+    pub(crate) root: Option<PathBuf>,
 }
 
 impl Default for Os {
@@ -32,6 +44,7 @@ impl Default for Os {
             fs: Fs::real(),
             http: None,
             time: None,
+            given: None,
         }
     }
 }
@@ -62,6 +75,32 @@ impl Os {
     /// the OS has them, UTF-8 or not). The one place this crate enumerates the environment.
     pub(crate) fn process_vars() -> impl Iterator<Item = (OsString, OsString)> {
         std::env::vars_os()
+    }
+
+    /// This world's variables, listed (the process's, or the ones given).
+    pub(crate) fn vars(&self) -> Vec<(OsString, OsString)> {
+        match &self.given {
+            None => Self::process_vars().collect(),
+            Some(given) => given
+                .vars
+                .iter()
+                .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+                .collect(),
+        }
+    }
+
+    /// The Unix permission bits of a file, where the file is a real one.
+    #[cfg(unix)]
+    pub(crate) fn file_mode(&self, path: &Path) -> Option<u32> {
+        use std::os::unix::fs::PermissionsExt;
+        let real = match &self.given {
+            None => path.to_path_buf(),
+            Some(given) => given
+                .root
+                .as_ref()?
+                .join(path.strip_prefix("/").unwrap_or(path)),
+        };
+        Some(std::fs::metadata(real).ok()?.permissions().mode())
     }
 
     /// This world's clock, to hand to what keeps time itself.

@@ -1,25 +1,30 @@
 //! Diagnosis of prepared environments: masked variables, the shared files and their profiles,
 //! the permission warning, and the execution environment, as text and JSON.
 
-mod common;
+use bedrock_auth::ExecutionEnvironment;
+use bedrock_auth::testing::Sandbox;
 
-use bedrock_auth::{ExecutionEnvironment, diagnose};
-use common::IsolatedEnv;
+/// A sandbox with `HOME=/home/test` and these shared files.
+fn with_files(config: &str, credentials: &str) -> Sandbox {
+    Sandbox::new()
+        .env("HOME", "/home/test")
+        .file("/home/test/.aws/config", config)
+        .file("/home/test/.aws/credentials", credentials)
+}
 
 #[tokio::test]
 async fn variables_files_profiles_and_masking() {
-    let env = IsolatedEnv::new();
-    env.set("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
-    env.set("AWS_SECRET_ACCESS_KEY", "diagnose-secret-6b1f");
-    env.set("AWS_SESSION_TOKEN", "diagnose-token-0c9d");
-    env.set("AWS_REGION", "eu-north-1");
-    env.set("AWS_PROFILE", "dev");
-    env.write_config("[profile dev]\nregion = eu-north-1\n[default]\nregion = us-east-1\n");
-    env.write_credentials(
+    let diagnosis = with_files(
+        "[profile dev]\nregion = eu-north-1\n[default]\nregion = us-east-1\n",
         "[dev]\naws_access_key_id = AKIA1\naws_secret_access_key = file-secret-3a\n",
-    );
-
-    let diagnosis = diagnose().await;
+    )
+    .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    .env("AWS_SECRET_ACCESS_KEY", "diagnose-secret-6b1f")
+    .env("AWS_SESSION_TOKEN", "diagnose-token-0c9d")
+    .env("AWS_REGION", "eu-north-1")
+    .env("AWS_PROFILE", "dev")
+    .diagnose()
+    .await;
     let variable = |name: &str| {
         diagnosis
             .variables
@@ -31,19 +36,15 @@ async fn variables_files_profiles_and_masking() {
     assert_eq!(variable("AWS_SECRET_ACCESS_KEY"), Some("********"));
     assert_eq!(variable("AWS_SESSION_TOKEN"), Some("********"));
     assert_eq!(variable("AWS_REGION"), Some("eu-n*"));
-    assert_eq!(diagnosis.config_file.path, env.config_path());
+    assert_eq!(
+        diagnosis.config_file.path,
+        std::path::Path::new("/home/test/.aws/config")
+    );
     assert!(diagnosis.config_file.exists);
     assert_eq!(diagnosis.config_file.profiles, ["default", "dev"]);
     assert_eq!(diagnosis.credentials_file.profiles, ["dev"]);
-    // No platform variable is set; on an EC2 host the DMI files still say EC2.
-    assert!(
-        matches!(
-            diagnosis.environment,
-            ExecutionEnvironment::None | ExecutionEnvironment::Ec2
-        ),
-        "{:?}",
-        diagnosis.environment
-    );
+    // No platform variable is set, and the sandbox has no DMI files.
+    assert_eq!(diagnosis.environment, ExecutionEnvironment::None);
 
     let text = diagnosis.to_string();
     let json = diagnosis.to_json().to_string();
@@ -72,11 +73,20 @@ async fn variables_files_profiles_and_masking() {
 #[tokio::test]
 async fn a_credentials_file_readable_by_others_is_a_warning() {
     use std::os::unix::fs::PermissionsExt;
-    let env = IsolatedEnv::new();
-    env.write_credentials("[default]\naws_access_key_id = AKIA1\naws_secret_access_key = x\n");
-    let path = env.credentials_path();
+    // Real files, for their permissions: the sandbox's `/` is a temp dir.
+    let root = tempfile::tempdir().unwrap();
+    let aws_dir = root.path().join("home/.aws");
+    std::fs::create_dir_all(&aws_dir).unwrap();
+    let path = aws_dir.join("credentials");
+    std::fs::write(
+        &path,
+        "[default]\naws_access_key_id = AKIA1\naws_secret_access_key = x\n",
+    )
+    .unwrap();
+    std::fs::write(aws_dir.join("config"), "").unwrap();
+    let sandbox = || Sandbox::rooted_at(root.path()).env("HOME", "/home");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let warnings = diagnose().await.warnings;
+    let warnings = sandbox().diagnose().await.warnings;
     assert!(
         warnings
             .iter()
@@ -84,17 +94,22 @@ async fn a_credentials_file_readable_by_others_is_a_warning() {
         "{warnings:?}"
     );
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert!(diagnose().await.warnings.is_empty());
+    let diagnosis = sandbox().diagnose().await;
+    assert!(diagnosis.warnings.is_empty(), "{:?}", diagnosis.warnings);
+    assert_eq!(diagnosis.credentials_file.profiles, ["default"]);
 }
 
 #[tokio::test]
 async fn missing_files_half_a_key_pair_and_an_unknown_profile() {
-    let env = IsolatedEnv::new();
-    std::fs::remove_file(env.config_path()).unwrap();
-    env.set("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
-    env.set("AWS_PROFILE", "nowhere");
-    let diagnosis = diagnose().await;
+    let diagnosis = Sandbox::new()
+        .env("HOME", "/home/test")
+        .file("/home/test/.aws/credentials", "")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env("AWS_PROFILE", "nowhere")
+        .diagnose()
+        .await;
     assert!(!diagnosis.config_file.exists);
+    assert!(diagnosis.credentials_file.exists);
     assert!(diagnosis.to_string().contains("(missing)"));
     let warnings = diagnosis.warnings.join("\n");
     assert!(
@@ -108,21 +123,35 @@ async fn missing_files_half_a_key_pair_and_an_unknown_profile() {
 }
 
 #[tokio::test]
-async fn platforms_from_their_variables() {
-    let env = IsolatedEnv::new();
-    env.set("AWS_LAMBDA_FUNCTION_NAME", "orders");
-    assert_eq!(diagnose().await.environment, ExecutionEnvironment::Lambda);
-    env.remove("AWS_LAMBDA_FUNCTION_NAME");
-    env.set(
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "/v2/credentials/abc",
-    );
-    assert_eq!(diagnose().await.environment, ExecutionEnvironment::Ecs);
-    env.remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    env.set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/token");
-    env.set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/pod");
-    assert_eq!(
-        diagnose().await.environment,
-        ExecutionEnvironment::EksWebIdentity
-    );
+async fn platforms_from_their_variables_and_ec2_from_its_dmi_files() {
+    let cases = [
+        (
+            Sandbox::new().env("AWS_LAMBDA_FUNCTION_NAME", "orders"),
+            ExecutionEnvironment::Lambda,
+        ),
+        (
+            Sandbox::new().env(
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "/v2/credentials/abc",
+            ),
+            ExecutionEnvironment::Ecs,
+        ),
+        (
+            Sandbox::new()
+                .env("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/token")
+                .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/pod"),
+            ExecutionEnvironment::EksWebIdentity,
+        ),
+        (
+            Sandbox::new().file("/sys/devices/virtual/dmi/id/sys_vendor", "Amazon EC2\n"),
+            ExecutionEnvironment::Ec2,
+        ),
+        (
+            Sandbox::new().file("/sys/devices/virtual/dmi/id/sys_vendor", "QEMU\n"),
+            ExecutionEnvironment::None,
+        ),
+    ];
+    for (sandbox, expected) in cases {
+        assert_eq!(sandbox.diagnose().await.environment, expected);
+    }
 }

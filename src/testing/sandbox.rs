@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_smithy_async::time::{SharedTimeSource, StaticTimeSource, TimeSource};
@@ -19,8 +20,9 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::builder::AuthBuilder;
 use crate::config::AuthConfig;
+use crate::diagnose::Diagnosis;
 use crate::mode::ModeState;
-use crate::os::Os;
+use crate::os::{Given, Os};
 
 /// A world of a test's own for one manager: the environment variables, files, HTTP client and
 /// clock that [`AuthBuilder::sandbox`](crate::AuthBuilder::sandbox) makes it use instead of the
@@ -138,16 +140,29 @@ impl Sandbox {
     }
 
     pub(crate) fn into_os(self) -> Os {
-        let fs = match self.root {
+        let fs = match &self.root {
             Some(root) => Fs::from_test_dir(root, "/"),
             None => Fs::from_map(self.files),
         };
+        let mut vars: Vec<(String, String)> = self.vars.clone().into_iter().collect();
+        vars.sort();
         Os {
             env: Env::from(self.vars),
             fs,
             http: Some(self.http.unwrap_or_else(|| Offline.into_shared())),
             time: self.time,
+            given: Some(Arc::new(Given {
+                vars,
+                root: self.root,
+            })),
         }
+    }
+
+    /// What [`diagnose()`](crate::diagnose) would report in this world: its variables, its
+    /// shared files, its platform (from its variables and its DMI files under
+    /// `/sys/devices/virtual/dmi/id`).
+    pub async fn diagnose(self) -> Diagnosis {
+        crate::diagnose::diagnose_in(&self.into_os()).await
     }
 }
 
