@@ -12,7 +12,7 @@ use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, Sandbox, TestUser};
 use bedrock_auth::{
     AssumeRole, AuthBuilder, AuthManager, BoxError, ErrorKind, ExposeSecret, RoleArn, SecretString,
 };
-use common::{Captured, IsolatedEnv};
+use common::Captured;
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 
@@ -662,23 +662,50 @@ async fn standard_endpoint_variables_reach_every_call_role_assumption_included()
     assert_eq!(aws.count("GetCallerIdentity"), 1);
 }
 
-#[tokio::test]
+/// aws-config's own STS client for a profile's role chain reads the endpoint variables of the
+/// process, with no seam for a sandbox: this test runs its manager in a child process (this
+/// test binary again) with an environment of its own, never changing this process's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn profile_mode_follows_a_role_chain_in_the_profile() {
-    let env = IsolatedEnv::new();
+    const NAME: &str = "profile_mode_follows_a_role_chain_in_the_profile";
+    if std::env::var_os("LIVE_AUTH_CHILD").is_some() {
+        let manager = AuthManager::builder().profile("bedrock").build().unwrap();
+        let identity = manager.validate().await.unwrap();
+        println!("IDENTITY {}", identity.arn);
+        return;
+    }
     let aws = LocalAws::start().await.unwrap();
     let base = aws.add_user("base");
     aws.add_role(RoleSpec::new(ROLE).trust(base.arn.clone()));
-    env.write_credentials(&credentials_file("base", &base));
-    env.write_config(&format!(
-        "[profile bedrock]\nrole_arn = {ROLE}\nsource_profile = base\nrole_session_name = chained\nregion = us-east-1\n"
-    ));
-    // aws-config's own STS client for the chain honours the standard endpoint variable.
-    env.set("AWS_ENDPOINT_URL", &aws.endpoint_url());
-    let manager = AuthManager::builder().profile("bedrock").build().unwrap();
-    let identity = manager.validate().await.unwrap();
-    assert_eq!(
-        identity.arn,
-        "arn:aws:sts::123456789012:assumed-role/BedrockAccess/chained"
+    let home = tempfile::tempdir().unwrap();
+    let (config, credentials) = (home.path().join("config"), home.path().join("credentials"));
+    std::fs::write(&credentials, credentials_file("base", &base)).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[profile bedrock]\nrole_arn = {ROLE}\nsource_profile = base\n\
+             role_session_name = chained\nregion = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    let output = tokio::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+        .env_clear()
+        .env("LIVE_AUTH_CHILD", "1")
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        // aws-config's own STS client for the chain honours the standard endpoint variable.
+        .env("AWS_ENDPOINT_URL", aws.endpoint_url())
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "the child failed: {stdout}");
+    assert!(
+        stdout.contains("IDENTITY arn:aws:sts::123456789012:assumed-role/BedrockAccess/chained"),
+        "{stdout}"
     );
     let seen = aws.requests();
     assert_eq!(seen[0].action, "AssumeRole");

@@ -1,86 +1,8 @@
-//! Shared test helpers: an isolated AWS environment for tests that touch the credential chain.
+//! Shared test helpers: log capture, a recording HTTP client, one Converse call.
 
 #![allow(dead_code)] // each test binary uses a part
-#![allow(unsafe_code)] // `std::env::set_var`, serialized by ENV_LOCK
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-
-static ENV_LOCK: Mutex<()> = Mutex::new(());
-
-/// An empty AWS environment for one test: `HOME`, `AWS_CONFIG_FILE` and
-/// `AWS_SHARED_CREDENTIALS_FILE` in a fresh temp dir, every other `AWS_*` variable cleared,
-/// instance metadata disabled. Holds a process-wide lock, so tests that change the environment
-/// run one at a time; restores an empty `AWS_*` environment when dropped.
-///
-/// Only for what reads the process environment itself and has no seam yet: `diagnose()`, and
-/// aws-config's own STS client of a profile's role chain. Everything else takes a
-/// [`Sandbox`](bedrock_auth::testing::Sandbox) (`LocalAws::builder()` starts in one).
-pub struct IsolatedEnv {
-    dir: tempfile::TempDir,
-    _lock: MutexGuard<'static, ()>,
-}
-
-impl IsolatedEnv {
-    pub fn new() -> Self {
-        let lock = ENV_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
-        let dir = tempfile::tempdir().expect("temp dir");
-        clear_aws_vars();
-        let env = Self { dir, _lock: lock };
-        env.write_config("");
-        env.write_credentials("");
-        env.set("HOME", env.dir.path().to_str().unwrap());
-        env.set("AWS_CONFIG_FILE", env.config_path().to_str().unwrap());
-        env.set(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            env.credentials_path().to_str().unwrap(),
-        );
-        env.set("AWS_EC2_METADATA_DISABLED", "true");
-        env
-    }
-
-    pub fn set(&self, key: &str, value: &str) {
-        // SAFETY: every test of this crate that changes or reads the process environment holds
-        // ENV_LOCK (through IsolatedEnv), so no other thread reads it meanwhile.
-        unsafe { std::env::set_var(key, value) }
-    }
-
-    pub fn remove(&self, key: &str) {
-        // SAFETY: as in `set`.
-        unsafe { std::env::remove_var(key) }
-    }
-
-    pub fn config_path(&self) -> PathBuf {
-        self.dir.path().join("config")
-    }
-
-    pub fn credentials_path(&self) -> PathBuf {
-        self.dir.path().join("credentials")
-    }
-
-    pub fn write_config(&self, text: &str) {
-        std::fs::write(self.config_path(), text).expect("write config");
-    }
-
-    pub fn write_credentials(&self, text: &str) {
-        std::fs::write(self.credentials_path(), text).expect("write credentials");
-    }
-}
-
-impl Drop for IsolatedEnv {
-    fn drop(&mut self) {
-        clear_aws_vars();
-    }
-}
-
-fn clear_aws_vars() {
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") {
-            // SAFETY: called with ENV_LOCK held.
-            unsafe { std::env::remove_var(key) }
-        }
-    }
-}
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Everything a `tracing` subscriber writes, at TRACE, for every crate.
 #[derive(Clone, Default)]
