@@ -17,7 +17,7 @@ use crate::values::{
     SessionDuration, SessionName,
 };
 
-/// Builds an [`AuthManager`]; start with [`AuthManager::builder()`].
+/// Builds an [`AuthManager`](crate::AuthManager); start with [`AuthManager::builder()`](crate::AuthManager::builder).
 ///
 /// The type parameter `M` is the mode state ([`WantsMode`], [`Profile`], [`Environment`],
 /// [`StaticCredentials`], [`AssumeRole`], [`Auto`]). A method that makes no sense in the
@@ -254,8 +254,8 @@ impl<M: ModeState> AuthBuilder<M> {
 
     /// API-key mode: a Bedrock API key (long-term, or short-term `bedrock-api-key-...`), sent to
     /// Bedrock Runtime as a bearer token through the SDK's token support. The key works for
-    /// Bedrock only: this manager's [`sdk_config`](AuthManager::sdk_config) and
-    /// [`sts_client`](AuthManager::sts_client) are `invalid_config` errors, and a key is
+    /// Bedrock only: this manager's [`sdk_config`](crate::AuthManager::sdk_config) and
+    /// [`sts_client`](crate::AuthManager::sts_client) are `invalid_config` errors, and a key is
     /// never sent over plain HTTP except to a loopback address.
     pub fn api_key(mut self, key: impl IntoSecret) -> AuthBuilder<ApiKey>
     where
@@ -280,7 +280,7 @@ impl<M: ModeState> AuthBuilder<M> {
 
     /// Custom-source mode: credentials from a [`CredentialSource`] of your own (a secret
     /// manager, a rotation job). They are fetched on first use, again shortly before they
-    /// expire, and on [`AuthManager::refresh_credentials`]; concurrent callers share one fetch.
+    /// expire, and on [`AuthManager::refresh_credentials`](crate::AuthManager::refresh_credentials); concurrent callers share one fetch.
     pub fn credential_source(self, source: impl CredentialSource) -> AuthBuilder<CustomSource>
     where
         M: NoModeYet,

@@ -74,6 +74,11 @@
 //!
 //! Every such case is a test in `ui-tests/`.
 //!
+//! The [`guide`] is the manual: [modes](guide::modes), [errors](guide::errors),
+//! [config-as-code](guide::config), [Bedrock clients and API keys](guide::bedrock),
+//! [the command](guide::command), [testing](guide::testing) and
+//! [guarantees](guide::guarantees).
+//!
 //! # Validated values
 //!
 //! [`RoleArn`], [`Region`], [`ProfileName`], [`SessionName`], [`ExternalId`],
@@ -98,6 +103,7 @@ mod diagnose;
 mod endpoint_guard;
 mod error;
 mod fallback;
+pub mod guide;
 mod manager;
 mod mfa;
 mod mode;

@@ -32,8 +32,8 @@ const LAYERS: &[&[&str]] = &[
     &["manager"],
     // What is built on the manager.
     &["config", "fallback", "diagnose"],
-    // Test support, on top of everything.
-    &["testing"],
+    // Test support and the manual (documentation only), on top of everything.
+    &["testing", "guide"],
 ];
 
 /// The module a file of `src/` belongs to: `values/region.rs` belongs to `values`.
