@@ -121,7 +121,14 @@ async fn local_tour(_setup: LocalSetup) -> Result<(), AuthError> {
                 .profile("tour")
                 .build()?,
         ),
-        ("environment", aws.builder().environment().build()?),
+        (
+            "environment",
+            AuthManager::builder()
+                .region("us-east-1")
+                .endpoint_url(endpoint.as_str())
+                .environment()
+                .build()?,
+        ),
         (
             "static",
             aws.builder()
@@ -144,7 +151,14 @@ async fn local_tour(_setup: LocalSetup) -> Result<(), AuthError> {
                 )
                 .build()?,
         ),
-        ("auto", aws.builder().auto().build()?),
+        (
+            "auto",
+            AuthManager::builder()
+                .region("us-east-1")
+                .endpoint_url(endpoint.as_str())
+                .auto()
+                .build()?,
+        ),
     ];
 
     println!("{:<12} {:>9}  identity", "mode", "validate");
