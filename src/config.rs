@@ -40,6 +40,7 @@ use crate::mfa::MfaTokenSource;
 use crate::mode::ModeState;
 use crate::mode_kind::ModeKind;
 use crate::os::Os;
+use crate::secret::looks_like_secret;
 
 /// Keys whose values are secrets: literal values are wrapped at once, and
 /// `{ env = ".." }` / `{ file = ".." }` are accepted.
@@ -160,11 +161,10 @@ impl fmt::Debug for Shown<'_> {
     }
 }
 
-/// Whether a `{ file = .. }` value has the shape of a secret rather than of a path: no `/` or
-/// `.`, and a long run of mixed-case letters and digits (or `+`).
+/// Whether a `{ file = .. }` value has the shape of a secret rather than of a path (one that
+/// does not start as a path does).
 fn looks_like_secret_not_path(path: &str) -> bool {
-    !path.contains(['/', '.'])
-        && (path.contains('+') || variable_name(path) == Err(Rule::LooksLikeSecret))
+    !path.starts_with(['/', '.', '~']) && looks_like_secret(path)
 }
 
 /// Checks that `name` can be an environment variable's name, and does not have the shape of a
@@ -178,10 +178,7 @@ fn variable_name(name: &str) -> Result<(), Rule> {
         return Err(Rule::VariableName);
     }
     // Variable names are words; a long run of mixed-case letters and digits is a key.
-    let mixed = name.bytes().any(|b| b.is_ascii_lowercase())
-        && name.bytes().any(|b| b.is_ascii_uppercase())
-        && name.bytes().any(|b| b.is_ascii_digit());
-    if name.len() >= 20 && mixed && !name.contains('_') {
+    if looks_like_secret(name) {
         return Err(Rule::LooksLikeSecret);
     }
     Ok(())

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use std::time::SystemTime;
 
-use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::Env;
 
 use crate::api_key::{ApiKeyInfo, ApiKeyKind};
@@ -225,25 +225,32 @@ async fn file_report(
     config: bool,
     warnings: &mut Vec<String>,
 ) -> FileReport {
-    let exists = os.read_file(&path).is_ok();
-    let files = EnvConfigFiles::builder()
-        .include_default_config_file(config)
-        .include_default_credentials_file(!config)
-        .build();
-    let profiles = if exists {
-        match aws_config::profile::load(&os.fs, &os.env, &files, None).await {
-            Ok(set) => {
-                let mut names: Vec<String> = set.profiles().map(str::to_owned).collect();
-                names.sort();
-                names
-            }
-            Err(err) => {
-                warnings.push(format!("{} cannot be parsed: {err}", path.display()));
-                Vec::new()
+    // Read once: whether it exists, and what it holds.
+    let contents = os.read_file(&path).ok();
+    let exists = contents.is_some();
+    let profiles = match contents {
+        Some(contents) => {
+            let kind = if config {
+                EnvConfigFileKind::Config
+            } else {
+                EnvConfigFileKind::Credentials
+            };
+            let files = EnvConfigFiles::builder()
+                .with_contents(kind, String::from_utf8_lossy(&contents))
+                .build();
+            match aws_config::profile::load(&os.fs, &os.env, &files, None).await {
+                Ok(set) => {
+                    let mut names: Vec<String> = set.profiles().map(str::to_owned).collect();
+                    names.sort();
+                    names
+                }
+                Err(err) => {
+                    warnings.push(format!("{} cannot be parsed: {err}", path.display()));
+                    Vec::new()
+                }
             }
         }
-    } else {
-        Vec::new()
+        None => Vec::new(),
     };
     FileReport {
         path,

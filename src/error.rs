@@ -282,9 +282,9 @@ impl Rule {
                 "must use https:// for an API key (plain http:// only to 127.0.0.1, ::1 or localhost): a bearer key on the wire is the key itself"
             }
             Self::LooksLikeSecret => {
-                "looks like a secret access key (lower-case letters, `/` or `+`, 40 characters), \
-                 not a key id: check that the id and the secret are not swapped; the value is not \
-                 shown"
+                "looks like a secret (base64 with mixed case and digits, 20 characters or more), \
+                 not an id, a variable name or a path: check that the secret was not put here, or \
+                 swapped with its id; the value is not shown"
             }
             Self::ZeroTimeout => "must be greater than zero",
             Self::TimeoutTooLong { .. } => "is longer than any wait this crate will make",

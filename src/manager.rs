@@ -19,7 +19,7 @@ use crate::credentials::{load_sdk_config, mode_kind};
 use crate::endpoint_guard::EndpointGuard;
 use crate::error::ConfigError;
 use crate::mode::{
-    ApiKeyConfig, BEARER_TOKEN_VAR, ModeChosen, ModeConfig, ModeState, Source, WantsMode,
+    ApiKeyConfig, BEARER_TOKEN_VAR, BearerKey, ModeChosen, ModeConfig, ModeState, Source, WantsMode,
 };
 use crate::mode_kind::ModeKind;
 use crate::settings::Settings;
@@ -303,14 +303,14 @@ impl AuthManager {
             match (key, auth) {
                 (Some(key), _) => {
                     // The SDK's own bearer support: the token and the scheme that sends it.
-                    let token =
-                        aws_sdk_bedrockruntime::config::Token::new(key.expose_secret(), None);
+                    let token = aws_sdk_bedrockruntime::config::Token::new(
+                        key.secret.expose_secret(),
+                        None,
+                    );
                     config = config
                         .bearer_token(token)
                         .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
-                        .interceptor(EndpointGuard::bearer(
-                            ApiKeyInfo::parse(key.expose_secret()).ok(),
-                        ));
+                        .interceptor(EndpointGuard::bearer(key.info.clone().ok()));
                 }
                 (_, BedrockAuth::ApiKey { .. }) => {
                     config = config.interceptor(EndpointGuard::bearer(self.env_key_info()));
@@ -374,7 +374,7 @@ impl AuthManager {
 
     /// API-key mode's key (`None` in other modes), or `no_credentials` naming the variable
     /// when it was to come from `AWS_BEARER_TOKEN_BEDROCK` and that was not set.
-    fn api_key(&self) -> Result<Option<&secrecy::SecretString>, AuthError> {
+    fn api_key(&self) -> Result<Option<&BearerKey>, AuthError> {
         match &self.inner.mode {
             ModeConfig::ApiKey(ApiKeyConfig { key: Some(key), .. }) => Ok(Some(key)),
             ModeConfig::ApiKey(ApiKeyConfig { key: None, .. }) => Err(AuthError::new(
@@ -386,11 +386,8 @@ impl AuthManager {
         }
     }
 
-    async fn validate_api_key(
-        &self,
-        key: &secrecy::SecretString,
-    ) -> Result<CallerIdentity, AuthError> {
-        let info = ApiKeyInfo::parse(key.expose_secret())?;
+    async fn validate_api_key(&self, key: &BearerKey) -> Result<CallerIdentity, AuthError> {
+        let info = key.info.clone()?;
         info.check_not_expired(self.now())?;
         let region = self.region().await?;
         if let Some(key_region) = info.region.as_ref().filter(|r| **r != region) {

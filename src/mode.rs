@@ -6,10 +6,12 @@
 //! carrying that mode's settings. The traits carry `#[diagnostic::on_unimplemented]` messages,
 //! so a call in the wrong state is a compile error that says what to do instead.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use zeroize::Zeroize;
 
+use crate::api_key::ApiKeyInfo;
+use crate::auth_error::AuthError;
 use crate::error::{Problem, Rule, ValueError, ValueKind};
 use crate::mfa::Mfa;
 use crate::rotation::SourceProvider;
@@ -84,9 +86,25 @@ pub enum ApiKeySource {
 pub struct ApiKeyConfig {
     /// `None`: `AWS_BEARER_TOKEN_BEDROCK` was not set when the builder built; every call then
     /// fails with `no_credentials`, as environment mode does for its variables.
-    pub(crate) key: Option<SecretString>,
+    pub(crate) key: Option<BearerKey>,
     /// Whether the key came from `AWS_BEARER_TOKEN_BEDROCK`.
     pub(crate) from_env: bool,
+}
+
+/// A Bedrock API key and what it says of itself, read once when the builder builds: the
+/// request guard needs its expiry, `validate()` its format, region and expiry.
+#[derive(Debug, Clone)]
+pub struct BearerKey {
+    pub(crate) secret: SecretString,
+    /// The key's parameters, or why it cannot be read (only Bedrock can judge such a key).
+    pub(crate) info: Result<ApiKeyInfo, AuthError>,
+}
+
+impl BearerKey {
+    fn new(secret: SecretString) -> Self {
+        let info = ApiKeyInfo::parse(secret.expose_secret());
+        Self { secret, info }
+    }
 }
 
 /// Custom-source mode: credentials from a [`CredentialSource`](crate::CredentialSource) of
@@ -305,14 +323,14 @@ pub(crate) fn api_key_mode(
         problems.push(Problem::new("endpoint_url", error));
     }
     let (key, from_env) = match source {
-        ApiKeySource::Given(key) => (Some(key), false),
+        ApiKeySource::Given(key) => (Some(BearerKey::new(key)), false),
         // Missing is not a configuration error: like environment mode's variables, it is
         // `no_credentials` when a call needs the key.
         ApiKeySource::Environment => match settings.os.var(BEARER_TOKEN_VAR) {
             Some(mut key) => {
                 let secret = SecretString::from(key.trim());
                 key.zeroize();
-                (Some(secret), true)
+                (Some(BearerKey::new(secret)), true)
             }
             None => (None, true),
         },

@@ -16,6 +16,22 @@
 
 pub use secrecy::{ExposeSecret, SecretString};
 
+/// Whether `value` has the shape of an AWS secret (a secret access key, a session token, an
+/// API key) rather than of an id, a name or a path: 20 characters or more, all of base64
+/// (letters, digits, `+`, `/`), with lower- and upper-case letters and a digit. A value of that
+/// shape where a secret does not belong is refused without being shown: it is most likely the
+/// secret itself, in the wrong place.
+pub(crate) fn looks_like_secret(value: &str) -> bool {
+    let has = |test: fn(&u8) -> bool| value.as_bytes().iter().any(test);
+    value.len() >= 20
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        && has(u8::is_ascii_lowercase)
+        && has(u8::is_ascii_uppercase)
+        && has(u8::is_ascii_digit)
+}
+
 /// A secret input: only a [`SecretString`] is accepted, so that a plain `&str` or `String`
 /// cannot be passed where a secret belongs by accident.
 ///

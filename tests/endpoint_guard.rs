@@ -164,3 +164,18 @@ async fn an_endpoint_with_user_info_is_refused_for_sigv4_clients_too() {
     assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
     assert_eq!(recorder.urls(), Vec::<String>::new());
 }
+
+/// User info is looked at before anything else, so that no other error quotes a password.
+#[test]
+fn a_password_in_an_endpoint_url_is_never_quoted() {
+    for url in [
+        "https://u:hunter2-password@bedrock.example.com",
+        "https://u:hunter2-password@bedrock example.com",
+        "ftp://u:hunter2-password@bedrock.example.com",
+        "http://u:hunter2-password@[::1",
+    ] {
+        let err = url.parse::<bedrock_auth::EndpointUrl>().unwrap_err();
+        assert_eq!(err.rule(), Rule::EndpointUserInfo, "{url}");
+        assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
+    }
+}

@@ -26,7 +26,8 @@ use std::time::{Duration, SystemTime};
 
 use bedrock_auth::testing::Sandbox;
 use bedrock_auth::{
-    AuthBuilder, AuthManager, BoxError, ErrorKind, FreshCredentials, SecretString, WantsMode,
+    AssumeRole, AuthBuilder, AuthManager, BoxError, ErrorKind, FreshCredentials, SecretString,
+    WantsMode,
 };
 use tokio::sync::OnceCell;
 
@@ -282,11 +283,9 @@ async fn assume_role_with_the_external_id_its_trust_policy_requires() {
                 SecretString::from(fixture.secret.as_str()),
             )
     };
-    let identity = role(&fixture.role_with_external_id)
-        .external_id(EXTERNAL_ID)
-        .build()
-        .unwrap()
-        .validate()
+    let validate =
+        |builder: AuthBuilder<AssumeRole>| async move { builder.build()?.validate().await };
+    let identity = validate(role(&fixture.role_with_external_id).external_id(EXTERNAL_ID))
         .await
         .unwrap();
     let role_name = fixture.role_with_external_id.rsplit('/').next().unwrap();
@@ -300,11 +299,7 @@ async fn assume_role_with_the_external_id_its_trust_policy_requires() {
     // With another tenant's id, AWS refuses the assumption. (Without any id AWS refuses too,
     // but moto 5.2.5 lets that through: a condition on a key the request lacks passes there.
     // AWS wins: `live_auth.rs` checks that case against the embedded server.)
-    let err = role(&fixture.role_with_external_id)
-        .external_id("another-tenant")
-        .build()
-        .unwrap()
-        .validate()
+    let err = validate(role(&fixture.role_with_external_id).external_id("another-tenant"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
@@ -312,18 +307,8 @@ async fn assume_role_with_the_external_id_its_trust_policy_requires() {
     assert!(!err.to_string().contains(EXTERNAL_ID), "{err}");
 
     // A role with no condition needs none; one that trusts someone else is refused.
-    role(&fixture.role)
-        .build()
-        .unwrap()
-        .validate()
-        .await
-        .unwrap();
-    let err = role(&fixture.foreign_role)
-        .build()
-        .unwrap()
-        .validate()
-        .await
-        .unwrap_err();
+    validate(role(&fixture.role)).await.unwrap();
+    let err = validate(role(&fixture.foreign_role)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
     assert_eq!(err.http_status(), Some(403), "{err}");
 }

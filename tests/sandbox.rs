@@ -8,8 +8,8 @@ use bedrock_auth::{AuthManager, ErrorKind};
 
 #[tokio::test]
 async fn a_sandbox_without_http_client_refuses_every_request() {
-    // Auto mode with no credentials anywhere reaches instance metadata last; the sandbox's
-    // client refuses it at once instead of a connection to 169.254.169.254.
+    // Auto mode with no credentials anywhere asks instance metadata last; a sandbox without an
+    // HTTP client refuses that request at once, in process: no connection is ever opened.
     let manager = AuthManager::builder()
         .auto()
         .sandbox(Sandbox::new().env("AWS_REGION", "us-east-1"))

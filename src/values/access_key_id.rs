@@ -3,14 +3,15 @@ use std::str::FromStr;
 
 use super::{Charset, check_span};
 use crate::error::{Rule, ValueError, ValueKind};
+use crate::secret::looks_like_secret;
 
 /// An access key id: 16 to 128 upper-case letters and digits, as AWS issues them, such as
 /// `AKIAIOSFODNN7EXAMPLE`. Not a secret (it names the key); its secret access key is a
 /// [`SecretString`](crate::SecretString).
 ///
 /// A value that fails the check is never shown in the error: it may be the secret access key
-/// pasted into the wrong field, which is recognized (lower-case letters, `/`, `+`, 40
-/// characters) and said so.
+/// pasted into the wrong field, which is recognized (base64 with mixed case and digits) and said
+/// so.
 ///
 /// ```
 /// use bedrock_auth::{AccessKeyId, Rule};
@@ -26,12 +27,6 @@ use crate::error::{Rule, ValueError, ValueKind};
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccessKeyId(Box<str>);
-
-/// Whether `s` has the shape of a secret access key rather than of a key id: 40 characters of
-/// base64 with lower-case letters, or any `/` or `+` (never in a key id).
-fn looks_like_secret(s: &str) -> bool {
-    s.contains(['/', '+']) || (s.len() == 40 && s.bytes().any(|b| b.is_ascii_lowercase()))
-}
 
 impl AccessKeyId {
     /// The value as a string.

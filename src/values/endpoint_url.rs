@@ -35,41 +35,31 @@ pub(crate) struct Parts<'a> {
 /// Reads `url` as the SDK will: scheme, authority without user info, host. Fails closed: what
 /// cannot be read, or has user info, or another scheme, is an error.
 pub(crate) fn parse(url: &str) -> Result<Parts<'_>, Rule> {
-    if url.is_empty() {
-        return Err(Rule::Empty);
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Rule::EndpointHost);
-    }
-    let (scheme, rest) = url.split_once("://").ok_or(Rule::EndpointScheme)?;
-    let plain_http = if scheme.eq_ignore_ascii_case("https") {
-        false
-    } else if scheme.eq_ignore_ascii_case("http") {
-        true
+    let (scheme, rest) = url.split_once("://").ok_or(if url.is_empty() {
+        Rule::Empty
     } else {
-        return Err(Rule::EndpointScheme);
-    };
-    // The authority ends at the first `/`, `?` or `#` (RFC 3986); `@` in it is user info.
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_len];
+        Rule::EndpointScheme
+    })?;
+    // The authority ends at the first `/`, `?` or `#` (RFC 3986); `@` in it is user info. Looked
+    // at first: every other error quotes the URL, and the user info may be a password.
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     if authority.contains('@') {
         return Err(Rule::EndpointUserInfo);
     }
-    // The parser of the requests must agree on every part.
+    let plain_http = match scheme.to_ascii_lowercase().as_str() {
+        "https" => false,
+        "http" => true,
+        _ => return Err(Rule::EndpointScheme),
+    };
+    // The parser of the SDK's requests must read the same authority.
     let uri: http::Uri = url.parse().map_err(|_| Rule::EndpointHost)?;
-    let parsed = uri.authority().ok_or(Rule::EndpointHost)?;
-    if parsed.as_str() != authority {
-        return Err(Rule::EndpointHost);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next(),
+        None => authority.split(':').next(),
     }
-    let host = parsed.host();
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    // `host` borrows from `uri`: find the same text in `url` to return it.
-    let start = authority.find(host).ok_or(Rule::EndpointHost)?;
-    let host = &authority[start..start + host.len()];
-    if host.is_empty() {
+    .unwrap_or_default();
+    let whitespace = url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if host.is_empty() || whitespace || uri.authority().map(|a| a.as_str()) != Some(authority) {
         return Err(Rule::EndpointHost);
     }
     Ok(Parts { plain_http, host })
