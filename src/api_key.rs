@@ -31,8 +31,11 @@ const HOST: &str = "bedrock.amazonaws.com";
 pub struct ShortTermKey {
     token: SecretString,
     region: Region,
+    signed_at: SystemTime,
     expires_at: SystemTime,
     capped: bool,
+    access_key_id: String,
+    temporary_credentials: bool,
 }
 
 impl ShortTermKey {
@@ -137,8 +140,11 @@ impl ShortTermKey {
         Ok(Self {
             token: SecretString::from(token),
             region: region.clone(),
+            signed_at: now,
             expires_at: now + Duration::from_secs(seconds),
             capped,
+            access_key_id: credentials.access_key_id().to_owned(),
+            temporary_credentials: credentials.session_token().is_some(),
         })
     }
 
@@ -161,6 +167,19 @@ impl ShortTermKey {
     /// signed it.
     pub fn capped_by_credentials(&self) -> bool {
         self.capped
+    }
+
+    /// What the key says about itself, as [`ApiKeyInfo::parse`] would read it: printable,
+    /// serializable, and without the token.
+    pub fn info(&self) -> ApiKeyInfo {
+        ApiKeyInfo {
+            kind: ApiKeyKind::ShortTerm,
+            region: Some(self.region.clone()),
+            signed_at: Some(self.signed_at),
+            expires_at: Some(self.expires_at),
+            access_key_id: Some(self.access_key_id.clone()),
+            temporary_credentials: self.temporary_credentials,
+        }
     }
 }
 
@@ -197,16 +216,20 @@ fn signing_failed(err: impl fmt::Display) -> AuthError {
 }
 
 /// What a Bedrock API key says about itself, read without any network call. Holds no secret.
+///
+/// Serializes with its times in RFC 3339 (`2026-11-25T12:00:00Z`).
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ApiKeyInfo {
     /// Long-term or short-term.
     pub kind: ApiKeyKind,
     /// The region a short-term key works in.
     pub region: Option<Region>,
     /// When a short-term key was signed.
+    #[serde(serialize_with = "crate::time::serialize_rfc3339")]
     pub signed_at: Option<SystemTime>,
     /// When a short-term key stops working.
+    #[serde(serialize_with = "crate::time::serialize_rfc3339")]
     pub expires_at: Option<SystemTime>,
     /// The access key id that signed a short-term key (not a secret).
     pub access_key_id: Option<String>,
@@ -233,6 +256,8 @@ impl fmt::Display for ApiKeyKind {
         })
     }
 }
+
+serialize_as_display!(ApiKeyKind);
 
 impl ApiKeyInfo {
     /// Reads a key: a `bedrock-api-key-` key is decoded and its presigned parameters checked

@@ -68,6 +68,33 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+serialize_as_display!(ErrorKind);
+
+/// `kind`, `message`, `hint`, and what the service answered when one did: `code`,
+/// `http_status`, `request_id`. Like `Display`, never a secret.
+impl serde::Serialize for AuthError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("AuthError", 6)?;
+        out.serialize_field("kind", &self.kind)?;
+        out.serialize_field("message", &self.message)?;
+        out.serialize_field("hint", &self.hint)?;
+        match self.code() {
+            Some(code) => out.serialize_field("code", code)?,
+            None => out.skip_field("code")?,
+        }
+        match self.http_status() {
+            Some(status) => out.serialize_field("http_status", &status)?,
+            None => out.skip_field("http_status")?,
+        }
+        match self.request_id() {
+            Some(id) => out.serialize_field("request_id", id)?,
+            None => out.skip_field("request_id")?,
+        }
+        out.end()
+    }
+}
+
 /// Authentication against AWS failed: what happened ([`kind`](Self::kind),
 /// [`message`](Self::message)) and what usually fixes it ([`hint`](Self::hint)).
 ///

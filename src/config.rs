@@ -189,12 +189,16 @@ fn variable_name(name: &str) -> Result<(), Rule> {
 /// or [`from_env`](Self::from_env), then check it with [`check`](Self::check) or turn it into a
 /// manager with [`AuthManager::from_config`].
 ///
-/// Keys: `mode` (`profile`, `environment`, `static`, `assume_role`, `auto`), `region`,
-/// `endpoint_url`, `connect_timeout_ms`, `operation_timeout_ms`, `max_attempts` in every mode;
-/// `profile` (profile mode); `access_key_id`, `secret_access_key`, `session_token` (static);
-/// `role_arn`, `external_id`, `session_name`, `duration_secs`, `mfa_serial`, `source`
+/// Keys: `mode` (`profile`, `environment`, `static`, `assume_role`, `auto`, `api_key`),
+/// `region`, `endpoint_url`, `connect_timeout_ms`, `operation_timeout_ms`, `max_attempts` in
+/// every mode; `profile` (profile mode); `access_key_id`, `secret_access_key`, `session_token`
+/// (static); `role_arn`, `external_id`, `session_name`, `duration_secs`, `mfa_serial`, `source`
 /// (assume_role; `source` is `{ profile = ".." }`, `"environment"`, `"auto"` or
-/// `{ access_key_id = "..", secret_access_key = .. }`, default auto).
+/// `{ access_key_id = "..", secret_access_key = .. }`, default auto); `api_key` (api_key mode;
+/// without it, the key of `AWS_BEARER_TOKEN_BEDROCK`).
+///
+/// It is also [`Deserialize`](serde::Deserialize), to be one table of a service's own
+/// configuration.
 ///
 /// The mode names `PROFILE`, `ENVIRONMENT`, `CREDENTIALS`, `IAM_ROLE` and `AUTO` (any case)
 /// and the keys `profile_name`, `access_key`, `secret_key`, `role_session_name`,
@@ -228,43 +232,12 @@ impl fmt::Debug for AuthConfig {
 impl AuthConfig {
     /// Parses TOML. Only syntax is checked here; see [`AuthManager::from_config`].
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|err: toml::de::Error| syntax_error("TOML", err.message().to_owned()))?;
-        let entries = table
-            .into_iter()
-            .map(|(key, value)| {
-                let secret = is_secret_key(&key);
-                (key, from_toml(value, secret))
-            })
-            .collect();
-        Ok(Self {
-            entries,
-            ..Self::default()
-        })
+        toml::from_str(text).map_err(|err| syntax_error("TOML", err.message().to_owned()))
     }
 
     /// Parses JSON (an object with the same keys as the TOML form).
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|err| syntax_error("JSON", format!("{err}")))?;
-        let serde_json::Value::Object(object) = value else {
-            return Err(syntax_error(
-                "JSON",
-                "the top level must be an object".into(),
-            ));
-        };
-        let entries = object
-            .into_iter()
-            .map(|(key, value)| {
-                let secret = is_secret_key(&key);
-                (key, from_json(value, secret))
-            })
-            .collect();
-        Ok(Self {
-            entries,
-            ..Self::default()
-        })
+        serde_json::from_str(text).map_err(|err| syntax_error("JSON", format!("{err}")))
     }
 
     /// Reads a `.toml` or `.json` file (by extension; anything else is read as TOML).
@@ -424,53 +397,162 @@ fn canonical_key(key: &str) -> &str {
         .map_or(key, |(_, canonical)| canonical)
 }
 
-fn from_toml(value: toml::Value, secret: bool) -> Raw {
-    match value {
-        toml::Value::String(mut s) if secret => {
-            let wrapped = SecretString::from(s.as_str());
-            s.zeroize();
-            Raw::Secret(wrapped)
+/// Reads any self-describing format (TOML, JSON, YAML, ...) through serde, so an `AuthConfig`
+/// can be one field of a service's own configuration:
+///
+/// ```
+/// use bedrock_auth::{AuthConfig, AuthManager, ModeKind};
+///
+/// #[derive(serde::Deserialize)]
+/// struct ServiceConfig {
+///     listen: String,
+///     bedrock: AuthConfig,
+/// }
+///
+/// let service: ServiceConfig = toml::from_str(r#"
+///     listen = "0.0.0.0:8080"
+///     [bedrock]
+///     mode = "profile"
+///     profile = "orders"
+///     region = "eu-west-1"
+/// "#)?;
+/// let manager = AuthManager::from_config(&service.bedrock)?;
+/// assert_eq!(manager.mode(), ModeKind::Profile);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Only the shape is read here (a table of keys); values are checked by
+/// [`AuthManager::from_config`]. Literal secrets are wrapped as they are read, and no error of
+/// this impl quotes a value.
+impl<'de> serde::Deserialize<'de> for AuthConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(RawVisitor { secret: true })? {
+            Raw::Table(entries) => Ok(Self {
+                entries,
+                ..Self::default()
+            }),
+            _ => Err(serde::de::Error::custom(
+                "the top level must be a table (an object) of settings",
+            )),
         }
-        toml::Value::String(s) => Raw::Str(s),
-        toml::Value::Integer(i) => Raw::Int(i),
-        toml::Value::Table(t) => Raw::Table(
-            t.into_iter()
-                .map(|(k, v)| {
-                    let secret = is_secret_key(&k);
-                    (k, from_toml(v, secret))
-                })
-                .collect(),
-        ),
-        toml::Value::Float(_) => Raw::Other("a float"),
-        toml::Value::Boolean(_) => Raw::Other("a boolean"),
-        toml::Value::Datetime(_) => Raw::Other("a date"),
-        toml::Value::Array(_) => Raw::Other("an array"),
     }
 }
 
-fn from_json(value: serde_json::Value, secret: bool) -> Raw {
-    match value {
-        serde_json::Value::String(mut s) if secret => {
-            let wrapped = SecretString::from(s.as_str());
-            s.zeroize();
-            Raw::Secret(wrapped)
+/// Reads one value of any type into a [`Raw`]; strings become secrets when `secret` is set
+/// (the value of a secret key, or the top level, which is only accepted as a table).
+struct RawVisitor {
+    secret: bool,
+}
+
+/// The key toml's deserializer uses to hand over a date as a table.
+const TOML_DATETIME: &str = "$__toml_private_datetime";
+
+impl<'de> serde::de::DeserializeSeed<'de> for RawVisitor {
+    type Value = Raw;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Raw, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RawVisitor {
+    type Value = Raw;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a configuration value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Raw, E> {
+        Ok(Raw::Other("a boolean"))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Raw, E> {
+        Ok(Raw::Int(value))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Raw, E> {
+        Ok(i64::try_from(value).map_or(Raw::Other("an integer out of range"), Raw::Int))
+    }
+
+    fn visit_i128<E>(self, value: i128) -> Result<Raw, E> {
+        Ok(i64::try_from(value).map_or(Raw::Other("an integer out of range"), Raw::Int))
+    }
+
+    fn visit_u128<E>(self, value: u128) -> Result<Raw, E> {
+        Ok(i64::try_from(value).map_or(Raw::Other("an integer out of range"), Raw::Int))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Raw, E> {
+        Ok(Raw::Other("a fractional number"))
+    }
+
+    fn visit_char<E: serde::de::Error>(self, value: char) -> Result<Raw, E> {
+        self.visit_str(value.encode_utf8(&mut [0; 4]))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Raw, E> {
+        Ok(if self.secret {
+            Raw::Secret(SecretString::from(value))
+        } else {
+            Raw::Str(value.to_owned())
+        })
+    }
+
+    fn visit_string<E>(self, mut value: String) -> Result<Raw, E> {
+        if self.secret {
+            let secret = SecretString::from(value.as_str());
+            value.zeroize();
+            Ok(Raw::Secret(secret))
+        } else {
+            Ok(Raw::Str(value))
         }
-        serde_json::Value::String(s) => Raw::Str(s),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Raw::Int(i),
-            None => Raw::Other("a fractional number"),
-        },
-        serde_json::Value::Object(o) => Raw::Table(
-            o.into_iter()
-                .map(|(k, v)| {
-                    let secret = is_secret_key(&k);
-                    (k, from_json(v, secret))
-                })
-                .collect(),
-        ),
-        serde_json::Value::Bool(_) => Raw::Other("a boolean"),
-        serde_json::Value::Null => Raw::Other("null"),
-        serde_json::Value::Array(_) => Raw::Other("an array"),
+    }
+
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Raw, E> {
+        Ok(Raw::Other("bytes"))
+    }
+
+    fn visit_none<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Other("null"))
+    }
+
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Other("null"))
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Raw, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Raw, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Raw::Other("an array"))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        let mut table = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == TOML_DATETIME {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                return Ok(Raw::Other("a date"));
+            }
+            let value = map.next_value_seed(RawVisitor {
+                secret: is_secret_key(&key),
+            })?;
+            table.insert(key, value);
+        }
+        Ok(Raw::Table(table))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Raw, A::Error> {
+        Ok(Raw::Other("an enum"))
     }
 }
 
@@ -569,10 +651,12 @@ impl<'a> Checker<'a> {
                 }
             }
             ModeKind::AssumeRole => self.assume_role(builder),
-            ModeKind::ApiKey => {
-                let key = self.secret("api_key", true);
-                builder.api_key(key.unwrap_or_else(placeholder)).build()
-            }
+            // Without `api_key`, the key is the SDK's variable, as the builder's
+            // `api_key_from_env()` reads it (and as environment mode reads its variables).
+            ModeKind::ApiKey => match self.secret("api_key", false) {
+                Some(key) => builder.api_key(key).build(),
+                None => builder.api_key_from_env().build(),
+            },
         };
         self.finish(built)
     }

@@ -1,6 +1,7 @@
 //! [`diagnose()`]: what this process's AWS environment looks like, without network calls and
 //! without showing a secret.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,7 @@ use aws_types::os_shim_internal::Env;
 use crate::api_key::{ApiKeyInfo, ApiKeyKind};
 use crate::mode::BEARER_TOKEN_VAR;
 use crate::os::Os;
-use crate::time::unix_secs;
+use crate::time::rfc3339;
 
 /// Variables whose values are secrets: shown as `********` only.
 fn is_secret_var(name: &str) -> bool {
@@ -70,6 +71,8 @@ impl fmt::Display for ExecutionEnvironment {
         f.write_str(self.as_str())
     }
 }
+
+serialize_as_display!(ExecutionEnvironment);
 
 /// A shared config or credentials file as [`diagnose()`] found it.
 #[non_exhaustive]
@@ -310,35 +313,57 @@ fn execution_environment(os: &Os, dmi: &Path) -> ExecutionEnvironment {
 }
 
 impl Diagnosis {
-    /// The report as JSON: `variables` (name to masked value), `config_file` and
-    /// `credentials_file` (`path`, `exists`, `profiles`), `environment`, `warnings`.
+    /// The report as JSON (its [`Serialize`](serde::Serialize) form): `variables` (name to
+    /// masked value), `config_file` and `credentials_file` (`path`, `exists`, `profiles`),
+    /// `environment`, `api_key` (what the key says about itself, and whether it has `expired`),
+    /// `warnings`, `made_at`.
     pub fn to_json(&self) -> serde_json::Value {
-        let file = |f: &FileReport| {
-            serde_json::json!({
-                "path": f.path.display().to_string(),
-                "exists": f.exists,
-                "profiles": f.profiles,
-            })
-        };
-        let variables: serde_json::Map<String, serde_json::Value> = self
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+impl serde::Serialize for FileReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("FileReport", 3)?;
+        // A path that is not UTF-8 is still shown (lossily) rather than failing the report.
+        out.serialize_field("path", &self.path.display().to_string())?;
+        out.serialize_field("exists", &self.exists)?;
+        out.serialize_field("profiles", &self.profiles)?;
+        out.end()
+    }
+}
+
+impl serde::Serialize for Diagnosis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        /// The key as it describes itself, and whether it had expired when diagnosed.
+        #[derive(serde::Serialize)]
+        struct Key<'a> {
+            #[serde(flatten)]
+            info: &'a ApiKeyInfo,
+            expired: bool,
+        }
+
+        let variables: BTreeMap<&str, &str> = self
             .variables
             .iter()
-            .map(|(name, value)| (name.clone(), serde_json::Value::String(value.clone())))
+            .map(|(name, value)| (name.as_str(), value.as_str()))
             .collect();
-        serde_json::json!({
-            "variables": variables,
-            "config_file": file(&self.config_file),
-            "credentials_file": file(&self.credentials_file),
-            "environment": self.environment.as_str(),
-            "api_key": self.api_key.as_ref().map(|key| serde_json::json!({
-                "kind": key.kind.to_string(),
-                "region": key.region.as_ref().map(|r| r.as_str()),
-                "access_key_id": key.access_key_id,
-                "expires_at": key.expires_at.map(unix_secs),
-                "expired": key.is_expired(self.made_at),
-            })),
-            "warnings": self.warnings,
-        })
+        let api_key = self.api_key.as_ref().map(|info| Key {
+            info,
+            expired: info.is_expired(self.made_at),
+        });
+        let mut out = serializer.serialize_struct("Diagnosis", 7)?;
+        out.serialize_field("variables", &variables)?;
+        out.serialize_field("config_file", &self.config_file)?;
+        out.serialize_field("credentials_file", &self.credentials_file)?;
+        out.serialize_field("environment", &self.environment)?;
+        out.serialize_field("api_key", &api_key)?;
+        out.serialize_field("warnings", &self.warnings)?;
+        out.serialize_field("made_at", &rfc3339(self.made_at))?;
+        out.end()
     }
 }
 

@@ -94,6 +94,18 @@
 
 #![forbid(unsafe_code)]
 
+/// `impl Serialize` as the type's `Display`: the names this crate prints (`assume_role`,
+/// `no_credentials`, ...) are the names its JSON carries.
+macro_rules! serialize_as_display {
+    ($($ty:ty),+) => {$(
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+    )+};
+}
+
 mod api_key;
 mod auth_error;
 mod builder;

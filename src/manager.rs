@@ -552,17 +552,24 @@ impl fmt::Debug for AuthManager {
 }
 
 /// Who the credentials belong to, as STS `GetCallerIdentity` reports it.
+///
+/// Serializes as `account`, `arn`, `user_id`, or `api_key` in API-key mode (empty fields are
+/// left out).
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CallerIdentity {
     /// The 12-digit account id.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub account: String,
     /// The principal's ARN, e.g. `arn:aws:sts::123456789012:assumed-role/Role/session`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub arn: String,
     /// The principal's unique id.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub user_id: String,
     /// In API-key mode, what the key is (Bedrock does not say whose it is, so the fields above
     /// are empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<ApiKeyInfo>,
 }
 
@@ -597,6 +604,8 @@ impl fmt::Display for BedrockAuth {
         })
     }
 }
+
+serialize_as_display!(BedrockAuth);
 
 /// Which credentials an assumed role is requested with.
 #[non_exhaustive]

@@ -43,3 +43,5 @@ impl fmt::Display for ModeKind {
         f.write_str(self.as_str())
     }
 }
+
+serialize_as_display!(ModeKind);

@@ -22,7 +22,19 @@ pub(crate) fn rfc3339(at: SystemTime) -> String {
         .unwrap_or_else(|_| format!("{secs} (Unix time)"))
 }
 
+/// Serializes an optional time as [`rfc3339`] (`#[serde(serialize_with = ..)]`).
+pub(crate) fn serialize_rfc3339<S: serde::Serializer>(
+    at: &Option<SystemTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => serializer.serialize_str(&rfc3339(*at)),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// `20261125T123456Z`, as SigV4 writes `X-Amz-Date`.
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) fn amz_date(at: SystemTime) -> String {
     rfc3339(at).replace(['-', ':'], "")
 }

@@ -147,6 +147,11 @@ fn a_key_signed_with_temporary_credentials_expires_with_them() {
         ShortTermKey::sign(&temporary(7200), &region, Duration::from_secs(3600), now).unwrap();
     assert!(!key.capped_by_credentials());
     assert_eq!(key.expires_at(), now + Duration::from_secs(3600));
+    // What the key says of itself is what a reader of the token finds in it.
+    let parsed = bedrock_auth::ApiKeyInfo::parse(key.token().expose_secret()).unwrap();
+    assert_eq!(key.info(), parsed);
+    assert!(parsed.temporary_credentials);
+    assert_eq!(parsed.access_key_id.as_deref(), Some("ASIAEXAMPLE"));
 
     let err = ShortTermKey::sign(&temporary(0), &region, Duration::from_secs(60), now).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ExpiredCredentials);

@@ -145,6 +145,85 @@ async fn whoami_with_an_assumed_role_and_a_profile() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_are_the_keys_of_a_config_file() {
+    // The flags and a file with the same keys make the same manager: one mapping.
+    let (home, aws, alice) = setup().await;
+    aws.add_role(RoleSpec::new(ROLE).external_id("ext-1"));
+    write_base_profile(home.path(), &alice);
+    let file = home.path().join("auth.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "mode = \"assume_role\"\nrole_arn = \"{ROLE_ARN}\"\nexternal_id = \"ext-1\"\n\
+             session_name = \"cli\"\nduration_secs = 900\nsource = {{ profile = \"base\" }}\n"
+        ),
+    )
+    .unwrap();
+    let flags = [
+        "--role-arn",
+        ROLE_ARN,
+        "--external-id",
+        "ext-1",
+        "--session-name",
+        "cli",
+        "--duration",
+        "900",
+        "--source-profile",
+        "base",
+    ];
+    let config = ["--config", file.to_str().unwrap()];
+    for command in ["whoami", "doctor", "token"] {
+        let by_flags = run(
+            home.path(),
+            &aws,
+            &[],
+            &[&[command, "--json"], &flags[..]].concat(),
+        )
+        .await;
+        let by_file = run(
+            home.path(),
+            &aws,
+            &[],
+            &[&[command, "--json"], &config[..]].concat(),
+        )
+        .await;
+        assert_eq!(
+            (by_flags.code, by_file.code),
+            (0, 0),
+            "{command}: {} {}",
+            by_flags.stderr,
+            by_file.stderr
+        );
+        let (mut by_flags, mut by_file) = (by_flags.json(), by_file.json());
+        for json in [&mut by_flags, &mut by_file] {
+            // What differs from one run to the next.
+            for volatile in [
+                "token",
+                "signed_at",
+                "expires_at",
+                "access_key_id",
+                "diagnosis",
+            ] {
+                json.as_object_mut().unwrap().remove(volatile);
+            }
+        }
+        assert_eq!(by_flags, by_file, "{command}");
+    }
+    // The mode flags and a file do not mix.
+    let mixed = run(
+        home.path(),
+        &aws,
+        &[],
+        &[&["whoami", "--json", "--region", "eu-west-1"], &config[..]].concat(),
+    )
+    .await;
+    assert_eq!(
+        (mixed.code, mixed.json()["error"]["kind"].as_str()),
+        (2, Some("invalid_config"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_codes_and_error_kinds() {
     let (home, aws, _alice) = setup().await;
     let cases: [(&[&str], i32, &str); 5] = [
@@ -194,6 +273,11 @@ async fn exit_codes_and_error_kinds() {
         (out.code, out.json()["error"]["kind"].clone()),
         (1, Value::from("invalid_credentials"))
     );
+    // What the service answered comes with the error.
+    let error = &out.json()["error"];
+    assert_eq!(error["http_status"], 403, "{error}");
+    assert_eq!(error["code"], "InvalidClientTokenId", "{error}");
+    assert!(error["request_id"].is_string(), "{error}");
     let text = run(home.path(), &aws, &bad, &["whoami", "--env"]).await;
     assert!(
         text.stderr.starts_with("error [invalid_credentials]"),
@@ -516,7 +600,7 @@ async fn token_prints_the_key_alone_and_api_key_mode_uses_it() {
     assert!(out.stdout.contains("api key: short-term"), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains(&format!("signed by: {}", alice.access_key_id))
+            .contains(&format!("signed by {}", alice.access_key_id))
     );
     let out2 = run(
         home.path(),

@@ -470,23 +470,20 @@ fn api_key_mode_from_files_variables_and_the_environment_form() {
         ModeKind::ApiKey
     );
 
-    // Missing key, a SigV4 option in the mode, a key left unset in the environment.
+    // A SigV4 option in the mode, a key left unset in the environment.
     let broken = AuthConfig::from_toml(
         "mode = \"api_key\"\nrole_arn = \"arn:aws:iam::123456789012:role/X\"",
     )
     .unwrap();
     assert_eq!(
         problems(&broken),
-        [
-            (
-                "role_arn".to_owned(),
-                Rule::NotInMode {
-                    owner: ModeKind::AssumeRole,
-                    mode: ModeKind::ApiKey
-                }
-            ),
-            ("api_key".to_owned(), Rule::Missing),
-        ]
+        [(
+            "role_arn".to_owned(),
+            Rule::NotInMode {
+                owner: ModeKind::AssumeRole,
+                mode: ModeKind::ApiKey
+            }
+        )]
     );
     let unset =
         AuthConfig::from_toml("mode = \"api_key\"\napi_key = { env = \"NOT_SET_ANYWHERE\" }")
@@ -506,4 +503,68 @@ fn api_key_mode_from_files_variables_and_the_environment_form() {
         problems(&plain_http),
         [("endpoint_url".to_owned(), Rule::BearerOverHttp)]
     );
+}
+
+#[tokio::test]
+async fn api_key_mode_without_a_key_reads_the_sdk_variable() {
+    // As the builder's `api_key_from_env()`: the key of AWS_BEARER_TOKEN_BEDROCK, and when
+    // that is unset, `no_credentials` naming it when a call needs the key.
+    let config = AuthConfig::from_toml("mode = \"api_key\"\nregion = \"us-east-1\"").unwrap();
+    let with_key = config
+        .clone()
+        .sandbox(Sandbox::new().env("AWS_BEARER_TOKEN_BEDROCK", "ABSKkey-from-env-77c2"));
+    let info = AuthManager::from_config(&with_key).unwrap().info();
+    assert_eq!(info.mode, ModeKind::ApiKey);
+    assert_eq!(
+        info.bedrock_auth,
+        bedrock_auth::BedrockAuth::ApiKey { from_env: true }
+    );
+
+    let without = config.sandbox(Sandbox::new());
+    let manager = AuthManager::from_config(&without).unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), bedrock_auth::ErrorKind::NoCredentials);
+    assert!(err.message().contains("AWS_BEARER_TOKEN_BEDROCK"), "{err}");
+}
+
+#[test]
+fn a_config_is_one_field_of_a_services_own_configuration() {
+    #[derive(serde::Deserialize)]
+    struct Service {
+        name: String,
+        bedrock: AuthConfig,
+    }
+    let toml = "name = \"orders\"\n[bedrock]\nmode = \"static\"\nregion = \"eu-west-1\"\n\
+                access_key_id = \"AKIAIOSFODNN7EXAMPLE\"\n\
+                secret_access_key = \"never-shown-2b7/K7MDENG+bPxRfiCYEXAMPLEKEY\"\n\
+                launched = 1979-05-27T07:32:00Z\nweight = 0.5";
+    let service: Service = toml::from_str(toml).unwrap();
+    assert_eq!(service.name, "orders");
+    assert!(!format!("{:?}", service.bedrock).contains("never-shown"));
+    // Dates and floats are read as what they are, and named by their key.
+    assert_eq!(
+        problems(&service.bedrock),
+        [
+            ("launched".to_owned(), Rule::UnknownKey),
+            ("weight".to_owned(), Rule::UnknownKey),
+        ]
+    );
+
+    let json = serde_json::json!({
+        "name": "orders",
+        "bedrock": {"mode": "profile", "profile": "dev", "region": "eu-west-1", "max_attempts": true},
+    });
+    let service: Service = serde_json::from_value(json).unwrap();
+    let err = AuthManager::from_config(&service.bedrock).unwrap_err();
+    assert_eq!(err.problems()[0].field(), "max_attempts");
+    assert!(err.to_string().contains("a boolean"), "{err}");
+
+    // Anything but a table is refused without quoting it: it may be a secret.
+    let err = serde_json::from_str::<Service>(
+        r#"{"name": "orders", "bedrock": "never-shown-wJalrXUtnFEMI/K7MDENG"}"#,
+    )
+    .err()
+    .unwrap();
+    assert!(!err.to_string().contains("never-shown"), "{err}");
+    assert!(err.to_string().contains("must be a table"), "{err}");
 }

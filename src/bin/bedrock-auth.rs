@@ -3,15 +3,19 @@
 //! Exit codes: 0 success, 1 authentication or a call failed, 2 invalid usage or configuration.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, InferenceConfiguration, Message,
 };
-use bedrock_auth::{AuthConfig, AuthError, AuthManager, BedrockAuth, ErrorKind, ExposeSecret};
+use bedrock_auth::{
+    ApiKeyInfo, AuthConfig, AuthError, AuthManager, BedrockAuth, CallerIdentity, ConfigError,
+    Diagnosis, ErrorKind, ExposeSecret, ModeKind, Region,
+};
 use clap::{Args, Parser, Subcommand};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 #[derive(Parser)]
 #[command(
@@ -33,9 +37,6 @@ enum Command {
     Whoami {
         #[command(flatten)]
         mode: ModeFlags,
-        /// Read the configuration from this TOML or JSON file instead of flags.
-        #[arg(long, conflicts_with_all = ["profile", "env", "auto", "role_arn"])]
-        config: Option<String>,
     },
     /// Check a configuration file without network; list every problem.
     Check {
@@ -68,8 +69,16 @@ enum Command {
     },
 }
 
+/// How the manager is configured: a config file, or flags that name the same keys.
 #[derive(Args)]
 struct ModeFlags {
+    /// Read the configuration from this TOML or JSON file instead of the flags below.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["profile", "env", "auto", "role_arn", "api_key", "region"]
+    )]
+    config: Option<PathBuf>,
     /// Profile mode: this profile of the shared files.
     #[arg(long, conflicts_with_all = ["env", "auto", "role_arn"])]
     profile: Option<String>,
@@ -103,48 +112,86 @@ struct ModeFlags {
     region: Option<String>,
 }
 
+/// The mode flags as the keys of a config file: the command has no mapping of its own to
+/// the builder, only [`AuthManager::from_config`]'s.
+#[derive(Serialize)]
+struct FlagConfig<'a> {
+    mode: ModeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_arn: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceProfile<'a>>,
+}
+
+/// `source = { profile = ".." }`.
+#[derive(Serialize)]
+struct SourceProfile<'a> {
+    profile: &'a str,
+}
+
 impl ModeFlags {
-    fn manager(&self) -> Result<AuthManager, AuthError> {
-        let mut builder = AuthManager::builder();
-        if let Some(region) = &self.region {
-            builder = builder.region(region.as_str());
+    /// The configuration: the file given with `--config`, or the flags as its keys.
+    /// `--api-key` is `mode = "api_key"` without a key, which reads
+    /// `AWS_BEARER_TOKEN_BEDROCK` (never a flag: shell history and process lists show flags).
+    fn config(&self) -> Result<AuthConfig, AuthError> {
+        if let Some(path) = &self.config {
+            return Ok(AuthConfig::from_file(path)?);
         }
-        let manager = if let Some(role) = &self.role_arn {
-            let mut role = builder.assume_role(role.as_str());
-            if let Some(id) = &self.external_id {
-                role = role.external_id(id.as_str());
-            }
-            if let Some(name) = &self.session_name {
-                role = role.session_name(name.as_str());
-            }
-            if let Some(secs) = self.duration {
-                role = role.duration(secs);
-            }
-            if let Some(profile) = &self.source_profile {
-                role = role.source_profile(profile.as_str());
-            }
-            role.build()?
-        } else if let Some(profile) = &self.profile {
-            builder.profile(profile.as_str()).build()?
+        let mode = if self.role_arn.is_some() {
+            ModeKind::AssumeRole
+        } else if self.profile.is_some() {
+            ModeKind::Profile
         } else if self.env {
-            builder.environment().build()?
+            ModeKind::Environment
         } else if self.api_key {
-            builder.api_key_from_env().build()?
+            ModeKind::ApiKey
         } else {
-            builder.auto().build()?
+            ModeKind::Auto
         };
-        Ok(manager)
+        let flags = FlagConfig {
+            mode,
+            region: self.region.as_deref(),
+            profile: self.profile.as_deref(),
+            role_arn: self.role_arn.as_deref(),
+            external_id: self.external_id.as_deref(),
+            session_name: self.session_name.as_deref(),
+            duration_secs: self.duration,
+            source: self
+                .source_profile
+                .as_deref()
+                .map(|profile| SourceProfile { profile }),
+        };
+        // Flags are strings and integers, which both steps take: neither fails.
+        serde_json::to_value(&flags)
+            .and_then(AuthConfig::deserialize)
+            .map_err(|err| AuthError::new(ErrorKind::InvalidConfig, err.to_string(), BUG))
+    }
+
+    fn manager(&self) -> Result<AuthManager, AuthError> {
+        Ok(AuthManager::from_config(&self.config()?)?)
     }
 }
+
+/// The hint of errors that cannot happen.
+const BUG: &str = "report this as a bug";
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) if err.use_stderr() && std::env::args_os().any(|arg| arg == "--json") => {
             let message = err.render().to_string();
-            let error =
-                json!({"kind": "invalid_config", "message": message.trim(), "hint": "see --help"});
-            println!("{}", json!({"ok": false, "error": error}));
+            let error = AuthError::new(ErrorKind::InvalidConfig, message.trim(), "see --help");
+            print_json(&Outcome::<()>::failed(&error, None));
             return ExitCode::from(2);
         }
         Err(err) => {
@@ -165,40 +212,70 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command, json)) {
         Ok(report) => {
             if json {
-                let mut value = report.json;
-                value["ok"] = json!(true);
-                println!("{value}");
+                print_json(&Outcome::ok(&report.json));
             } else {
                 print!("{}", report.text);
             }
             ExitCode::SUCCESS
         }
-        Err(Failure {
-            error: err,
-            diagnosis: extra,
-        }) => {
+        Err(Failure { error, diagnosis }) => {
             if json {
-                let error = json!({"kind": err.kind().as_str(), "message": err.message(), "hint": err.hint()});
-                let mut value = json!({"ok": false, "error": error});
-                if let Some(diagnosis) = extra {
-                    value["diagnosis"] = diagnosis;
-                }
-                println!("{value}");
+                print_json(&Outcome::<()>::failed(&error, diagnosis.as_ref()));
             } else {
                 eprintln!(
                     "error [{}]: {}\nhint: {}",
-                    err.kind(),
-                    err.message(),
-                    err.hint()
+                    error.kind(),
+                    error.message(),
+                    error.hint()
                 );
             }
             let _ = std::io::stdout().flush();
-            ExitCode::from(if err.kind() == ErrorKind::InvalidConfig {
+            ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
                 2
             } else {
                 1
             })
         }
+    }
+}
+
+/// What `--json` prints: `ok`, then the report's fields, or the error (and doctor's
+/// diagnosis, which explains it).
+#[derive(Serialize)]
+struct Outcome<'a, T> {
+    ok: bool,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    report: Option<&'a T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a AuthError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diagnosis: Option<&'a Diagnosis>,
+}
+
+impl<'a, T> Outcome<'a, T> {
+    fn ok(report: &'a T) -> Self {
+        Self {
+            ok: true,
+            report: Some(report),
+            error: None,
+            diagnosis: None,
+        }
+    }
+
+    fn failed(error: &'a AuthError, diagnosis: Option<&'a Diagnosis>) -> Self {
+        Self {
+            ok: false,
+            report: None,
+            error: Some(error),
+            diagnosis,
+        }
+    }
+}
+
+fn print_json(value: &impl Serialize) {
+    match serde_json::to_string(value) {
+        Ok(line) => println!("{line}"),
+        Err(err) => eprintln!("cannot write JSON: {err}"),
     }
 }
 
@@ -221,15 +298,24 @@ fn init_tracing() {
         .init();
 }
 
+/// A command's result, as text and as what `--json` prints.
 struct Report {
     text: String,
     json: serde_json::Value,
 }
 
+impl Report {
+    fn new(text: String, json: &impl Serialize) -> Result<Self, AuthError> {
+        let json = serde_json::to_value(json)
+            .map_err(|err| AuthError::new(ErrorKind::Service, err.to_string(), BUG))?;
+        Ok(Self { text, json })
+    }
+}
+
 /// A failure, with what the JSON output carries beside the error (doctor's diagnosis).
 struct Failure {
     error: AuthError,
-    diagnosis: Option<serde_json::Value>,
+    diagnosis: Option<Diagnosis>,
 }
 
 impl From<AuthError> for Failure {
@@ -241,28 +327,67 @@ impl From<AuthError> for Failure {
     }
 }
 
-impl From<bedrock_auth::ConfigError> for Failure {
-    fn from(error: bedrock_auth::ConfigError) -> Self {
+impl From<ConfigError> for Failure {
+    fn from(error: ConfigError) -> Self {
         AuthError::from(error).into()
     }
 }
 
+/// `check`'s report.
+#[derive(Serialize)]
+struct Checked {
+    mode: ModeKind,
+}
+
+/// `doctor`'s report.
+#[derive(Serialize)]
+struct Doctor<'a> {
+    diagnosis: &'a Diagnosis,
+    identity: &'a serde_json::Value,
+}
+
+/// `ping`'s report.
+#[derive(Serialize)]
+struct Ping<'a> {
+    region: &'a str,
+    model: &'a str,
+    latency_ms: u128,
+}
+
+/// `whoami`'s report: the identity, and how Bedrock calls authenticate when that is not
+/// with these credentials' signatures.
+#[derive(Serialize)]
+struct Whoami<'a> {
+    mode: ModeKind,
+    region: &'a Region,
+    #[serde(flatten)]
+    identity: &'a CallerIdentity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bedrock_auth: Option<BedrockAuth>,
+}
+
+/// `token`'s report: the one output of this project that holds a secret.
+#[derive(Serialize)]
+struct Token<'a> {
+    token: &'a str,
+    #[serde(flatten)]
+    key: &'a ApiKeyInfo,
+    capped_by_credentials: bool,
+}
+
 async fn run(command: Command, json: bool) -> Result<Report, Failure> {
     match command {
-        Command::Whoami { mode, config } => {
-            let manager = match config {
-                Some(path) => AuthManager::from_config(&AuthConfig::from_file(path)?)?,
-                None => mode.manager()?,
-            };
-            Ok(whoami(&manager).await?)
-        }
+        Command::Whoami { mode } => Ok(whoami(&mode.manager()?).await?),
         Command::Check { config } => {
             let config = AuthConfig::from_file(&config)?;
             let manager = AuthManager::from_config(&config)?;
-            Ok(Report {
-                text: format!("ok: {} mode, no problems\n", manager.mode()),
-                json: json!({"mode": manager.mode().as_str()}),
-            })
+            let text = format!("ok: {} mode, no problems\n", manager.mode());
+            Ok(Report::new(
+                text,
+                &Checked {
+                    mode: manager.mode(),
+                },
+            )?)
         }
         Command::Doctor { mode } => {
             let diagnosis = bedrock_auth::diagnose().await;
@@ -275,14 +400,19 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
                 Ok(manager) => whoami(&manager).await,
                 Err(err) => Err(err),
             };
-            let report = outcome.map_err(|error| Failure {
-                error,
-                diagnosis: Some(diagnosis.to_json()),
-            })?;
-            Ok(Report {
-                text: report.text,
-                json: json!({"diagnosis": diagnosis.to_json(), "identity": report.json}),
-            })
+            match outcome {
+                Ok(report) => {
+                    let doctor = Doctor {
+                        diagnosis: &diagnosis,
+                        identity: &report.json,
+                    };
+                    Ok(Report::new(report.text, &doctor)?)
+                }
+                Err(error) => Err(Failure {
+                    error,
+                    diagnosis: Some(diagnosis),
+                }),
+            }
         }
         Command::Token { mode, ttl } => token(&mode, &ttl).await,
         Command::Ping { mode, model } => {
@@ -304,9 +434,7 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
                 .role(ConversationRole::User)
                 .content(ContentBlock::Text("ping".into()))
                 .build()
-                .map_err(|e| {
-                    AuthError::new(ErrorKind::Service, e.to_string(), "report this as a bug")
-                })?;
+                .map_err(|e| AuthError::new(ErrorKind::Service, e.to_string(), BUG))?;
             let started = Instant::now();
             client
                 .converse()
@@ -317,10 +445,13 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
                 .await
                 .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
             let latency_ms = started.elapsed().as_millis();
-            Ok(Report {
-                text: format!("ok: {model} answered in {region} in {latency_ms} ms\n"),
-                json: json!({"region": region, "model": model, "latency_ms": latency_ms}),
-            })
+            let text = format!("ok: {model} answered in {region} in {latency_ms} ms\n");
+            let ping = Ping {
+                region: &region,
+                model: &model,
+                latency_ms,
+            };
+            Ok(Report::new(text, &ping)?)
         }
     }
 }
@@ -329,50 +460,28 @@ async fn whoami(manager: &AuthManager) -> Result<Report, AuthError> {
     let identity = manager.validate().await?;
     let region = manager.region().await?;
     let mode = manager.mode();
-    if let Some(key) = &identity.api_key {
-        let expires_at = key.expires_at.map(rfc3339);
-        let mut text = format!("api key: {}\n", key.kind);
-        if let Some(id) = &key.access_key_id {
-            text.push_str(&format!("signed by: {id}\n"));
-        }
-        if let Some(at) = &expires_at {
-            text.push_str(&format!("expires: {at}\n"));
-        }
-        text.push_str(&format!("mode:    {mode}\nregion:  {region}\n"));
-        return Ok(Report {
-            text,
-            json: json!({
-                "mode": mode.as_str(),
-                "region": region.as_str(),
-                "api_key": {
-                    "kind": key.kind.to_string(),
-                    "access_key_id": key.access_key_id,
-                    "expires_at": expires_at,
-                },
-            }),
-        });
-    }
-    let mut text = format!(
-        "account: {}\narn:     {}\nuser id: {}\nmode:    {mode}\nregion:  {region}\n",
-        identity.account, identity.arn, identity.user_id,
-    );
+    let mut text = match &identity.api_key {
+        Some(key) => format!("api key: {key}\n"),
+        None => format!(
+            "account: {}\narn:     {}\nuser id: {}\n",
+            identity.account, identity.arn, identity.user_id
+        ),
+    };
+    text.push_str(&format!("mode:    {mode}\nregion:  {region}\n"));
     let auth = manager.info().bedrock_auth;
-    if auth != BedrockAuth::SigV4 {
+    let bedrock_auth = identity.api_key.is_none().then_some(auth);
+    if auth != BedrockAuth::SigV4 && identity.api_key.is_none() {
         text.push_str(&format!(
             "note:    Bedrock calls use the {auth}, not these credentials\n"
         ));
     }
-    Ok(Report {
-        text,
-        json: json!({
-            "mode": mode.as_str(),
-            "region": region.as_str(),
-            "account": identity.account,
-            "arn": identity.arn,
-            "user_id": identity.user_id,
-            "bedrock_auth": auth.to_string(),
-        }),
-    })
+    let whoami = Whoami {
+        mode,
+        region: &region,
+        identity: &identity,
+        bedrock_auth,
+    };
+    Report::new(text, &whoami)
 }
 
 /// `bedrock-auth token`: the one output of this project that holds a secret, on stdout only.
@@ -381,22 +490,17 @@ async fn token(mode: &ModeFlags, ttl: &str) -> Result<Report, Failure> {
     let manager = mode.manager()?;
     let region = manager.region().await?;
     let key = manager.bedrock_api_key(region.as_str(), ttl).await?;
-    let expires_at = rfc3339(key.expires_at());
+    let info = key.info();
     if key.capped_by_credentials() {
-        eprintln!(
-            "note: the key expires at {expires_at}, with the temporary credentials that signed it"
-        );
+        eprintln!("note: {info}: it expires with the temporary credentials that signed it");
     }
     let secret = key.token().expose_secret();
-    Ok(Report {
-        text: format!("{secret}\n"),
-        json: json!({
-            "token": secret,
-            "region": region.as_str(),
-            "expires_at": expires_at,
-            "capped_by_credentials": key.capped_by_credentials(),
-        }),
-    })
+    let token = Token {
+        token: secret,
+        key: &info,
+        capped_by_credentials: key.capped_by_credentials(),
+    };
+    Ok(Report::new(format!("{secret}\n"), &token)?)
 }
 
 /// `900`, `900s`, `30m`, `1h`.
@@ -420,11 +524,4 @@ fn parse_ttl(text: &str) -> Result<Duration, AuthError> {
             "write seconds, minutes or hours: 900, 900s, 30m, 1h, 12h",
         )),
     }
-}
-
-/// `2026-11-25T12:00:00Z`.
-fn rfc3339(at: SystemTime) -> String {
-    aws_smithy_types::DateTime::from(at)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default()
 }

@@ -114,6 +114,8 @@ impl fmt::Display for Region {
     }
 }
 
+serialize_as_display!(Region);
+
 impl fmt::Debug for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Region").field(&self.as_str()).finish()
