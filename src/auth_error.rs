@@ -36,6 +36,10 @@ pub enum ErrorKind {
     NoRegion,
     /// The endpoint could not be reached, or did not answer in time (`network`).
     Network,
+    /// A credential source of this process did not answer within the operation timeout: a
+    /// profile's `credential_process`, SSO or role chain, the default chain, an MFA token
+    /// source or a custom source; nothing was sent to AWS (`timed_out`).
+    TimedOut,
     /// AWS throttled the request (`throttled`).
     Throttled,
     /// Another error from the service, with its code (`service`).
@@ -55,6 +59,7 @@ impl ErrorKind {
             Self::AccessDenied => "access_denied",
             Self::NoRegion => "no_region",
             Self::Network => "network",
+            Self::TimedOut => "timed_out",
             Self::Throttled => "throttled",
             Self::Service => "service",
             Self::InvalidConfig => "invalid_config",
@@ -242,6 +247,29 @@ impl AuthError {
             "no AWS region configured",
             "call `.region(\"us-east-1\")` on the builder, set AWS_REGION, or add `region = ...` \
              to the profile",
+        )
+    }
+
+    /// `what` (a credential source) did not answer within `after`.
+    pub(crate) fn source_timed_out(what: &str, after: std::time::Duration) -> Self {
+        let check = if what.contains("credential_process") {
+            "run the profile's `credential_process` by hand to see where it waits"
+        } else if what.contains("MFA") {
+            "the MFA token source passed to `.mfa(..)` must return a code"
+        } else if what.contains("custom") {
+            "the source passed to `.credential_source(..)` must answer"
+        } else if what.contains("SSO") {
+            "sign in again with `aws sso login`"
+        } else {
+            "check that source"
+        };
+        Self::new(
+            ErrorKind::TimedOut,
+            format!(
+                "the credentials from {what} did not arrive within {after:?}; nothing was sent \
+                 to AWS"
+            ),
+            format!("{check}; the wait is the operation timeout (`operation_timeout`)"),
         )
     }
 

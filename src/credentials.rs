@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::profile::ProfileFileCredentialsProvider;
@@ -15,11 +16,13 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_smithy_async::rt::sleep::{SharedAsyncSleep, default_async_sleep};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 use secrecy::ExposeSecret;
 
 use crate::auth_error::{AuthError, Call, ErrorKind, classify};
+use crate::bounded::{Bounded, Watch, Watches};
 use crate::endpoint_guard::EndpointGuard;
 use crate::mode::{ModeConfig, RoleConfig, Source};
 use crate::mode_kind::ModeKind;
@@ -35,11 +38,13 @@ const FAILURE_SHARING: Duration = Duration::from_secs(1);
 
 /// Loads the SDK configuration for `mode`: resolves the region, builds the credentials
 /// provider, applies endpoint, timeouts and retries. Reads files and the environment; sends
-/// nothing.
+/// nothing. Every credential source that can hang is bounded by the operation timeout and
+/// watched in `watches`.
 pub(crate) async fn load_sdk_config(
     mode: &ModeConfig,
     settings: &Settings,
     http: SharedHttpClient,
+    watches: &Arc<Watches>,
 ) -> Result<SdkConfig, AuthError> {
     let os = &settings.os;
     let kind = mode_kind(mode);
@@ -59,11 +64,11 @@ pub(crate) async fn load_sdk_config(
         | ModeConfig::Custom(_)
         | ModeConfig::ApiKey(_) => None,
     };
-    let profile_region = match &profile {
-        Some((name, must_exist)) => profile_region(os, name, *must_exist).await?,
-        None => None,
+    let facts = match &profile {
+        Some((name, must_exist)) => profile_facts(os, name, *must_exist).await?,
+        None => ProfileFacts::default(),
     };
-    let region = resolve_region(settings, profile_region)?;
+    let region = resolve_region(settings, facts.region)?;
     tracing::debug!(mode = %kind, region = %region, "loading AWS SDK configuration");
 
     let timeouts = TimeoutConfig::builder()
@@ -77,11 +82,17 @@ pub(crate) async fn load_sdk_config(
         .with_timeout_config(timeouts.clone())
         .with_retry_config(retries.clone());
 
+    // The credential cache waits for its source as long as an operation may take (the SDK's
+    // default is its own estimate), so a source that hangs is given up on at one bound.
+    let cache = aws_config::identity::IdentityCache::lazy()
+        .load_timeout(settings.operation_timeout)
+        .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::from(region.clone()))
         .http_client(http)
         .timeout_config(timeouts)
-        .retry_config(retries);
+        .retry_config(retries)
+        .identity_cache(cache);
     #[cfg(feature = "test-util")]
     {
         loader = loader.env(os.env.clone()).fs(os.fs.clone());
@@ -123,17 +134,91 @@ pub(crate) async fn load_sdk_config(
         loader = loader.credentials_provider(source);
     }
     let base = loader.load().await;
-
     let base = redact_service_config(base);
-    Ok(match mode {
-        ModeConfig::AssumeRole(role) => {
-            let provider = RoleProvider::new(&base, role, settings);
+
+    // The sources that can hang, named for the error that says so.
+    let profile_source = || match &profile {
+        Some((name, _)) => facts.source.describe(name),
+        None => String::new(),
+    };
+    let chain = || match facts.source {
+        ProfileSource::Keys => "the default credential chain".to_owned(),
+        _ => format!("the default credential chain ({})", profile_source()),
+    };
+    let what = match mode {
+        ModeConfig::Profile(_) => Some(profile_source()),
+        ModeConfig::Auto => Some(chain()),
+        ModeConfig::Custom(_) => Some("the custom credential source".to_owned()),
+        ModeConfig::AssumeRole(role) => match &role.source {
+            Source::Profile(_) => Some(profile_source()),
+            Source::Auto => Some(chain()),
+            Source::Environment | Source::Static(_) => None,
+        },
+        ModeConfig::Environment | ModeConfig::Static(_) | ModeConfig::ApiKey(_) => None,
+    };
+    let sleep = base.sleep_impl().or_else(default_async_sleep);
+    let base = match (what, base.credentials_provider(), &sleep) {
+        (Some(what), Some(provider), Some(sleep)) => {
+            let after = settings.operation_timeout;
+            let bounded = Bounded::wrap(provider, what, watches, sleep.clone(), after);
+            base.into_builder().credentials_provider(bounded).build()
+        }
+        _ => base,
+    };
+    Ok(match (mode, sleep) {
+        (ModeConfig::AssumeRole(role), Some(sleep)) => {
+            let provider = RoleProvider::new(&base, role, settings, watches, sleep);
             base.into_builder()
                 .credentials_provider(SharedCredentialsProvider::new(provider))
                 .build()
         }
         _ => base,
     })
+}
+
+/// What a profile says about itself: its region, and where its credentials come from.
+#[derive(Debug, Default)]
+struct ProfileFacts {
+    region: Option<String>,
+    source: ProfileSource,
+}
+
+/// Where a profile's credentials come from, in aws-config's order of precedence.
+#[derive(Debug, Default, Clone, Copy)]
+enum ProfileSource {
+    RoleChain,
+    WebIdentity,
+    Sso,
+    Process,
+    /// Keys in the file, or none (the profile may not exist).
+    #[default]
+    Keys,
+}
+
+impl ProfileSource {
+    fn of(profile: &aws_runtime::env_config::section::Profile) -> Self {
+        if profile.get("role_arn").is_some() {
+            Self::RoleChain
+        } else if profile.get("web_identity_token_file").is_some() {
+            Self::WebIdentity
+        } else if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
+            Self::Sso
+        } else if profile.get("credential_process").is_some() {
+            Self::Process
+        } else {
+            Self::Keys
+        }
+    }
+
+    fn describe(self, name: &str) -> String {
+        match self {
+            Self::RoleChain => format!("the role chain of profile `{name}`"),
+            Self::WebIdentity => format!("the web identity of profile `{name}`"),
+            Self::Sso => format!("SSO of profile `{name}`"),
+            Self::Process => format!("credential_process of profile `{name}`"),
+            Self::Keys => format!("profile `{name}`"),
+        }
+    }
 }
 
 /// The SDK's per-service settings (endpoint URLs and the like, read from the environment and
@@ -185,13 +270,9 @@ fn selected_profile(os: &Os) -> String {
         .unwrap_or_else(|| "default".to_owned())
 }
 
-/// The profile's `region`, after checking that a profile that must exist does; its absence is
-/// an error that lists the profiles that do exist.
-async fn profile_region(
-    os: &Os,
-    name: &str,
-    must_exist: bool,
-) -> Result<Option<String>, AuthError> {
+/// The profile's `region` and credential source, after checking that a profile that must exist
+/// does; its absence is an error that lists the profiles that do exist.
+async fn profile_facts(os: &Os, name: &str, must_exist: bool) -> Result<ProfileFacts, AuthError> {
     let profiles = aws_config::profile::load(
         &os.fs,
         &os.env,
@@ -211,16 +292,19 @@ async fn profile_region(
             .caused_by(err));
         }
         // The default chain copes without files; so do we.
-        Err(_) => return Ok(None),
+        Err(_) => return Ok(ProfileFacts::default()),
     };
     match profiles.get_profile(name) {
-        Some(profile) => Ok(profile.get("region").map(str::to_owned)),
+        Some(profile) => Ok(ProfileFacts {
+            region: profile.get("region").map(str::to_owned),
+            source: ProfileSource::of(profile),
+        }),
         None if must_exist => {
             let mut available: Vec<String> = profiles.profiles().map(str::to_owned).collect();
             available.sort();
             Err(AuthError::profile_not_found(name, available))
         }
-        None => Ok(None),
+        None => Ok(ProfileFacts::default()),
     }
 }
 
@@ -349,10 +433,21 @@ struct RoleProvider {
     session_name: String,
     endpoint: String,
     last: tokio::sync::Mutex<Option<(Instant, Result<Credentials, AuthError>)>>,
+    /// The source credentials' and the MFA token source's watches, and how long they may take.
+    watches: Arc<Watches>,
+    mfa_watch: Option<Arc<Watch>>,
+    sleep: SharedAsyncSleep,
+    timeout: Duration,
 }
 
 impl RoleProvider {
-    fn new(base: &SdkConfig, role: &RoleConfig, settings: &Settings) -> Self {
+    fn new(
+        base: &SdkConfig,
+        role: &RoleConfig,
+        settings: &Settings,
+        watches: &Arc<Watches>,
+        sleep: SharedAsyncSleep,
+    ) -> Self {
         let session_name = match &role.session_name {
             Some(name) => name.as_str().to_owned(),
             None => {
@@ -374,6 +469,13 @@ impl RoleProvider {
             session_name,
             endpoint,
             last: tokio::sync::Mutex::new(None),
+            watches: watches.clone(),
+            mfa_watch: role
+                .mfa
+                .as_ref()
+                .map(|mfa| watches.watch(format!("the MFA token source for {}", mfa.serial))),
+            sleep,
+            timeout: settings.operation_timeout,
         }
     }
 
@@ -403,15 +505,20 @@ impl RoleProvider {
         if let Some(external_id) = &self.role.external_id {
             request = request.external_id(external_id.expose());
         }
-        if let Some(mfa) = &self.role.mfa {
-            let code = mfa.token_source.token_code().await.map_err(|err| {
-                AuthError::new(
-                    ErrorKind::NoCredentials,
-                    format!("the MFA token source for {} failed: {err}", mfa.serial),
-                    "check the MFA token source passed to `.mfa(..)`",
-                )
-                .caused_by_boxed(err)
-            })?;
+        if let (Some(mfa), Some(watch)) = (&self.role.mfa, &self.mfa_watch) {
+            let code = mfa.token_source.token_code();
+            let code = self
+                .watches
+                .run(watch, &self.sleep, self.timeout, code)
+                .await?
+                .map_err(|err| {
+                    AuthError::new(
+                        ErrorKind::NoCredentials,
+                        format!("the MFA token source for {} failed: {err}", mfa.serial),
+                        "check the MFA token source passed to `.mfa(..)`",
+                    )
+                    .caused_by_boxed(err)
+                })?;
             request = request
                 .serial_number(mfa.serial.as_str())
                 .token_code(code.expose_secret());
@@ -425,7 +532,8 @@ impl RoleProvider {
                 endpoint: Some(&self.endpoint),
                 bearer: false,
             };
-            classify(err, call)
+            // A source that hung is what failed, not STS.
+            self.watches.blame(classify(err, call), self.timeout)
         })?;
         let creds = output.credentials().ok_or_else(|| {
             AuthError::new(

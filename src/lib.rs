@@ -108,6 +108,7 @@ macro_rules! serialize_as_display {
 
 mod api_key;
 mod auth_error;
+mod bounded;
 mod builder;
 mod config;
 mod credentials;

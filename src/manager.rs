@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
 use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
+use crate::bounded::Watches;
 use crate::builder::AuthBuilder;
 use crate::credentials::{load_sdk_config, mode_kind};
 use crate::endpoint_guard::EndpointGuard;
@@ -53,6 +54,8 @@ struct Inner {
     settings: Settings,
     http: SharedHttpClient,
     sdk: OnceCell<SdkConfig>,
+    /// The credential sources that can hang, to name the one that did.
+    watches: Arc<Watches>,
     sts: OnceCell<aws_sdk_sts::Client>,
     bedrock: RwLock<HashMap<Region, aws_sdk_bedrockruntime::Client>>,
 }
@@ -98,6 +101,7 @@ impl AuthManager {
                 settings,
                 http,
                 sdk: OnceCell::new(),
+                watches: Arc::default(),
                 sts: OnceCell::new(),
                 bedrock: RwLock::new(HashMap::new()),
             }),
@@ -136,7 +140,14 @@ impl AuthManager {
         let inner = &*self.inner;
         inner
             .sdk
-            .get_or_try_init(|| load_sdk_config(&inner.mode, &inner.settings, inner.http.clone()))
+            .get_or_try_init(|| {
+                load_sdk_config(
+                    &inner.mode,
+                    &inner.settings,
+                    inner.http.clone(),
+                    &inner.watches,
+                )
+            })
             .await
     }
 
@@ -212,7 +223,7 @@ impl AuthManager {
                 endpoint: None,
                 bearer: false,
             };
-            classify_credentials(err, call)
+            self.blame(classify_credentials(err, call))
         })
     }
 
@@ -260,7 +271,7 @@ impl AuthManager {
         let client = self.sts_client().await?;
         let output = client.get_caller_identity().send().await.map_err(|err| {
             let endpoint = self.endpoint_for("sts", client.config().region());
-            classify(err, self.call("STS GetCallerIdentity", &endpoint))
+            self.blame(classify(err, self.call("STS GetCallerIdentity", &endpoint)))
         })?;
         let identity = CallerIdentity {
             account: output.account().unwrap_or_default().to_owned(),
@@ -369,7 +380,14 @@ impl AuthManager {
             endpoint: endpoint.as_deref(),
             bearer: self.bearer_for(operation),
         };
-        classify(err, call)
+        self.blame(classify(err, call))
+    }
+
+    /// `err`, or, when a credential source of this manager hung meanwhile, that source's
+    /// timeout: the call failed waiting for its credentials, before anything was sent.
+    fn blame(&self, err: AuthError) -> AuthError {
+        let after = self.inner.settings.operation_timeout;
+        self.inner.watches.blame(err, after)
     }
 
     /// API-key mode's key (`None` in other modes), or `no_credentials` naming the variable

@@ -19,8 +19,9 @@ const LAYERS: &[&[&str]] = &[
     &["settings"],
     // Errors about talking to AWS.
     &["auth_error"],
-    // Credential sources of the program's own: MFA codes, custom sources; API keys.
-    &["mfa", "api_key"],
+    // Credential sources of the program's own: MFA codes, custom sources; API keys; every
+    // source bounded in time.
+    &["mfa", "api_key", "bounded"],
     &["rotation"],
     // The typestate: mode states, then the builder (which has no `build()` of its own).
     &["mode"],
