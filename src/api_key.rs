@@ -282,20 +282,27 @@ impl ApiKeyInfo {
                 "copy the whole key again, or generate a new one (`bedrock-auth token`)",
             )
         };
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(body.trim())
-            .map_err(|_| malformed("not base64 after `bedrock-api-key-`"))?;
+        // The decoded key and its parameters (the signature, the session token) are wiped
+        // when this returns.
+        let decoded = zeroize::Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(body.trim())
+                .map_err(|_| malformed("not base64 after `bedrock-api-key-`"))?,
+        );
         let decoded =
-            String::from_utf8(decoded).map_err(|_| malformed("the decoded key is not text"))?;
+            std::str::from_utf8(&decoded).map_err(|_| malformed("the decoded key is not text"))?;
         let query = decoded
             .strip_prefix(HOST)
             .and_then(|rest| rest.strip_prefix("/?"))
             .ok_or_else(|| malformed("it is not a presigned bedrock.amazonaws.com URL"))?;
-        let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
+        let params = Params(
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        );
         let param = |name: &str| {
             params
+                .0
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
@@ -338,7 +345,7 @@ impl ApiKeyInfo {
             signed_at: Some(signed_at),
             expires_at: Some(signed_at + Duration::from_secs(lifetime)),
             access_key_id: Some(access_key_id.to_owned()),
-            temporary_credentials: params.iter().any(|(k, _)| k == "X-Amz-Security-Token"),
+            temporary_credentials: params.0.iter().any(|(k, _)| k == "X-Amz-Security-Token"),
         })
     }
 
@@ -360,6 +367,18 @@ impl ApiKeyInfo {
                  short-term keys last at most 12 hours",
             )),
             _ => Ok(()),
+        }
+    }
+}
+
+/// A key's decoded query parameters, wiped on drop.
+struct Params(Vec<(String, String)>);
+
+impl Drop for Params {
+    fn drop(&mut self) {
+        for (name, value) in &mut self.0 {
+            name.zeroize();
+            value.zeroize();
         }
     }
 }

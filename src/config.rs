@@ -34,12 +34,13 @@ use secrecy::SecretString;
 use zeroize::Zeroize;
 
 use crate::builder::AuthBuilder;
+use crate::diagnose::{Diagnosis, check_secret_file, diagnose_in};
 use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
 use crate::mfa::MfaTokenSource;
 use crate::mode::ModeState;
 use crate::mode_kind::ModeKind;
-use crate::os::Os;
+use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
 use crate::secret::looks_like_secret;
 
 /// Keys whose values are secrets: literal values are wrapped at once, and
@@ -241,24 +242,20 @@ impl AuthConfig {
     }
 
     /// Reads a `.toml` or `.json` file (by extension; anything else is read as TOML).
+    ///
+    /// Only a regular file of at most 64 KiB is read (a FIFO, a device or a directory is
+    /// refused at once, naming it); its text is wiped once parsed.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let text = Os::default().read_file(path).and_then(|bytes| {
-            String::from_utf8(bytes)
-                .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))
-        });
-        let text = text.map_err(|err| {
-            let error = ValueError::new(
-                ValueKind::ConfigFile,
-                &path.display().to_string(),
-                Rule::FileUnreadable,
-            );
-            tracing::debug!(path = %path.display(), error = %err, "cannot read config file");
+        let refused = |rule: Rule| {
+            let error = ValueError::new(ValueKind::ConfigFile, &path.display().to_string(), rule);
             ConfigError::new(vec![Problem::new("file", error)])
-        })?;
+        };
+        let read = read_small_file(&Os::default(), path).map_err(refused)?;
+        let text = std::str::from_utf8(&read.bytes).map_err(|_| refused(Rule::FileUnreadable))?;
         let mut config = match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => Self::from_json(&text)?,
-            _ => Self::from_toml(&text)?,
+            Some("json") => Self::from_json(text)?,
+            _ => Self::from_toml(text)?,
         };
         config.origin = Some(path.display().to_string());
         Ok(config)
@@ -358,6 +355,35 @@ impl AuthConfig {
     /// Where the config came from: a file path, `environment`, or `None` for text.
     pub fn origin(&self) -> Option<&str> {
         self.origin.as_deref()
+    }
+
+    /// [`diagnose()`](crate::diagnose()) in the world this config reads, plus its secret files
+    /// (`{ file = .. }`): a warning for each that is not a regular file, is too large, cannot be
+    /// read, or is readable by group or others. Sends nothing; shows no secret.
+    pub async fn diagnose(&self) -> Diagnosis {
+        let mut diagnosis = diagnose_in(&self.os).await;
+        for path in self.secret_files() {
+            check_secret_file(&self.os, path, &mut diagnosis.warnings);
+        }
+        diagnosis
+    }
+
+    /// The files this config reads secrets from.
+    fn secret_files(&self) -> Vec<&Path> {
+        let mut files = Vec::new();
+        for (key, raw) in &self.entries {
+            if is_secret_key(key) {
+                files.extend(file_of(raw));
+            } else if let (Raw::Table(source), "source") = (raw, canonical_key(key)) {
+                files.extend(
+                    source
+                        .iter()
+                        .filter(|(k, _)| is_secret_key(k))
+                        .filter_map(|(_, v)| file_of(v)),
+                );
+            }
+        }
+        files
     }
 
     /// Checks everything [`AuthManager::from_config`] checks (reading secrets from their
@@ -1000,20 +1026,48 @@ fn owning_mode(key: &str) -> Option<ModeKind> {
     .find(|m| mode_keys(*m).contains(&key))
 }
 
+/// The path of a `{ file = ".." }` secret.
+fn file_of(raw: &Raw) -> Option<&Path> {
+    match raw {
+        Raw::Table(table) => match table.get("file") {
+            Some(Raw::Str(path)) => Some(Path::new(path.as_str())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A stand-in secret for a key whose problem is already recorded, so the builder can still
 /// check the other keys. It never leaves `from_config`: a recorded problem fails the build.
 fn placeholder() -> SecretString {
     SecretString::from("x")
 }
 
+/// A secret from a file: a regular file of at most 64 KiB, read into a buffer that is wiped,
+/// with a warning when group or others may read it.
 fn read_secret_file(os: &Os, path: &Path) -> Result<SecretString, Rule> {
-    let mut bytes = os.read_file(path).map_err(|_| Rule::FileUnreadable)?;
-    let secret = match std::str::from_utf8(&bytes) {
+    let read = read_small_file(os, path)?;
+    if read.exposed() {
+        tracing::warn!(
+            path = %path.display(),
+            mode = format!("{:o}", read.mode.unwrap_or_default() & 0o777),
+            "a secret file is readable by group or others; run `chmod 600` on it"
+        );
+    }
+    match std::str::from_utf8(&read.bytes) {
         Ok(text) => Ok(SecretString::from(text.trim_end_matches(['\n', '\r']))),
         Err(_) => Err(Rule::FileUnreadable),
-    };
-    bytes.zeroize();
-    secret
+    }
+}
+
+/// A secret or configuration file, read with care ([`SMALL_FILE_LIMIT`]); why not, as a rule.
+fn read_small_file(os: &Os, path: &Path) -> Result<CarefulRead, Rule> {
+    os.read_careful(path, SMALL_FILE_LIMIT)
+        .map_err(|trouble| match trouble {
+            FileTrouble::NotRegular(is) => Rule::NotRegularFile { is },
+            FileTrouble::TooLarge(max_bytes) => Rule::FileTooLarge { max_bytes },
+            FileTrouble::Missing | FileTrouble::Unreadable(_) => Rule::FileUnreadable,
+        })
 }
 
 /// An `Arc`'d token source as a token source, so one config can make many managers.

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -24,9 +25,10 @@ use secrecy::ExposeSecret;
 use crate::auth_error::{AuthError, Call, ErrorKind, classify};
 use crate::bounded::{Bounded, Watch, Watches};
 use crate::endpoint_guard::EndpointGuard;
+use crate::error::{Rule, ValueError, ValueKind};
 use crate::mode::{ModeConfig, RoleConfig, Source};
 use crate::mode_kind::ModeKind;
-use crate::os::Os;
+use crate::os::{FileTrouble, Os, SHARED_FILE_LIMIT};
 use crate::settings::Settings;
 use crate::static_keys::StaticKeys;
 use crate::time::unix_secs;
@@ -48,6 +50,7 @@ pub(crate) async fn load_sdk_config(
 ) -> Result<SdkConfig, AuthError> {
     let os = &settings.os;
     let kind = mode_kind(mode);
+    let shared = shared_files(os)?;
 
     // The profile whose settings apply: the named one (profile mode, role source), else the
     // selected default for the modes that use the default chain.
@@ -65,7 +68,7 @@ pub(crate) async fn load_sdk_config(
         | ModeConfig::ApiKey(_) => None,
     };
     let facts = match &profile {
-        Some((name, must_exist)) => profile_facts(os, name, *must_exist).await?,
+        Some((name, must_exist)) => profile_facts(os, &shared, name, *must_exist).await?,
         None => ProfileFacts::default(),
     };
     let region = resolve_region(settings, facts.region)?;
@@ -92,7 +95,8 @@ pub(crate) async fn load_sdk_config(
         .http_client(http)
         .timeout_config(timeouts)
         .retry_config(retries)
-        .identity_cache(cache);
+        .identity_cache(cache)
+        .profile_files(shared.files.clone());
     #[cfg(feature = "test-util")]
     {
         loader = loader.env(os.env.clone()).fs(os.fs.clone());
@@ -108,13 +112,13 @@ pub(crate) async fn load_sdk_config(
     let source = match mode {
         ModeConfig::Profile(name) => {
             loader = loader.profile_name(name.as_str());
-            Some(profile_provider(name, &provider_config, os).await)
+            Some(profile_provider(name, &provider_config, os, &shared))
         }
         ModeConfig::Environment => Some(environment_provider(os)),
         ModeConfig::Static(keys) => Some(static_provider(keys, "bedrock-auth-static")),
         ModeConfig::AssumeRole(role) => match &role.source {
             Source::Auto => None,
-            Source::Profile(name) => Some(profile_provider(name, &provider_config, os).await),
+            Source::Profile(name) => Some(profile_provider(name, &provider_config, os, &shared)),
             Source::Environment => Some(environment_provider(os)),
             Source::Static(keys) => Some(static_provider(keys, "bedrock-auth-role-source")),
         },
@@ -272,11 +276,24 @@ fn selected_profile(os: &Os) -> String {
 
 /// The profile's `region` and credential source, after checking that a profile that must exist
 /// does; its absence is an error that lists the profiles that do exist.
-async fn profile_facts(os: &Os, name: &str, must_exist: bool) -> Result<ProfileFacts, AuthError> {
+async fn profile_facts(
+    os: &Os,
+    shared: &SharedFiles,
+    name: &str,
+    must_exist: bool,
+) -> Result<ProfileFacts, AuthError> {
+    if let (Some(unreadable), true) = (&shared.unreadable, must_exist) {
+        return Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!("cannot read the shared config files: {unreadable}"),
+            "fix the file named in the message, or AWS_CONFIG_FILE / \
+             AWS_SHARED_CREDENTIALS_FILE",
+        ));
+    }
     let profiles = aws_config::profile::load(
         &os.fs,
         &os.env,
-        &EnvConfigFiles::default(),
+        &shared.files,
         Some(Cow::Owned(name.to_owned())),
     )
     .await;
@@ -335,28 +352,27 @@ fn resolve_region(
 
 /// aws-config's profile provider for the named profile. Its named credential source
 /// `Environment` reads the manager's environment (the process's, or a sandbox's).
-async fn profile_provider(
+fn profile_provider(
     name: &ProfileName,
     config: &ProviderConfig,
     os: &Os,
+    shared: &SharedFiles,
 ) -> SharedCredentialsProvider {
     // aws-config reads the files of a provider built here from the process's file system,
-    // whatever `os` is: hand it the files as `os` finds them.
+    // whatever `os` is: hand it the files as `os` read them.
     let builder = ProfileFileCredentialsProvider::builder()
         .profile_name(name.as_str())
         .with_custom_provider("Environment", EnvironmentOnly(os.clone()))
         .configure(config)
-        .profile_files(profile_files(os).await);
+        .profile_files(shared.files.clone());
     SharedCredentialsProvider::new(builder.build())
 }
 
-/// The shared config and credentials files, found as aws-config finds them:
+/// Where the shared config and credentials files are, as aws-config finds them:
 /// `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws/`, `~` being `HOME`.
-/// A missing file is an empty one.
-async fn profile_files(os: &Os) -> EnvConfigFiles {
+pub(crate) fn shared_file_paths(os: &Os) -> [(EnvConfigFileKind, String); 2] {
     let home = os.var("HOME");
-    let mut files = EnvConfigFiles::builder();
-    for (kind, variable, default) in [
+    [
         (
             EnvConfigFileKind::Config,
             "AWS_CONFIG_FILE",
@@ -367,16 +383,75 @@ async fn profile_files(os: &Os) -> EnvConfigFiles {
             "AWS_SHARED_CREDENTIALS_FILE",
             "~/.aws/credentials",
         ),
-    ] {
+    ]
+    .map(|(kind, variable, default)| {
         let path = os.var(variable).unwrap_or_else(|| default.to_owned());
         let path = match (path.strip_prefix("~/"), &home) {
             (Some(rest), Some(home)) => format!("{}/{rest}", home.trim_end_matches('/')),
             _ => path,
         };
-        let contents = os.fs.read_to_end(&path).await.unwrap_or_default();
-        files = files.with_contents(kind, String::from_utf8_lossy(&contents));
+        (kind, path)
+    })
+}
+
+/// The shared config and credentials files, read once per load with care (regular files of at
+/// most [`SHARED_FILE_LIMIT`]) and handed to aws-config as text, so that nothing of aws-config
+/// reads them again. A missing or unreadable file is an empty one, as for aws-config; a FIFO,
+/// a device or a huge file is an error naming it. A credentials file that group or others may
+/// read is a warning.
+pub(crate) fn shared_files(os: &Os) -> Result<SharedFiles, AuthError> {
+    let mut files = EnvConfigFiles::builder();
+    let mut unreadable = None;
+    for (kind, path) in shared_file_paths(os) {
+        let text = match os.read_careful(Path::new(&path), SHARED_FILE_LIMIT) {
+            Ok(read) => {
+                if read.exposed() && matches!(kind, EnvConfigFileKind::Credentials) {
+                    tracing::warn!(
+                        path = %path,
+                        mode = format!("{:o}", read.mode.unwrap_or_default() & 0o777),
+                        "the shared credentials file is readable by group or others; run `chmod \
+                         600` on it"
+                    );
+                }
+                String::from_utf8_lossy(&read.bytes).into_owned()
+            }
+            Err(FileTrouble::Missing) => String::new(),
+            Err(FileTrouble::Unreadable(err)) => {
+                tracing::debug!(path = %path, error = %err, "cannot read a shared file");
+                unreadable = Some(format!("{path}: {err}"));
+                String::new()
+            }
+            Err(FileTrouble::NotRegular(is)) => {
+                return Err(file_refused(&path, Rule::NotRegularFile { is }));
+            }
+            Err(FileTrouble::TooLarge(max_bytes)) => {
+                return Err(file_refused(&path, Rule::FileTooLarge { max_bytes }));
+            }
+        };
+        files = files.with_contents(kind, text);
     }
-    files.build()
+    Ok(SharedFiles {
+        files: files.build(),
+        unreadable,
+    })
+}
+
+/// The shared files as read, and the one that could not be (which matters to a profile that
+/// must exist).
+pub(crate) struct SharedFiles {
+    pub(crate) files: EnvConfigFiles,
+    pub(crate) unreadable: Option<String>,
+}
+
+/// A shared file refused before it was read.
+fn file_refused(path: &str, rule: Rule) -> AuthError {
+    let error = ValueError::new(ValueKind::ConfigFile, path, rule);
+    AuthError::new(
+        ErrorKind::InvalidConfig,
+        error.to_string(),
+        "point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the regular files that hold the \
+         profiles",
+    )
 }
 
 fn environment_provider(os: &Os) -> SharedCredentialsProvider {

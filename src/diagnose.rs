@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
-use aws_types::os_shim_internal::Env;
 
 use crate::api_key::{ApiKeyInfo, ApiKeyKind};
+use crate::credentials::shared_file_paths;
 use crate::mode::BEARER_TOKEN_VAR;
-use crate::os::Os;
+use crate::os::{CarefulRead, FileTrouble, Os, SHARED_FILE_LIMIT, SMALL_FILE_LIMIT};
 use crate::time::rfc3339;
 
 /// Variables whose values are secrets: shown as `********` only.
@@ -139,18 +139,18 @@ pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
     variables.sort();
 
     let mut warnings = Vec::new();
-    let home = env.get("HOME").ok().map(PathBuf::from);
-    let config_path = file_path(env, "AWS_CONFIG_FILE", home.as_deref(), "config");
-    let credentials_path = file_path(
-        env,
-        "AWS_SHARED_CREDENTIALS_FILE",
-        home.as_deref(),
-        "credentials",
-    );
-    let config_file = file_report(os, config_path, true, &mut warnings).await;
-    let credentials_file = file_report(os, credentials_path, false, &mut warnings).await;
-    if let Some(warning) = permission_warning(os, &credentials_file) {
-        warnings.push(warning);
+    let [(_, config_path), (_, credentials_path)] = shared_file_paths(os);
+    let config_file = file_report(os, config_path.into(), true, &mut warnings).await;
+    let credentials_file = file_report(os, credentials_path.into(), false, &mut warnings).await;
+    // Secret files named by the config-as-code variables.
+    for var in [
+        "BEDROCK_AUTH_SECRET_ACCESS_KEY_FILE",
+        "BEDROCK_AUTH_SESSION_TOKEN_FILE",
+        "BEDROCK_AUTH_API_KEY_FILE",
+    ] {
+        if let Some(path) = os.var(var) {
+            check_secret_file(os, Path::new(&path), &mut warnings);
+        }
     }
     let has_keys = variables.iter().any(|(n, _)| n == "AWS_ACCESS_KEY_ID");
     let has_secret = variables.iter().any(|(n, _)| n == "AWS_SECRET_ACCESS_KEY");
@@ -209,17 +209,39 @@ fn api_key_report(os: &Os, warnings: &mut Vec<String>) -> Option<ApiKeyInfo> {
     }
 }
 
-fn file_path(env: &Env, var: &str, home: Option<&Path>, name: &str) -> PathBuf {
-    match env.get(var) {
-        Ok(path) if path.starts_with("~/") => {
-            home.map_or_else(|| PathBuf::from(&path), |home| home.join(&path[2..]))
+/// Warns about a secret file that group or others may read, or that is not a regular file (a
+/// manager refuses it).
+pub(crate) fn check_secret_file(os: &Os, path: &Path, warnings: &mut Vec<String>) {
+    let warning = match os.read_careful(path, SMALL_FILE_LIMIT) {
+        Ok(read) => exposure_warning(path, &read),
+        Err(FileTrouble::NotRegular(is)) => Some(format!(
+            "the secret file {} is {is}, not a regular file: it is refused",
+            path.display()
+        )),
+        Err(FileTrouble::TooLarge(max)) => Some(format!(
+            "the secret file {} is larger than {} KiB: it is refused",
+            path.display(),
+            max / 1024
+        )),
+        Err(FileTrouble::Missing | FileTrouble::Unreadable(_)) => {
+            Some(format!("the secret file {} cannot be read", path.display()))
         }
-        Ok(path) => PathBuf::from(path),
-        Err(_) => home.map_or_else(
-            || PathBuf::from(format!("~/.aws/{name}")),
-            |home| home.join(".aws").join(name),
-        ),
+    };
+    // A file named twice (by a variable and by a config) is one warning.
+    if let Some(warning) = warning.filter(|w| !warnings.contains(w)) {
+        warnings.push(warning);
     }
+}
+
+/// `chmod 600`, as ssh asks of a private key.
+fn exposure_warning(path: &Path, read: &CarefulRead) -> Option<String> {
+    read.exposed().then(|| {
+        format!(
+            "{} is readable by group or others (mode {:o}); run `chmod 600` on it",
+            path.display(),
+            read.mode.unwrap_or_default() & 0o777
+        )
+    })
 }
 
 async fn file_report(
@@ -228,8 +250,29 @@ async fn file_report(
     config: bool,
     warnings: &mut Vec<String>,
 ) -> FileReport {
-    // Read once: whether it exists, and what it holds.
-    let contents = os.read_file(&path).ok();
+    // Read once, with care: whether it exists, and what it holds.
+    let contents = match os.read_careful(&path, SHARED_FILE_LIMIT) {
+        Ok(read) => {
+            // The credentials file holds keys; the config file rarely does.
+            if !config && let Some(warning) = exposure_warning(&path, &read) {
+                warnings.push(warning);
+            }
+            Some(read.bytes)
+        }
+        Err(FileTrouble::NotRegular(is)) => {
+            warnings.push(format!("{} is {is}, not a regular file", path.display()));
+            None
+        }
+        Err(FileTrouble::TooLarge(max)) => {
+            warnings.push(format!(
+                "{} is larger than {} MiB",
+                path.display(),
+                max / (1024 * 1024)
+            ));
+            None
+        }
+        Err(FileTrouble::Missing | FileTrouble::Unreadable(_)) => None,
+    };
     let exists = contents.is_some();
     let profiles = match contents {
         Some(contents) => {
@@ -260,23 +303,6 @@ async fn file_report(
         exists,
         profiles,
     }
-}
-
-#[cfg(unix)]
-fn permission_warning(os: &Os, file: &FileReport) -> Option<String> {
-    let mode = os.file_mode(&file.path)?;
-    (mode & 0o077 != 0).then(|| {
-        format!(
-            "{} is readable by group or others (mode {:o}); run `chmod 600` on it",
-            file.path.display(),
-            mode & 0o777
-        )
-    })
-}
-
-#[cfg(not(unix))]
-fn permission_warning(_: &Os, _: &FileReport) -> Option<String> {
-    None
 }
 
 /// Tells the platform from variables, and EC2 from the DMI files under `dmi` (no network).
@@ -412,6 +438,7 @@ impl fmt::Display for Diagnosis {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_types::os_shim_internal::Env;
 
     #[test]
     fn masks_prefixes_and_hides_secrets() {

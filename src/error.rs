@@ -237,6 +237,17 @@ pub enum Rule {
     VariableName,
     /// A file cannot be read (or is not UTF-8).
     FileUnreadable,
+    /// A secret or configuration file that is not a regular file: reading a FIFO would block,
+    /// a device may never end. Refused without reading it.
+    NotRegularFile {
+        /// What it is: `a FIFO`, `a device`, `a socket`, `a directory`.
+        is: &'static str,
+    },
+    /// A secret or configuration file larger than any such file is.
+    FileTooLarge {
+        /// The most this crate reads, in bytes.
+        max_bytes: u64,
+    },
     /// `mfa_serial` in a configuration without a token source.
     NoTokenSource,
     /// The text is not valid TOML or JSON.
@@ -310,6 +321,8 @@ impl Rule {
                  digit), not hold the secret itself; the value is not shown"
             }
             Self::FileUnreadable => "names a file that cannot be read as UTF-8 text",
+            Self::NotRegularFile { .. } => "names something that is not a regular file",
+            Self::FileTooLarge { .. } => "names a file larger than a secret or configuration is",
             Self::NoTokenSource => {
                 "needs an MFA token source: call `AuthConfig::mfa_token_source(..)` before `from_config`"
             }
@@ -404,6 +417,16 @@ impl fmt::Display for ValueError {
             Rule::TooShort { min } => write!(f, "must be at least {min} characters")?,
             Rule::TooLong { max } => write!(f, "must be at most {max} characters")?,
             Rule::TimeoutTooLong { max_secs } => write!(f, "must be at most {max_secs} s")?,
+            Rule::NotRegularFile { is } => write!(
+                f,
+                "is {is}, not a regular file (a secret or configuration file must be one); it \
+                 was not read"
+            )?,
+            Rule::FileTooLarge { max_bytes } => write!(
+                f,
+                "is larger than {} KiB, more than any secret or configuration; it was not read",
+                max_bytes / 1024
+            )?,
             Rule::NotInMode { owner, mode } => {
                 write!(f, "is an option of {owner} mode, not of {mode} mode")?
             }

@@ -14,6 +14,39 @@ use std::time::SystemTime;
 use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_types::os_shim_internal::{Env, Fs};
+use zeroize::Zeroizing;
+
+/// The most read of a secret file (`{ file = .. }`, `*_FILE`) or a configuration file: 64 KiB.
+pub(crate) const SMALL_FILE_LIMIT: u64 = 64 * 1024;
+
+/// The most read of a shared AWS config or credentials file: 4 MiB (generated configs with
+/// thousands of profiles stay far below it).
+pub(crate) const SHARED_FILE_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// A file read with care: its bytes, wiped on drop, and its permission bits where known.
+pub(crate) struct CarefulRead {
+    pub(crate) bytes: Zeroizing<Vec<u8>>,
+    /// The Unix permission bits, for a real file on Unix.
+    pub(crate) mode: Option<u32>,
+}
+
+impl CarefulRead {
+    /// Whether the group or others may read or write it: `ssh` refuses a private key so
+    /// exposed; this crate warns.
+    pub(crate) fn exposed(&self) -> bool {
+        self.mode.is_some_and(|mode| mode & 0o077 != 0)
+    }
+}
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub(crate) enum FileTrouble {
+    Missing,
+    /// A FIFO, device, socket or directory.
+    NotRegular(&'static str),
+    TooLarge(u64),
+    Unreadable(std::io::Error),
+}
 
 /// The environment, file system, HTTP client and clock one manager uses.
 #[derive(Clone)]
@@ -71,6 +104,62 @@ impl Os {
         }
     }
 
+    /// A secret, configuration or shared file, read with care: only a regular file (a FIFO
+    /// would block, a device never end), at most `limit` bytes, into a buffer that is wiped
+    /// when dropped and sized so that it is never copied while read.
+    pub(crate) fn read_careful(&self, path: &Path, limit: u64) -> Result<CarefulRead, FileTrouble> {
+        let Some(real) = self.real_path(path) else {
+            // Files given as data: no FIFO among them.
+            let bytes = Zeroizing::new(self.read_file(path).map_err(|err| match err.kind() {
+                std::io::ErrorKind::NotFound => FileTrouble::Missing,
+                _ => FileTrouble::Unreadable(err),
+            })?);
+            if bytes.len() as u64 > limit {
+                return Err(FileTrouble::TooLarge(limit));
+            }
+            return Ok(CarefulRead { bytes, mode: None });
+        };
+        let trouble = |err: std::io::Error| match err.kind() {
+            std::io::ErrorKind::NotFound => FileTrouble::Missing,
+            _ => FileTrouble::Unreadable(err),
+        };
+        let meta = std::fs::metadata(&real).map_err(trouble)?;
+        if !meta.is_file() {
+            return Err(FileTrouble::NotRegular(what_it_is(&meta)));
+        }
+        if meta.len() > limit {
+            return Err(FileTrouble::TooLarge(limit));
+        }
+        let file = std::fs::File::open(&real).map_err(trouble)?;
+        // Room for the whole file: `read_to_end` then finds the end without growing (and so
+        // copying) the buffer. A file that grew meanwhile is cut at `limit + 1`.
+        let room = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(room));
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, limit + 1), &mut bytes)
+            .map_err(FileTrouble::Unreadable)?;
+        if bytes.len() as u64 > limit {
+            return Err(FileTrouble::TooLarge(limit));
+        }
+        Ok(CarefulRead {
+            bytes,
+            mode: file_mode_of(&meta),
+        })
+    }
+
+    /// Where a file of this world really is: the path itself in the process's world, under
+    /// the root of a world given as a directory, nowhere for files given as data.
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        match &self.given {
+            None => Some(path.to_path_buf()),
+            Some(given) => Some(
+                given
+                    .root
+                    .as_ref()?
+                    .join(path.strip_prefix("/").unwrap_or(path)),
+            ),
+        }
+    }
+
     /// The process's own environment variables, for what must list them (names and values as
     /// the OS has them, UTF-8 or not). The one place this crate enumerates the environment.
     pub(crate) fn process_vars() -> impl Iterator<Item = (OsString, OsString)> {
@@ -87,20 +176,6 @@ impl Os {
                 .map(|(k, v)| (OsString::from(k), OsString::from(v)))
                 .collect(),
         }
-    }
-
-    /// The Unix permission bits of a file, where the file is a real one.
-    #[cfg(unix)]
-    pub(crate) fn file_mode(&self, path: &Path) -> Option<u32> {
-        use std::os::unix::fs::PermissionsExt;
-        let real = match &self.given {
-            None => path.to_path_buf(),
-            Some(given) => given
-                .root
-                .as_ref()?
-                .join(path.strip_prefix("/").unwrap_or(path)),
-        };
-        Some(std::fs::metadata(real).ok()?.permissions().mode())
     }
 
     /// This world's clock, to hand to what keeps time itself.
@@ -131,4 +206,40 @@ impl fmt::Debug for Os {
         // The variables may hold secrets: nothing of them.
         f.write_str("Os { .. }")
     }
+}
+
+/// The permission bits, on Unix.
+fn file_mode_of(meta: &std::fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(meta.permissions().mode())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// What something that is not a regular file is, for the message that refuses it.
+fn what_it_is(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
 }

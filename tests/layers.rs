@@ -32,7 +32,9 @@ const LAYERS: &[&[&str]] = &[
     &["credentials"],
     &["manager"],
     // What is built on the manager.
-    &["config", "fallback", "diagnose"],
+    &["fallback", "diagnose"],
+    // Config-as-code, which can also diagnose the world it reads.
+    &["config"],
     // Test support and the manual (documentation only), on top of everything.
     &["testing", "guide"],
 ];

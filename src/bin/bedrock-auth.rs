@@ -390,7 +390,11 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
             )?)
         }
         Command::Doctor { mode } => {
-            let diagnosis = bedrock_auth::diagnose().await;
+            // The config's own world and secret files, when it can be read; else the process's.
+            let diagnosis = match mode.config() {
+                Ok(config) => config.diagnose().await,
+                Err(_) => bedrock_auth::diagnose().await,
+            };
             // The diagnosis is shown whatever whoami says: it is what explains a failure.
             if !json {
                 print!("{diagnosis}");
