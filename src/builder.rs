@@ -176,6 +176,41 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// How long to wait for the EC2 instance metadata service, per attempt (auto mode, a role
+    /// sourced from the default chain, a profile with `credential_source =
+    /// Ec2InstanceMetadata`). Off EC2, `Duration::from_millis(100)` with
+    /// [`metadata_attempts(1)`](Self::metadata_attempts) gives up on it in 100 ms. Without it,
+    /// `AWS_METADATA_SERVICE_TIMEOUT` (seconds) or the profile's `metadata_service_timeout`
+    /// apply, as in botocore; else aws-config's own (1 s per attempt, 4 attempts). aws-config
+    /// cuts an attempt at 1 s whatever is set here. At most
+    /// [`MAX_METADATA_TIMEOUT`](crate::MAX_METADATA_TIMEOUT).
+    pub fn metadata_timeout(mut self, timeout: Duration) -> Self {
+        let timeout = self.timeout(
+            "metadata_timeout",
+            timeout,
+            crate::settings::MAX_METADATA_TIMEOUT,
+        );
+        self.settings.metadata_timeout = Some(timeout);
+        self
+    }
+
+    /// How many times a metadata request is tried (1 to 10); see
+    /// [`metadata_timeout`](Self::metadata_timeout). Without it,
+    /// `AWS_METADATA_SERVICE_NUM_ATTEMPTS` or the profile's `metadata_service_num_attempts`.
+    pub fn metadata_attempts(mut self, attempts: u32) -> Self {
+        if (1..=10).contains(&attempts) {
+            self.settings.metadata_attempts = Some(attempts);
+        } else {
+            let error = ValueError::new(
+                ValueKind::MaxAttempts,
+                &attempts.to_string(),
+                Rule::AttemptsRange,
+            );
+            self.problems.push(Problem::new("metadata_attempts", error));
+        }
+        self
+    }
+
     // ----- choosing the mode ------------------------------------------------------------
 
     /// Profile mode: credentials from the named profile of the shared config and credentials

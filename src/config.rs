@@ -48,13 +48,15 @@ use crate::secret::looks_like_secret;
 const SECRET_KEYS: [&str; 3] = ["secret_access_key", "session_token", "api_key"];
 
 /// The keys every mode takes.
-const COMMON_KEYS: [&str; 6] = [
+const COMMON_KEYS: [&str; 8] = [
     "mode",
     "region",
     "endpoint_url",
     "connect_timeout_ms",
     "operation_timeout_ms",
     "max_attempts",
+    "metadata_timeout_ms",
+    "metadata_attempts",
 ];
 
 /// Names of the system this crate replaces, accepted as aliases.
@@ -71,13 +73,15 @@ const KEY_ALIASES: [(&str, &str); 6] = [
 ///
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
 /// name a file that holds the secret.
-pub const ENV_VARS: [(&str, &str); 20] = [
+pub const ENV_VARS: [(&str, &str); 22] = [
     ("BEDROCK_AUTH_MODE", "mode"),
     ("BEDROCK_AUTH_REGION", "region"),
     ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
     ("BEDROCK_AUTH_CONNECT_TIMEOUT_MS", "connect_timeout_ms"),
     ("BEDROCK_AUTH_OPERATION_TIMEOUT_MS", "operation_timeout_ms"),
     ("BEDROCK_AUTH_MAX_ATTEMPTS", "max_attempts"),
+    ("BEDROCK_AUTH_METADATA_TIMEOUT_MS", "metadata_timeout_ms"),
+    ("BEDROCK_AUTH_METADATA_ATTEMPTS", "metadata_attempts"),
     ("BEDROCK_AUTH_PROFILE", "profile"),
     ("BEDROCK_AUTH_ACCESS_KEY_ID", "access_key_id"),
     ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "secret_access_key"),
@@ -145,6 +149,8 @@ impl fmt::Debug for Shown<'_> {
                 | "connect_timeout_ms"
                 | "operation_timeout_ms"
                 | "max_attempts"
+                | "metadata_timeout_ms"
+                | "metadata_attempts"
                 | "source"
                 | "file",
                 _,
@@ -191,7 +197,8 @@ fn variable_name(name: &str) -> Result<(), Rule> {
 /// manager with [`AuthManager::from_config`].
 ///
 /// Keys: `mode` (`profile`, `environment`, `static`, `assume_role`, `auto`, `api_key`),
-/// `region`, `endpoint_url`, `connect_timeout_ms`, `operation_timeout_ms`, `max_attempts` in
+/// `region`, `endpoint_url`, `connect_timeout_ms`, `operation_timeout_ms`, `max_attempts`,
+/// `metadata_timeout_ms`, `metadata_attempts` in
 /// every mode; `profile` (profile mode); `access_key_id`, `secret_access_key`, `session_token`
 /// (static); `role_arn`, `external_id`, `session_name`, `duration_secs`, `mfa_serial`, `source`
 /// (assume_role; `source` is `{ profile = ".." }`, `"environment"`, `"auto"` or
@@ -876,6 +883,12 @@ impl<'a> Checker<'a> {
         if let Some(attempts) = self.integer("max_attempts") {
             builder = builder.max_attempts(u32::try_from(attempts).unwrap_or(0));
         }
+        if let Some(ms) = self.millis("metadata_timeout_ms") {
+            builder = builder.metadata_timeout(ms);
+        }
+        if let Some(attempts) = self.integer("metadata_attempts") {
+            builder = builder.metadata_attempts(u32::try_from(attempts).unwrap_or(0));
+        }
         builder
     }
 
@@ -988,6 +1001,7 @@ impl<'a> Checker<'a> {
                     let field = match problem.field() {
                         "connect_timeout" => "connect_timeout_ms",
                         "operation_timeout" => "operation_timeout_ms",
+                        "metadata_timeout" => "metadata_timeout_ms",
                         field => field,
                     };
                     let key = self.values.get(field).map_or(field, |(written, _)| written);

@@ -26,6 +26,7 @@ use crate::auth_error::{AuthError, Call, ErrorKind, classify};
 use crate::bounded::{Bounded, Watch, Watches};
 use crate::endpoint_guard::EndpointGuard;
 use crate::error::{Rule, ValueError, ValueKind};
+use crate::metadata;
 use crate::mode::{ModeConfig, RoleConfig, Source};
 use crate::mode_kind::ModeKind;
 use crate::os::{FileTrouble, Os, SHARED_FILE_LIMIT};
@@ -71,7 +72,14 @@ pub(crate) async fn load_sdk_config(
         Some((name, must_exist)) => profile_facts(os, &shared, name, *must_exist).await?,
         None => ProfileFacts::default(),
     };
-    let region = resolve_region(settings, facts.region)?;
+    let region = resolve_region(settings, facts.region.clone())?;
+    let http = match metadata_policy(settings, &facts)? {
+        Some(resolved) => {
+            tracing::debug!(metadata = %resolved, "instance metadata bounded");
+            metadata::bounded_metadata(http, resolved.policy)
+        }
+        None => http,
+    };
     tracing::debug!(mode = %kind, region = %region, "loading AWS SDK configuration");
 
     let timeouts = TimeoutConfig::builder()
@@ -180,11 +188,38 @@ pub(crate) async fn load_sdk_config(
     })
 }
 
-/// What a profile says about itself: its region, and where its credentials come from.
+/// How long to wait for instance metadata: the builder's, else botocore's variables, else the
+/// profile's keys; `None` for aws-config's own settings.
+fn metadata_policy(
+    settings: &Settings,
+    facts: &ProfileFacts,
+) -> Result<Option<metadata::Resolved>, AuthError> {
+    let env_timeout = settings.os.var(metadata::TIMEOUT_VAR);
+    let env_attempts = settings.os.var(metadata::ATTEMPTS_VAR);
+    let said = metadata::Said {
+        timeout: settings.metadata_timeout,
+        attempts: settings.metadata_attempts,
+        env_timeout: env_timeout.as_deref(),
+        env_attempts: env_attempts.as_deref(),
+        profile_timeout: facts.metadata[0].as_deref(),
+        profile_attempts: facts.metadata[1].as_deref(),
+    };
+    said.resolve().map_err(|problem| {
+        AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!("instance metadata settings: {problem}"),
+            "fix the value, or unset it for aws-config's own (1 s per attempt)",
+        )
+    })
+}
+
+/// What a profile says about itself: its region, where its credentials come from, and how
+/// long to wait for instance metadata.
 #[derive(Debug, Default)]
 struct ProfileFacts {
     region: Option<String>,
     source: ProfileSource,
+    metadata: [Option<String>; 2],
 }
 
 /// Where a profile's credentials come from, in aws-config's order of precedence.
@@ -315,6 +350,7 @@ async fn profile_facts(
         Some(profile) => Ok(ProfileFacts {
             region: profile.get("region").map(str::to_owned),
             source: ProfileSource::of(profile),
+            metadata: metadata::PROFILE_KEYS.map(|key| profile.get(key).map(str::to_owned)),
         }),
         None if must_exist => {
             let mut available: Vec<String> = profiles.profiles().map(str::to_owned).collect();

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 use std::time::SystemTime;
 
+use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
 use crate::api_key::{ApiKeyInfo, ApiKeyKind};
 use crate::credentials::shared_file_paths;
+use crate::metadata;
 use crate::mode::BEARER_TOKEN_VAR;
 use crate::os::{CarefulRead, FileTrouble, Os, SHARED_FILE_LIMIT, SMALL_FILE_LIMIT};
 use crate::time::rfc3339;
@@ -103,6 +105,9 @@ pub struct Diagnosis {
     pub api_key: Option<ApiKeyInfo>,
     /// Problems worth fixing, each a sentence.
     pub warnings: Vec<String>,
+    /// How long instance metadata is waited for (auto mode, a role sourced from the default
+    /// chain), and where that comes from.
+    pub instance_metadata: String,
     /// When the diagnosis was made: what "expired" is judged against.
     pub made_at: SystemTime,
 }
@@ -140,8 +145,10 @@ pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
 
     let mut warnings = Vec::new();
     let [(_, config_path), (_, credentials_path)] = shared_file_paths(os);
-    let config_file = file_report(os, config_path.into(), true, &mut warnings).await;
-    let credentials_file = file_report(os, credentials_path.into(), false, &mut warnings).await;
+    let (config_file, config) = file_report(os, config_path.into(), true, &mut warnings).await;
+    let (credentials_file, _) =
+        file_report(os, credentials_path.into(), false, &mut warnings).await;
+    let instance_metadata = metadata_report(os, config.as_ref(), &mut warnings);
     // Secret files named by the config-as-code variables.
     for var in [
         "BEDROCK_AUTH_SECRET_ACCESS_KEY_FILE",
@@ -177,6 +184,7 @@ pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
         environment: execution_environment(os, Path::new("/sys/devices/virtual/dmi/id")),
         api_key,
         warnings,
+        instance_metadata,
         made_at: os.now(),
     }
 }
@@ -244,12 +252,47 @@ fn exposure_warning(path: &Path, read: &CarefulRead) -> Option<String> {
     })
 }
 
+/// How long instance metadata is waited for, in words, as a manager of the default chain
+/// would wait given this world's variables and selected profile.
+fn metadata_report(os: &Os, config: Option<&ProfileSet>, warnings: &mut Vec<String>) -> String {
+    if os
+        .var("AWS_EC2_METADATA_DISABLED")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        return "off (AWS_EC2_METADATA_DISABLED=true)".to_owned();
+    }
+    let env_timeout = os.var(metadata::TIMEOUT_VAR);
+    let env_attempts = os.var(metadata::ATTEMPTS_VAR);
+    let [profile_timeout, profile_attempts] =
+        metadata::PROFILE_KEYS.map(|key| config.and_then(|set| set.get(key)));
+    let said = metadata::Said {
+        env_timeout: env_timeout.as_deref(),
+        env_attempts: env_attempts.as_deref(),
+        profile_timeout,
+        profile_attempts,
+        ..metadata::Said::default()
+    };
+    match said.resolve() {
+        Ok(Some(resolved)) => resolved.to_string(),
+        Ok(None) => format!(
+            "aws-config's own (1s per attempt, up to 4 attempts); off EC2, {}=0.1 and {}=1 \
+             give up on it in 100 ms, AWS_EC2_METADATA_DISABLED=true at once",
+            metadata::TIMEOUT_VAR,
+            metadata::ATTEMPTS_VAR
+        ),
+        Err(problem) => {
+            warnings.push(format!("instance metadata: {problem}"));
+            format!("invalid: {problem}")
+        }
+    }
+}
+
 async fn file_report(
     os: &Os,
     path: PathBuf,
     config: bool,
     warnings: &mut Vec<String>,
-) -> FileReport {
+) -> (FileReport, Option<ProfileSet>) {
     // Read once, with care: whether it exists, and what it holds.
     let contents = match os.read_careful(&path, SHARED_FILE_LIMIT) {
         Ok(read) => {
@@ -274,6 +317,7 @@ async fn file_report(
         Err(FileTrouble::Missing | FileTrouble::Unreadable(_)) => None,
     };
     let exists = contents.is_some();
+    let mut parsed = None;
     let profiles = match contents {
         Some(contents) => {
             let kind = if config {
@@ -288,6 +332,7 @@ async fn file_report(
                 Ok(set) => {
                     let mut names: Vec<String> = set.profiles().map(str::to_owned).collect();
                     names.sort();
+                    parsed = Some(set);
                     names
                 }
                 Err(err) => {
@@ -298,11 +343,12 @@ async fn file_report(
         }
         None => Vec::new(),
     };
-    FileReport {
+    let report = FileReport {
         path,
         exists,
         profiles,
-    }
+    };
+    (report, parsed)
 }
 
 /// Tells the platform from variables, and EC2 from the DMI files under `dmi` (no network).
@@ -381,13 +427,14 @@ impl serde::Serialize for Diagnosis {
             info,
             expired: info.is_expired(self.made_at),
         });
-        let mut out = serializer.serialize_struct("Diagnosis", 7)?;
+        let mut out = serializer.serialize_struct("Diagnosis", 8)?;
         out.serialize_field("variables", &variables)?;
         out.serialize_field("config_file", &self.config_file)?;
         out.serialize_field("credentials_file", &self.credentials_file)?;
         out.serialize_field("environment", &self.environment)?;
         out.serialize_field("api_key", &api_key)?;
         out.serialize_field("warnings", &self.warnings)?;
+        out.serialize_field("instance_metadata", &self.instance_metadata)?;
         out.serialize_field("made_at", &rfc3339(self.made_at))?;
         out.end()
     }
@@ -396,6 +443,7 @@ impl serde::Serialize for Diagnosis {
 impl fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "environment:      {}", self.environment)?;
+        writeln!(f, "instance metadata: {}", self.instance_metadata)?;
         if self.variables.is_empty() {
             writeln!(f, "AWS variables:    none")?;
         } else {

@@ -118,6 +118,7 @@ mod error;
 mod fallback;
 pub mod guide;
 mod manager;
+mod metadata;
 mod mfa;
 mod mode;
 mod mode_kind;
@@ -150,7 +151,7 @@ pub use rotation::{CredentialSource, FreshCredentials, SourceFuture};
 pub use secret::{ExposeSecret, IntoSecret, SecretString};
 pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT,
-    MAX_OPERATION_TIMEOUT,
+    MAX_METADATA_TIMEOUT, MAX_OPERATION_TIMEOUT,
 };
 pub use values::{
     AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,

@@ -12,6 +12,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// The longest connect timeout the builder accepts: 10 minutes.
 pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The longest wait for instance metadata, per attempt, the builder accepts: 1 minute.
+pub const MAX_METADATA_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The longest operation timeout the builder accepts: 24 hours. (Longer waits are never meant,
 /// and `Duration::MAX` overflows the SDK's clock arithmetic.)
 pub const MAX_OPERATION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
@@ -31,6 +34,10 @@ pub struct Settings {
     pub(crate) connect_timeout: Duration,
     pub(crate) operation_timeout: Duration,
     pub(crate) max_attempts: u32,
+    /// How long to wait for instance metadata, per attempt, and how many attempts; `None`:
+    /// from `AWS_METADATA_SERVICE_TIMEOUT` / `_NUM_ATTEMPTS` or the profile, else aws-config's.
+    pub(crate) metadata_timeout: Option<Duration>,
+    pub(crate) metadata_attempts: Option<u32>,
     /// The environment, files, HTTP client and clock: the process's, or a test sandbox.
     pub(crate) os: Os,
 }
@@ -43,6 +50,8 @@ impl Default for Settings {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            metadata_timeout: None,
+            metadata_attempts: None,
             os: Os::default(),
         }
     }

@@ -169,3 +169,106 @@ async fn futures_join_all<T>(
     }
     out
 }
+
+/// A metadata service of the test's own on loopback that accepts connections and never
+/// answers (as a black-holed 169.254.169.254 does off EC2); counts the connections.
+async fn silent_metadata() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    (endpoint, seen)
+}
+
+#[tokio::test]
+async fn instance_metadata_is_given_up_on_as_botocore_is_told() {
+    use std::sync::atomic::Ordering;
+    let aws = LocalAws::start().await.unwrap();
+    let cases = [
+        // botocore's variables.
+        (
+            vec![
+                ("AWS_METADATA_SERVICE_TIMEOUT", "0.1"),
+                ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2"),
+            ],
+            None,
+            2,
+        ),
+        // The profile's keys.
+        (
+            vec![],
+            Some("metadata_service_timeout = 0.1\nmetadata_service_num_attempts = 2\n"),
+            2,
+        ),
+    ];
+    for (vars, profile, attempts) in cases {
+        let (endpoint, seen) = silent_metadata().await;
+        let mut sandbox = aws
+            .sandbox()
+            .env("AWS_EC2_METADATA_DISABLED", "false")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)
+            .env("HOME", "/home/test")
+            .envs(vars.clone());
+        if let Some(keys) = profile {
+            sandbox = sandbox.file("/home/test/.aws/config", format!("[default]\n{keys}"));
+        }
+        let manager = aws.builder().auto().sandbox(sandbox).build().unwrap();
+        let started = std::time::Instant::now();
+        let err = bounded("validate()", manager.validate()).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NoCredentials, "{vars:?}: {err}");
+        // Each attempt was cut at the 100 ms asked for, not at aws-config's own 1 s (left
+        // alone, aws-config makes one attempt of 1 s here).
+        assert_eq!(
+            seen.load(Ordering::SeqCst),
+            attempts,
+            "{vars:?} {profile:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    // The builder's word wins over the variables.
+    let (endpoint, seen) = silent_metadata().await;
+    let sandbox = aws
+        .sandbox()
+        .env("AWS_EC2_METADATA_DISABLED", "false")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)
+        .env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "5");
+    let manager = aws
+        .builder()
+        .metadata_timeout(Duration::from_millis(100))
+        .metadata_attempts(3)
+        .auto()
+        .sandbox(sandbox)
+        .build()
+        .unwrap();
+    let err = bounded("validate()", manager.validate()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoCredentials, "{err}");
+    assert_eq!(seen.load(Ordering::SeqCst), 3);
+    assert!(aws.requests().is_empty());
+
+    // A value that cannot be read is refused, not ignored.
+    let manager = aws
+        .builder()
+        .auto()
+        .sandbox(aws.sandbox().env("AWS_METADATA_SERVICE_TIMEOUT", "fast"))
+        .build()
+        .unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+    assert!(
+        err.message().contains("AWS_METADATA_SERVICE_TIMEOUT"),
+        "{err}"
+    );
+}

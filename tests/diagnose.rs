@@ -155,3 +155,71 @@ async fn platforms_from_their_variables_and_ec2_from_its_dmi_files() {
         assert_eq!(sandbox.diagnose().await.environment, expected);
     }
 }
+
+#[tokio::test]
+async fn how_long_instance_metadata_is_waited_for() {
+    let off = Sandbox::new()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .diagnose()
+        .await;
+    assert!(
+        off.instance_metadata.starts_with("off"),
+        "{}",
+        off.instance_metadata
+    );
+
+    let by_variables = Sandbox::new()
+        .env("AWS_METADATA_SERVICE_TIMEOUT", "0.1")
+        .env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1")
+        .diagnose()
+        .await;
+    assert_eq!(
+        by_variables.instance_metadata,
+        "100ms per attempt, 1 attempt (timeout from AWS_METADATA_SERVICE_TIMEOUT, attempts \
+         from AWS_METADATA_SERVICE_NUM_ATTEMPTS)"
+    );
+    assert!(
+        by_variables
+            .to_string()
+            .contains("instance metadata: 100ms per attempt")
+    );
+    assert_eq!(
+        by_variables.to_json()["instance_metadata"],
+        by_variables.instance_metadata.as_str()
+    );
+
+    let by_profile = with_files("[profile dev]\nmetadata_service_num_attempts = 3\n", "")
+        .env("AWS_PROFILE", "dev")
+        .diagnose()
+        .await;
+    assert!(
+        by_profile
+            .instance_metadata
+            .contains("3 attempts (timeout from default, attempts from the profile)"),
+        "{}",
+        by_profile.instance_metadata
+    );
+
+    // Nothing said: how to make it fast.
+    let unsaid = Sandbox::new().diagnose().await;
+    assert!(
+        unsaid
+            .instance_metadata
+            .contains("AWS_METADATA_SERVICE_TIMEOUT=0.1"),
+        "{}",
+        unsaid.instance_metadata
+    );
+
+    let invalid = Sandbox::new()
+        .env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "many")
+        .diagnose()
+        .await;
+    assert!(
+        invalid
+            .warnings
+            .iter()
+            .any(|w| w.contains("AWS_METADATA_SERVICE_NUM_ATTEMPTS")),
+        "{:?}",
+        invalid.warnings
+    );
+}

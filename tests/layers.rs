@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["error"],
     &["values"],
     // The outside world, the key pair, the settings every mode shares.
-    &["os", "static_keys"],
+    &["os", "static_keys", "metadata"],
     &["settings"],
     // Errors about talking to AWS.
     &["auth_error"],
