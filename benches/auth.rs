@@ -5,7 +5,10 @@
 //!   steps written by hand with aws-config and the SDK clients;
 //! - generating a short-term Bedrock API key, beside one API-key `Converse` round trip;
 //! - how many `AssumeRole` calls 1000 concurrent requests over 8 regions make, and 50
-//!   concurrent `validate()` calls on a refused role, with their wall time.
+//!   concurrent `validate()` calls on a refused role, with their wall time;
+//! - how long auto mode with nothing configured takes to say `no_credentials` when the
+//!   instance metadata service never answers (a silent loopback listener), with aws-config's
+//!   own wait and with 100 ms × 1 attempt.
 //!
 //! Everything talks to 127.0.0.1 only. The process environment is emptied of `AWS_*` variables
 //! first, and instance metadata is disabled.
@@ -48,6 +51,7 @@ fn main() {
     criterion.final_summary();
 
     role_assumption_counts(&runtime, &aws, &alice);
+    bounded_waits(&runtime, &aws);
 }
 
 /// One `Converse` call that says "ping".
@@ -286,4 +290,58 @@ fn role_assumption_counts(runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
         aws.count("AssumeRole"),
         started.elapsed().as_secs_f64() * 1e3
     );
+}
+
+/// Auto mode, nothing configured, a metadata service that accepts and never answers: the time
+/// to `no_credentials`, median of 5, with aws-config's own wait and with botocore's variables.
+fn bounded_waits(runtime: &Runtime, aws: &LocalAws) {
+    let endpoint = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("listener");
+        let endpoint = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        endpoint
+    });
+    let cases: [(&str, &[(&str, &str)]); 2] = [
+        ("aws-config's own wait", &[]),
+        (
+            "AWS_METADATA_SERVICE_TIMEOUT=0.1, _NUM_ATTEMPTS=1",
+            &[
+                ("AWS_METADATA_SERVICE_TIMEOUT", "0.1"),
+                ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1"),
+            ],
+        ),
+    ];
+    for (label, vars) in cases {
+        let mut times: Vec<f64> = (0..5)
+            .map(|_| {
+                let sandbox = aws
+                    .sandbox()
+                    .env("AWS_EC2_METADATA_DISABLED", "false")
+                    .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)
+                    .envs(vars.iter().copied());
+                let manager = aws
+                    .builder()
+                    .auto()
+                    .sandbox(sandbox)
+                    .build()
+                    .expect("valid configuration");
+                let started = Instant::now();
+                let result = runtime.block_on(manager.validate());
+                assert!(result.is_err(), "no credentials anywhere");
+                started.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "auto mode, nothing configured, silent instance metadata ({label}): no_credentials in {:.1} ms (median of 5)",
+            times[2]
+        );
+    }
 }

@@ -102,34 +102,44 @@ impl ShortTermKey {
         let signed = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
             sign(signable, &params)
         });
-        let (instructions, _signature) = signed.map_err(signing_failed)?.into_parts();
-        let mut request = http::Request::builder()
-            .method("POST")
-            .uri(&url)
-            .body(())
-            .map_err(signing_failed)?;
-        instructions.apply_to_request_http1x(&mut request);
+        let (instructions, mut signature) = signed.map_err(signing_failed)?.into_parts();
+        signature.zeroize();
+        let (_, mut params) = instructions.into_parts();
 
-        // AWS's generators put the signature after every other parameter (aws-sigv4 puts the
-        // session token last); the order is not signed, but the key is compared as bytes.
-        // Every buffer that holds key material is wiped once used.
-        let mut presigned = request.uri().to_string();
-        let mut url = String::with_capacity(presigned.len() + 16);
-        {
-            let unprefixed = presigned.strip_prefix("https://").unwrap_or(&presigned);
-            let (path, query) = unprefixed.split_once('?').unwrap_or((unprefixed, ""));
-            let (signature, mut params): (Vec<&str>, Vec<&str>) = query
-                .split('&')
-                .partition(|p| p.starts_with("X-Amz-Signature="));
-            params.extend(signature);
-            url.push_str(path);
-            for (i, param) in params.iter().enumerate() {
-                url.push(if i == 0 { '?' } else { '&' });
-                url.push_str(param);
-            }
-            url.push_str("&Version=1");
+        // The presigned URL, written straight into one buffer, percent-encoded as the SDK's
+        // query writer does. AWS's generators put the signature after every other parameter
+        // (aws-sigv4 puts the session token last); the order is not signed, but the key is
+        // compared as bytes. Every buffer that holds key material is wiped once used: this
+        // one, each encoded value, and the signer's own parameter values.
+        // Room for the worst case (every byte of every value percent-encoded), so the buffer
+        // never grows: growing would free a copy of what it held.
+        let room = HOST.len()
+            + 64
+            + params
+                .iter()
+                .map(|(name, value)| name.len() + 3 * value.len() + 2)
+                .sum::<usize>();
+        let mut url = String::with_capacity(room);
+        url.push_str(HOST);
+        url.push_str("/?Action=CallWithBearerToken");
+        let mut last = params
+            .iter()
+            .position(|(name, _)| *name == "X-Amz-Signature")
+            .map(|at| params.remove(at));
+        for (name, value) in params.iter().chain(last.iter()) {
+            let mut encoded = aws_smithy_http::query::fmt_string(value);
+            url.push('&');
+            url.push_str(name);
+            url.push('=');
+            url.push_str(&encoded);
+            encoded.zeroize();
         }
-        presigned.zeroize();
+        url.push_str("&Version=1");
+        for (_, value) in params.iter_mut().chain(last.as_mut()) {
+            if let std::borrow::Cow::Owned(value) = value {
+                value.zeroize();
+            }
+        }
         let mut encoded = base64::engine::general_purpose::STANDARD.encode(&url);
         url.zeroize();
         // Exactly sized, so that the conversion into the secret does not reallocate.

@@ -646,23 +646,29 @@ impl RoleProvider {
             // A source that hung is what failed, not STS.
             self.watches.blame(classify(err, call), self.timeout)
         })?;
-        let creds = output.credentials().ok_or_else(|| {
-            AuthError::new(
+        // The SDK's output type keeps the secret and the token in plain strings: they are
+        // moved into the credentials (which wipe them) and nothing of them is left to free.
+        let mut output = output;
+        let Some(creds) = output.credentials.take() else {
+            return Err(AuthError::new(
                 ErrorKind::Service,
                 "STS AssumeRole answered without credentials",
                 "check that the endpoint is STS",
-            )
-        })?;
-        let expiry = SystemTime::try_from(*creds.expiration()).ok();
-        tracing::debug!(
-            role = role_arn,
-            access_key_id = creds.access_key_id(),
-            "assumed role"
-        );
+            ));
+        };
+        let aws_sdk_sts::types::Credentials {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            expiration,
+            ..
+        } = creds;
+        let expiry = SystemTime::try_from(expiration).ok();
+        tracing::debug!(role = role_arn, access_key_id = %access_key_id, "assumed role");
         Ok(Credentials::new(
-            creds.access_key_id(),
-            creds.secret_access_key(),
-            Some(creds.session_token().to_owned()),
+            access_key_id,
+            secret_access_key,
+            Some(session_token),
             expiry,
             "bedrock-auth-assume-role",
         ))
