@@ -189,7 +189,11 @@ impl AuthManager {
     /// [`ErrorKind::InvalidConfig`] error here.
     pub async fn refresh_credentials(&self) -> Result<(), AuthError> {
         match &self.inner.mode {
-            ModeConfig::Custom(provider) => provider.force_refresh().await,
+            ModeConfig::Custom(provider) => {
+                let after = self.inner.settings.operation_timeout;
+                let work = provider.force_refresh();
+                crate::bounded::within("the custom credential source", after, work).await
+            }
             _ => Err(AuthError::new(
                 ErrorKind::InvalidConfig,
                 format!(

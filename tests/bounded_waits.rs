@@ -137,6 +137,18 @@ async fn a_custom_source_that_never_answers() {
         .await
         .unwrap_err();
     assert_names(&err, source);
+    let err = bounded("refresh_credentials()", manager.refresh_credentials())
+        .await
+        .unwrap_err();
+    assert_names(&err, source);
+    // Callers at once, behind the source's one lock: all of them end.
+    let calls = (0..8).map(|_| {
+        let manager = manager.clone();
+        tokio::spawn(async move { manager.credentials().await })
+    });
+    for result in bounded("eight credentials() calls", futures_join_all(calls)).await {
+        assert_names(&result.unwrap().unwrap_err(), source);
+    }
     let err = bounded("validate()", manager.validate()).await.unwrap_err();
     assert_names(&err, source);
     assert!(aws.requests().is_empty(), "{:?}", aws.requests());
