@@ -46,6 +46,9 @@ pub enum ErrorKind {
     Service,
     /// The configuration is invalid (`invalid_config`).
     InvalidConfig,
+    /// The manager refuses calls for a while after repeated authentication failures
+    /// ([`lockout_after`](crate::AuthBuilder::lockout_after)); nothing was sent (`locked_out`).
+    LockedOut,
 }
 
 impl ErrorKind {
@@ -63,7 +66,37 @@ impl ErrorKind {
             Self::Throttled => "throttled",
             Self::Service => "service",
             Self::InvalidConfig => "invalid_config",
+            Self::LockedOut => "locked_out",
         }
+    }
+
+    /// Every kind, in a fixed order (for compact storage).
+    const ALL: [ErrorKind; 12] = [
+        Self::NoCredentials,
+        Self::ProfileNotFound,
+        Self::InvalidCredentials,
+        Self::ExpiredCredentials,
+        Self::AccessDenied,
+        Self::NoRegion,
+        Self::Network,
+        Self::TimedOut,
+        Self::Throttled,
+        Self::Service,
+        Self::InvalidConfig,
+        Self::LockedOut,
+    ];
+
+    /// 1 + the kind's place in [`ALL`](Self::ALL) (0 stands for none).
+    pub(crate) fn index(self) -> u8 {
+        Self::ALL
+            .iter()
+            .position(|k| *k == self)
+            .map_or(0, |at| at as u8 + 1)
+    }
+
+    /// The kind of an [`index`](Self::index), `None` for 0.
+    pub(crate) fn from_index(index: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(index).checked_sub(1)?).copied()
     }
 }
 
@@ -273,6 +306,25 @@ impl AuthError {
         )
     }
 
+    /// Calls are refused until `until` after `failures` authentication failures in a row.
+    pub(crate) fn locked_out(
+        failures: u32,
+        since: &str,
+        last: Option<ErrorKind>,
+        until: &str,
+    ) -> Self {
+        let last = last.map_or(String::new(), |kind| format!(", the last {kind}"));
+        Self::new(
+            ErrorKind::LockedOut,
+            format!(
+                "locked out after {failures} authentication failures in a row since {since}{last}; \
+                 nothing is sent until {until}"
+            ),
+            "fix the credentials (see the failures' messages), then call `reset_lockout()`, or \
+             wait for the cool-down",
+        )
+    }
+
     pub(crate) fn profile_not_found(profile: &str, available: Vec<String>) -> Self {
         let listed = if available.is_empty() {
             "no profiles are defined".to_owned()
@@ -438,6 +490,37 @@ fn find_in_chain(err: &(dyn StdError + 'static), call: Call<'_>) -> Option<AuthE
         source = current.source();
     }
     None
+}
+
+/// What an error answer of a service says, as [`classify`] would say it, from the raw
+/// response: for the records of the manager's monitor.
+pub(crate) fn read_answer(
+    response: &aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    operation: &str,
+    mode: ModeKind,
+    bearer: bool,
+) -> AuthError {
+    let call = Call {
+        operation,
+        mode,
+        role: None,
+        endpoint: None,
+        bearer,
+    };
+    from_reply(&Reply::read(response), call)
+}
+
+/// What a credential provider's error says, as [`classify_credentials`] would say it, without
+/// taking it: for the records of the manager's monitor.
+pub(crate) fn read_credentials_error(err: &CredentialsError, mode: ModeKind) -> AuthError {
+    let call = Call {
+        operation: "loading credentials",
+        mode,
+        role: None,
+        endpoint: None,
+        bearer: false,
+    };
+    classify_credentials_ref(err, call)
 }
 
 /// Classifies a credential provider's error, which becomes the error's source.

@@ -211,6 +211,38 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// Lockout: after `failures` authentication failures in a row (`invalid_credentials`,
+    /// `expired_credentials`, `access_denied`), every call fails fast with
+    /// [`ErrorKind::LockedOut`](crate::ErrorKind::LockedOut), sending nothing, until
+    /// `cool_down` has passed or [`reset_lockout()`](crate::AuthManager::reset_lockout) is
+    /// called; a success resets the count. Network errors and throttling do not count. Off
+    /// unless set; `failures` is 1 to 1000, `cool_down` more than zero and at most
+    /// [`MAX_LOCKOUT_COOL_DOWN`](crate::MAX_LOCKOUT_COOL_DOWN).
+    ///
+    /// This keeps a service with a revoked key from hammering STS; the
+    /// [`health()`](crate::AuthManager::health) snapshot says when it is locked out.
+    pub fn lockout_after(mut self, failures: u32, cool_down: Duration) -> Self {
+        let cool_down = self.timeout(
+            "lockout_cool_down",
+            cool_down,
+            crate::settings::MAX_LOCKOUT_COOL_DOWN,
+        );
+        if (1..=1000).contains(&failures) {
+            self.settings.lockout = Some(crate::settings::Lockout {
+                after: failures,
+                cool_down,
+            });
+        } else {
+            let error = ValueError::new(
+                ValueKind::MaxAttempts,
+                &failures.to_string(),
+                Rule::LockoutRange,
+            );
+            self.problems.push(Problem::new("lockout_after", error));
+        }
+        self
+    }
+
     // ----- choosing the mode ------------------------------------------------------------
 
     /// Profile mode: credentials from the named profile of the shared config and credentials

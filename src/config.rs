@@ -48,7 +48,7 @@ use crate::secret::looks_like_secret;
 const SECRET_KEYS: [&str; 3] = ["secret_access_key", "session_token", "api_key"];
 
 /// The keys every mode takes.
-const COMMON_KEYS: [&str; 8] = [
+const COMMON_KEYS: [&str; 10] = [
     "mode",
     "region",
     "endpoint_url",
@@ -57,6 +57,8 @@ const COMMON_KEYS: [&str; 8] = [
     "max_attempts",
     "metadata_timeout_ms",
     "metadata_attempts",
+    "lockout_after",
+    "lockout_cool_down_secs",
 ];
 
 /// Names of the system this crate replaces, accepted as aliases.
@@ -73,7 +75,7 @@ const KEY_ALIASES: [(&str, &str); 6] = [
 ///
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
 /// name a file that holds the secret.
-pub const ENV_VARS: [(&str, &str); 22] = [
+pub const ENV_VARS: [(&str, &str); 24] = [
     ("BEDROCK_AUTH_MODE", "mode"),
     ("BEDROCK_AUTH_REGION", "region"),
     ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
@@ -82,6 +84,11 @@ pub const ENV_VARS: [(&str, &str); 22] = [
     ("BEDROCK_AUTH_MAX_ATTEMPTS", "max_attempts"),
     ("BEDROCK_AUTH_METADATA_TIMEOUT_MS", "metadata_timeout_ms"),
     ("BEDROCK_AUTH_METADATA_ATTEMPTS", "metadata_attempts"),
+    ("BEDROCK_AUTH_LOCKOUT_AFTER", "lockout_after"),
+    (
+        "BEDROCK_AUTH_LOCKOUT_COOL_DOWN_SECS",
+        "lockout_cool_down_secs",
+    ),
     ("BEDROCK_AUTH_PROFILE", "profile"),
     ("BEDROCK_AUTH_ACCESS_KEY_ID", "access_key_id"),
     ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "secret_access_key"),
@@ -151,6 +158,8 @@ impl fmt::Debug for Shown<'_> {
                 | "max_attempts"
                 | "metadata_timeout_ms"
                 | "metadata_attempts"
+                | "lockout_after"
+                | "lockout_cool_down_secs"
                 | "source"
                 | "file",
                 _,
@@ -198,7 +207,7 @@ fn variable_name(name: &str) -> Result<(), Rule> {
 ///
 /// Keys: `mode` (`profile`, `environment`, `static`, `assume_role`, `auto`, `api_key`),
 /// `region`, `endpoint_url`, `connect_timeout_ms`, `operation_timeout_ms`, `max_attempts`,
-/// `metadata_timeout_ms`, `metadata_attempts` in
+/// `metadata_timeout_ms`, `metadata_attempts`, `lockout_after`, `lockout_cool_down_secs` in
 /// every mode; `profile` (profile mode); `access_key_id`, `secret_access_key`, `session_token`
 /// (static); `role_arn`, `external_id`, `session_name`, `duration_secs`, `mfa_serial`, `source`
 /// (assume_role; `source` is `{ profile = ".." }`, `"environment"`, `"auto"` or
@@ -889,6 +898,21 @@ impl<'a> Checker<'a> {
         if let Some(attempts) = self.integer("metadata_attempts") {
             builder = builder.metadata_attempts(u32::try_from(attempts).unwrap_or(0));
         }
+        match (
+            self.integer("lockout_after"),
+            self.integer("lockout_cool_down_secs"),
+        ) {
+            (Some(failures), Some(secs)) => {
+                let secs = u64::try_from(secs).unwrap_or(0);
+                builder = builder.lockout_after(
+                    u32::try_from(failures).unwrap_or(0),
+                    Duration::from_secs(secs),
+                );
+            }
+            (Some(_), None) => self.missing("lockout_cool_down_secs"),
+            (None, Some(_)) => self.missing("lockout_after"),
+            (None, None) => {}
+        }
         builder
     }
 
@@ -1002,6 +1026,7 @@ impl<'a> Checker<'a> {
                         "connect_timeout" => "connect_timeout_ms",
                         "operation_timeout" => "operation_timeout_ms",
                         "metadata_timeout" => "metadata_timeout_ms",
+                        "lockout_cool_down" => "lockout_cool_down_secs",
                         field => field,
                     };
                     let key = self.values.get(field).map_or(field, |(written, _)| written);

@@ -22,13 +22,14 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 use secrecy::ExposeSecret;
 
-use crate::auth_error::{AuthError, Call, ErrorKind, classify};
+use crate::auth_error::{AuthError, Call, ErrorKind, classify, read_credentials_error};
 use crate::bounded::{Bounded, Watch, Watches};
 use crate::endpoint_guard::EndpointGuard;
 use crate::error::{Rule, ValueError, ValueKind};
 use crate::metadata;
 use crate::mode::{ModeConfig, RoleConfig, Source};
 use crate::mode_kind::ModeKind;
+use crate::monitor::{Monitor, Watcher};
 use crate::os::{FileTrouble, Os, SHARED_FILE_LIMIT};
 use crate::settings::Settings;
 use crate::static_keys::StaticKeys;
@@ -48,6 +49,7 @@ pub(crate) async fn load_sdk_config(
     settings: &Settings,
     http: SharedHttpClient,
     watches: &Arc<Watches>,
+    monitor: &Arc<Monitor>,
 ) -> Result<SdkConfig, AuthError> {
     let os = &settings.os;
     let kind = mode_kind(mode);
@@ -177,15 +179,87 @@ pub(crate) async fn load_sdk_config(
         }
         _ => base,
     };
-    Ok(match (mode, sleep) {
+    let base = match (mode, sleep) {
         (ModeConfig::AssumeRole(role), Some(sleep)) => {
-            let provider = RoleProvider::new(&base, role, settings, watches, sleep);
+            let provider = RoleProvider::new(&base, role, settings, watches, monitor, sleep);
             base.into_builder()
                 .credentials_provider(SharedCredentialsProvider::new(provider))
                 .build()
         }
         _ => base,
+    };
+    // Outermost: every resolution, and the failures no service answered, recorded once.
+    Ok(match base.credentials_provider() {
+        Some(provider) => {
+            let observed = Observed {
+                inner: provider,
+                monitor: monitor.clone(),
+                last: std::sync::atomic::AtomicU64::new(0),
+            };
+            base.into_builder()
+                .credentials_provider(SharedCredentialsProvider::new(observed))
+                .build()
+        }
+        None => base,
     })
+}
+
+/// The manager's credential provider, watched by its monitor: each new set of credentials (a
+/// resolution, or a refresh) and each failure that no service answered (`no_credentials`,
+/// `timed_out`; refusals by STS are recorded by the STS client's own monitor).
+#[derive(Debug)]
+struct Observed {
+    inner: SharedCredentialsProvider,
+    monitor: Arc<Monitor>,
+    /// A fingerprint of the last credentials seen (a keyed hash, which says nothing of them): a
+    /// provider that caches (custom-source mode) is asked on every request, and only new
+    /// credentials are a resolution.
+    last: std::sync::atomic::AtomicU64,
+}
+
+impl Observed {
+    fn fingerprint(credentials: &Credentials) -> u64 {
+        use std::hash::BuildHasher;
+        use std::hash::{Hash, Hasher};
+        // Keyed at random once per process, so the value cannot be checked against a guess.
+        static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+            std::sync::OnceLock::new();
+        let mut hasher = KEYS.get_or_init(Default::default).build_hasher();
+        credentials.access_key_id().hash(&mut hasher);
+        credentials.secret_access_key().hash(&mut hasher);
+        credentials.session_token().hash(&mut hasher);
+        credentials.expiry().hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+impl ProvideCredentials for Observed {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            let started = Instant::now();
+            let result = self.inner.provide_credentials().await;
+            match &result {
+                Ok(credentials) => {
+                    let seen = Self::fingerprint(credentials);
+                    let before = self.last.swap(seen, std::sync::atomic::Ordering::AcqRel);
+                    if before != seen {
+                        self.monitor
+                            .resolved(credentials.expiry(), started.elapsed());
+                    }
+                }
+                Err(err) => {
+                    let err = read_credentials_error(err, self.monitor.mode());
+                    if err.http_status().is_none() {
+                        self.monitor.failure(&err);
+                    }
+                }
+            }
+            result
+        })
+    }
 }
 
 /// How long to wait for instance metadata: the builder's, else botocore's variables, else the
@@ -549,6 +623,7 @@ struct RoleProvider {
     mfa_watch: Option<Arc<Watch>>,
     sleep: SharedAsyncSleep,
     timeout: Duration,
+    monitor: Arc<Monitor>,
 }
 
 impl RoleProvider {
@@ -557,6 +632,7 @@ impl RoleProvider {
         role: &RoleConfig,
         settings: &Settings,
         watches: &Arc<Watches>,
+        monitor: &Arc<Monitor>,
         sleep: SharedAsyncSleep,
     ) -> Self {
         let session_name = match &role.session_name {
@@ -574,6 +650,7 @@ impl RoleProvider {
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(base)
                     .interceptor(EndpointGuard::sigv4())
+                    .interceptor(Watcher::sts(monitor))
                     .build(),
             ),
             role: role.clone(),
@@ -587,6 +664,7 @@ impl RoleProvider {
                 .map(|mfa| watches.watch(format!("the MFA token source for {}", mfa.serial))),
             sleep,
             timeout: settings.operation_timeout,
+            monitor: monitor.clone(),
         }
     }
 
@@ -665,6 +743,15 @@ impl RoleProvider {
         } = creds;
         let expiry = SystemTime::try_from(expiration).ok();
         tracing::debug!(role = role_arn, access_key_id = %access_key_id, "assumed role");
+        let principal = output.assumed_role_user().map(|user| user.arn().to_owned());
+        self.monitor.success(principal.as_deref());
+        let region = self.sts.config().region().map(|r| r.as_ref().to_owned());
+        self.monitor.audit(
+            "role_assumed",
+            region.as_deref(),
+            principal.as_deref(),
+            expiry,
+        );
         Ok(Credentials::new(
             access_key_id,
             secret_access_key,

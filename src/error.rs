@@ -204,6 +204,8 @@ pub enum Rule {
     NotUtf8,
     /// A request is tried 1 to 10 times.
     AttemptsRange,
+    /// Lockout takes 1 to 1000 failures in a row.
+    LockoutRange,
     /// Only one source of credentials may be chosen for an assumed role.
     SourceTwice,
     /// A configuration key that does not exist.
@@ -301,6 +303,7 @@ impl Rule {
             Self::TimeoutTooLong { .. } => "is longer than any wait this crate will make",
             Self::NotUtf8 => "is not valid UTF-8 text",
             Self::AttemptsRange => "must be 1 to 10 (1 turns retries off)",
+            Self::LockoutRange => "must be 1 to 1000 failures in a row",
             Self::SourceTwice => {
                 "was chosen twice: call only one of `source_profile`, `source_environment`, `source_static`"
             }

@@ -122,6 +122,7 @@ mod metadata;
 mod mfa;
 mod mode;
 mod mode_kind;
+mod monitor;
 mod os;
 mod reply;
 mod rotation;
@@ -147,11 +148,12 @@ pub use mode::{
     StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
 };
 pub use mode_kind::ModeKind;
+pub use monitor::{AUDIT_TARGET, Health};
 pub use rotation::{CredentialSource, FreshCredentials, SourceFuture};
 pub use secret::{ExposeSecret, IntoSecret, SecretString};
 pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT,
-    MAX_METADATA_TIMEOUT, MAX_OPERATION_TIMEOUT,
+    MAX_LOCKOUT_COOL_DOWN, MAX_METADATA_TIMEOUT, MAX_OPERATION_TIMEOUT,
 };
 pub use values::{
     AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,

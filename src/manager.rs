@@ -23,6 +23,7 @@ use crate::mode::{
     ApiKeyConfig, BEARER_TOKEN_VAR, BearerKey, ModeChosen, ModeConfig, ModeState, Source, WantsMode,
 };
 use crate::mode_kind::ModeKind;
+use crate::monitor::{Health, Monitor, Watcher};
 use crate::settings::Settings;
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
@@ -56,6 +57,8 @@ struct Inner {
     sdk: OnceCell<SdkConfig>,
     /// The credential sources that can hang, to name the one that did.
     watches: Arc<Watches>,
+    /// What the manager has seen: health, lockout, audit events, metrics.
+    monitor: Arc<Monitor>,
     sts: OnceCell<aws_sdk_sts::Client>,
     bedrock: RwLock<HashMap<Region, aws_sdk_bedrockruntime::Client>>,
 }
@@ -95,8 +98,10 @@ impl AuthManager {
                 ))
                 .build_https()
         });
+        let monitor = Monitor::new(mode_kind(&mode), settings.lockout, settings.os.clock());
         Self {
             inner: Arc::new(Inner {
+                monitor: Arc::new(monitor),
                 mode,
                 settings,
                 http,
@@ -141,11 +146,13 @@ impl AuthManager {
         inner
             .sdk
             .get_or_try_init(|| {
+                let http = inner.http.clone();
                 load_sdk_config(
                     &inner.mode,
                     &inner.settings,
-                    inner.http.clone(),
+                    http,
                     &inner.watches,
+                    &inner.monitor,
                 )
             })
             .await
@@ -173,6 +180,7 @@ impl AuthManager {
             .get_or_init(|| async {
                 let config = aws_sdk_sts::config::Builder::from(sdk)
                     .interceptor(EndpointGuard::sigv4())
+                    .interceptor(Watcher::sts(&self.inner.monitor))
                     .build();
                 aws_sdk_sts::Client::from_conf(config)
             })
@@ -188,11 +196,14 @@ impl AuthManager {
     /// re-read on demand; other modes refresh on expiry, and get an
     /// [`ErrorKind::InvalidConfig`] error here.
     pub async fn refresh_credentials(&self) -> Result<(), AuthError> {
+        self.inner.monitor.check()?;
         match &self.inner.mode {
             ModeConfig::Custom(provider) => {
                 let after = self.inner.settings.operation_timeout;
                 let work = provider.force_refresh();
-                crate::bounded::within("the custom credential source", after, work).await
+                crate::bounded::within("the custom credential source", after, work)
+                    .await
+                    .map_err(|err| self.recorded(err))
             }
             _ => Err(AuthError::new(
                 ErrorKind::InvalidConfig,
@@ -215,7 +226,8 @@ impl AuthManager {
     /// The secret is only reachable through the SDK type's accessors: `Debug` redacts it.
     pub async fn credentials(&self) -> Result<aws_credential_types::Credentials, AuthError> {
         use aws_credential_types::provider::ProvideCredentials;
-        let sdk = self.sdk_config().await?;
+        self.inner.monitor.check()?;
+        let sdk = self.sdk_config().await.map_err(|err| self.recorded(err))?;
         let provider = sdk.credentials_provider().ok_or_else(|| {
             AuthError::no_credentials(self.mode(), "the SDK configuration has no provider")
         })?;
@@ -255,7 +267,12 @@ impl AuthManager {
             ));
         }
         let credentials = self.credentials().await?;
-        ShortTermKey::sign(&credentials, &region, ttl, self.now())
+        let key = ShortTermKey::sign(&credentials, &region, ttl, self.now())
+            .map_err(|err| self.recorded(err))?;
+        let expires_at = Some(key.expires_at());
+        let monitor = &self.inner.monitor;
+        monitor.audit("api_key_generated", Some(region.as_str()), None, expires_at);
+        Ok(key)
     }
 
     /// Proves the credentials with STS `GetCallerIdentity` (which needs no IAM permission) and
@@ -269,10 +286,13 @@ impl AuthManager {
     /// whom a key belongs to: `account`, `arn` and `user_id` are empty and
     /// [`api_key`](CallerIdentity::api_key) says what the key is.
     pub async fn validate(&self) -> Result<CallerIdentity, AuthError> {
-        if let Some(key) = self.api_key()? {
+        self.inner.monitor.check()?;
+        // Failures of the calls themselves are recorded by the clients' monitor; those of the
+        // steps before a call, here.
+        if let Some(key) = self.api_key().map_err(|err| self.recorded(err))? {
             return self.validate_api_key(key).await;
         }
-        let client = self.sts_client().await?;
+        let client = self.sts_client().await.map_err(|err| self.recorded(err))?;
         let output = client.get_caller_identity().send().await.map_err(|err| {
             let endpoint = self.endpoint_for("sts", client.config().region());
             self.blame(classify(err, self.call("STS GetCallerIdentity", &endpoint)))
@@ -283,8 +303,40 @@ impl AuthManager {
             user_id: output.user_id().unwrap_or_default().to_owned(),
             api_key: None,
         };
-        tracing::debug!(mode = %self.mode(), arn = %identity.arn, "validated credentials");
+        let monitor = &self.inner.monitor;
+        monitor.success(Some(&identity.arn));
+        let region = client.config().region().map(|r| r.as_ref().to_owned());
+        monitor.audit("validated", region.as_deref(), Some(&identity.arn), None);
         Ok(identity)
+    }
+
+    /// What this manager has seen, now: failures in a row, the last success and failure, when
+    /// the credentials expire, how often they were refreshed, and whether calls are refused
+    /// after repeated failures ([`lockout_after`](AuthBuilder::lockout_after)). Cheap and
+    /// lock-free: made for a health endpoint. Holds no secret.
+    ///
+    /// ```
+    /// # let manager = bedrock_auth::AuthManager::builder().region("us-east-1").auto().build()?;
+    /// let health = manager.health();
+    /// assert_eq!(health.consecutive_failures, 0);
+    /// assert!(!health.is_locked_out());
+    /// # Ok::<(), bedrock_auth::ConfigError>(())
+    /// ```
+    pub fn health(&self) -> Health {
+        self.inner.monitor.health()
+    }
+
+    /// Ends a lockout now and forgets the failures in a row: calls go out again. For after the
+    /// credentials were fixed.
+    pub fn reset_lockout(&self) {
+        self.inner.monitor.reset();
+    }
+
+    /// `err`, recorded as the last failure (and counted if it is an authentication failure): for
+    /// failures no client or credential provider of the manager saw.
+    fn recorded(&self, err: AuthError) -> AuthError {
+        self.inner.monitor.failure(&err);
+        err
     }
 
     /// The Bedrock Runtime client for `region`, created on first use and cached: later calls
@@ -344,6 +396,8 @@ impl AuthManager {
                         .interceptor(EndpointGuard::sigv4());
                 }
             }
+            let bearer = !matches!(auth, BedrockAuth::SigV4);
+            config = config.interceptor(Watcher::bedrock(&self.inner.monitor, bearer));
             aws_sdk_bedrockruntime::Client::from_conf(config.build())
         });
         Ok(client.clone())
@@ -409,11 +463,12 @@ impl AuthManager {
     }
 
     async fn validate_api_key(&self, key: &BearerKey) -> Result<CallerIdentity, AuthError> {
-        let info = key.info.clone()?;
-        info.check_not_expired(self.now())?;
-        let region = self.region().await?;
+        let info = key.info.clone().map_err(|err| self.recorded(err))?;
+        info.check_not_expired(self.now())
+            .map_err(|err| self.recorded(err))?;
+        let region = self.region().await.map_err(|err| self.recorded(err))?;
         if let Some(key_region) = info.region.as_ref().filter(|r| **r != region) {
-            return Err(AuthError::new(
+            return Err(self.recorded(AuthError::new(
                 ErrorKind::InvalidConfig,
                 format!(
                     "the short-term Bedrock API key is for {key_region}, but the manager's region \
@@ -421,9 +476,12 @@ impl AuthManager {
                 ),
                 "set the region to the key's (`.region(..)`, AWS_REGION), or generate a key for \
                  this region",
-            ));
+            )));
         }
-        let client = self.bedrock_client(region.as_str()).await?;
+        let client = self
+            .bedrock_client(region.as_str())
+            .await
+            .map_err(|err| self.recorded(err))?;
         client
             .list_async_invokes()
             .max_results(1)
@@ -433,7 +491,9 @@ impl AuthManager {
                 let endpoint = self.endpoint_for("bedrock-runtime", client.config().region());
                 classify(err, self.call("Bedrock ListAsyncInvokes", &endpoint))
             })?;
-        tracing::debug!(key = %info, "validated the Bedrock API key");
+        let monitor = &self.inner.monitor;
+        monitor.success(None);
+        monitor.audit("validated", Some(region.as_str()), None, info.expires_at);
         Ok(CallerIdentity {
             account: String::new(),
             arn: String::new(),

@@ -25,6 +25,16 @@ pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 /// How many times a request is tried in all unless the builder says otherwise.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
+/// After `after` authentication failures in a row, calls are refused for `cool_down`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Lockout {
+    pub(crate) after: u32,
+    pub(crate) cool_down: Duration,
+}
+
+/// The longest lockout cool-down the builder accepts: 24 hours.
+pub const MAX_LOCKOUT_COOL_DOWN: Duration = Duration::from_secs(24 * 3600);
+
 /// Settings that apply in every mode. (`pub` only so that the sealed mode traits can name it;
 /// nothing outside the crate can reach it.)
 #[derive(Debug, Clone)]
@@ -38,6 +48,8 @@ pub struct Settings {
     /// from `AWS_METADATA_SERVICE_TIMEOUT` / `_NUM_ATTEMPTS` or the profile, else aws-config's.
     pub(crate) metadata_timeout: Option<Duration>,
     pub(crate) metadata_attempts: Option<u32>,
+    /// Refuse calls for a while after this many authentication failures in a row.
+    pub(crate) lockout: Option<Lockout>,
     /// The environment, files, HTTP client and clock: the process's, or a test sandbox.
     pub(crate) os: Os,
 }
@@ -52,6 +64,7 @@ impl Default for Settings {
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             metadata_timeout: None,
             metadata_attempts: None,
+            lockout: None,
             os: Os::default(),
         }
     }

@@ -568,3 +568,33 @@ fn a_config_is_one_field_of_a_services_own_configuration() {
     assert!(!err.to_string().contains("never-shown"), "{err}");
     assert!(err.to_string().contains("must be a table"), "{err}");
 }
+
+#[test]
+fn lockout_and_metadata_settings_from_a_file() {
+    let config = AuthConfig::from_toml(
+        "mode = \"auto\"\nregion = \"us-east-1\"\nlockout_after = 5\nlockout_cool_down_secs = 60\n\
+         metadata_timeout_ms = 100\nmetadata_attempts = 1",
+    )
+    .unwrap();
+    AuthManager::from_config(&config).unwrap();
+    // Lockout needs both keys; a count out of range is named.
+    let half = AuthConfig::from_toml("mode = \"auto\"\nlockout_after = 5").unwrap();
+    assert_eq!(
+        problems(&half),
+        [("lockout_cool_down_secs".to_owned(), Rule::Missing)]
+    );
+    let zero = AuthConfig::from_toml(
+        "mode = \"auto\"\nlockout_after = 0\nlockout_cool_down_secs = 0\nmetadata_attempts = 11",
+    )
+    .unwrap();
+    let mut found = problems(&zero);
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        found,
+        [
+            ("lockout_after".to_owned(), Rule::LockoutRange),
+            ("lockout_cool_down_secs".to_owned(), Rule::ZeroTimeout),
+            ("metadata_attempts".to_owned(), Rule::AttemptsRange),
+        ]
+    );
+}

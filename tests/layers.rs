@@ -28,7 +28,7 @@ const LAYERS: &[&[&str]] = &[
     &["builder"],
     // Talking to AWS: the request guard, the credential providers, the manager (which
     // defines `build()`).
-    &["endpoint_guard"],
+    &["endpoint_guard", "monitor"],
     &["credentials"],
     &["manager"],
     // What is built on the manager.
