@@ -152,6 +152,9 @@ pub struct AuthError {
     answer: Option<Box<Answer>>,
     profiles: Vec<String>,
     cause: Option<Cause>,
+    /// Whether the manager's monitor has recorded this failure already (a call of one of its
+    /// own clients): so it is not recorded twice on its way out.
+    recorded: bool,
 }
 
 /// The error an [`AuthError`] was made from, shared so that the error stays `Clone`.
@@ -215,6 +218,7 @@ impl AuthError {
             answer: None,
             profiles: Vec::new(),
             cause: None,
+            recorded: false,
         }
     }
 
@@ -323,6 +327,17 @@ impl AuthError {
             "fix the credentials (see the failures' messages), then call `reset_lockout()`, or \
              wait for the cool-down",
         )
+    }
+
+    /// Marks a failure the manager's monitor saw on one of its clients.
+    pub(crate) fn seen_by_monitor(mut self) -> Self {
+        self.recorded = true;
+        self
+    }
+
+    /// Whether the manager's monitor has recorded this failure already.
+    pub(crate) fn is_recorded(&self) -> bool {
+        self.recorded
     }
 
     pub(crate) fn profile_not_found(profile: &str, available: Vec<String>) -> Self {

@@ -252,7 +252,7 @@ impl ProvideCredentials for Observed {
                 }
                 Err(err) => {
                     let err = read_credentials_error(err, self.monitor.mode());
-                    if err.http_status().is_none() {
+                    if err.http_status().is_none() && !err.is_recorded() {
                         self.monitor.failure(&err);
                     }
                 }
@@ -721,8 +721,14 @@ impl RoleProvider {
                 endpoint: Some(&self.endpoint),
                 bearer: false,
             };
-            // A source that hung is what failed, not STS.
-            self.watches.blame(classify(err, call), self.timeout)
+            // A source that hung is what failed, not STS. The STS client's monitor recorded
+            // the failure of the call itself.
+            let err = self.watches.blame(classify(err, call), self.timeout);
+            if err.kind() == ErrorKind::TimedOut {
+                err
+            } else {
+                err.seen_by_monitor()
+            }
         })?;
         // The SDK's output type keeps the secret and the token in plain strings: they are
         // moved into the credentials (which wipe them) and nothing of them is left to free.

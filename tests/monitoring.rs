@@ -215,6 +215,24 @@ fn metrics_through_the_facade() {
                 .build()
                 .unwrap();
             refused.validate().await.unwrap_err();
+            // A role whose STS cannot be reached: one failure of the network, recorded once
+            // (by the role's STS client), not again by the provider or by validate().
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let unreachable = AuthManager::builder()
+                .region("us-east-1")
+                .endpoint_url(format!("http://127.0.0.1:{port}"))
+                .max_attempts(1)
+                .assume_role(ROLE)
+                .source_static(user.access_key_id.clone(), user.secret_access_key.clone())
+                .sandbox(aws.sandbox())
+                .build()
+                .unwrap();
+            let err = unreachable.validate().await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Network, "{err}");
         });
     });
     let found: Vec<(String, Vec<String>, DebugValue)> = snapshotter
@@ -268,6 +286,13 @@ fn metrics_through_the_facade() {
         get(
             "bedrock_auth_failures_total",
             &["mode=static", "kind=invalid_credentials"]
+        ),
+        &DebugValue::Counter(1)
+    );
+    assert_eq!(
+        get(
+            "bedrock_auth_failures_total",
+            &["mode=assume_role", "kind=network"]
         ),
         &DebugValue::Counter(1)
     );
