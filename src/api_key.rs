@@ -373,7 +373,7 @@ impl ApiKeyInfo {
                     "the short-term Bedrock API key expired {} s ago",
                     now.duration_since(at).unwrap_or_default().as_secs()
                 ),
-                "generate a new one (`bedrock-auth token`, or `AuthManager::bedrock_api_key`); \
+                "generate a new one (<<new_key>>); \
                  short-term keys last at most 12 hours",
             )),
             _ => Ok(()),

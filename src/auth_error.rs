@@ -152,6 +152,9 @@ pub struct AuthError {
     answer: Option<Box<Answer>>,
     profiles: Vec<String>,
     cause: Option<Cause>,
+    /// The hint as written, with the places it points to still to be worded (see
+    /// [`Audience`]), when it has any.
+    template: Option<Box<Cow<'static, str>>>,
     /// Whether the manager's monitor has recorded this failure already (a call of one of its
     /// own clients): so it is not recorded twice on its way out.
     recorded: bool,
@@ -211,15 +214,48 @@ impl AuthError {
         message: impl Into<String>,
         hint: impl Into<Cow<'static, str>>,
     ) -> Self {
+        let template = hint.into();
+        let (hint, template) = match render(&template, Audience::Code) {
+            Cow::Borrowed(_) => (template, None),
+            Cow::Owned(worded) => (Cow::Owned(worded), Some(Box::new(template))),
+        };
         Self {
             kind,
             message: message.into(),
-            hint: hint.into(),
+            hint,
             answer: None,
             profiles: Vec::new(),
             cause: None,
+            template,
             recorded: false,
         }
+    }
+
+    /// The hint in the words of `audience`: code names builder methods, the command its flags
+    /// and variables. [`hint()`](Self::hint) is the hint for code.
+    pub fn hint_for(&self, audience: Audience) -> Cow<'_, str> {
+        match (audience, &self.template) {
+            (Audience::Code, _) => Cow::Borrowed(&self.hint),
+            (Audience::Command, template) => {
+                let written = template.as_deref().map_or(&*self.hint, |t| &**t);
+                let worded = render(written, audience);
+                if names_a_setting(&worded) {
+                    worded
+                } else {
+                    // Every hint for a person at the command says where to look.
+                    Cow::Owned(format!("{worded}; {}", command_pointer(self.kind)))
+                }
+            }
+        }
+    }
+
+    /// The same error, its hint in the words of `audience` (for a program that shows errors
+    /// to people, such as the `bedrock-auth` command).
+    pub fn for_audience(mut self, audience: Audience) -> Self {
+        let worded = self.hint_for(audience).into_owned();
+        self.hint = Cow::Owned(worded);
+        self.template = None;
+        self
     }
 
     /// The same error, made from `cause` (which [`source()`](StdError::source) returns).
@@ -282,8 +318,7 @@ impl AuthError {
         Self::new(
             ErrorKind::NoRegion,
             "no AWS region configured",
-            "call `.region(\"us-east-1\")` on the builder, set AWS_REGION, or add `region = ...` \
-             to the profile",
+            "<<region>>, set AWS_REGION, or add `region = ...` to the profile",
         )
     }
 
@@ -292,9 +327,9 @@ impl AuthError {
         let check = if what.contains("credential_process") {
             "run the profile's `credential_process` by hand to see where it waits"
         } else if what.contains("MFA") {
-            "the MFA token source passed to `.mfa(..)` must return a code"
+            "<<mfa>> must return a code"
         } else if what.contains("custom") {
-            "the source passed to `.credential_source(..)` must answer"
+            "<<custom_source>> must answer"
         } else if what.contains("SSO") {
             "sign in again with `aws sso login`"
         } else {
@@ -306,7 +341,7 @@ impl AuthError {
                 "the credentials from {what} did not arrive within {after:?}; nothing was sent \
                  to AWS"
             ),
-            format!("{check}; the wait is the operation timeout (`operation_timeout`)"),
+            format!("{check}; the wait is the operation timeout (<<operation_timeout>>)"),
         )
     }
 
@@ -324,8 +359,8 @@ impl AuthError {
                 "locked out after {failures} authentication failures in a row since {since}{last}; \
                  nothing is sent until {until}"
             ),
-            "fix the credentials (see the failures' messages), then call `reset_lockout()`, or \
-             wait for the cool-down",
+            "fix the credentials (see the failures' messages), then <<reset_lockout>>, or wait \
+             for the cool-down",
         )
     }
 
@@ -398,6 +433,107 @@ impl From<ConfigError> for AuthError {
     }
 }
 
+/// Who reads a hint: a program using the library, or a person at the `bedrock-auth` command.
+/// One set of hints serves both; the places they point to are worded for each
+/// ([`AuthError::hint_for`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Builder methods and API names: `.region("us-east-1")`.
+    Code,
+    /// The command's flags and environment variables: `--region us-east-1`, `AWS_REGION`.
+    Command,
+}
+
+/// The places hints point to, as `<<name>>` in a hint, and their wording for code and for the
+/// command. The one table of such wording.
+const PLACES: [(&str, &str, &str); 10] = [
+    (
+        "region",
+        "call `.region(\"us-east-1\")` on the builder",
+        "pass `--region us-east-1`",
+    ),
+    ("region_short", "`.region(..)`", "`--region`"),
+    (
+        "timeouts",
+        "`connect_timeout` / `operation_timeout` on the builder",
+        "`connect_timeout_ms` / `operation_timeout_ms` in a `--config` file",
+    ),
+    (
+        "operation_timeout",
+        "`operation_timeout` on the builder",
+        "`operation_timeout_ms` in a `--config` file",
+    ),
+    (
+        "max_attempts",
+        "`max_attempts` on the builder",
+        "`max_attempts` in a `--config` file",
+    ),
+    (
+        "mfa",
+        "the MFA token source passed to `.mfa(..)`",
+        "the MFA code asked for on the terminal (`--mfa-serial`)",
+    ),
+    (
+        "custom_source",
+        "the source passed to `.credential_source(..)`",
+        "the custom credential source",
+    ),
+    (
+        "reset_lockout",
+        "call `reset_lockout()`",
+        "run the command again",
+    ),
+    (
+        "endpoint",
+        "the builder's `endpoint_url`",
+        "`endpoint_url` in a `--config` file",
+    ),
+    (
+        "new_key",
+        "`AuthManager::bedrock_api_key`",
+        "`bedrock-auth token`",
+    ),
+];
+
+/// `text` with its `<<place>>` markers worded for `audience`; borrowed when it has none.
+fn render(text: &str, audience: Audience) -> Cow<'_, str> {
+    if !text.contains("<<") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.to_owned();
+    for (name, code, command) in PLACES {
+        let words = match audience {
+            Audience::Code => code,
+            Audience::Command => command,
+        };
+        out = out.replace(&format!("<<{name}>>"), words);
+    }
+    Cow::Owned(out)
+}
+
+/// Whether a hint names a flag (`--x`) or an environment variable (`AWS_X`, `BEDROCK_AUTH_X`).
+fn names_a_setting(hint: &str) -> bool {
+    hint.contains("--")
+        || hint
+            .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+            .any(|word| word.len() >= 5 && word.contains('_'))
+}
+
+/// Where a person at the command looks next, by kind.
+fn command_pointer(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Network | ErrorKind::TimedOut | ErrorKind::Throttled | ErrorKind::Service => {
+            "`bedrock-auth doctor` shows the endpoint settings (AWS_ENDPOINT_URL, AWS_REGION)"
+        }
+        ErrorKind::InvalidConfig => "`bedrock-auth check --config FILE` lists every problem",
+        _ => {
+            "`bedrock-auth doctor` shows where the credentials come from (AWS_PROFILE, \
+             AWS_ACCESS_KEY_ID, --profile, --env)"
+        }
+    }
+}
+
 /// What was being done when an error happened, for messages and hints.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Call<'a> {
@@ -458,7 +594,7 @@ where
                     call.operation,
                     innermost(err)
                 ),
-                "give the endpoint as https://host[:port][/path] (the builder's `endpoint_url`, \
+                "give the endpoint as https://host[:port][/path] (<<endpoint>>, \
                  AWS_ENDPOINT_URL*, or the profile's `endpoint_url`)",
             )
         }
@@ -489,7 +625,7 @@ where
 }
 
 const NETWORK_HINT: &str = "check that the endpoint is reachable (network, proxy, VPC endpoint, \
-     firewall); timeouts are set with `connect_timeout` / `operation_timeout`";
+     firewall); timeouts are set with <<timeouts>>";
 
 /// Looks through the error's sources for an [`AuthError`] (from our own providers) or a
 /// [`CredentialsError`] (from aws-config's).
@@ -703,7 +839,7 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
             format!("{op} rejected the Bedrock API key ({answer}): {said}"),
             "the API key is unknown, revoked or malformed: make a new one (the Bedrock console \
              for a long-term key, `bedrock-auth token` for a short-term one), and use a \
-             short-term key only in the region it was made for"
+             short-term key only in the region it was made for (AWS_REGION, <<region_short>>)"
                 .into(),
         ),
         ErrorKind::InvalidCredentials => (
@@ -715,8 +851,7 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
         ErrorKind::ExpiredCredentials if bearer => (
             format!("{op} rejected an expired Bedrock API key ({answer}): {said}"),
             "make a new key: short-term keys last at most 12 hours and no longer than the \
-             credentials that signed them (`bedrock-auth token`, \
-             `AuthManager::bedrock_api_key`)"
+             credentials that signed them (<<new_key>>)"
                 .into(),
         ),
         ErrorKind::ExpiredCredentials => (
@@ -746,7 +881,7 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
         ),
         ErrorKind::Throttled => (
             format!("{op} was throttled ({answer}): {said}"),
-            "retry later with backoff (`max_attempts`), or request a higher quota".into(),
+            "retry later with backoff (<<max_attempts>>), or request a higher quota".into(),
         ),
         _ => (
             format!("{op} failed ({answer}): {said}"),

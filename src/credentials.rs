@@ -704,7 +704,7 @@ impl RoleProvider {
                     AuthError::new(
                         ErrorKind::NoCredentials,
                         format!("the MFA token source for {} failed: {err}", mfa.serial),
-                        "check the MFA token source passed to `.mfa(..)`",
+                        "check <<mfa>>",
                     )
                     .caused_by_boxed(err)
                 })?;

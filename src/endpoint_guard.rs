@@ -22,8 +22,7 @@ use crate::auth_error::{AuthError, ErrorKind};
 use crate::error::Rule;
 use crate::values::endpoint_url;
 
-const WHERE: &str =
-    "the builder's `endpoint_url`, AWS_ENDPOINT_URL*, or the profile's `endpoint_url`";
+const WHERE: &str = "<<endpoint>>, AWS_ENDPOINT_URL*, or the profile's `endpoint_url`";
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EndpointGuard {

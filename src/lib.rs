@@ -135,7 +135,7 @@ mod time;
 mod values;
 
 pub use api_key::{API_KEY_PREFIX, ApiKeyInfo, ApiKeyKind, MAX_SHORT_TERM_TTL, ShortTermKey};
-pub use auth_error::{AuthError, ErrorKind};
+pub use auth_error::{Audience, AuthError, ErrorKind};
 pub use builder::AuthBuilder;
 pub use config::{AuthConfig, ENV_VARS};
 pub use diagnose::{Diagnosis, ExecutionEnvironment, FileReport, diagnose, mask};

@@ -294,7 +294,7 @@ impl AuthManager {
         }
         let client = self.sts_client().await.map_err(|err| self.recorded(err))?;
         let output = client.get_caller_identity().send().await.map_err(|err| {
-            let endpoint = self.endpoint_for("sts", client.config().region());
+            let endpoint = self.endpoint_for("STS", "sts", client.config().region());
             self.blame(classify(err, self.call("STS GetCallerIdentity", &endpoint)))
         })?;
         let identity = CallerIdentity {
@@ -474,8 +474,8 @@ impl AuthManager {
                     "the short-term Bedrock API key is for {key_region}, but the manager's region \
                      is {region}"
                 ),
-                "set the region to the key's (`.region(..)`, AWS_REGION), or generate a key for \
-                 this region",
+                "set the region to the key's (<<region_short>>, AWS_REGION), or generate a key \
+                 for this region",
             )));
         }
         let client = self
@@ -488,7 +488,8 @@ impl AuthManager {
             .send()
             .await
             .map_err(|err| {
-                let endpoint = self.endpoint_for("bedrock-runtime", client.config().region());
+                let region = client.config().region();
+                let endpoint = self.endpoint_for("Bedrock Runtime", "bedrock-runtime", region);
                 classify(err, self.call("Bedrock ListAsyncInvokes", &endpoint))
             })?;
         let monitor = &self.inner.monitor;
@@ -549,13 +550,34 @@ impl AuthManager {
         operation.starts_with("Bedrock") && self.bedrock_auth() != BedrockAuth::SigV4
     }
 
-    /// Where requests to `service` go, for error messages.
-    fn endpoint_for(&self, service: &str, region: Option<&aws_config::Region>) -> String {
+    /// Where a client of this manager sends its requests, for messages, found as the SDK finds
+    /// it: the builder's endpoint URL, else the service's own (`AWS_ENDPOINT_URL_STS`, a
+    /// profile's `services` section), else `AWS_ENDPOINT_URL` or the profile's `endpoint_url`,
+    /// else the service's regional endpoint.
+    fn endpoint_for(
+        &self,
+        service_id: &str,
+        host: &str,
+        region: Option<&aws_config::Region>,
+    ) -> String {
         if let Some(url) = &self.inner.settings.endpoint_url {
             return url.as_str().to_owned();
         }
-        let region = region.map_or("us-east-1", |r| r.as_ref());
-        format!("https://{service}.{region}.amazonaws.com")
+        let sdk = self.inner.sdk.get();
+        let from_service = sdk.and_then(|sdk| {
+            let key = aws_types::service_config::ServiceConfigKey::builder()
+                .service_id(service_id)
+                .env("AWS_ENDPOINT_URL")
+                .profile("endpoint_url")
+                .build()
+                .ok()?;
+            sdk.service_config()?.load_config(key)
+        });
+        let from_all = sdk.and_then(|sdk| sdk.endpoint_url().map(str::to_owned));
+        from_service.or(from_all).unwrap_or_else(|| {
+            let region = region.map_or("us-east-1", |r| r.as_ref());
+            format!("https://{host}.{region}.amazonaws.com")
+        })
     }
 
     /// What is configured: mode, region, profile, role and its options, and whether secrets

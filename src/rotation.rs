@@ -145,7 +145,7 @@ impl SourceProvider {
             AuthError::new(
                 ErrorKind::NoCredentials,
                 format!("the credential source failed: {err}"),
-                "check the source passed to `.credential_source(..)`",
+                "check <<custom_source>>",
             )
             .caused_by_boxed(err)
         })?;

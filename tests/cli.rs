@@ -701,3 +701,287 @@ async fn doctor_reports_an_api_key_and_the_auto_mode_override_never_its_bytes() 
     assert_eq!(api_key["access_key_id"], alice.access_key_id.as_str());
     assert!(!json.to_string().contains(key));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_process_serves_every_aws_tool() {
+    // A profile whose credential_process is this command, used by the library's own profile
+    // mode: the credentials of a static config, then of an assumed role.
+    let (home, aws, alice) = setup().await;
+    aws.add_role(
+        RoleSpec::new(ROLE)
+            .trust(alice.arn.clone())
+            .external_id("ext-cp"),
+    );
+    let endpoint = aws.endpoint_url();
+    let secret = alice.secret_access_key.expose_secret();
+    let static_config = home.path().join("static.toml");
+    std::fs::write(
+        &static_config,
+        format!(
+            "mode = \"static\"\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\
+             access_key_id = \"{}\"\nsecret_access_key = \"{secret}\"\n",
+            alice.access_key_id
+        ),
+    )
+    .unwrap();
+    let role_config = home.path().join("role.toml");
+    std::fs::write(
+        &role_config,
+        format!(
+            "mode = \"assume_role\"\nregion = \"us-east-1\"\nendpoint_url = \"{endpoint}\"\n\
+             role_arn = \"{ROLE_ARN}\"\nexternal_id = \"ext-cp\"\nsession_name = \"via-process\"\n\
+             source = {{ access_key_id = \"{}\", secret_access_key = \"{secret}\" }}\n",
+            alice.access_key_id
+        ),
+    )
+    .unwrap();
+    let broken_config = home.path().join("broken.toml");
+    std::fs::write(
+        &broken_config,
+        "mode = \"assume_role\"\nrole_arn = \"nope\"\n",
+    )
+    .unwrap();
+
+    // The process runs with an environment of its own: nothing of the test's leaks in.
+    let line = |config: &Path| {
+        format!(
+            "env -i HOME={} AWS_EC2_METADATA_DISABLED=true {} credential-process --config {}",
+            home.path().display(),
+            env!("CARGO_BIN_EXE_bedrock-auth"),
+            config.display()
+        )
+    };
+    let profiles = format!(
+        "[profile static]\ncredential_process = {}\nregion = us-east-1\n\
+         [profile role]\ncredential_process = {}\nregion = us-east-1\n\
+         [profile broken]\ncredential_process = {}\nregion = us-east-1\n",
+        line(&static_config),
+        line(&role_config),
+        line(&broken_config)
+    );
+    let manager = |profile: &str| {
+        aws.builder()
+            .profile(profile)
+            .sandbox(
+                aws.sandbox()
+                    .env("HOME", "/home/test")
+                    .file("/home/test/.aws/config", profiles.clone()),
+            )
+            .build()
+            .unwrap()
+    };
+    assert_eq!(manager("static").validate().await.unwrap().arn, alice.arn);
+    let assumed = manager("role").credentials().await.unwrap();
+    assert!(assumed.access_key_id().starts_with("ASIA"), "{assumed:?}");
+    assert!(assumed.session_token().is_some() && assumed.expiry().is_some());
+    assert_eq!(
+        manager("role").validate().await.unwrap().arn,
+        "arn:aws:sts::123456789012:assumed-role/BedrockAccess/via-process"
+    );
+    let err = manager("broken").validate().await.unwrap_err();
+    assert!(err.message().contains("role_arn"), "{err}");
+
+    // A failing configuration: a non-zero exit, and nothing on stdout.
+    let out = run(
+        home.path(),
+        &aws,
+        &[],
+        &[
+            "credential-process",
+            "--config",
+            broken_config.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(out.stderr.contains("invalid_config"), "{}", out.stderr);
+    // API-key mode has no credentials to print.
+    let out = run(
+        home.path(),
+        &aws,
+        &[("AWS_BEARER_TOKEN_BEDROCK", "ABSKanything")],
+        &["credential-process", "--api-key"],
+    )
+    .await;
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stdout.is_empty() && out.stderr.contains("API-key mode"),
+        "{}",
+        out.stderr
+    );
+    // The output itself: version 1, and the secret only there.
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let out = run(
+        home.path(),
+        &aws,
+        &[(k1, v1.as_str()), (k2, v2.as_str())],
+        &["credential-process", "--env"],
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["Version"], 1);
+    assert_eq!(json["AccessKeyId"], alice.access_key_id.as_str());
+    assert_eq!(json["SecretAccessKey"], secret);
+    assert!(!out.stderr.contains(secret));
+}
+
+#[tokio::test]
+async fn completions_man_page_and_version() {
+    use clap::ValueEnum;
+    let (home, aws, _alice) = setup().await;
+    for shell in clap_complete::Shell::value_variants() {
+        let name = shell.to_possible_value().unwrap().get_name().to_owned();
+        let out = run(home.path(), &aws, &[], &["completions", &name]).await;
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert!(
+            out.stdout.contains("credential-process") && out.stdout.contains("whoami"),
+            "{name}"
+        );
+    }
+    let man = run(home.path(), &aws, &[], &["man"]).await;
+    assert!(man.stdout.starts_with(".ie") && man.stdout.contains(".TH bedrock-auth 1"));
+    assert!(
+        man.stdout.contains("credential\\-process"),
+        "{}",
+        man.stdout
+    );
+    let version = run(home.path(), &aws, &[], &["--version"]).await;
+    assert_eq!(
+        version.stdout.trim(),
+        format!(
+            "bedrock-auth {} (features: cli, metrics, test-util)",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hint_names_a_flag_or_variable_and_no_builder_method() {
+    let (home, aws, alice) = setup().await;
+    aws.add_role(RoleSpec::new(ROLE).external_id("the-right-one"));
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let keys = [(k1, v1.as_str()), (k2, v2.as_str())];
+    let bad = [
+        ("AWS_ACCESS_KEY_ID", "AKIAUNKNOWN000000000"),
+        ("AWS_SECRET_ACCESS_KEY", "nope-secret-19"),
+    ];
+    let credentials = aws_credential_types::Credentials::new(
+        alice.access_key_id.as_str(),
+        alice.secret_access_key.expose_secret(),
+        None,
+        None,
+        "test",
+    );
+    let expired = bedrock_auth::ShortTermKey::sign(
+        &credentials,
+        &"us-east-1".parse().unwrap(),
+        Duration::from_secs(60),
+        std::time::SystemTime::now() - Duration::from_secs(3600),
+    )
+    .unwrap();
+    let expired_key = expired.token().expose_secret();
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = format!("http://127.0.0.1:{closed_port}");
+    std::fs::write(
+        home.path().join("config"),
+        "[profile hang]\ncredential_process = sleep 30\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let hang = home.path().join("hang.toml");
+    std::fs::write(
+        &hang,
+        "mode = \"profile\"\nprofile = \"hang\"\noperation_timeout_ms = 300\n",
+    )
+    .unwrap();
+    let hang = hang.to_str().unwrap();
+
+    /// The kind, the variables, the arguments.
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        ("no_credentials", vec![], vec!["whoami", "--env"]),
+        (
+            "profile_not_found",
+            vec![],
+            vec!["whoami", "--profile", "missing"],
+        ),
+        ("invalid_credentials", bad.to_vec(), vec!["whoami", "--env"]),
+        (
+            "expired_credentials",
+            vec![("AWS_BEARER_TOKEN_BEDROCK", expired_key)],
+            vec!["whoami", "--api-key"],
+        ),
+        (
+            "access_denied",
+            keys.to_vec(),
+            vec![
+                "whoami",
+                "--role-arn",
+                ROLE_ARN,
+                "--external-id",
+                "a-wrong-one",
+            ],
+        ),
+        (
+            "no_region",
+            [keys.to_vec(), vec![("AWS_REGION", "")]].concat(),
+            vec!["whoami", "--env"],
+        ),
+        (
+            "network",
+            [keys.to_vec(), vec![("AWS_ENDPOINT_URL", closed.as_str())]].concat(),
+            vec!["whoami", "--env"],
+        ),
+        ("timed_out", vec![], vec!["whoami", "--config", hang]),
+        (
+            "invalid_config",
+            vec![],
+            vec!["whoami", "--role-arn", "arn:aws:iam::42:role/x"],
+        ),
+    ];
+    let check = |kind: &str, hint: &str| {
+        let names_flag_or_variable = hint.contains("--")
+            || hint
+                .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+                .any(|word| word.len() >= 5 && word.contains('_'));
+        assert!(names_flag_or_variable, "{kind}: {hint}");
+        for builder_words in ["`.", "builder", "()", "AuthManager::"] {
+            assert!(
+                !hint.contains(builder_words),
+                "{kind} names the library: {hint}"
+            );
+        }
+    };
+    for (kind, vars, args) in &cases {
+        let args = [&args[..], &["--json"]].concat();
+        let out = run(home.path(), &aws, vars, &args).await;
+        let json = out.json();
+        assert_eq!(json["error"]["kind"], *kind, "{args:?}: {json}");
+        check(kind, json["error"]["hint"].as_str().unwrap());
+        if *kind == "network" {
+            // The endpoint named is the one the request went to (AWS_ENDPOINT_URL here).
+            let message = json["error"]["message"].as_str().unwrap();
+            assert!(message.contains(&closed), "{message}");
+        }
+        // The text form says the same.
+        let text = run(home.path(), &aws, vars, &args[..args.len() - 1]).await;
+        let hint = text.stderr.split("hint: ").nth(1).unwrap_or_default();
+        check(kind, hint);
+    }
+    for (kind, fault) in [
+        ("throttled", bedrock_auth::testing::Fault::Throttling),
+        ("service", bedrock_auth::testing::Fault::InternalError),
+    ] {
+        aws.set_fault(fault);
+        let out = run(home.path(), &aws, &keys, &["whoami", "--env", "--json"]).await;
+        aws.clear_fault();
+        let json = out.json();
+        assert_eq!(json["error"]["kind"], kind, "{json}");
+        check(kind, json["error"]["hint"].as_str().unwrap());
+    }
+}

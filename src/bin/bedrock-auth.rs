@@ -11,18 +11,14 @@ use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, InferenceConfiguration, Message,
 };
 use bedrock_auth::{
-    ApiKeyInfo, AuthConfig, AuthError, AuthManager, BedrockAuth, CallerIdentity, ConfigError,
-    Diagnosis, ErrorKind, ExposeSecret, ModeKind, Region,
+    ApiKeyInfo, Audience, AuthConfig, AuthError, AuthManager, BedrockAuth, CallerIdentity,
+    ConfigError, Diagnosis, ErrorKind, ExposeSecret, ModeKind, Region,
 };
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde::{Deserialize, Serialize};
 
 #[derive(Parser)]
-#[command(
-    name = "bedrock-auth",
-    version,
-    about = "Check AWS credentials for Bedrock"
-)]
+#[command(name = "bedrock-auth", about = "Check AWS credentials for Bedrock")]
 struct Cli {
     /// Print JSON on stdout instead of text.
     #[arg(long, global = true)]
@@ -57,6 +53,21 @@ enum Command {
         #[arg(long)]
         model: String,
     },
+    /// Print the chosen mode's credentials as a `credential_process` prints them (JSON,
+    /// `Version: 1`), for a profile line `credential_process = bedrock-auth credential-process
+    /// --config FILE`: every AWS SDK and the AWS CLI then use this configuration. The
+    /// credentials go to stdout only; errors to stderr, with a non-zero exit.
+    CredentialProcess {
+        #[command(flatten)]
+        mode: ModeFlags,
+    },
+    /// Print a completion script for a shell: `bedrock-auth completions bash > ...`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `bedrock-auth man > bedrock-auth.1`.
+    Man,
     /// Print a short-term Bedrock API key, signed with the mode's credentials: the key alone
     /// on stdout (`export AWS_BEARER_TOKEN_BEDROCK=$(bedrock-auth token --region R)`).
     Token {
@@ -103,6 +114,9 @@ struct ModeFlags {
     /// Assume the role with the credentials of this profile.
     #[arg(long, requires = "role_arn")]
     source_profile: Option<String>,
+    /// The role wants MFA: the device's serial or ARN; the code is asked on the terminal.
+    #[arg(long, requires = "role_arn")]
+    mfa_serial: Option<String>,
     /// API-key mode: the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK (never taken from a flag,
     /// so it stays out of shell history and process lists).
     #[arg(long, conflicts_with_all = ["profile", "env", "auto", "role_arn"])]
@@ -131,6 +145,8 @@ struct FlagConfig<'a> {
     duration_secs: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<SourceProfile<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mfa_serial: Option<&'a str>,
 }
 
 /// `source = { profile = ".." }`.
@@ -144,8 +160,9 @@ impl ModeFlags {
     /// `--api-key` is `mode = "api_key"` without a key, which reads
     /// `AWS_BEARER_TOKEN_BEDROCK` (never a flag: shell history and process lists show flags).
     fn config(&self) -> Result<AuthConfig, AuthError> {
+        // An MFA code, when the role wants one, is asked on the terminal.
         if let Some(path) = &self.config {
-            return Ok(AuthConfig::from_file(path)?);
+            return Ok(AuthConfig::from_file(path)?.mfa_token_source(ask_mfa_code));
         }
         let mode = if self.role_arn.is_some() {
             ModeKind::AssumeRole
@@ -170,23 +187,118 @@ impl ModeFlags {
                 .source_profile
                 .as_deref()
                 .map(|profile| SourceProfile { profile }),
+            mfa_serial: self.mfa_serial.as_deref(),
         };
         // Flags are strings and integers, which both steps take: neither fails.
         serde_json::to_value(&flags)
             .and_then(AuthConfig::deserialize)
+            .map(|config| config.mfa_token_source(ask_mfa_code))
             .map_err(|err| AuthError::new(ErrorKind::InvalidConfig, err.to_string(), BUG))
     }
 
     fn manager(&self) -> Result<AuthManager, AuthError> {
-        Ok(AuthManager::from_config(&self.config()?)?)
+        let config = self.config()?;
+        AuthManager::from_config(&config).map_err(|err| match &self.config {
+            Some(_) => AuthError::from(err),
+            None => in_flag_terms(&err),
+        })
     }
+}
+
+/// The flag that set each key of [`FlagConfig`].
+const FLAGS: [(&str, &str); 9] = [
+    ("region", "--region"),
+    ("profile", "--profile"),
+    ("role_arn", "--role-arn"),
+    ("external_id", "--external-id"),
+    ("session_name", "--session-name"),
+    ("duration_secs", "--duration"),
+    ("source", "--source-profile"),
+    ("source.profile", "--source-profile"),
+    ("mfa_serial", "--mfa-serial"),
+];
+
+/// A configuration made from flags names its problems by their flags: a person typed them.
+fn in_flag_terms(err: &ConfigError) -> AuthError {
+    let problems: Vec<String> = err
+        .problems()
+        .iter()
+        .map(|problem| {
+            let field = problem.field();
+            let flag = FLAGS
+                .iter()
+                .find(|(key, _)| *key == field)
+                .map_or(field, |(_, flag)| flag);
+            format!("  - {flag}: {}", problem.error())
+        })
+        .collect();
+    let count = problems.len();
+    let plural = if count == 1 { "" } else { "s" };
+    AuthError::new(
+        ErrorKind::InvalidConfig,
+        format!(
+            "invalid flags ({count} problem{plural}):\n{}",
+            problems.join("\n")
+        ),
+        "fix the flags named in the message (`--help` lists them)",
+    )
+}
+
+/// An MFA code, asked on the terminal (stderr, then a line of the terminal, or of stdin when
+/// there is no terminal): stdout stays for the command's output.
+async fn ask_mfa_code() -> Result<bedrock_auth::SecretString, bedrock_auth::BoxError> {
+    tokio::task::spawn_blocking(|| {
+        use std::io::BufRead;
+        eprint!("MFA code: ");
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        match std::fs::File::open("/dev/tty") {
+            Ok(tty) => std::io::BufReader::new(tty).read_line(&mut line)?,
+            Err(_) => std::io::stdin().lock().read_line(&mut line)?,
+        };
+        let code = bedrock_auth::SecretString::from(line.trim());
+        zeroize::Zeroize::zeroize(&mut line);
+        Ok::<_, bedrock_auth::BoxError>(code)
+    })
+    .await?
 }
 
 /// The hint of errors that cannot happen.
 const BUG: &str = "report this as a bug";
 
+/// `0.1.0 (features: cli, metrics)`: the version, and what this build can do.
+fn version() -> &'static str {
+    let mut features = vec!["cli"];
+    for (on, name) in [
+        (cfg!(feature = "metrics"), "metrics"),
+        (cfg!(feature = "sso"), "sso"),
+        (cfg!(feature = "test-util"), "test-util"),
+    ] {
+        if on {
+            features.push(name);
+        }
+    }
+    // Once per run, for clap, which keeps the text for the life of the program.
+    Box::leak(
+        format!(
+            "{} (features: {})",
+            env!("CARGO_PKG_VERSION"),
+            features.join(", ")
+        )
+        .into_boxed_str(),
+    )
+}
+
+/// The command line, as clap defines it (with the version).
+fn command() -> clap::Command {
+    Cli::command().version(version())
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) if err.use_stderr() && std::env::args_os().any(|arg| arg == "--json") => {
             let message = err.render().to_string();
@@ -200,6 +312,28 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // The outputs that are not reports.
+    match cli.command {
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut command(),
+                "bedrock-auth",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            return match clap_mangen::Man::new(command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("cannot write the man page: {err}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        _ => {}
+    }
     init_tracing();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -208,6 +342,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Command::CredentialProcess { mode } = &cli.command {
+        return runtime.block_on(credential_process(mode));
+    }
     let json = cli.json;
     match runtime.block_on(run(cli.command, json)) {
         Ok(report) => {
@@ -219,6 +356,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(Failure { error, diagnosis }) => {
+            let error = error.for_audience(Audience::Command);
             if json {
                 print_json(&Outcome::<()>::failed(&error, diagnosis.as_ref()));
             } else {
@@ -419,6 +557,10 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
             }
         }
         Command::Token { mode, ttl } => token(&mode, &ttl).await,
+        // Handled before: they print no report.
+        Command::CredentialProcess { .. } | Command::Completions { .. } | Command::Man => {
+            Err(AuthError::new(ErrorKind::InvalidConfig, "not a report", BUG).into())
+        }
         Command::Ping { mode, model } => {
             let manager = mode.manager()?;
             if manager.info().bedrock_auth != BedrockAuth::SigV4 && !json {
@@ -505,6 +647,78 @@ async fn token(mode: &ModeFlags, ttl: &str) -> Result<Report, Failure> {
         capped_by_credentials: key.capped_by_credentials(),
     };
     Ok(Report::new(format!("{secret}\n"), &token)?)
+}
+
+/// `bedrock-auth credential-process`: the credentials, as the `credential_process` contract
+/// wants them, on stdout and nowhere else; any failure on stderr with a non-zero exit and
+/// nothing on stdout.
+async fn credential_process(mode: &ModeFlags) -> ExitCode {
+    /// The `credential_process` output, version 1.
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct ProcessCredentials<'a> {
+        version: u8,
+        access_key_id: &'a str,
+        secret_access_key: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        session_token: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expiration: Option<String>,
+    }
+
+    let credentials = async {
+        let manager = mode.manager()?;
+        if manager.mode() == ModeKind::ApiKey {
+            return Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                "credential-process prints SigV4 credentials, and API-key mode has none (a \
+                 Bedrock API key only works as a bearer token for Bedrock)",
+                "choose a SigV4 mode: --profile, --env, --role-arn, or a --config file with one",
+            ));
+        }
+        manager.credentials().await
+    };
+    match credentials.await {
+        Ok(credentials) => {
+            let expiration = credentials.expiry().and_then(|at| {
+                let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+                Some(aws_smithy_types::DateTime::from_secs(i64::try_from(secs).ok()?).to_string())
+            });
+            let output = ProcessCredentials {
+                version: 1,
+                access_key_id: credentials.access_key_id(),
+                secret_access_key: credentials.secret_access_key(),
+                session_token: credentials.session_token(),
+                expiration,
+            };
+            // Straight to stdout: no copy of the secret in a string of this program's own.
+            let mut stdout = std::io::stdout().lock();
+            let written = serde_json::to_writer(&mut stdout, &output)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(stdout))
+                .and_then(|()| stdout.flush());
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("cannot write the credentials: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(error) => {
+            eprintln!(
+                "error [{}]: {}\nhint: {}",
+                error.kind(),
+                error.message(),
+                error.hint_for(Audience::Command)
+            );
+            ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
+                2
+            } else {
+                1
+            })
+        }
+    }
 }
 
 /// `900`, `900s`, `30m`, `1h`.
