@@ -34,7 +34,7 @@ use secrecy::SecretString;
 use zeroize::Zeroize;
 
 use crate::builder::AuthBuilder;
-use crate::diagnose::{Diagnosis, check_secret_file, diagnose_in};
+use crate::diagnose::{Diagnosis, Setting, check_secret_file, diagnose_in, mask, set};
 use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
 use crate::mfa::MfaTokenSource;
@@ -59,6 +59,32 @@ const COMMON_KEYS: [&str; 10] = [
     "metadata_attempts",
     "lockout_after",
     "lockout_cool_down_secs",
+];
+
+/// How `diagnose()` names each key's setting.
+const SETTING_NAMES: [(&str, &str); 22] = [
+    ("mode", "mode"),
+    ("region", "region"),
+    ("endpoint_url", "endpoint"),
+    ("connect_timeout_ms", "connect timeout (ms)"),
+    ("operation_timeout_ms", "operation timeout (ms)"),
+    ("max_attempts", "max attempts"),
+    ("metadata_timeout_ms", "metadata timeout"),
+    ("metadata_attempts", "metadata attempts"),
+    ("lockout_after", "lockout after"),
+    ("lockout_cool_down_secs", "lockout cool-down (s)"),
+    ("profile", "profile"),
+    ("access_key_id", "access key id"),
+    ("secret_access_key", "secret access key"),
+    ("session_token", "session token"),
+    ("role_arn", "role"),
+    ("external_id", "external id"),
+    ("session_name", "session name"),
+    ("duration_secs", "session duration (s)"),
+    ("mfa_serial", "MFA device"),
+    ("source", "role source"),
+    ("api_key", "Bedrock API key"),
+    ("access_key", "access key id"),
 ];
 
 /// Names of the system this crate replaces, accepted as aliases.
@@ -376,10 +402,48 @@ impl AuthConfig {
     /// [`diagnose()`](crate::diagnose()) in the world this config reads, plus its secret files
     /// (`{ file = .. }`): a warning for each that is not a regular file, is too large, cannot be
     /// read, or is readable by group or others. Sends nothing; shows no secret.
+    ///
+    /// Its [`settings`](Diagnosis::settings) show this config's values where they decide (a
+    /// config's region wins over `AWS_REGION`), with the config as their source: `config
+    /// PATH`, `environment` for [`from_env`](Self::from_env), `given` for text or serde.
     pub async fn diagnose(&self) -> Diagnosis {
         let mut diagnosis = diagnose_in(&self.os).await;
         for path in self.secret_files() {
             check_secret_file(&self.os, path, &mut diagnosis.warnings);
+        }
+        let source = match self.origin.as_deref() {
+            Some("environment") => "environment (BEDROCK_AUTH_*)".to_owned(),
+            Some(path) => format!("config {path}"),
+            None => "given".to_owned(),
+        };
+        for (key, raw) in &self.entries {
+            let key = canonical_key(key);
+            let Some(name) = SETTING_NAMES
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, name)| *name)
+            else {
+                continue;
+            };
+            let value = match raw {
+                Raw::Str(_) if key == "external_id" => "********".to_owned(),
+                Raw::Str(text) => mask(key, text),
+                Raw::Int(n) => n.to_string(),
+                Raw::Secret(_) => "********".to_owned(),
+                Raw::Table(table) => {
+                    match (table.get("env"), table.get("file"), table.get("profile")) {
+                        (Some(Raw::Str(var)), _, _) => format!("from variable {var}"),
+                        (_, Some(Raw::Str(path)), _) => format!("from file {path}"),
+                        (_, _, Some(Raw::Str(profile))) => format!("profile {profile}"),
+                        _ => "a key pair".to_owned(),
+                    }
+                }
+                Raw::Other(kind) => format!("<{kind}>"),
+            };
+            set(
+                &mut diagnosis.settings,
+                Setting::new(name, value, source.clone()),
+            );
         }
         diagnosis
     }

@@ -15,6 +15,7 @@ use crate::credentials::shared_file_paths;
 use crate::metadata;
 use crate::mode::BEARER_TOKEN_VAR;
 use crate::os::{CarefulRead, FileTrouble, Os, SHARED_FILE_LIMIT, SMALL_FILE_LIMIT};
+use crate::secret::looks_like_secret;
 use crate::time::rfc3339;
 
 /// Variables whose values are secrets: shown as `********` only.
@@ -22,18 +23,64 @@ fn is_secret_var(name: &str) -> bool {
     name.contains("SECRET") || name.contains("TOKEN") || name.contains("PASSWORD")
 }
 
-/// A value as [`diagnose()`] shows it: the first four characters then `*`, or `********` for
-/// secrets and tokens.
+/// A value as [`diagnose()`] shows it: in full, except secrets and tokens (`********`, also
+/// for a value shaped like a secret, whatever its variable), access key ids (their first four
+/// characters, `AKIA…`) and the password of a URL.
 pub fn mask(name: &str, value: &str) -> String {
-    if is_secret_var(name) {
+    if is_secret_var(name) || looks_like_secret(value.trim()) {
         return "********".to_owned();
     }
-    let shown: String = value.chars().take(4).collect();
-    if shown.len() == value.len() && value.len() <= 4 {
-        // Too short to show a prefix of without showing all of it.
-        return "*".repeat(value.chars().count().max(1));
+    let id_shaped = value.len() >= 16
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && (value.starts_with("AKIA") || value.starts_with("ASIA"));
+    if name.ends_with("KEY_ID") || id_shaped {
+        let shown: String = value.chars().take(4).collect();
+        return format!("{shown}…");
     }
-    format!("{shown}*")
+    // `scheme://user:password@host`: the user info goes.
+    if let Some((scheme, rest)) = value.split_once("://")
+        && let Some((_, host)) = rest.split_once('@')
+    {
+        return format!("{scheme}://****@{host}");
+    }
+    value.to_owned()
+}
+
+/// One setting that decides authentication: its value as [`mask`] shows it, and where it
+/// came from (`variable AWS_REGION`, `profile dev`, `config auth.toml`, `default`, ...).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Setting {
+    /// What it is: `region`, `profile`, `endpoint`, `metadata timeout`, ...
+    pub name: String,
+    /// Its value, masked where it is a secret or a key id.
+    pub value: String,
+    /// Where it came from.
+    pub source: String,
+}
+
+impl Setting {
+    pub(crate) fn new(
+        name: impl Into<String>,
+        value: impl Into<String>,
+        source: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+            source: source.into(),
+        }
+    }
+}
+
+/// Puts `setting` in `settings`, in place of one of the same name (which it overrides).
+pub(crate) fn set(settings: &mut Vec<Setting>, setting: Setting) {
+    match settings.iter_mut().find(|s| s.name == setting.name) {
+        Some(old) => *old = setting,
+        None => settings.push(setting),
+    }
 }
 
 /// Where the process seems to run, told from local signs only.
@@ -108,6 +155,9 @@ pub struct Diagnosis {
     /// How long instance metadata is waited for (auto mode, a role sourced from the default
     /// chain), and where that comes from.
     pub instance_metadata: String,
+    /// Each setting that decides authentication, with its value and where it came from, as
+    /// `aws configure list` shows them, but all of them.
+    pub settings: Vec<Setting>,
     /// When the diagnosis was made: what "expired" is judged against.
     pub made_at: SystemTime,
 }
@@ -177,7 +227,9 @@ pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
         }
     }
     let api_key = api_key_report(os, &mut warnings);
+    let settings = settings_of(os, config.as_ref(), &config_file, &credentials_file);
     Diagnosis {
+        settings,
         variables,
         config_file,
         credentials_file,
@@ -187,6 +239,122 @@ pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
         instance_metadata,
         made_at: os.now(),
     }
+}
+
+/// The settings this world gives: its variables, the selected profile, the defaults.
+fn settings_of(
+    os: &Os,
+    config: Option<&ProfileSet>,
+    config_file: &FileReport,
+    credentials_file: &FileReport,
+) -> Vec<Setting> {
+    let mut settings = Vec::new();
+    let var = |name: &str| {
+        os.var(name)
+            .map(|value| (mask(name, &value), format!("variable {name}")))
+    };
+    let selected = os.var("AWS_PROFILE");
+    let profile_name = selected.clone().unwrap_or_else(|| "default".to_owned());
+    let from_profile = |key: &str| {
+        config
+            .and_then(|set| set.get(key))
+            .map(|value| (mask(key, value), format!("profile {profile_name}")))
+    };
+    fn add(
+        settings: &mut Vec<Setting>,
+        name: &str,
+        found: Option<(String, String)>,
+        otherwise: (&str, &str),
+    ) {
+        let (value, source) =
+            found.unwrap_or_else(|| (otherwise.0.to_owned(), otherwise.1.to_owned()));
+        settings.push(Setting::new(name, value, source));
+    }
+    add(
+        &mut settings,
+        "region",
+        var("AWS_REGION")
+            .or_else(|| var("AWS_DEFAULT_REGION"))
+            .or_else(|| from_profile("region")),
+        ("(none)", "not set: give a region"),
+    );
+    add(
+        &mut settings,
+        "profile",
+        var("AWS_PROFILE"),
+        ("default", "default"),
+    );
+    add(
+        &mut settings,
+        "config file",
+        var("AWS_CONFIG_FILE").map(|(_, source)| (config_file.path.display().to_string(), source)),
+        (&config_file.path.display().to_string(), "default"),
+    );
+    add(
+        &mut settings,
+        "credentials file",
+        var("AWS_SHARED_CREDENTIALS_FILE")
+            .map(|(_, source)| (credentials_file.path.display().to_string(), source)),
+        (&credentials_file.path.display().to_string(), "default"),
+    );
+    add(
+        &mut settings,
+        "endpoint",
+        var("AWS_ENDPOINT_URL").or_else(|| from_profile("endpoint_url")),
+        ("(each service's own)", "default"),
+    );
+    for (name, variable) in [
+        ("endpoint for STS", "AWS_ENDPOINT_URL_STS"),
+        (
+            "endpoint for Bedrock Runtime",
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+        ),
+        (
+            "configured endpoints ignored",
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        ),
+        ("metadata endpoint", "AWS_EC2_METADATA_SERVICE_ENDPOINT"),
+    ] {
+        if let Some(found) = var(variable) {
+            settings.push(Setting::new(name, found.0, found.1));
+        }
+    }
+    add(
+        &mut settings,
+        "instance metadata",
+        var("AWS_EC2_METADATA_DISABLED").map(|(value, source)| {
+            let state = if value.trim().eq_ignore_ascii_case("true") {
+                "off"
+            } else {
+                "on"
+            };
+            (state.to_owned(), source)
+        }),
+        ("on", "default"),
+    );
+    add(
+        &mut settings,
+        "metadata timeout",
+        var(metadata::TIMEOUT_VAR).or_else(|| from_profile(metadata::PROFILE_KEYS[0])),
+        ("1s per attempt (aws-config's)", "default"),
+    );
+    add(
+        &mut settings,
+        "metadata attempts",
+        var(metadata::ATTEMPTS_VAR).or_else(|| from_profile(metadata::PROFILE_KEYS[1])),
+        ("up to 4 (aws-config's)", "default"),
+    );
+    for (name, variable) in [
+        ("access key id", "AWS_ACCESS_KEY_ID"),
+        ("secret access key", "AWS_SECRET_ACCESS_KEY"),
+        ("session token", "AWS_SESSION_TOKEN"),
+        ("Bedrock API key", BEARER_TOKEN_VAR),
+    ] {
+        if let Some(found) = var(variable) {
+            settings.push(Setting::new(name, found.0, found.1));
+        }
+    }
+    settings
 }
 
 /// What the key in `AWS_BEARER_TOKEN_BEDROCK` is, with warnings: it overrides auto mode's
@@ -427,7 +595,7 @@ impl serde::Serialize for Diagnosis {
             info,
             expired: info.is_expired(self.made_at),
         });
-        let mut out = serializer.serialize_struct("Diagnosis", 8)?;
+        let mut out = serializer.serialize_struct("Diagnosis", 9)?;
         out.serialize_field("variables", &variables)?;
         out.serialize_field("config_file", &self.config_file)?;
         out.serialize_field("credentials_file", &self.credentials_file)?;
@@ -435,6 +603,7 @@ impl serde::Serialize for Diagnosis {
         out.serialize_field("api_key", &api_key)?;
         out.serialize_field("warnings", &self.warnings)?;
         out.serialize_field("instance_metadata", &self.instance_metadata)?;
+        out.serialize_field("settings", &self.settings)?;
         out.serialize_field("made_at", &rfc3339(self.made_at))?;
         out.end()
     }
@@ -442,6 +611,27 @@ impl serde::Serialize for Diagnosis {
 
 impl fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self
+            .settings
+            .iter()
+            .map(|s| s.name.len())
+            .max()
+            .unwrap_or(0);
+        let value_width = self
+            .settings
+            .iter()
+            .map(|s| s.value.chars().count())
+            .max()
+            .unwrap_or(0);
+        writeln!(f, "{:width$}  {:value_width$}  source", "setting", "value")?;
+        for setting in &self.settings {
+            writeln!(
+                f,
+                "{:width$}  {:value_width$}  {}",
+                setting.name, setting.value, setting.source
+            )?;
+        }
+        writeln!(f)?;
         writeln!(f, "environment:      {}", self.environment)?;
         writeln!(f, "instance metadata: {}", self.instance_metadata)?;
         if self.variables.is_empty() {
@@ -489,12 +679,23 @@ mod tests {
     use aws_types::os_shim_internal::Env;
 
     #[test]
-    fn masks_prefixes_and_hides_secrets() {
-        assert_eq!(mask("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"), "AKIA*");
-        assert_eq!(mask("AWS_REGION", "us-east-1"), "us-e*");
+    fn masks_secrets_and_key_ids_only() {
+        assert_eq!(mask("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"), "AKIA…");
+        assert_eq!(mask("AWS_REGION", "us-east-1"), "us-east-1");
+        assert_eq!(mask("AWS_EC2_METADATA_DISABLED", "true"), "true");
         assert_eq!(mask("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"), "********");
         assert_eq!(mask("AWS_SESSION_TOKEN", "FwoGZXIv"), "********");
-        assert_eq!(mask("AWS_PROFILE", "dev"), "***");
+        assert_eq!(mask("AWS_PROFILE", "dev"), "dev");
+        // Fail closed: a secret or a key id in a variable of another name, a URL's password.
+        assert_eq!(
+            mask("AWS_PROFILE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            "********"
+        );
+        assert_eq!(mask("AWS_DEFAULT_REGION", "ASIAIOSFODNN7EXAMPLE"), "ASIA…");
+        assert_eq!(
+            mask("AWS_ENDPOINT_URL", "https://user:hunter2@proxy:8443"),
+            "https://****@proxy:8443"
+        );
     }
 
     #[test]

@@ -138,7 +138,7 @@ pub use api_key::{API_KEY_PREFIX, ApiKeyInfo, ApiKeyKind, MAX_SHORT_TERM_TTL, Sh
 pub use auth_error::{Audience, AuthError, ErrorKind};
 pub use builder::AuthBuilder;
 pub use config::{AuthConfig, ENV_VARS};
-pub use diagnose::{Diagnosis, ExecutionEnvironment, FileReport, diagnose, mask};
+pub use diagnose::{Diagnosis, ExecutionEnvironment, FileReport, Setting, diagnose, mask};
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use fallback::{Attempt, Candidate, FallbackChain, FallbackError, Resolved};
 pub use manager::{AuthInfo, AuthManager, BedrockAuth, CallerIdentity, SourceInfo};

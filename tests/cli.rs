@@ -985,3 +985,107 @@ async fn every_hint_names_a_flag_or_variable_and_no_builder_method() {
         check(kind, json["error"]["hint"].as_str().unwrap());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_shows_each_setting_with_its_source_and_never_a_secret() {
+    let (home, aws, alice) = setup().await;
+    std::fs::write(
+        home.path().join("config"),
+        "[profile dev]\nregion = eu-north-1\nmetadata_service_num_attempts = 2\n",
+    )
+    .unwrap();
+    let secret = alice.secret_access_key.expose_secret().to_owned();
+    let vars = [
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_PROFILE", "dev"),
+        ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:8"),
+        ("AWS_METADATA_SERVICE_TIMEOUT", "0.1"),
+        ("AWS_ACCESS_KEY_ID", alice.access_key_id.as_str()),
+        ("AWS_SECRET_ACCESS_KEY", secret.as_str()),
+        ("AWS_SESSION_TOKEN", "doctor-session-token-5e1"),
+        ("RUST_LOG", "trace"),
+    ];
+    let text = run(home.path(), &aws, &vars, &["doctor", "--env"]).await;
+    let line = |name: &str| {
+        text.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} line in\n{}", text.stdout))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(line("region"), "region eu-west-1 variable AWS_REGION");
+    assert_eq!(line("profile"), "profile dev variable AWS_PROFILE");
+    assert_eq!(line("mode"), "mode environment flag --env");
+    assert_eq!(
+        line("endpoint for STS"),
+        format!("endpoint for STS http://127.0.0.1:9 variable AWS_ENDPOINT_URL_STS")
+    );
+    assert!(
+        line("endpoint").contains(&aws.endpoint_url()),
+        "{}",
+        line("endpoint")
+    );
+    assert_eq!(
+        line("metadata endpoint"),
+        "metadata endpoint http://127.0.0.1:8 variable AWS_EC2_METADATA_SERVICE_ENDPOINT"
+    );
+    assert_eq!(
+        line("metadata timeout"),
+        "metadata timeout 0.1 variable AWS_METADATA_SERVICE_TIMEOUT"
+    );
+    assert_eq!(line("metadata attempts"), "metadata attempts 2 profile dev");
+    assert_eq!(
+        line("instance metadata"),
+        "instance metadata off variable AWS_EC2_METADATA_DISABLED"
+    );
+    assert_eq!(
+        line("access key id"),
+        "access key id AKIA… variable AWS_ACCESS_KEY_ID"
+    );
+    assert_eq!(
+        line("secret access key"),
+        "secret access key ******** variable AWS_SECRET_ACCESS_KEY"
+    );
+    // A flag wins over the variable, and says so.
+    let flagged = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["doctor", "--env", "--region", "us-east-1"],
+    )
+    .await;
+    assert!(
+        flagged
+            .stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["region", "us-east-1", "flag", "--region"]),
+        "{}",
+        flagged.stdout
+    );
+
+    // The JSON carries the same.
+    let json = run(home.path(), &aws, &vars, &["doctor", "--env", "--json"])
+        .await
+        .json();
+    let settings = json["diagnosis"]["settings"].as_array().unwrap();
+    let region = settings.iter().find(|s| s["name"] == "region").unwrap();
+    assert_eq!(
+        (region["value"].as_str(), region["source"].as_str()),
+        (Some("eu-west-1"), Some("variable AWS_REGION"))
+    );
+
+    // Never a secret, on either stream, at TRACE.
+    for out in [&text, &flagged] {
+        for secret in [secret.as_str(), "doctor-session-token-5e1"] {
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{secret}"
+            );
+        }
+    }
+    assert!(!json.to_string().contains(&secret));
+}

@@ -32,10 +32,12 @@ async fn variables_files_profiles_and_masking() {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
-    assert_eq!(variable("AWS_ACCESS_KEY_ID"), Some("AKIA*"));
+    // Only secrets and key ids are masked: the rest is what decides, and is shown in full.
+    assert_eq!(variable("AWS_ACCESS_KEY_ID"), Some("AKIA…"));
     assert_eq!(variable("AWS_SECRET_ACCESS_KEY"), Some("********"));
     assert_eq!(variable("AWS_SESSION_TOKEN"), Some("********"));
-    assert_eq!(variable("AWS_REGION"), Some("eu-n*"));
+    assert_eq!(variable("AWS_REGION"), Some("eu-north-1"));
+    assert_eq!(variable("AWS_PROFILE"), Some("dev"));
     assert_eq!(
         diagnosis.config_file.path,
         std::path::Path::new("/home/test/.aws/config")

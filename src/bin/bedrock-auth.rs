@@ -529,10 +529,46 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
         }
         Command::Doctor { mode } => {
             // The config's own world and secret files, when it can be read; else the process's.
-            let diagnosis = match mode.config() {
+            let mut diagnosis = match mode.config() {
                 Ok(config) => config.diagnose().await,
                 Err(_) => bedrock_auth::diagnose().await,
             };
+            // What the flags gave, by name; auto mode when no mode flag chose one.
+            let chosen = mode.profile.is_some()
+                || mode.env
+                || mode.auto
+                || mode.role_arn.is_some()
+                || mode.api_key;
+            let mode_flag = if mode.role_arn.is_some() {
+                "--role-arn"
+            } else if mode.profile.is_some() {
+                "--profile"
+            } else if mode.env {
+                "--env"
+            } else if mode.api_key {
+                "--api-key"
+            } else {
+                "--auto"
+            };
+            for setting in &mut diagnosis.settings {
+                if setting.source != "given" {
+                    continue;
+                }
+                let flag = match setting.name.as_str() {
+                    "mode" if !chosen => None,
+                    "mode" => Some(mode_flag),
+                    "region" => Some("--region"),
+                    "profile" => Some("--profile"),
+                    "role" => Some("--role-arn"),
+                    "external id" => Some("--external-id"),
+                    "session name" => Some("--session-name"),
+                    "session duration (s)" => Some("--duration"),
+                    "role source" => Some("--source-profile"),
+                    "MFA device" => Some("--mfa-serial"),
+                    _ => Some("a flag"),
+                };
+                setting.source = flag.map_or_else(|| "default".to_owned(), |f| format!("flag {f}"));
+            }
             // The diagnosis is shown whatever whoami says: it is what explains a failure.
             if !json {
                 print!("{diagnosis}");
