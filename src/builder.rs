@@ -211,6 +211,25 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// Sends every request through this proxy (`http://proxy.internal:3128`), except to the
+    /// hosts of `NO_PROXY`. Without it, the manager honours `HTTPS_PROXY`, `HTTP_PROXY` and
+    /// `NO_PROXY` (either case) as boto3 and the AWS CLI do. `https://` endpoints are reached
+    /// with `CONNECT` only: a signed request or a bearer key never reaches the proxy in the
+    /// clear. A proxy that wants credentials takes them in `HTTPS_PROXY`
+    /// (`http://user:password@host:port`), not here.
+    pub fn proxy(mut self, url: impl IntoValue<EndpointUrl>) -> Self {
+        if let Some(url) = self.check("proxy", url) {
+            self.settings.proxy = crate::proxy::ProxyChoice::Url(url.as_str().to_owned());
+        }
+        self
+    }
+
+    /// No proxy, whatever `HTTPS_PROXY` and `HTTP_PROXY` say.
+    pub fn without_proxy(mut self) -> Self {
+        self.settings.proxy = crate::proxy::ProxyChoice::Off;
+        self
+    }
+
     /// Lockout: after `failures` authentication failures in a row (`invalid_credentials`,
     /// `expired_credentials`, `access_denied`), every call fails fast with
     /// [`ErrorKind::LockedOut`](crate::ErrorKind::LockedOut), sending nothing, until

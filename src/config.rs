@@ -48,7 +48,7 @@ use crate::secret::looks_like_secret;
 const SECRET_KEYS: [&str; 3] = ["secret_access_key", "session_token", "api_key"];
 
 /// The keys every mode takes.
-const COMMON_KEYS: [&str; 10] = [
+const COMMON_KEYS: [&str; 11] = [
     "mode",
     "region",
     "endpoint_url",
@@ -59,10 +59,11 @@ const COMMON_KEYS: [&str; 10] = [
     "metadata_attempts",
     "lockout_after",
     "lockout_cool_down_secs",
+    "proxy",
 ];
 
 /// How `diagnose()` names each key's setting.
-const SETTING_NAMES: [(&str, &str); 22] = [
+const SETTING_NAMES: [(&str, &str); 23] = [
     ("mode", "mode"),
     ("region", "region"),
     ("endpoint_url", "endpoint"),
@@ -85,6 +86,7 @@ const SETTING_NAMES: [(&str, &str); 22] = [
     ("source", "role source"),
     ("api_key", "Bedrock API key"),
     ("access_key", "access key id"),
+    ("proxy", "proxy"),
 ];
 
 /// Names of the system this crate replaces, accepted as aliases.
@@ -101,7 +103,7 @@ const KEY_ALIASES: [(&str, &str); 6] = [
 ///
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
 /// name a file that holds the secret.
-pub const ENV_VARS: [(&str, &str); 24] = [
+pub const ENV_VARS: [(&str, &str); 25] = [
     ("BEDROCK_AUTH_MODE", "mode"),
     ("BEDROCK_AUTH_REGION", "region"),
     ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
@@ -115,6 +117,7 @@ pub const ENV_VARS: [(&str, &str); 24] = [
         "BEDROCK_AUTH_LOCKOUT_COOL_DOWN_SECS",
         "lockout_cool_down_secs",
     ),
+    ("BEDROCK_AUTH_PROXY", "proxy"),
     ("BEDROCK_AUTH_PROFILE", "profile"),
     ("BEDROCK_AUTH_ACCESS_KEY_ID", "access_key_id"),
     ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "secret_access_key"),
@@ -186,6 +189,7 @@ impl fmt::Debug for Shown<'_> {
                 | "metadata_attempts"
                 | "lockout_after"
                 | "lockout_cool_down_secs"
+                | "proxy"
                 | "source"
                 | "file",
                 _,
@@ -233,7 +237,8 @@ fn variable_name(name: &str) -> Result<(), Rule> {
 ///
 /// Keys: `mode` (`profile`, `environment`, `static`, `assume_role`, `auto`, `api_key`),
 /// `region`, `endpoint_url`, `connect_timeout_ms`, `operation_timeout_ms`, `max_attempts`,
-/// `metadata_timeout_ms`, `metadata_attempts`, `lockout_after`, `lockout_cool_down_secs` in
+/// `metadata_timeout_ms`, `metadata_attempts`, `lockout_after`, `lockout_cool_down_secs`,
+/// `proxy` (a URL, or `off`) in
 /// every mode; `profile` (profile mode); `access_key_id`, `secret_access_key`, `session_token`
 /// (static); `role_arn`, `external_id`, `session_name`, `duration_secs`, `mfa_serial`, `source`
 /// (assume_role; `source` is `{ profile = ".." }`, `"environment"`, `"auto"` or
@@ -961,6 +966,11 @@ impl<'a> Checker<'a> {
         }
         if let Some(attempts) = self.integer("metadata_attempts") {
             builder = builder.metadata_attempts(u32::try_from(attempts).unwrap_or(0));
+        }
+        match self.string("proxy", false) {
+            Some(off) if off.eq_ignore_ascii_case("off") => builder = builder.without_proxy(),
+            Some(url) => builder = builder.proxy(url),
+            None => {}
         }
         match (
             self.integer("lockout_after"),

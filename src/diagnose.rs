@@ -344,6 +344,20 @@ fn settings_of(
         var(metadata::ATTEMPTS_VAR).or_else(|| from_profile(metadata::PROFILE_KEYS[1])),
         ("up to 4 (aws-config's)", "default"),
     );
+    match crate::proxy::proxy_config(os, &crate::proxy::ProxyChoice::FromEnvironment) {
+        Ok((_, Some(in_use))) => {
+            settings.push(Setting::new(
+                "proxy",
+                mask("proxy", &in_use.url),
+                in_use.source,
+            ));
+        }
+        Ok((_, None)) => settings.push(Setting::new("proxy", "none", "default")),
+        Err(problem) => settings.push(Setting::new("proxy", "invalid", problem)),
+    }
+    if let Some(rules) = os.var("NO_PROXY").or_else(|| os.var("no_proxy")) {
+        settings.push(Setting::new("no proxy for", rules, "variable NO_PROXY"));
+    }
     for (name, variable) in [
         ("access key id", "AWS_ACCESS_KEY_ID"),
         ("secret access key", "AWS_SECRET_ACCESS_KEY"),

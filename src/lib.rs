@@ -124,6 +124,7 @@ mod mode;
 mod mode_kind;
 mod monitor;
 mod os;
+mod proxy;
 mod reply;
 mod rotation;
 mod secret;

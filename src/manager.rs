@@ -91,13 +91,11 @@ impl AuthManager {
 
     pub(crate) fn new(mode: ModeConfig, settings: Settings) -> Self {
         // One HTTP client, so every SDK client of this manager shares its connection pool.
-        let http = settings.os.http.clone().unwrap_or_else(|| {
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
-                ))
-                .build_https()
-        });
+        let http = settings
+            .os
+            .http
+            .clone()
+            .unwrap_or_else(|| http_client(&settings));
         let monitor = Monitor::new(mode_kind(&mode), settings.lockout, settings.os.clock());
         Self {
             inner: Arc::new(Inner {
@@ -835,5 +833,24 @@ impl fmt::Display for AuthInfo {
             ),
         )?;
         line(f, "attempts:", self.max_attempts)
+    }
+}
+
+/// The manager's own HTTPS client, through the proxy chosen (the environment's by default). A
+/// proxy URL that cannot be read makes a client that refuses every request, saying why: a
+/// service behind a proxy must not go around it by mistake.
+fn http_client(settings: &Settings) -> SharedHttpClient {
+    match crate::proxy::proxy_config(&settings.os, &settings.proxy) {
+        Ok((_, None)) => aws_smithy_http_client::Builder::new()
+            .tls_provider(crate::proxy::TLS)
+            .build_https(),
+        Ok((proxy, Some(in_use))) => {
+            tracing::debug!(source = %in_use.source, "requests go through a proxy");
+            crate::proxy::proxied_client(proxy)
+        }
+        Err(problem) => {
+            tracing::warn!(%problem, "no request will be sent");
+            crate::proxy::refusing_client(problem)
+        }
     }
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::os::Os;
+use crate::proxy::ProxyChoice;
 use crate::values::{EndpointUrl, Region};
 
 /// How long to wait for a connection unless the builder says otherwise.
@@ -50,6 +51,8 @@ pub struct Settings {
     pub(crate) metadata_attempts: Option<u32>,
     /// Refuse calls for a while after this many authentication failures in a row.
     pub(crate) lockout: Option<Lockout>,
+    /// Which proxy the manager's HTTP client goes through.
+    pub(crate) proxy: ProxyChoice,
     /// The environment, files, HTTP client and clock: the process's, or a test sandbox.
     pub(crate) os: Os,
 }
@@ -65,6 +68,7 @@ impl Default for Settings {
             metadata_timeout: None,
             metadata_attempts: None,
             lockout: None,
+            proxy: ProxyChoice::FromEnvironment,
             os: Os::default(),
         }
     }

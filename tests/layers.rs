@@ -16,6 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["values"],
     // The outside world, the key pair, the settings every mode shares.
     &["os", "static_keys", "metadata"],
+    // Which proxy the HTTP client goes through.
+    &["proxy"],
     &["settings"],
     // Errors about talking to AWS.
     &["auth_error"],

@@ -76,6 +76,8 @@ pub struct Sandbox {
     files: HashMap<String, Vec<u8>>,
     root: Option<PathBuf>,
     http: Option<SharedHttpClient>,
+    /// The manager builds its own HTTP client, as outside a sandbox (proxies included).
+    own_http: bool,
     time: Option<SharedTimeSource>,
 }
 
@@ -94,6 +96,14 @@ impl Sandbox {
             root: Some(dir.into()),
             ..Self::default()
         }
+    }
+
+    /// Lets the manager build its own HTTP client, as it does outside a sandbox: through the
+    /// proxy this sandbox's `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` choose. Requests go out
+    /// for real then: point the manager at a local server (and keep instance metadata off).
+    pub fn own_http_client(mut self) -> Self {
+        self.own_http = true;
+        self
     }
 
     /// Sets an environment variable.
@@ -149,7 +159,11 @@ impl Sandbox {
         Os {
             env: Env::from(self.vars),
             fs,
-            http: Some(self.http.unwrap_or_else(|| Offline.into_shared())),
+            http: match (self.http, self.own_http) {
+                (Some(client), _) => Some(client),
+                (None, true) => None,
+                (None, false) => Some(Offline.into_shared()),
+            },
             time: self.time,
             given: Some(Arc::new(Given {
                 vars,
