@@ -224,6 +224,15 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// Shares what is the same for every tenant of a service (the HTTP client and its
+    /// connection pool, its proxy) with the other managers given the same [`Shared`]; this
+    /// manager's credentials, caches, clients and lockout stay its own. The shared client's
+    /// proxy wins over [`proxy`](Self::proxy).
+    pub fn shared(mut self, shared: &crate::shared::Shared) -> Self {
+        self.settings.shared = Some(shared.clone());
+        self
+    }
+
     /// No proxy, whatever `HTTPS_PROXY` and `HTTP_PROXY` say.
     pub fn without_proxy(mut self) -> Self {
         self.settings.proxy = crate::proxy::ProxyChoice::Off;

@@ -42,6 +42,7 @@ use crate::mode::ModeState;
 use crate::mode_kind::ModeKind;
 use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
 use crate::secret::looks_like_secret;
+use crate::shared::Shared;
 
 /// Keys whose values are secrets: literal values are wrapped at once, and
 /// `{ env = ".." }` / `{ file = ".." }` are accepted.
@@ -257,6 +258,7 @@ pub struct AuthConfig {
     entries: BTreeMap<String, Raw>,
     origin: Option<String>,
     mfa: Option<Arc<dyn MfaTokenSource>>,
+    shared: Option<Shared>,
     /// Where `{ env = .. }` and `{ file = .. }` are read, and what the manager made from this
     /// config reads: the process's, or a test sandbox's.
     pub(crate) os: Os,
@@ -396,6 +398,13 @@ impl AuthConfig {
     /// hold code).
     pub fn mfa_token_source(mut self, source: impl MfaTokenSource) -> Self {
         self.mfa = Some(Arc::new(source));
+        self
+    }
+
+    /// The managers made from this config share `shared` (the HTTP client and its connection
+    /// pool) with every other manager given it: see [`Shared`].
+    pub fn shared(mut self, shared: &Shared) -> Self {
+        self.shared = Some(shared.clone());
         self
     }
 
@@ -946,6 +955,9 @@ impl<'a> Checker<'a> {
 
     fn common<M: ModeState>(&mut self, mut builder: AuthBuilder<M>) -> AuthBuilder<M> {
         builder.settings.os = self.config.os.clone();
+        if let Some(shared) = &self.config.shared {
+            builder = builder.shared(shared);
+        }
         if let Some(region) = self.string("region", false) {
             builder = builder.region(region);
         }

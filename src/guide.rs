@@ -1,5 +1,6 @@
 //! The manual: how to choose a mode, read errors, keep configuration as code, use Bedrock API
-//! keys, run the command, monitor a manager, and test your own code against a local AWS. Each page is a module
+//! keys, run the command, monitor a manager, serve many tenants, and test your own code against
+//! a local AWS. Each page is a module
 //! with documentation only; its examples run as doc tests.
 
 #[doc = include_str!("../docs/modes.md")]
@@ -19,6 +20,9 @@ pub mod command {}
 
 #[doc = include_str!("../docs/monitoring.md")]
 pub mod monitoring {}
+
+#[doc = include_str!("../docs/tenants.md")]
+pub mod tenants {}
 
 #[doc = include_str!("../docs/testing.md")]
 pub mod testing {}

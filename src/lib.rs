@@ -129,6 +129,7 @@ mod reply;
 mod rotation;
 mod secret;
 mod settings;
+mod shared;
 mod static_keys;
 #[cfg(feature = "test-util")]
 pub mod testing;
@@ -142,7 +143,9 @@ pub use config::{AuthConfig, ENV_VARS};
 pub use diagnose::{Diagnosis, ExecutionEnvironment, FileReport, Setting, diagnose, mask};
 pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 pub use fallback::{Attempt, Candidate, FallbackChain, FallbackError, Resolved};
-pub use manager::{AuthInfo, AuthManager, BedrockAuth, CallerIdentity, SourceInfo};
+pub use manager::{
+    AuthInfo, AuthManager, BedrockAuth, CallerIdentity, SourceInfo, WeakAuthManager,
+};
 pub use mfa::{BoxError, MfaTokenSource, TokenFuture};
 pub use mode::{
     ApiKey, AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet, Profile,
@@ -156,6 +159,7 @@ pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT,
     MAX_LOCKOUT_COOL_DOWN, MAX_METADATA_TIMEOUT, MAX_OPERATION_TIMEOUT,
 };
+pub use shared::Shared;
 pub use values::{
     AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,
     SessionDuration, SessionName,

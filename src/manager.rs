@@ -50,6 +50,26 @@ pub struct AuthManager {
     inner: Arc<Inner>,
 }
 
+/// A reference to an [`AuthManager`] that does not keep it alive
+/// ([`AuthManager::downgrade`]).
+#[derive(Clone)]
+pub struct WeakAuthManager(std::sync::Weak<Inner>);
+
+impl WeakAuthManager {
+    /// The manager, if something else still holds it.
+    pub fn upgrade(&self) -> Option<AuthManager> {
+        self.0.upgrade().map(|inner| AuthManager { inner })
+    }
+}
+
+impl fmt::Debug for WeakAuthManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakAuthManager")
+            .field("alive", &(self.0.strong_count() > 0))
+            .finish()
+    }
+}
+
 struct Inner {
     mode: ModeConfig,
     settings: Settings,
@@ -91,11 +111,11 @@ impl AuthManager {
 
     pub(crate) fn new(mode: ModeConfig, settings: Settings) -> Self {
         // One HTTP client, so every SDK client of this manager shares its connection pool.
-        let http = settings
-            .os
-            .http
-            .clone()
-            .unwrap_or_else(|| http_client(&settings));
+        let http = match (&settings.shared, &settings.os.http) {
+            (Some(shared), _) => shared.http.clone(),
+            (None, Some(http)) => http.clone(),
+            (None, None) => crate::proxy::https_client(&settings.os, &settings.proxy),
+        };
         let monitor = Monitor::new(mode_kind(&mode), settings.lockout, settings.os.clock());
         Self {
             inner: Arc::new(Inner {
@@ -109,6 +129,12 @@ impl AuthManager {
                 bedrock: RwLock::new(HashMap::new()),
             }),
         }
+    }
+
+    /// A reference that does not keep the manager alive: for a registry of tenants that must
+    /// not hold on to a tenant the service dropped.
+    pub fn downgrade(&self) -> WeakAuthManager {
+        WeakAuthManager(Arc::downgrade(&self.inner))
     }
 
     /// The mode.
@@ -833,24 +859,5 @@ impl fmt::Display for AuthInfo {
             ),
         )?;
         line(f, "attempts:", self.max_attempts)
-    }
-}
-
-/// The manager's own HTTPS client, through the proxy chosen (the environment's by default). A
-/// proxy URL that cannot be read makes a client that refuses every request, saying why: a
-/// service behind a proxy must not go around it by mistake.
-fn http_client(settings: &Settings) -> SharedHttpClient {
-    match crate::proxy::proxy_config(&settings.os, &settings.proxy) {
-        Ok((_, None)) => aws_smithy_http_client::Builder::new()
-            .tls_provider(crate::proxy::TLS)
-            .build_https(),
-        Ok((proxy, Some(in_use))) => {
-            tracing::debug!(source = %in_use.source, "requests go through a proxy");
-            crate::proxy::proxied_client(proxy)
-        }
-        Err(problem) => {
-            tracing::warn!(%problem, "no request will be sent");
-            crate::proxy::refusing_client(problem)
-        }
     }
 }

@@ -182,3 +182,23 @@ impl HttpClient for Proxied {
         }
     }
 }
+
+/// A manager's own HTTPS client (or a [`Shared`](crate::Shared) one), through the proxy chosen
+/// (the environment's by default). A proxy URL that cannot be read makes a client that
+/// refuses every request, saying why: a service behind a proxy must not go around it by
+/// mistake.
+pub(crate) fn https_client(os: &Os, choice: &ProxyChoice) -> SharedHttpClient {
+    match proxy_config(os, choice) {
+        Ok((_, None)) => aws_smithy_http_client::Builder::new()
+            .tls_provider(TLS)
+            .build_https(),
+        Ok((proxy, Some(in_use))) => {
+            tracing::debug!(source = %in_use.source, "requests go through a proxy");
+            proxied_client(proxy)
+        }
+        Err(problem) => {
+            tracing::warn!(%problem, "no request will be sent");
+            refusing_client(problem)
+        }
+    }
+}

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::os::Os;
 use crate::proxy::ProxyChoice;
+use crate::shared::Shared;
 use crate::values::{EndpointUrl, Region};
 
 /// How long to wait for a connection unless the builder says otherwise.
@@ -53,6 +54,9 @@ pub struct Settings {
     pub(crate) lockout: Option<Lockout>,
     /// Which proxy the manager's HTTP client goes through.
     pub(crate) proxy: ProxyChoice,
+    /// What this manager shares with others (the HTTP client); it wins over `proxy` and the
+    /// sandbox's client.
+    pub(crate) shared: Option<Shared>,
     /// The environment, files, HTTP client and clock: the process's, or a test sandbox.
     pub(crate) os: Os,
 }
@@ -69,6 +73,7 @@ impl Default for Settings {
             metadata_attempts: None,
             lockout: None,
             proxy: ProxyChoice::FromEnvironment,
+            shared: None,
             os: Os::default(),
         }
     }

@@ -197,6 +197,13 @@ impl LocalAws {
         self.state.lock().requests.clone()
     }
 
+    /// How many TCP connections the server has accepted: how many a client's pool opened.
+    pub fn connections(&self) -> u64 {
+        self.state
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// How many requests of this action (`"AssumeRole"`, `"Converse"`, ...) were seen.
     pub fn count(&self, action: &str) -> usize {
         let state = self.state.lock();
@@ -382,6 +389,8 @@ struct Principal {
 #[derive(Default)]
 struct State {
     counter: AtomicU64,
+    /// TCP connections accepted so far.
+    connections: AtomicU64,
     inner: Mutex<Inner>,
 }
 

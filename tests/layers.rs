@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["os", "static_keys", "metadata"],
     // Which proxy the HTTP client goes through.
     &["proxy"],
+    &["shared"],
     &["settings"],
     // Errors about talking to AWS.
     &["auth_error"],

@@ -67,6 +67,7 @@ pub(super) async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) 
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                state.connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let state = Arc::clone(&state);
                 connections.spawn(async move {
                     let service = hyper::service::service_fn(move |request| {
