@@ -51,7 +51,11 @@ fn serve() {
         println!("{}", aws.endpoint_url());
         let mut assumed = 0;
         let lines = tokio::task::spawn_blocking(|| {
-            std::io::stdin().lock().lines().map_while(Result::ok).count()
+            std::io::stdin()
+                .lock()
+                .lines()
+                .map_while(Result::ok)
+                .count()
         });
         // Count as we go: the recorded requests are cleared so the server stays small.
         let counter = tokio::spawn({
@@ -61,7 +65,8 @@ fn serve() {
                     assumed += aws.count("AssumeRole");
                     aws.clear_requests();
                     let _ = std::fs::write(
-                        std::env::temp_dir().join(format!("bedrock-auth-tenants-{}", std::process::id())),
+                        std::env::temp_dir()
+                            .join(format!("bedrock-auth-tenants-{}", std::process::id())),
                         format!("{assumed} {}", aws.connections()),
                     );
                 }
@@ -159,7 +164,9 @@ fn counts() -> (u64, u64) {
     std::thread::sleep(Duration::from_millis(500));
     let path = std::env::var_os(COUNTS).expect("counts file");
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut parts = text.split_whitespace().map(|p| p.parse::<u64>().unwrap_or(0));
+    let mut parts = text
+        .split_whitespace()
+        .map(|p| p.parse::<u64>().unwrap_or(0));
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
@@ -178,7 +185,9 @@ fn phase(which: &str) {
         _ => (None, TENANTS + 1..TENANTS + OWN_CLIENT_TENANTS),
     };
     // Warm up what every tenant shares (the HTTP client, the SDK's statics) with one tenant.
-    let warm = runtime.block_on(tenants(&endpoint, shared, range.start - 1..range.start)).0;
+    let warm = runtime
+        .block_on(tenants(&endpoint, shared, range.start - 1..range.start))
+        .0;
     let (assumed_before, connections_before) = counts();
     let before = resident();
     let (managers, building) = runtime.block_on(tenants(&endpoint, shared, range.clone()));

@@ -77,7 +77,8 @@ fn main() -> ExitCode {
         );
         let mut customers = HashMap::new();
         for (n, tenant) in ["acme", "globex", "initech"].into_iter().enumerate() {
-            let role: RoleArn = format!("arn:aws:iam::12345678901{n}:role/OrdersBedrock").parse()?;
+            let role: RoleArn =
+                format!("arn:aws:iam::12345678901{n}:role/OrdersBedrock").parse()?;
             let external_id = format!("{tenant}-3f9c{n}");
             aws.add_role(
                 bedrock_auth::testing::RoleSpec::new(role.clone())
@@ -98,13 +99,20 @@ fn main() -> ExitCode {
             let manager = tenants.manager(tenant)?;
             let client = manager.bedrock_client("us-east-1").await?;
             let answer = common::ping(&client, common::MODEL).await?;
-            println!("{tenant:<8} {answer:?} as {}", manager.validate().await?.arn);
+            println!(
+                "{tenant:<8} {answer:?} as {}",
+                manager.validate().await?.arn
+            );
         }
         let weak = tenants.manager("globex")?.downgrade();
         tenants.evict("globex");
         println!(
             "globex evicted: its manager is {}",
-            if weak.upgrade().is_none() { "gone" } else { "still alive" }
+            if weak.upgrade().is_none() {
+                "gone"
+            } else {
+                "still alive"
+            }
         );
         println!(
             "STS AssumeRole calls: {} (one per tenant per credential lifetime); TCP connections \
