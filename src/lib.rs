@@ -76,7 +76,8 @@
 //!
 //! The [`guide`] is the manual: [modes](guide::modes), [errors](guide::errors),
 //! [config-as-code](guide::config), [Bedrock clients and API keys](guide::bedrock),
-//! [the command](guide::command), [testing](guide::testing) and
+//! [the command](guide::command), [monitoring](guide::monitoring),
+//! [many tenants](guide::tenants), [testing](guide::testing) and
 //! [guarantees](guide::guarantees).
 //!
 //! # Validated values
