@@ -124,9 +124,15 @@ async fn tenants(
         for manager in chunk {
             let manager = manager.clone();
             calls.spawn(async move {
-                for region in REGIONS {
-                    let client = manager.bedrock_client(region).await.expect("client");
-                    converse(&client).await;
+                match depth() {
+                    0 => {}
+                    1 => drop(manager.credentials().await.expect("credentials")),
+                    regions => {
+                        for region in &REGIONS[..(regions - 1).min(REGIONS.len())] {
+                            let client = manager.bedrock_client(region).await.expect("client");
+                            converse(&client).await;
+                        }
+                    }
                 }
             });
         }
@@ -135,6 +141,16 @@ async fn tenants(
         }
     }
     (managers, building)
+}
+
+/// How far each tenant is used, for a breakdown of its memory: `BEDROCK_AUTH_BENCH_TENANT_DEPTH`
+/// 0 (built only), 1 (credentials resolved: the SDK configuration and the role's session),
+/// 2 (and one regional client with a `Converse` call), 3 (two regions, the default).
+fn depth() -> usize {
+    std::env::var("BEDROCK_AUTH_BENCH_TENANT_DEPTH")
+        .ok()
+        .and_then(|depth| depth.parse().ok())
+        .unwrap_or(3)
 }
 
 async fn converse(client: &aws_sdk_bedrockruntime::Client) {
