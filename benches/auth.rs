@@ -13,11 +13,12 @@
 //! Everything talks to 127.0.0.1 only. The process environment is emptied of `AWS_*` variables
 //! first, and instance metadata is disabled.
 
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
-use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
 use bedrock_auth::{AuthManager, ExposeSecret, Region, RoleArn, ShortTermKey};
 use criterion::{BenchmarkId, Criterion};
@@ -52,22 +53,6 @@ fn main() {
 
     role_assumption_counts(&runtime, &aws, &alice);
     bounded_waits(&runtime, &aws);
-}
-
-/// One `Converse` call that says "ping".
-async fn ping(client: &aws_sdk_bedrockruntime::Client) {
-    let message = Message::builder()
-        .role(ConversationRole::User)
-        .content(ContentBlock::Text("ping".into()))
-        .build()
-        .expect("message");
-    client
-        .converse()
-        .model_id("anthropic.claude-3-haiku-20240307-v1:0")
-        .messages(message)
-        .send()
-        .await
-        .expect("converse");
 }
 
 /// Runs the benchmarks in a child process (this binary again) whose environment has no `AWS_*`
@@ -224,7 +209,8 @@ fn short_term_keys(c: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: 
         .block_on(manager.bedrock_client_default())
         .expect("client");
     group.bench_function("Converse round trip with it (local server)", |b| {
-        b.to_async(runtime).iter(|| async { ping(&client).await })
+        b.to_async(runtime)
+            .iter(|| async { common::converse(&client).await })
     });
     group.finish();
 }
@@ -256,7 +242,7 @@ fn role_assumption_counts(runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
                     .bedrock_client(REGIONS[i % 8])
                     .await
                     .expect("client");
-                ping(&client).await;
+                common::converse(&client).await;
             });
         }
         while let Some(done) = tasks.join_next().await {

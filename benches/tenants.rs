@@ -10,6 +10,8 @@
 //!
 //! and, for scale, the memory per tenant of managers with their own HTTP client each.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -130,7 +132,7 @@ async fn tenants(
                     regions => {
                         for region in &REGIONS[..(regions - 1).min(REGIONS.len())] {
                             let client = manager.bedrock_client(region).await.expect("client");
-                            converse(&client).await;
+                            common::converse(&client).await;
                         }
                     }
                 }
@@ -151,22 +153,6 @@ fn depth() -> usize {
         .ok()
         .and_then(|depth| depth.parse().ok())
         .unwrap_or(3)
-}
-
-async fn converse(client: &aws_sdk_bedrockruntime::Client) {
-    use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
-    let message = Message::builder()
-        .role(ConversationRole::User)
-        .content(ContentBlock::Text("ping".into()))
-        .build()
-        .expect("message");
-    client
-        .converse()
-        .model_id("anthropic.claude-3-haiku-20240307-v1:0")
-        .messages(message)
-        .send()
-        .await
-        .expect("converse");
 }
 
 /// Which measurement this process makes (each in a fresh process, so that memory freed by

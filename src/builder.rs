@@ -119,6 +119,21 @@ impl<M: ModeState> AuthBuilder<M> {
         }
     }
 
+    /// `n` if it is in `range`, else `None` with the rule's problem recorded.
+    fn count(
+        &mut self,
+        field: &'static str,
+        n: u32,
+        (range, rule): (std::ops::RangeInclusive<u32>, Rule),
+    ) -> Option<u32> {
+        if range.contains(&n) {
+            return Some(n);
+        }
+        let error = ValueError::new(ValueKind::MaxAttempts, &n.to_string(), rule);
+        self.problems.push(Problem::new(field, error));
+        None
+    }
+
     // ----- options for every mode -------------------------------------------------------
 
     /// The region for STS and the default Bedrock client. Without it the region comes from
@@ -163,15 +178,9 @@ impl<M: ModeState> AuthBuilder<M> {
     /// standard backoff; default [`DEFAULT_MAX_ATTEMPTS`](crate::DEFAULT_MAX_ATTEMPTS). `1`
     /// turns retries off. Must be 1 to 10.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        if (1..=10).contains(&attempts) {
+        let range = (1..=10, Rule::AttemptsRange);
+        if let Some(attempts) = self.count("max_attempts", attempts, range) {
             self.settings.max_attempts = attempts;
-        } else {
-            let error = ValueError::new(
-                ValueKind::MaxAttempts,
-                &attempts.to_string(),
-                Rule::AttemptsRange,
-            );
-            self.problems.push(Problem::new("max_attempts", error));
         }
         self
     }
@@ -198,16 +207,8 @@ impl<M: ModeState> AuthBuilder<M> {
     /// [`metadata_timeout`](Self::metadata_timeout). Without it,
     /// `AWS_METADATA_SERVICE_NUM_ATTEMPTS` or the profile's `metadata_service_num_attempts`.
     pub fn metadata_attempts(mut self, attempts: u32) -> Self {
-        if (1..=10).contains(&attempts) {
-            self.settings.metadata_attempts = Some(attempts);
-        } else {
-            let error = ValueError::new(
-                ValueKind::MaxAttempts,
-                &attempts.to_string(),
-                Rule::AttemptsRange,
-            );
-            self.problems.push(Problem::new("metadata_attempts", error));
-        }
+        let range = (1..=10, Rule::AttemptsRange);
+        self.settings.metadata_attempts = self.count("metadata_attempts", attempts, range);
         self
     }
 
@@ -255,18 +256,9 @@ impl<M: ModeState> AuthBuilder<M> {
             cool_down,
             crate::settings::MAX_LOCKOUT_COOL_DOWN,
         );
-        if (1..=1000).contains(&failures) {
-            self.settings.lockout = Some(crate::settings::Lockout {
-                after: failures,
-                cool_down,
-            });
-        } else {
-            let error = ValueError::new(
-                ValueKind::MaxAttempts,
-                &failures.to_string(),
-                Rule::LockoutRange,
-            );
-            self.problems.push(Problem::new("lockout_after", error));
+        let range = (1..=1000, Rule::LockoutRange);
+        if let Some(after) = self.count("lockout_after", failures, range) {
+            self.settings.lockout = Some(crate::settings::Lockout { after, cool_down });
         }
         self
     }

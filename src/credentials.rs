@@ -189,12 +189,19 @@ pub(crate) async fn load_sdk_config(
         _ => base,
     };
     // Outermost: every resolution, and the failures no service answered, recorded once.
+    // Custom-source mode's provider is asked on every request (it is its own cache): there,
+    // only a new fetch from the source is a resolution.
+    let fetches = match mode {
+        ModeConfig::Custom(provider) => Some(provider.fetches()),
+        _ => None,
+    };
     Ok(match base.credentials_provider() {
         Some(provider) => {
             let observed = Observed {
                 inner: provider,
                 monitor: monitor.clone(),
-                last: std::sync::atomic::AtomicU64::new(0),
+                fetches,
+                seen: std::sync::atomic::AtomicU64::new(0),
             };
             base.into_builder()
                 .credentials_provider(SharedCredentialsProvider::new(observed))
@@ -204,32 +211,31 @@ pub(crate) async fn load_sdk_config(
     })
 }
 
-/// The manager's credential provider, watched by its monitor: each new set of credentials (a
-/// resolution, or a refresh) and each failure that no service answered (`no_credentials`,
+/// The manager's credential provider, watched by its monitor: each resolution (a refresh
+/// after the first) and each failure that no service answered (`no_credentials`,
 /// `timed_out`; refusals by STS are recorded by the STS client's own monitor).
 #[derive(Debug)]
 struct Observed {
     inner: SharedCredentialsProvider,
     monitor: Arc<Monitor>,
-    /// A fingerprint of the last credentials seen (a keyed hash, which says nothing of them): a
-    /// provider that caches (custom-source mode) is asked on every request, and only new
-    /// credentials are a resolution.
-    last: std::sync::atomic::AtomicU64,
+    /// The source's fetch count, for a provider that caches itself (custom-source mode), and
+    /// the count last seen.
+    fetches: Option<Arc<std::sync::atomic::AtomicU64>>,
+    seen: std::sync::atomic::AtomicU64,
 }
 
 impl Observed {
-    fn fingerprint(credentials: &Credentials) -> u64 {
-        use std::hash::BuildHasher;
-        use std::hash::{Hash, Hasher};
-        // Keyed at random once per process, so the value cannot be checked against a guess.
-        static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
-            std::sync::OnceLock::new();
-        let mut hasher = KEYS.get_or_init(Default::default).build_hasher();
-        credentials.access_key_id().hash(&mut hasher);
-        credentials.secret_access_key().hash(&mut hasher);
-        credentials.session_token().hash(&mut hasher);
-        credentials.expiry().hash(&mut hasher);
-        hasher.finish()
+    /// Whether the credentials just provided are a new resolution.
+    fn is_new(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        match &self.fetches {
+            // The SDK's credential cache asks only when it needs new credentials.
+            None => true,
+            Some(fetches) => {
+                let now = fetches.load(Ordering::Acquire);
+                self.seen.swap(now, Ordering::AcqRel) != now
+            }
+        }
     }
 }
 
@@ -243,9 +249,7 @@ impl ProvideCredentials for Observed {
             let result = self.inner.provide_credentials().await;
             match &result {
                 Ok(credentials) => {
-                    let seen = Self::fingerprint(credentials);
-                    let before = self.last.swap(seen, std::sync::atomic::Ordering::AcqRel);
-                    if before != seen {
+                    if self.is_new() {
                         self.monitor
                             .resolved(credentials.expiry(), started.elapsed());
                     }

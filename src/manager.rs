@@ -487,23 +487,10 @@ impl AuthManager {
     }
 
     async fn validate_api_key(&self, key: &BearerKey) -> Result<CallerIdentity, AuthError> {
-        let info = key.info.clone().map_err(|err| self.recorded(err))?;
-        info.check_not_expired(self.now())
-            .map_err(|err| self.recorded(err))?;
-        let region = self.region().await.map_err(|err| self.recorded(err))?;
-        if let Some(key_region) = info.region.as_ref().filter(|r| **r != region) {
-            return Err(self.recorded(AuthError::new(
-                ErrorKind::InvalidConfig,
-                format!(
-                    "the short-term Bedrock API key is for {key_region}, but the manager's region \
-                     is {region}"
-                ),
-                "set the region to the key's (<<region_short>>, AWS_REGION), or generate a key \
-                 for this region",
-            )));
-        }
-        let client = self
-            .bedrock_client(region.as_str())
+        // The steps before the call, offline; their failures no client sees, so they are
+        // recorded here, once.
+        let (info, region, client) = self
+            .api_key_ready(key)
             .await
             .map_err(|err| self.recorded(err))?;
         client
@@ -525,6 +512,30 @@ impl AuthManager {
             user_id: String::new(),
             api_key: Some(info),
         })
+    }
+
+    /// What `validate()` checks of an API key without network: its format and expiry, that its
+    /// region is the manager's; and the client that will prove it.
+    async fn api_key_ready(
+        &self,
+        key: &BearerKey,
+    ) -> Result<(ApiKeyInfo, Region, aws_sdk_bedrockruntime::Client), AuthError> {
+        let info = key.info.clone()?;
+        info.check_not_expired(self.now())?;
+        let region = self.region().await?;
+        if let Some(key_region) = info.region.as_ref().filter(|r| **r != region) {
+            return Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "the short-term Bedrock API key is for {key_region}, but the manager's region \
+                     is {region}"
+                ),
+                "set the region to the key's (<<region_short>>, AWS_REGION), or generate a key \
+                 for this region",
+            ));
+        }
+        let client = self.bedrock_client(region.as_str()).await?;
+        Ok((info, region, client))
     }
 
     /// How this manager's Bedrock clients authenticate, from the mode and, in auto mode, the

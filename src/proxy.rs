@@ -89,7 +89,8 @@ pub(crate) fn proxy_config(
     }
 }
 
-/// A client that refuses every request, saying why (a proxy URL that cannot be read).
+/// A client that refuses every request, saying why (a proxy URL that cannot be read, a test
+/// sandbox given no client).
 pub(crate) fn refusing_client(problem: String) -> SharedHttpClient {
     SharedHttpClient::new(Refusing(problem))
 }
@@ -111,8 +112,8 @@ impl HttpClient for Refusing {
 struct RefusingConnector(String);
 
 impl HttpConnector for RefusingConnector {
-    fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
-        let message = format!("{}; the request was not sent", self.0);
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let message = format!("{}: the request to {} was not sent", self.0, request.uri());
         HttpConnectorFuture::ready(Err(ConnectorError::other(message.into(), None)))
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
@@ -96,6 +97,9 @@ pub struct SourceProvider {
     source: Arc<dyn CredentialSource>,
     cached: Arc<tokio::sync::Mutex<Cached>>,
     clock: SharedTimeSource,
+    /// How many times the source was asked: this provider is asked on every request (it is
+    /// its own cache), and only a new fetch is a new set of credentials.
+    fetches: Arc<AtomicU64>,
 }
 
 #[derive(Default)]
@@ -110,7 +114,13 @@ impl SourceProvider {
             source,
             cached: Arc::new(tokio::sync::Mutex::new(Cached::default())),
             clock: SharedTimeSource::new(SystemTimeSource::new()),
+            fetches: Arc::default(),
         }
+    }
+
+    /// The count of fetches from the source, shared: it moves when the credentials are new.
+    pub(crate) fn fetches(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.fetches)
     }
 
     /// The same provider, deciding when credentials are due by `clock` (the manager's).
@@ -164,6 +174,7 @@ impl SourceProvider {
         );
         cached.credentials = Some(credentials.clone());
         cached.refresh_at = refresh_at;
+        self.fetches.fetch_add(1, Ordering::AcqRel);
         Ok(credentials)
     }
 }

@@ -183,7 +183,8 @@ async fn futures_join_all<T>(
 }
 
 /// A metadata service of the test's own on loopback that accepts connections and never
-/// answers (as a black-holed 169.254.169.254 does off EC2); counts the connections.
+/// answers (as the instance metadata address does off EC2, where it is black-holed); counts
+/// the connections.
 async fn silent_metadata() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -56,6 +56,24 @@ async fn run(home: &Path, aws: &LocalAws, vars: &[(&str, &str)], args: &[&str]) 
     }
 }
 
+/// A short-term API key of `user` for `region` that expired ten minutes ago.
+fn expired_key(user: &TestUser, region: &str) -> bedrock_auth::ShortTermKey {
+    let credentials = aws_credential_types::Credentials::new(
+        user.access_key_id.as_str(),
+        user.secret_access_key.expose_secret(),
+        None,
+        None,
+        "test",
+    );
+    bedrock_auth::ShortTermKey::sign(
+        &credentials,
+        &region.parse().unwrap(),
+        Duration::from_secs(60),
+        std::time::SystemTime::now() - Duration::from_secs(600),
+    )
+    .unwrap()
+}
+
 fn keys(user: &TestUser) -> [(&'static str, String); 2] {
     [
         ("AWS_ACCESS_KEY_ID", user.access_key_id.to_string()),
@@ -659,20 +677,7 @@ async fn token_prints_the_key_alone_and_api_key_mode_uses_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_reports_an_api_key_and_the_auto_mode_override_never_its_bytes() {
     let (home, aws, alice) = setup().await;
-    let credentials = aws_credential_types::Credentials::new(
-        alice.access_key_id.as_str(),
-        alice.secret_access_key.expose_secret(),
-        None,
-        None,
-        "test",
-    );
-    let expired = bedrock_auth::ShortTermKey::sign(
-        &credentials,
-        &"eu-west-1".parse().unwrap(),
-        Duration::from_secs(60),
-        std::time::SystemTime::now() - Duration::from_secs(600),
-    )
-    .unwrap();
+    let expired = expired_key(&alice, "eu-west-1");
     let key = expired.token().expose_secret();
     let vars = [("AWS_BEARER_TOKEN_BEDROCK", key)];
     let out = run(home.path(), &aws, &vars, &["doctor", "--api-key"]).await;
@@ -867,20 +872,7 @@ async fn every_hint_names_a_flag_or_variable_and_no_builder_method() {
         ("AWS_ACCESS_KEY_ID", "AKIAUNKNOWN000000000"),
         ("AWS_SECRET_ACCESS_KEY", "nope-secret-19"),
     ];
-    let credentials = aws_credential_types::Credentials::new(
-        alice.access_key_id.as_str(),
-        alice.secret_access_key.expose_secret(),
-        None,
-        None,
-        "test",
-    );
-    let expired = bedrock_auth::ShortTermKey::sign(
-        &credentials,
-        &"us-east-1".parse().unwrap(),
-        Duration::from_secs(60),
-        std::time::SystemTime::now() - Duration::from_secs(3600),
-    )
-    .unwrap();
+    let expired = expired_key(&alice, "us-east-1");
     let expired_key = expired.token().expose_secret();
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -257,45 +257,42 @@ fn metrics_through_the_facade() {
             .map(|(_, _, value)| value)
             .unwrap_or_else(|| panic!("no {name} {wanted:?} in {found:?}"))
     };
-    assert_eq!(
-        get("bedrock_auth_validations_total", &["mode=assume_role"]),
-        &DebugValue::Counter(1)
-    );
-    assert_eq!(
-        get(
+    let counters: [(&str, &[&str], u64); 6] = [
+        ("bedrock_auth_validations_total", &["mode=assume_role"], 1),
+        (
             "bedrock_auth_sts_calls_total",
-            &["mode=assume_role", "operation=AssumeRole"]
+            &["mode=assume_role", "operation=AssumeRole"],
+            1,
         ),
-        &DebugValue::Counter(1)
-    );
-    assert_eq!(
-        get(
+        (
             "bedrock_auth_sts_calls_total",
-            &["mode=assume_role", "operation=GetCallerIdentity"]
+            &["mode=assume_role", "operation=GetCallerIdentity"],
+            1,
         ),
-        &DebugValue::Counter(1)
-    );
-    assert_eq!(
-        get(
+        (
             "bedrock_auth_sts_calls_total",
-            &["mode=static", "operation=GetCallerIdentity"]
+            &["mode=static", "operation=GetCallerIdentity"],
+            1,
         ),
-        &DebugValue::Counter(1)
-    );
-    assert_eq!(
-        get(
+        (
             "bedrock_auth_failures_total",
-            &["mode=static", "kind=invalid_credentials"]
+            &["mode=static", "kind=invalid_credentials"],
+            1,
         ),
-        &DebugValue::Counter(1)
-    );
-    assert_eq!(
-        get(
+        // Recorded once, by the role's STS client, not again on the way out.
+        (
             "bedrock_auth_failures_total",
-            &["mode=assume_role", "kind=network"]
+            &["mode=assume_role", "kind=network"],
+            1,
         ),
-        &DebugValue::Counter(1)
-    );
+    ];
+    for (name, labels, count) in counters {
+        assert_eq!(
+            get(name, labels),
+            &DebugValue::Counter(count),
+            "{name} {labels:?}"
+        );
+    }
     assert!(matches!(
         get("bedrock_auth_credential_resolution_seconds", &["mode=assume_role"]),
         DebugValue::Histogram(values) if values.len() == 1

@@ -221,7 +221,7 @@ async fn a_proxy_that_cannot_be_read_is_refused_not_gone_around() {
 async fn doctor_shows_the_proxy_without_its_password() {
     let diagnosis = Sandbox::new()
         .env("HTTPS_PROXY", "http://build:hunter2@proxy.internal:3128")
-        .env("NO_PROXY", "169.254.169.254,localhost")
+        .env("NO_PROXY", "internal.example,localhost")
         .diagnose()
         .await;
     let proxy = diagnosis

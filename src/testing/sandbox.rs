@@ -8,13 +8,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_smithy_async::time::{SharedTimeSource, StaticTimeSource, TimeSource};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
-    SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::client::http::{HttpClient, SharedHttpClient};
 use aws_smithy_runtime_api::shared::IntoShared;
 use aws_types::os_shim_internal::{Env, Fs};
 
@@ -162,7 +156,9 @@ impl Sandbox {
             http: match (self.http, self.own_http) {
                 (Some(client), _) => Some(client),
                 (None, true) => None,
-                (None, false) => Some(Offline.into_shared()),
+                (None, false) => Some(crate::proxy::refusing_client(
+                    "the sandbox has no HTTP client".to_owned(),
+                )),
             },
             time: self.time,
             given: Some(Arc::new(Given {
@@ -213,29 +209,5 @@ impl fmt::Debug for Sandbox {
             .field("http_client", &self.http.is_some())
             .field("time_source", &self.time.is_some())
             .finish()
-    }
-}
-
-/// The HTTP client of a sandbox that was given none: refuses every request.
-#[derive(Debug)]
-struct Offline;
-
-impl HttpConnector for Offline {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let message = format!(
-            "the sandbox has no HTTP client, so the request to {} was not sent",
-            request.uri()
-        );
-        HttpConnectorFuture::ready(Err(ConnectorError::io(message.into())))
-    }
-}
-
-impl HttpClient for Offline {
-    fn http_connector(
-        &self,
-        _settings: &HttpConnectorSettings,
-        _components: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        SharedHttpConnector::new(Offline)
     }
 }
