@@ -4,6 +4,8 @@
 //! - building a manager, getting clients for 8 regions and one `validate()`, beside the same
 //!   steps written by hand with aws-config and the SDK clients;
 //! - generating a short-term Bedrock API key, beside one API-key `Converse` round trip;
+//! - one SigV4 `Converse` round trip with a tenant's own client, beside the same through the
+//!   one shared client with the tenant's override (and building the override alone);
 //! - how many `AssumeRole` calls 1000 concurrent requests over 8 regions make, and 50
 //!   concurrent `validate()` calls on a refused role, with their wall time;
 //! - how long auto mode with nothing configured takes to say `no_credentials` when the
@@ -49,6 +51,7 @@ fn main() {
     cached_lookup(&mut criterion, &runtime, &aws, &alice);
     build_validate_and_clients(&mut criterion, &runtime, &aws, &alice);
     short_term_keys(&mut criterion, &runtime, &aws, &alice);
+    shared_client(&mut criterion, &runtime, &aws, &alice);
     criterion.final_summary();
 
     role_assumption_counts(&runtime, &aws, &alice);
@@ -213,6 +216,40 @@ fn short_term_keys(c: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: 
             .iter(|| async { common::converse(&client).await })
     });
     group.finish();
+}
+
+/// What a request pays for going through the one shared client with its tenant's override,
+/// rather than through the tenant's own regional client.
+fn shared_client(criterion: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
+    let mut group = criterion.benchmark_group("one SigV4 Converse round trip (local server)");
+    let manager = static_manager(aws, alice);
+    let own = runtime
+        .block_on(manager.bedrock_client("us-east-1"))
+        .expect("client");
+    group.bench_function("the tenant's own client", |b| {
+        b.to_async(runtime)
+            .iter(|| async { common::converse(&own).await })
+    });
+    let shared = bedrock_auth::Shared::default().bedrock_client();
+    group.bench_function("the shared client with the tenant's override", |b| {
+        b.to_async(runtime).iter(|| async {
+            let config = manager
+                .bedrock_override("us-east-1")
+                .await
+                .expect("override");
+            common::converse_as(&shared, config).await
+        })
+    });
+    group.bench_function("building the override alone", |b| {
+        b.to_async(runtime).iter(|| async {
+            manager
+                .bedrock_override("us-east-1")
+                .await
+                .expect("override")
+        })
+    });
+    group.finish();
+    aws.clear_requests();
 }
 
 fn role_assumption_counts(runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {

@@ -1,7 +1,8 @@
 //! Many tenants (`cargo bench --bench tenants`): 10,000 tenants, each assuming its own role
 //! with its own external id and session name, each using 2 regions, on one [`Shared`] HTTP
 //! client, against the embedded local AWS running in a child process (so that the server's
-//! own memory is not counted). Prints:
+//! own memory is not counted). Prints, for requests through the one shared Bedrock client
+//! with each tenant's override (the way to scale), then for a regional client per tenant:
 //!
 //! - resident memory per tenant, with every tenant alive and used;
 //! - the time to create a tenant's manager (no network);
@@ -21,6 +22,9 @@ use bedrock_auth::{AuthManager, SecretString, Shared};
 
 const TENANTS: usize = 10_000;
 const OWN_CLIENT_TENANTS: usize = 1_000;
+/// The tenants of each phase: roles `0..TENANTS` send through the shared Bedrock client,
+/// `TENANTS..2 * TENANTS` have their own regional clients, the rest their own HTTP client.
+const ROLES: usize = 2 * TENANTS + OWN_CLIENT_TENANTS;
 const ACCOUNT: &str = "123456789012";
 const KEY_ID: &str = "AKIABENCHTENANTS0001";
 const SECRET: &str = "bench-tenants-service-secret";
@@ -43,7 +47,7 @@ fn serve() {
             KEY_ID.parse().expect("key id"),
             SecretString::from(SECRET),
         );
-        for n in 0..TENANTS + OWN_CLIENT_TENANTS {
+        for n in 0..ROLES {
             aws.add_role(
                 RoleSpec::new(role(n).parse().expect("role"))
                     .trust(user.arn.clone())
@@ -106,11 +110,21 @@ fn tenant(endpoint: &str, shared: Option<&Shared>, n: usize) -> AuthManager {
         .expect("valid configuration")
 }
 
-/// Makes and uses tenants `range`: a client per region, one Converse on each, every manager
-/// kept. Returns the managers and the time spent in `build()`.
+/// How a tenant's Bedrock requests go out.
+#[derive(Clone, Copy, PartialEq)]
+enum Requests {
+    /// Through the one client of `Shared::bedrock_client`, with the tenant's override.
+    SharedClient,
+    /// Through the tenant's own client of each region.
+    TenantClients,
+}
+
+/// Makes and uses tenants `range`: one Converse in each region, every manager kept. Returns
+/// the managers and the time spent in `build()`.
 async fn tenants(
     endpoint: &str,
     shared: Option<&Shared>,
+    requests: Requests,
     range: std::ops::Range<usize>,
 ) -> (Vec<AuthManager>, Duration) {
     let mut managers = Vec::with_capacity(range.len());
@@ -125,14 +139,25 @@ async fn tenants(
         let mut calls = tokio::task::JoinSet::new();
         for manager in chunk {
             let manager = manager.clone();
+            let shared = shared.cloned();
             calls.spawn(async move {
                 match depth() {
                     0 => {}
                     1 => drop(manager.credentials().await.expect("credentials")),
                     regions => {
                         for region in &REGIONS[..(regions - 1).min(REGIONS.len())] {
-                            let client = manager.bedrock_client(region).await.expect("client");
-                            common::converse(&client).await;
+                            match (requests, &shared) {
+                                (Requests::SharedClient, Some(shared)) => {
+                                    let config =
+                                        manager.bedrock_override(region).await.expect("override");
+                                    common::converse_as(&shared.bedrock_client(), config).await;
+                                }
+                                _ => {
+                                    let client =
+                                        manager.bedrock_client(region).await.expect("client");
+                                    common::converse(&client).await;
+                                }
+                            }
                         }
                     }
                 }
@@ -172,7 +197,9 @@ fn counts() -> (u64, u64) {
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
-/// One measurement: `shared` (10,000 tenants on one client) or `own` (1,000 with their own).
+/// One measurement: `shared-client` (10,000 tenants sending through the one shared Bedrock
+/// client), `tenant-clients` (10,000 tenants on one HTTP client, with regional clients of
+/// their own) or `own` (1,000 with an HTTP client each).
 fn phase(which: &str) {
     let endpoint = std::env::var(ENDPOINT).expect("endpoint");
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -182,22 +209,40 @@ fn phase(which: &str) {
         .expect("runtime");
     // A plain-HTTP client: the local server speaks HTTP; a service writes `Shared::new()`.
     let shared = Shared::with_http_client(aws_smithy_http_client::Builder::new().build_http());
-    let (shared, range) = match which {
-        "shared" => (Some(&shared), 1..TENANTS),
-        _ => (None, TENANTS + 1..TENANTS + OWN_CLIENT_TENANTS),
+    let (shared, requests, range) = match which {
+        "shared-client" => (Some(&shared), Requests::SharedClient, 1..TENANTS),
+        "tenant-clients" => (
+            Some(&shared),
+            Requests::TenantClients,
+            TENANTS + 1..2 * TENANTS,
+        ),
+        _ => (None, Requests::TenantClients, 2 * TENANTS + 1..ROLES),
     };
     // Warm up what every tenant shares (the HTTP client, the SDK's statics) with one tenant.
     let warm = runtime
-        .block_on(tenants(&endpoint, shared, range.start - 1..range.start))
+        .block_on(tenants(
+            &endpoint,
+            shared,
+            requests,
+            range.start - 1..range.start,
+        ))
         .0;
     let (assumed_before, connections_before) = counts();
     let before = resident();
-    let (managers, building) = runtime.block_on(tenants(&endpoint, shared, range.clone()));
+    let (managers, building) =
+        runtime.block_on(tenants(&endpoint, shared, requests, range.clone()));
     let after = resident();
     let (assumed, connections) = counts();
     let count = range.len() as f64;
     let label = match which {
-        "shared" => format!("{} tenants on one Shared client", range.len() + 1),
+        "shared-client" => format!(
+            "{} tenants on one Shared handle, requests through Shared::bedrock_client",
+            range.len() + 1
+        ),
+        "tenant-clients" => format!(
+            "{} tenants on one Shared handle, a Bedrock client per tenant and region",
+            range.len() + 1
+        ),
         _ => format!("{} tenants with an HTTP client each", range.len() + 1),
     };
     println!(
@@ -245,7 +290,7 @@ fn main() {
         .read_line(&mut endpoint)
         .expect("endpoint");
     let counts = std::env::temp_dir().join(format!("bedrock-auth-tenants-{}", server.id()));
-    for which in ["shared", "own"] {
+    for which in ["shared-client", "tenant-clients", "own"] {
         let status = Command::new(&exe)
             .env(PHASE, which)
             .env(ENDPOINT, endpoint.trim())

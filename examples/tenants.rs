@@ -1,6 +1,7 @@
 //! A multi-tenant service: one manager per customer, each assuming the customer's role with
 //! the customer's external id (the confused-deputy protection), all sharing one HTTP client and
-//! connection pool. Managers are made on a tenant's first request and dropped on eviction.
+//! connection pool, and sending through one Bedrock client, each request naming its tenant.
+//! Managers are made on a tenant's first request and dropped on eviction.
 //! Offline: `cargo run --example tenants`.
 
 mod common;
@@ -9,6 +10,7 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
+use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use bedrock_auth::{AuthError, AuthManager, RoleArn, Shared};
 
 /// What the service knows of a customer: the role it made for the service, and the external
@@ -48,7 +50,41 @@ impl Tenants {
         Ok(manager)
     }
 
-    /// Forgets a tenant: its credentials and clients go with its manager.
+    /// Asks `model` in `region` as `tenant`: through the service's one Bedrock client, the
+    /// request naming its tenant with the tenant's override.
+    async fn ask(
+        &self,
+        tenant: &'static str,
+        region: &str,
+        text: &str,
+    ) -> Result<String, Box<dyn std::error::Error>> {
+        let manager = self.manager(tenant)?;
+        let message = Message::builder()
+            .role(ConversationRole::User)
+            .content(ContentBlock::Text(text.into()))
+            .build()?;
+        let output = self
+            .shared
+            .bedrock_client()
+            .converse()
+            .model_id(common::MODEL)
+            .messages(message)
+            .customize()
+            .config_override(manager.bedrock_override(region).await?)
+            .send()
+            .await
+            .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
+        let answer = output
+            .output()
+            .and_then(|o| o.as_message().ok())
+            .and_then(|m| m.content().first())
+            .and_then(|c| c.as_text().ok())
+            .cloned()
+            .unwrap_or_default();
+        Ok(answer)
+    }
+
+    /// Forgets a tenant: its credentials go with its manager.
     fn evict(&self, tenant: &str) {
         self.managers.lock().expect("registry").remove(tenant);
     }
@@ -94,15 +130,17 @@ fn main() -> ExitCode {
             managers: Mutex::new(HashMap::new()),
             endpoint: aws.endpoint_url(),
         };
-        // Requests come in for three tenants, some of them twice.
-        for tenant in ["acme", "globex", "acme", "initech", "globex"] {
-            let manager = tenants.manager(tenant)?;
-            let client = manager.bedrock_client("us-east-1").await?;
-            let answer = common::ping(&client, common::MODEL).await?;
-            println!(
-                "{tenant:<8} {answer:?} as {}",
-                manager.validate().await?.arn
-            );
+        // Requests come in for three tenants in two regions, some of them twice.
+        for (tenant, region) in [
+            ("acme", "us-east-1"),
+            ("globex", "eu-west-1"),
+            ("acme", "eu-west-1"),
+            ("initech", "us-east-1"),
+            ("globex", "eu-west-1"),
+        ] {
+            let answer = tenants.ask(tenant, region, "ping").await?;
+            let arn = tenants.manager(tenant)?.validate().await?.arn;
+            println!("{tenant:<8} {region:<10} {answer:?} as {arn}");
         }
         let weak = tenants.manager("globex")?.downgrade();
         tenants.evict("globex");

@@ -613,11 +613,22 @@ impl ProvideCredentials for EnvironmentOnly {
     }
 }
 
+/// The configuration of STS calls made with `sdk`'s credentials: for a client of their own, or
+/// as the per-call override of the process's STS client.
+pub(crate) fn sts_config(sdk: &SdkConfig, monitor: &Arc<Monitor>) -> aws_sdk_sts::config::Builder {
+    aws_sdk_sts::config::Builder::from(sdk)
+        .interceptor(EndpointGuard::sigv4())
+        .interceptor(Watcher::sts(monitor))
+}
+
 /// STS `AssumeRole` with the source credentials of the base config, MFA included. Failures are
 /// shared: callers waiting while a call fails, or arriving within [`FAILURE_SHARING`] after, get
 /// that call's error instead of making their own.
 struct RoleProvider {
+    /// The process's STS client, made whole per call from `source` (its credentials and their
+    /// cache, region, endpoint, HTTP client, timeouts): a role holds no SDK client of its own.
     sts: aws_sdk_sts::Client,
+    source: SdkConfig,
     role: RoleConfig,
     session_name: String,
     endpoint: String,
@@ -651,12 +662,8 @@ impl RoleProvider {
             .map(|u| u.as_str().to_owned())
             .unwrap_or_else(|| "STS".to_owned());
         Self {
-            sts: aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(base)
-                    .interceptor(EndpointGuard::sigv4())
-                    .interceptor(Watcher::sts(monitor))
-                    .build(),
-            ),
+            sts: crate::shared::sts_client(),
+            source: base.clone(),
             role: role.clone(),
             session_name,
             endpoint,
@@ -717,23 +724,28 @@ impl RoleProvider {
                 .token_code(code.expose_secret());
         }
         tracing::debug!(role = role_arn, session = %self.session_name, "calling STS AssumeRole");
-        let output = request.send().await.map_err(|err| {
-            let call = Call {
-                operation: "STS AssumeRole",
-                mode: ModeKind::AssumeRole,
-                role: Some(role_arn),
-                endpoint: Some(&self.endpoint),
-                bearer: false,
-            };
-            // A source that hung is what failed, not STS. The STS client's monitor recorded
-            // the failure of the call itself.
-            let err = self.watches.blame(classify(err, call), self.timeout);
-            if err.kind() == ErrorKind::TimedOut {
-                err
-            } else {
-                err.seen_by_monitor()
-            }
-        })?;
+        let output = request
+            .customize()
+            .config_override(sts_config(&self.source, &self.monitor))
+            .send()
+            .await
+            .map_err(|err| {
+                let call = Call {
+                    operation: "STS AssumeRole",
+                    mode: ModeKind::AssumeRole,
+                    role: Some(role_arn),
+                    endpoint: Some(&self.endpoint),
+                    bearer: false,
+                };
+                // A source that hung is what failed, not STS. The STS client's monitor recorded
+                // the failure of the call itself.
+                let err = self.watches.blame(classify(err, call), self.timeout);
+                if err.kind() == ErrorKind::TimedOut {
+                    err
+                } else {
+                    err.seen_by_monitor()
+                }
+            })?;
         // The SDK's output type keeps the secret and the token in plain strings: they are
         // moved into the credentials (which wipe them) and nothing of them is left to free.
         let mut output = output;
@@ -755,7 +767,7 @@ impl RoleProvider {
         tracing::debug!(role = role_arn, access_key_id = %access_key_id, "assumed role");
         let principal = output.assumed_role_user().map(|user| user.arn().to_owned());
         self.monitor.success(principal.as_deref());
-        let region = self.sts.config().region().map(|r| r.as_ref().to_owned());
+        let region = self.source.region().map(|r| r.as_ref().to_owned());
         self.monitor.audit(
             "role_assumed",
             region.as_deref(),

@@ -16,7 +16,7 @@ use crate::api_key::{ApiKeyInfo, ShortTermKey};
 use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
 use crate::bounded::Watches;
 use crate::builder::AuthBuilder;
-use crate::credentials::{load_sdk_config, mode_kind};
+use crate::credentials::{load_sdk_config, mode_kind, sts_config};
 use crate::endpoint_guard::EndpointGuard;
 use crate::error::ConfigError;
 use crate::mode::{
@@ -202,11 +202,7 @@ impl AuthManager {
             .inner
             .sts
             .get_or_init(|| async {
-                let config = aws_sdk_sts::config::Builder::from(sdk)
-                    .interceptor(EndpointGuard::sigv4())
-                    .interceptor(Watcher::sts(&self.inner.monitor))
-                    .build();
-                aws_sdk_sts::Client::from_conf(config)
+                aws_sdk_sts::Client::from_conf(sts_config(sdk, &self.inner.monitor).build())
             })
             .await;
         Ok(client.clone())
@@ -316,11 +312,19 @@ impl AuthManager {
         if let Some(key) = self.api_key().map_err(|err| self.recorded(err))? {
             return self.validate_api_key(key).await;
         }
-        let client = self.sts_client().await.map_err(|err| self.recorded(err))?;
-        let output = client.get_caller_identity().send().await.map_err(|err| {
-            let endpoint = self.endpoint_for("STS", "sts", client.config().region());
-            self.blame(classify(err, self.call("STS GetCallerIdentity", &endpoint)))
-        })?;
+        // The process's STS client, made this manager's for the one call: no client is kept
+        // for a tenant that only validates.
+        let sdk = self.sdk_config().await.map_err(|err| self.recorded(err))?;
+        let output = crate::shared::sts_client()
+            .get_caller_identity()
+            .customize()
+            .config_override(sts_config(sdk, &self.inner.monitor))
+            .send()
+            .await
+            .map_err(|err| {
+                let endpoint = self.endpoint_for("STS", "sts", sdk.region());
+                self.blame(classify(err, self.call("STS GetCallerIdentity", &endpoint)))
+            })?;
         let identity = CallerIdentity {
             account: output.account().unwrap_or_default().to_owned(),
             arn: output.arn().unwrap_or_default().to_owned(),
@@ -329,7 +333,7 @@ impl AuthManager {
         };
         let monitor = &self.inner.monitor;
         monitor.success(Some(&identity.arn));
-        let region = client.config().region().map(|r| r.as_ref().to_owned());
+        let region = sdk.region().map(|r| r.as_ref().to_owned());
         monitor.audit("validated", region.as_deref(), Some(&identity.arn), None);
         Ok(identity)
     }
@@ -385,46 +389,97 @@ impl AuthManager {
             .unwrap_or_else(PoisonError::into_inner);
         let client = clients.entry(region).or_insert_with_key(|region| {
             tracing::debug!(region = %region, auth = %auth, "creating Bedrock Runtime client");
-            // Reading the shared configuration logs every value it reads at TRACE, the key in
-            // AWS_BEARER_TOKEN_BEDROCK included (aws-runtime's env_config): silenced here.
-            let mut config = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
-                aws_sdk_bedrockruntime::config::Builder::from(sdk)
-            })
-            .region(aws_config::Region::from(region.clone()));
-            match (key, auth) {
-                (Some(key), _) => {
-                    // The SDK's own bearer support: the token and the scheme that sends it.
-                    let token = aws_sdk_bedrockruntime::config::Token::new(
-                        key.secret.expose_secret(),
-                        None,
-                    );
-                    config = config
-                        .bearer_token(token)
-                        .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
-                        .interceptor(EndpointGuard::bearer(key.info.clone().ok()));
-                }
-                (_, BedrockAuth::ApiKey { .. }) => {
-                    config = config.interceptor(EndpointGuard::bearer(self.env_key_info()));
-                    // Auto mode follows the SDK: the variable's key wins. Said out loud.
-                    tracing::info!(
-                        region = %region,
-                        "auto mode: Bedrock calls use the API key in AWS_BEARER_TOKEN_BEDROCK, \
-                         not the credentials of the default chain"
-                    );
-                }
-                (_, BedrockAuth::SigV4) => {
-                    // An explicit mode's credentials, whatever AWS_BEARER_TOKEN_BEDROCK holds:
-                    // the SDK would otherwise prefer the variable's bearer key.
-                    config = config
-                        .auth_scheme_preference([aws_runtime::auth::sigv4::SCHEME_ID])
-                        .interceptor(EndpointGuard::sigv4());
-                }
+            if key.is_none() && auth != BedrockAuth::SigV4 {
+                // Said out loud, once per client.
+                tracing::info!(
+                    region = %region,
+                    "auto mode: Bedrock calls use the API key in AWS_BEARER_TOKEN_BEDROCK, \
+                     not the credentials of the default chain"
+                );
             }
-            let bearer = !matches!(auth, BedrockAuth::SigV4);
-            config = config.interceptor(Watcher::bedrock(&self.inner.monitor, bearer));
-            aws_sdk_bedrockruntime::Client::from_conf(config.build())
+            aws_sdk_bedrockruntime::Client::from_conf(self.bedrock_config(region, key, sdk).build())
         });
         Ok(client.clone())
+    }
+
+    /// This manager's credentials and settings for one Bedrock request in `region`, for the
+    /// one client of [`Shared::bedrock_client`](crate::Shared::bedrock_client) that every
+    /// tenant of a service sends through: pass it to the request's
+    /// [`config_override`](aws_sdk_bedrockruntime::client::customize::CustomizableOperation::config_override).
+    /// The request then signs as this manager's client for `region` would, with the same
+    /// credential cache, endpoint guard, monitor and lockout, but no client is kept for the
+    /// tenant: its memory does not grow with the regions it uses. Building it costs a few
+    /// microseconds per request.
+    ///
+    /// ```no_run
+    /// # async fn example(shared: &bedrock_auth::Shared, tenant: &bedrock_auth::AuthManager,
+    /// #     message: aws_sdk_bedrockruntime::types::Message) -> Result<(), Box<dyn std::error::Error>> {
+    /// let reply = shared
+    ///     .bedrock_client()
+    ///     .converse()
+    ///     .model_id("anthropic.claude-3-haiku-20240307-v1:0")
+    ///     .messages(message)
+    ///     .customize()
+    ///     .config_override(tenant.bedrock_override("us-east-1").await?)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = reply;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Fails as [`bedrock_client`](Self::bedrock_client) does: a region that cannot be read,
+    /// API-key mode with no key, or a configuration that cannot be loaded. A manager locked out
+    /// refuses the request itself, before anything is resolved or sent.
+    pub async fn bedrock_override(
+        &self,
+        region: &str,
+    ) -> Result<aws_sdk_bedrockruntime::config::Builder, AuthError> {
+        let region = parse_region(region)?;
+        let key = self.api_key()?;
+        let sdk = self.base_config().await?;
+        Ok(self.bedrock_config(&region, key, sdk))
+    }
+
+    /// The configuration of this manager's Bedrock requests in `region`: for its own client
+    /// of the region, or as a per-request override of the shared one.
+    fn bedrock_config(
+        &self,
+        region: &Region,
+        key: Option<&BearerKey>,
+        sdk: &SdkConfig,
+    ) -> aws_sdk_bedrockruntime::config::Builder {
+        let auth = self.bedrock_auth();
+        // Reading the shared configuration logs every value it reads at TRACE, the key in
+        // AWS_BEARER_TOKEN_BEDROCK included (aws-runtime's env_config): silenced here.
+        let mut config = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
+            aws_sdk_bedrockruntime::config::Builder::from(sdk)
+        })
+        .region(aws_config::Region::from(region.clone()));
+        match (key, auth) {
+            (Some(key), _) => {
+                // The SDK's own bearer support: the token and the scheme that sends it.
+                let token =
+                    aws_sdk_bedrockruntime::config::Token::new(key.secret.expose_secret(), None);
+                config = config
+                    .bearer_token(token)
+                    .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
+                    .interceptor(EndpointGuard::bearer(key.info.clone().ok()));
+            }
+            (_, BedrockAuth::ApiKey { .. }) => {
+                // Auto mode follows the SDK: the variable's key wins.
+                config = config.interceptor(EndpointGuard::bearer(self.env_key_info()));
+            }
+            (_, BedrockAuth::SigV4) => {
+                // An explicit mode's credentials, whatever AWS_BEARER_TOKEN_BEDROCK holds:
+                // the SDK would otherwise prefer the variable's bearer key.
+                config = config
+                    .auth_scheme_preference([aws_runtime::auth::sigv4::SCHEME_ID])
+                    .interceptor(EndpointGuard::sigv4());
+            }
+        }
+        let bearer = !matches!(auth, BedrockAuth::SigV4);
+        config.interceptor(Watcher::bedrock(&self.inner.monitor, bearer))
     }
 
     /// The Bedrock Runtime client for the manager's own region.

@@ -114,6 +114,12 @@ async fn a_bearer_key_is_not_sent_to_a_plain_http_endpoint_from_variables_or_pro
                 let err = converse(&manager).await.unwrap_err();
                 assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{url}: {err}");
                 assert!(!err.to_string().contains("u:p@"), "{err}");
+                // The same through the service's one client, the manager's override given.
+                let shared = common::plain_http();
+                let err = common::converse_as(&shared, &manager, "us-east-1")
+                    .await
+                    .unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{url}: {err}");
                 let err = manager.validate().await.unwrap_err();
                 assert_ne!(err.kind(), ErrorKind::Service, "{url}: {err}");
             }

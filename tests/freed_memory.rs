@@ -362,6 +362,11 @@ async fn flows(endpoint: &str, long_term_key: SecretString) {
         .expect("role");
     role.validate().await.expect("role validate");
     common::converse_with(&role).await.expect("role converse");
+    // The same through the one shared client, with the tenant's override.
+    let shared = common::plain_http();
+    common::converse_as(&shared, &role, "eu-west-1")
+        .await
+        .expect("role converse, shared client");
     drop(role.credentials().await.expect("role credentials"));
     drop(
         role.bedrock_api_key("us-east-1", Duration::from_secs(900))
@@ -401,6 +406,9 @@ async fn flows(endpoint: &str, long_term_key: SecretString) {
         common::converse_with(&keyed)
             .await
             .expect("api key converse");
+        common::converse_as(&shared, &keyed, "us-east-1")
+            .await
+            .expect("api key converse, shared client");
     }
     drop(short_term);
     drop((manager, from_file));

@@ -4,12 +4,12 @@
 mod common;
 
 use bedrock_auth::testing::{LocalAws, RoleSpec};
-use bedrock_auth::{AuthConfig, AuthManager, RoleArn, Shared};
+use std::time::Duration;
 
-fn plain_http() -> Shared {
-    // The local server speaks plain HTTP; a service would use `Shared::new()`.
-    Shared::with_http_client(aws_smithy_http_client::Builder::new().build_http())
-}
+use bedrock_auth::testing::AuthKind;
+use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, RoleArn, SecretString};
+
+use common::plain_http;
 
 #[tokio::test]
 async fn two_tenants_one_connection_pool_their_own_identities() {
@@ -105,6 +105,9 @@ async fn a_dropped_tenant_leaves_nothing_behind() {
     manager.validate().await.unwrap();
     common::converse_with(&manager).await.unwrap();
     let client = manager.bedrock_client("eu-west-1").await.unwrap();
+    common::converse_as(&shared, &manager, "ap-south-1")
+        .await
+        .unwrap();
     let weak = manager.downgrade();
     assert!(weak.upgrade().is_some());
     drop(manager);
@@ -119,4 +122,146 @@ async fn a_dropped_tenant_leaves_nothing_behind() {
         .build()
         .unwrap();
     again.validate().await.unwrap();
+}
+
+#[tokio::test]
+async fn one_bedrock_client_for_every_tenant_and_region() {
+    let aws = LocalAws::start().await.unwrap();
+    let service = aws.add_user("service");
+    let shared = plain_http();
+    let tenant = |n: usize| {
+        let role = format!("arn:aws:iam::12345678901{n}:role/BedrockAccess");
+        aws.add_role(
+            RoleSpec::new(role.parse::<RoleArn>().unwrap())
+                .trust(service.arn.clone())
+                .external_id(format!("tenant-{n}")),
+        );
+        aws.builder()
+            .shared(&shared)
+            .assume_role(role)
+            .external_id(format!("tenant-{n}"))
+            .session_name(format!("tenant-{n}"))
+            .source_static(
+                service.access_key_id.clone(),
+                service.secret_access_key.clone(),
+            )
+            .build()
+            .unwrap()
+    };
+    let tenants = [tenant(0), tenant(1)];
+    for _ in 0..3 {
+        for tenant in &tenants {
+            for region in ["us-east-1", "eu-west-1"] {
+                common::converse_as(&shared, tenant, region).await.unwrap();
+            }
+        }
+    }
+    // Each request signed by its tenant's role session, in the region it named.
+    let converses: Vec<_> = aws
+        .requests()
+        .into_iter()
+        .filter(|r| r.action == "Converse")
+        .collect();
+    assert_eq!(converses.len(), 12);
+    for (n, request) in converses.iter().enumerate() {
+        let region = ["us-east-1", "eu-west-1"][n % 2];
+        assert_eq!(
+            request.signing_region.as_deref(),
+            Some(region),
+            "{request:?}"
+        );
+        assert_eq!(request.status, 200, "{request:?}");
+    }
+    let key_of = |n: usize| converses[n].access_key_id.clone().unwrap();
+    assert_eq!(
+        key_of(0),
+        key_of(1),
+        "one tenant, one session for both regions"
+    );
+    assert_ne!(key_of(0), key_of(2), "two tenants, two sessions");
+    assert_ne!(key_of(0), service.access_key_id.to_string());
+    // One role assumption per tenant, however many requests and regions: the override brings
+    // the tenant's own credential cache.
+    assert_eq!(aws.count("AssumeRole"), 2);
+    let sessions: Vec<_> = aws
+        .requests()
+        .into_iter()
+        .filter(|r| r.action == "AssumeRole")
+        .map(|r| r.params["ExternalId"].clone())
+        .collect();
+    assert_eq!(sessions, ["tenant-0", "tenant-1"]);
+    assert_eq!(aws.connections(), 1, "one pool for every tenant");
+}
+
+#[tokio::test]
+async fn a_request_that_names_no_tenant_is_refused_with_nothing_sent() {
+    let aws = LocalAws::start().await.unwrap();
+    let user = aws.add_user("someone");
+    // A tenant exists and has been used: its credentials are not the shared client's.
+    let shared = plain_http();
+    let tenant = aws
+        .builder()
+        .shared(&shared)
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap();
+    common::converse_as(&shared, &tenant, "us-east-1")
+        .await
+        .unwrap();
+    let before = aws.requests().len();
+    let err = common::converse(&shared.bedrock_client())
+        .await
+        .unwrap_err();
+    let said = aws_smithy_types::error::display::DisplayErrorContext(&err).to_string();
+    assert!(said.contains("no identity resolver"), "{said}");
+    assert_eq!(aws.requests().len(), before, "sent without a tenant");
+}
+
+#[tokio::test]
+async fn an_api_key_tenant_and_a_locked_out_tenant_through_the_shared_client() {
+    let aws = LocalAws::start().await.unwrap();
+    let user = aws.add_user("keyholder");
+    let key = aws.add_api_key(&user);
+    let shared = plain_http();
+    let with_key = aws.builder().shared(&shared).api_key(key).build().unwrap();
+    common::converse_as(&shared, &with_key, "us-east-1")
+        .await
+        .unwrap();
+    let last = aws.requests().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.auth),
+        ("Converse", AuthKind::Bearer)
+    );
+
+    // A tenant's lockout holds on the shared client: its override carries the monitor.
+    let revoked = aws
+        .builder()
+        .shared(&shared)
+        .lockout_after(2, Duration::from_secs(60))
+        .static_credentials(
+            user.access_key_id.clone(),
+            SecretString::from("wrong-secret"),
+        )
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let err = common::converse_as(&shared, &revoked, "us-east-1")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidCredentials, "{err}");
+    }
+    let sent = aws.requests().len();
+    let err = common::converse_as(&shared, &revoked, "us-east-1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LockedOut, "{err}");
+    assert_eq!(
+        aws.requests().len(),
+        sent,
+        "a locked-out tenant sent something"
+    );
+    // The other tenant is not locked out.
+    common::converse_as(&shared, &with_key, "eu-west-1")
+        .await
+        .unwrap();
 }

@@ -102,6 +102,10 @@ async fn no_secret_of_the_shared_files_in_trace_logs_in_any_sigv4_mode() {
         common::converse(&client)
             .await
             .unwrap_or_else(|err| panic!("{} mode: {err:?}", manager.mode()));
+        // The same through the one shared client, with the manager's override.
+        common::converse_as(&common::plain_http(), manager, "eu-west-1")
+            .await
+            .unwrap_or_else(|err| panic!("{} mode, shared client: {err}", manager.mode()));
         // A client of the user's own, from the manager's SDK configuration.
         let sdk = manager.sdk_config().await.unwrap();
         let own = aws_sdk_bedrockruntime::Client::new(sdk);

@@ -67,18 +67,50 @@ pub async fn converse(
         aws_sdk_bedrockruntime::operation::converse::ConverseError,
     >,
 > {
-    use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
-    let message = Message::builder()
-        .role(ConversationRole::User)
-        .content(ContentBlock::Text("ping".into()))
-        .build()
-        .expect("a valid message");
     client
         .converse()
         .model_id(MODEL)
-        .messages(message)
+        .messages(ping())
         .send()
         .await
+}
+
+/// The message "ping".
+fn ping() -> aws_sdk_bedrockruntime::types::Message {
+    use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
+    Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text("ping".into()))
+        .build()
+        .expect("a valid message")
+}
+
+/// A [`Shared`](bedrock_auth::Shared) on plain HTTP: the local server's protocol (a service
+/// writes `Shared::new()`).
+pub fn plain_http() -> bedrock_auth::Shared {
+    bedrock_auth::Shared::with_http_client(aws_smithy_http_client::Builder::new().build_http())
+}
+
+/// One Bedrock `Converse` call in `region` as `manager`'s tenant, through the one client of
+/// [`Shared::bedrock_client`](bedrock_auth::Shared::bedrock_client) with the manager's
+/// per-request override; its error classified as the manager classifies errors.
+pub async fn converse_as(
+    shared: &bedrock_auth::Shared,
+    manager: &bedrock_auth::AuthManager,
+    region: &str,
+) -> Result<(), bedrock_auth::AuthError> {
+    let config = manager.bedrock_override(region).await?;
+    shared
+        .bedrock_client()
+        .converse()
+        .model_id(MODEL)
+        .messages(ping())
+        .customize()
+        .config_override(config)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))
 }
 
 /// An HTTP client for a [`Sandbox`](bedrock_auth::testing::Sandbox) that records the URL of
