@@ -616,9 +616,17 @@ impl ProvideCredentials for EnvironmentOnly {
 /// The configuration of STS calls made with `sdk`'s credentials: for a client of their own, or
 /// as the per-call override of the process's STS client.
 pub(crate) fn sts_config(sdk: &SdkConfig, monitor: &Arc<Monitor>) -> aws_sdk_sts::config::Builder {
-    aws_sdk_sts::config::Builder::from(sdk)
+    let mut config = aws_sdk_sts::config::Builder::from(sdk)
         .interceptor(EndpointGuard::sigv4())
-        .interceptor(Watcher::sts(monitor))
+        .interceptor(Watcher::sts(monitor));
+    if let Some(region) = sdk.region() {
+        // The SDK's name for a client of the region: retries through the process's client
+        // draw on the region's token bucket, as a client of the region would.
+        config = config.retry_partition(aws_sdk_sts::config::retry::RetryPartition::new(format!(
+            "sts-{region}"
+        )));
+    }
+    config
 }
 
 /// STS `AssumeRole` with the source credentials of the base config, MFA included. Failures are
@@ -803,5 +811,30 @@ impl fmt::Debug for RoleProvider {
             .field("role", &self.role)
             .field("session_name", &self.session_name)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sts_calls_through_the_process_client_use_their_region_s_retry_partition() {
+        let sdk = SdkConfig::builder()
+            .region(aws_config::Region::new("eu-west-1"))
+            .behavior_version(BehaviorVersion::latest())
+            .build();
+        let monitor = Arc::new(Monitor::new(
+            ModeKind::Static,
+            None,
+            aws_smithy_async::time::SharedTimeSource::default(),
+        ));
+        let config = sts_config(&sdk, &monitor).build();
+        assert_eq!(
+            config.retry_partition(),
+            Some(&aws_sdk_sts::config::retry::RetryPartition::new(
+                "sts-eu-west-1"
+            ))
+        );
     }
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
+use aws_sdk_bedrockruntime::config::retry::RetryPartition;
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use secrecy::ExposeSecret;
@@ -455,7 +456,10 @@ impl AuthManager {
         let mut config = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
             aws_sdk_bedrockruntime::config::Builder::from(sdk)
         })
-        .region(aws_config::Region::from(region.clone()));
+        .region(aws_config::Region::from(region.clone()))
+        // The SDK's name for a client of the region: retries through the shared client draw
+        // on the region's token bucket, as the region's own clients do.
+        .retry_partition(RetryPartition::new(format!("bedrockruntime-{region}")));
         match (key, auth) {
             (Some(key), _) => {
                 // The SDK's own bearer support: the token and the scheme that sends it.

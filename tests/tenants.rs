@@ -6,6 +6,7 @@ mod common;
 use bedrock_auth::testing::{LocalAws, RoleSpec};
 use std::time::Duration;
 
+use aws_sdk_bedrockruntime::config::retry::RetryPartition;
 use bedrock_auth::testing::AuthKind;
 use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, RoleArn, SecretString};
 
@@ -191,6 +192,17 @@ async fn one_bedrock_client_for_every_tenant_and_region() {
         .collect();
     assert_eq!(sessions, ["tenant-0", "tenant-1"]);
     assert_eq!(aws.connections(), 1, "one pool for every tenant");
+    // Retries through the shared client draw on the token bucket of the request's region, the
+    // one the SDK gives a client of that region.
+    let config = tenants[1]
+        .bedrock_override("eu-west-1")
+        .await
+        .unwrap()
+        .build();
+    assert_eq!(
+        config.retry_partition(),
+        Some(&RetryPartition::new("bedrockruntime-eu-west-1"))
+    );
 }
 
 #[tokio::test]
