@@ -15,6 +15,7 @@
 //! Everything talks to 127.0.0.1 only. The process environment is emptied of `AWS_*` variables
 //! first, and instance metadata is disabled.
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::hint::black_box;
@@ -213,7 +214,7 @@ fn short_term_keys(c: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: 
         .expect("client");
     group.bench_function("Converse round trip with it (local server)", |b| {
         b.to_async(runtime)
-            .iter(|| async { common::converse(&client).await })
+            .iter(|| async { common::converse(&client).await.expect("converse") })
     });
     group.finish();
 }
@@ -228,16 +229,14 @@ fn shared_client(criterion: &mut Criterion, runtime: &Runtime, aws: &LocalAws, a
         .expect("client");
     group.bench_function("the tenant's own client", |b| {
         b.to_async(runtime)
-            .iter(|| async { common::converse(&own).await })
+            .iter(|| async { common::converse(&own).await.expect("converse") })
     });
-    let shared = bedrock_auth::Shared::default().bedrock_client();
+    let shared = common::plain_http();
     group.bench_function("the shared client with the tenant's override", |b| {
         b.to_async(runtime).iter(|| async {
-            let config = manager
-                .bedrock_override("us-east-1")
+            common::converse_as(&shared, &manager, "us-east-1")
                 .await
-                .expect("override");
-            common::converse_as(&shared, config).await
+                .expect("converse")
         })
     });
     group.bench_function("building the override alone", |b| {
@@ -279,7 +278,7 @@ fn role_assumption_counts(runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
                     .bedrock_client(REGIONS[i % 8])
                     .await
                     .expect("client");
-                common::converse(&client).await;
+                common::converse(&client).await.expect("converse");
             });
         }
         while let Some(done) = tasks.join_next().await {

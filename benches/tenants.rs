@@ -11,6 +11,7 @@
 //!
 //! and, for scale, the memory per tenant of managers with their own HTTP client each.
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
@@ -148,14 +149,14 @@ async fn tenants(
                         for region in &REGIONS[..(regions - 1).min(REGIONS.len())] {
                             match (requests, &shared) {
                                 (Requests::SharedClient, Some(shared)) => {
-                                    let config =
-                                        manager.bedrock_override(region).await.expect("override");
-                                    common::converse_as(&shared.bedrock_client(), config).await;
+                                    common::converse_as(shared, &manager, region)
+                                        .await
+                                        .expect("converse");
                                 }
                                 _ => {
                                     let client =
                                         manager.bedrock_client(region).await.expect("client");
-                                    common::converse(&client).await;
+                                    common::converse(&client).await.expect("converse");
                                 }
                             }
                         }

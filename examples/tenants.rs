@@ -74,14 +74,7 @@ impl Tenants {
             .send()
             .await
             .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
-        let answer = output
-            .output()
-            .and_then(|o| o.as_message().ok())
-            .and_then(|m| m.content().first())
-            .and_then(|c| c.as_text().ok())
-            .cloned()
-            .unwrap_or_default();
-        Ok(answer)
+        Ok(common::answer(&output))
     }
 
     /// Forgets a tenant: its credentials go with its manager.

@@ -117,12 +117,16 @@ pub async fn ping(client: &aws_sdk_bedrockruntime::Client, model: &str) -> Resul
         .send()
         .await
         .map_err(|e| e.to_string())?;
-    let text = output
+    Ok(answer(&output))
+}
+
+/// The text of a `Converse` answer (empty if it has none).
+pub fn answer(output: &aws_sdk_bedrockruntime::operation::converse::ConverseOutput) -> String {
+    output
         .output()
         .and_then(|o| o.as_message().ok())
         .and_then(|m| m.content().first())
         .and_then(|c| c.as_text().ok())
         .cloned()
-        .unwrap_or_default();
-    Ok(text)
+        .unwrap_or_default()
 }
