@@ -345,14 +345,18 @@ fn settings_of(
         ("up to 4 (aws-config's)", "default"),
     );
     match crate::proxy::proxy_config(os, &crate::proxy::ProxyChoice::FromEnvironment) {
-        Ok((_, Some(in_use))) => {
-            settings.push(Setting::new(
-                "proxy",
-                mask("proxy", &in_use.url),
-                in_use.source,
-            ));
+        Ok(route) if route.in_use.is_empty() => {
+            settings.push(Setting::new("proxy", "none", "default"));
         }
-        Ok((_, None)) => settings.push(Setting::new("proxy", "none", "default")),
+        Ok(route) => {
+            for proxy in route.in_use {
+                settings.push(Setting::new(
+                    proxy.name,
+                    mask("proxy", &proxy.url),
+                    proxy.source,
+                ));
+            }
+        }
         Err(problem) => settings.push(Setting::new("proxy", "invalid", problem)),
     }
     if let Some(rules) = os.var("NO_PROXY").or_else(|| os.var("no_proxy")) {

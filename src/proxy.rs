@@ -29,11 +29,23 @@ pub(crate) enum ProxyChoice {
     Off,
 }
 
-/// The proxy in use, and where it comes from, for `doctor`.
+/// A proxy in use, and where it comes from, for `doctor`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ProxyInUse {
+    /// `proxy`, or `proxy for http://` when `HTTP_PROXY` names another than `HTTPS_PROXY`.
+    pub(crate) name: &'static str,
     pub(crate) url: String,
     pub(crate) source: String,
+}
+
+/// The proxies of a client, and what `doctor` says of them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Route {
+    /// The proxy of every request, or of `https://` ones only when `http` is set.
+    main: Option<ProxyConfig>,
+    /// The proxy of `http://` endpoints, when `HTTP_PROXY` names another than `HTTPS_PROXY`.
+    http: Option<ProxyConfig>,
+    pub(crate) in_use: Vec<ProxyInUse>,
 }
 
 /// The first of these variables that is set.
@@ -43,48 +55,65 @@ fn first(os: &Os, names: [&'static str; 2]) -> Option<(String, &'static str)> {
         .find_map(|name| os.var(name).map(|value| (value.trim().to_owned(), name)))
 }
 
-/// The proxy configuration for the manager's client, and what `doctor` says of it; an error
-/// names a proxy URL that cannot be read (refused, not ignored).
-pub(crate) fn proxy_config(
-    os: &Os,
-    choice: &ProxyChoice,
-) -> Result<(ProxyConfig, Option<ProxyInUse>), String> {
+/// The proxies for the manager's client, and what `doctor` says of them; an error names a
+/// proxy URL that cannot be read (refused, not ignored).
+pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, String> {
     let no_proxy = first(os, ["NO_PROXY", "no_proxy"]).map(|(rules, _)| rules);
     let with_no_proxy = |config: ProxyConfig| match &no_proxy {
         Some(rules) => config.no_proxy(rules),
         None => config,
     };
-    let bad = |name: &str, err: &dyn std::fmt::Display| {
-        format!("{name} is not a proxy URL (http://host:port): {err}")
+    let read = |name: &str, config: Result<ProxyConfig, _>| {
+        config
+            .map(with_no_proxy)
+            .map_err(|err| format!("{name} is not a proxy URL (http://host:port): {err}"))
+    };
+    let from_variable = |name: &'static str, (url, variable): (String, &str)| ProxyInUse {
+        name,
+        url,
+        source: format!("variable {variable}"),
     };
     match choice {
-        ProxyChoice::Off => Ok((ProxyConfig::disabled(), None)),
-        ProxyChoice::Url(url) => {
-            let config = ProxyConfig::all(url.as_str()).map_err(|err| bad("the proxy", &err))?;
-            let in_use = ProxyInUse {
+        ProxyChoice::Off => Ok(Route::default()),
+        ProxyChoice::Url(url) => Ok(Route {
+            main: Some(read("the proxy", ProxyConfig::all(url.as_str()))?),
+            http: None,
+            in_use: vec![ProxyInUse {
+                name: "proxy",
                 url: url.clone(),
                 source: "the builder or config".to_owned(),
-            };
-            Ok((with_no_proxy(config), Some(in_use)))
-        }
+            }],
+        }),
         ProxyChoice::FromEnvironment => {
             let https = first(os, ["HTTPS_PROXY", "https_proxy"]);
             let http = first(os, ["HTTP_PROXY", "http_proxy"]);
-            let (config, (url, name)) = match (https, http) {
-                (Some(https), Some(http)) if https.0 == http.0 => {
-                    (ProxyConfig::all(https.0.as_str()), https)
+            Ok(match (https, http) {
+                (Some(https), Some(http)) if https.0 == http.0 => Route {
+                    main: Some(read(https.1, ProxyConfig::all(https.0.as_str()))?),
+                    http: None,
+                    in_use: vec![from_variable("proxy", https)],
+                },
+                // As boto3 chooses: the endpoint's scheme picks the variable.
+                (Some(https), http) => {
+                    let for_http = match &http {
+                        Some(http) => Some(read(http.1, ProxyConfig::http(http.0.as_str()))?),
+                        None => None,
+                    };
+                    Route {
+                        main: Some(read(https.1, ProxyConfig::https(https.0.as_str()))?),
+                        http: for_http,
+                        in_use: std::iter::once(from_variable("proxy", https))
+                            .chain(http.map(|http| from_variable("proxy for http://", http)))
+                            .collect(),
+                    }
                 }
-                // AWS endpoints are https: the HTTPS proxy is the one that matters.
-                (Some(https), _) => (ProxyConfig::https(https.0.as_str()), https),
-                (None, Some(http)) => (ProxyConfig::http(http.0.as_str()), http),
-                (None, None) => return Ok((ProxyConfig::disabled(), None)),
-            };
-            let config = config.map_err(|err| bad(name, &err))?;
-            let in_use = ProxyInUse {
-                url,
-                source: format!("variable {name}"),
-            };
-            Ok((with_no_proxy(config), Some(in_use)))
+                (None, Some(http)) => Route {
+                    main: Some(read(http.1, ProxyConfig::http(http.0.as_str()))?),
+                    http: None,
+                    in_use: vec![from_variable("proxy", http)],
+                },
+                (None, None) => Route::default(),
+            })
         }
     }
 }
@@ -124,17 +153,20 @@ pub(crate) const TLS: aws_smithy_http_client::tls::Provider =
         aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
     );
 
-/// An HTTPS client through `proxy`: one connector (one connection pool) per set of connector
-/// settings, as the SDK's own client keeps them.
-pub(crate) fn proxied_client(proxy: ProxyConfig) -> SharedHttpClient {
+/// An HTTPS client through `main` (and `http` for `http://` endpoints): one connector (one
+/// connection pool) per proxy and set of connector settings, as the SDK's own client keeps
+/// them.
+fn proxied_client(main: ProxyConfig, http: Option<ProxyConfig>) -> SharedHttpClient {
     SharedHttpClient::new(Proxied {
-        proxy,
+        main,
+        http,
         connectors: std::sync::RwLock::new(Vec::new()),
     })
 }
 
 struct Proxied {
-    proxy: ProxyConfig,
+    main: ProxyConfig,
+    http: Option<ProxyConfig>,
     connectors: std::sync::RwLock<Vec<(ConnectorKey, SharedHttpConnector)>>,
 }
 
@@ -165,11 +197,20 @@ impl HttpClient for Proxied {
         if let Some(connector) = cached {
             return connector;
         }
-        let mut builder = aws_smithy_http_client::Connector::builder()
-            .connector_settings(settings.clone())
-            .proxy_config(self.proxy.clone());
-        builder.set_sleep_impl(components.sleep_impl());
-        let connector = SharedHttpConnector::new(builder.tls_provider(TLS).build());
+        let through = |proxy: &ProxyConfig| {
+            let mut builder = aws_smithy_http_client::Connector::builder()
+                .connector_settings(settings.clone())
+                .proxy_config(proxy.clone());
+            builder.set_sleep_impl(components.sleep_impl());
+            SharedHttpConnector::new(builder.tls_provider(TLS).build())
+        };
+        let connector = match &self.http {
+            None => through(&self.main),
+            Some(http) => SharedHttpConnector::new(ByScheme {
+                https: through(&self.main),
+                http: through(http),
+            }),
+        };
         let mut connectors = self
             .connectors
             .write()
@@ -184,19 +225,47 @@ impl HttpClient for Proxied {
     }
 }
 
+/// Sends `http://` requests through one connector (the `HTTP_PROXY` one) and every other
+/// through the other (`HTTPS_PROXY`).
+#[derive(Debug)]
+struct ByScheme {
+    https: SharedHttpConnector,
+    http: SharedHttpConnector,
+}
+
+impl HttpConnector for ByScheme {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let plain = request
+            .uri()
+            .get(..7)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+        if plain {
+            self.http.call(request)
+        } else {
+            self.https.call(request)
+        }
+    }
+}
+
 /// A manager's own HTTPS client (or a [`Shared`](crate::Shared) one), through the proxy chosen
 /// (the environment's by default). A proxy URL that cannot be read makes a client that
 /// refuses every request, saying why: a service behind a proxy must not go around it by
 /// mistake.
 pub(crate) fn https_client(os: &Os, choice: &ProxyChoice) -> SharedHttpClient {
     match proxy_config(os, choice) {
-        Ok((_, None)) => aws_smithy_http_client::Builder::new()
+        Ok(Route {
+            main: Some(main),
+            http,
+            in_use,
+        }) => {
+            for proxy in &in_use {
+                tracing::debug!(proxy = proxy.name, source = %proxy.source, "requests go through a proxy");
+            }
+            proxied_client(main, http)
+        }
+        Ok(Route { main: None, .. }) => aws_smithy_http_client::Builder::new()
             .tls_provider(TLS)
             .build_https(),
-        Ok((proxy, Some(in_use))) => {
-            tracing::debug!(source = %in_use.source, "requests go through a proxy");
-            proxied_client(proxy)
-        }
         Err(problem) => {
             tracing::warn!(%problem, "no request will be sent");
             refusing_client(problem)

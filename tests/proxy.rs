@@ -239,3 +239,62 @@ async fn doctor_shows_the_proxy_without_its_password() {
     let proxy = none.settings.iter().find(|s| s.name == "proxy").unwrap();
     assert_eq!(proxy.value, "none");
 }
+
+#[tokio::test]
+async fn https_proxy_and_http_proxy_each_serve_the_endpoints_of_their_scheme() {
+    // As boto3 chooses, when the two variables name different proxies: the endpoint's scheme
+    // picks the variable.
+    let aws = LocalAws::start().await.unwrap();
+    let user = aws.add_user("two-proxies");
+    let (for_https, https_seen) = start_proxy().await;
+    let (for_http, http_seen) = start_proxy().await;
+    let vars = [
+        ("HTTPS_PROXY", for_https.as_str()),
+        ("HTTP_PROXY", for_http.as_str()),
+    ];
+    let endpoint = aws.endpoint_url();
+
+    let plain = manager(&endpoint, &user, &vars);
+    plain.validate().await.unwrap();
+    common::converse_with(&plain).await.unwrap();
+    let asked = http_seen.asked();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|line| line.contains(&endpoint)),
+        "{asked:?}"
+    );
+    assert_eq!(https_seen.asked(), Vec::<String>::new());
+    let through_http_proxy = asked.len();
+
+    let https = endpoint.replace("http://", "https://");
+    let authority = https.trim_start_matches("https://").to_owned();
+    assert!(manager(&https, &user, &vars).validate().await.is_err());
+    let asked = https_seen.asked();
+    assert!(
+        !asked.is_empty()
+            && asked
+                .iter()
+                .all(|line| line == &format!("CONNECT {authority} HTTP/1.1")),
+        "{asked:?}"
+    );
+    assert_eq!(http_seen.asked().len(), through_http_proxy);
+
+    // doctor names both.
+    let diagnosis = sandboxed(&vars).diagnose().await;
+    let shown: Vec<_> = diagnosis
+        .settings
+        .iter()
+        .filter(|s| s.name.starts_with("proxy"))
+        .map(|s| (s.name.as_str(), s.value.as_str(), s.source.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("proxy", for_https.as_str(), "variable HTTPS_PROXY"),
+            (
+                "proxy for http://",
+                for_http.as_str(),
+                "variable HTTP_PROXY"
+            ),
+        ]
+    );
+}
