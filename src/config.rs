@@ -458,6 +458,12 @@ impl AuthConfig {
                 &mut diagnosis.settings,
                 Setting::new(name, value, source.clone()),
             );
+            if key == "proxy" {
+                // The config's proxy (or none) serves every endpoint.
+                diagnosis
+                    .settings
+                    .retain(|setting| setting.name != crate::proxy::HTTP_ONLY_PROXY);
+            }
         }
         diagnosis
     }

@@ -29,10 +29,14 @@ pub(crate) enum ProxyChoice {
     Off,
 }
 
+/// `doctor`'s name for the proxy of `http://` endpoints, when `HTTP_PROXY` names another than
+/// `HTTPS_PROXY` (the other is `proxy`).
+pub(crate) const HTTP_ONLY_PROXY: &str = "proxy for http://";
+
 /// A proxy in use, and where it comes from, for `doctor`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ProxyInUse {
-    /// `proxy`, or `proxy for http://` when `HTTP_PROXY` names another than `HTTPS_PROXY`.
+    /// `proxy`, or [`HTTP_ONLY_PROXY`].
     pub(crate) name: &'static str,
     pub(crate) url: String,
     pub(crate) source: String,
@@ -103,7 +107,7 @@ pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, Strin
                         main: Some(read(https.1, ProxyConfig::https(https.0.as_str()))?),
                         http: for_http,
                         in_use: std::iter::once(from_variable("proxy", https))
-                            .chain(http.map(|http| from_variable("proxy for http://", http)))
+                            .chain(http.map(|http| from_variable(HTTP_ONLY_PROXY, http)))
                             .collect(),
                     }
                 }

@@ -297,4 +297,18 @@ async fn https_proxy_and_http_proxy_each_serve_the_endpoints_of_their_scheme() {
             ),
         ]
     );
+    // A config's proxy serves every endpoint, whatever the variables say.
+    let config = bedrock_auth::AuthConfig::from_toml(
+        "mode = \"auto\"\nregion = \"us-east-1\"\nproxy = \"http://proxy.internal:3128\"\n",
+    )
+    .unwrap()
+    .sandbox(sandboxed(&vars));
+    let diagnosis = config.diagnose().await;
+    let shown: Vec<_> = diagnosis
+        .settings
+        .iter()
+        .filter(|s| s.name.starts_with("proxy"))
+        .map(|s| (s.name.as_str(), s.value.as_str(), s.source.as_str()))
+        .collect();
+    assert_eq!(shown, [("proxy", "http://proxy.internal:3128", "given")]);
 }
