@@ -93,6 +93,28 @@ async fn serve(mut client: tokio::net::TcpStream, seen: Seen) {
 
 /// A manager of static keys against `endpoint`, building its own HTTP client in a sandbox with
 /// these variables.
+/// Asserts the proxy was asked for tunnels to `authority` and nothing else.
+fn assert_only_tunnels(seen: &Seen, authority: &str) {
+    let asked = seen.asked();
+    assert!(
+        !asked.is_empty()
+            && asked
+                .iter()
+                .all(|line| line == &format!("CONNECT {authority} HTTP/1.1")),
+        "{asked:?}"
+    );
+}
+
+/// The proxy lines of `doctor`, as `name = value (source)`.
+fn proxies_shown(diagnosis: &bedrock_auth::Diagnosis) -> Vec<String> {
+    diagnosis
+        .settings
+        .iter()
+        .filter(|s| s.name.starts_with("proxy"))
+        .map(|s| format!("{} = {} ({})", s.name, s.value, s.source))
+        .collect()
+}
+
 fn manager(endpoint: &str, user: &TestUser, vars: &[(&str, &str)]) -> AuthManager {
     AuthManager::builder()
         .region("us-east-1")
@@ -184,14 +206,7 @@ async fn an_https_endpoint_is_reached_through_connect_only() {
         .unwrap();
     assert!(keyed.validate().await.is_err());
 
-    let asked = seen.asked();
-    assert!(
-        !asked.is_empty()
-            && asked
-                .iter()
-                .all(|line| line == &format!("CONNECT {authority} HTTP/1.1")),
-        "{asked:?}"
-    );
+    assert_only_tunnels(&seen, &authority);
     let bytes = seen.bytes();
     for clear in [
         "AWS4-HMAC-SHA256",
@@ -268,33 +283,15 @@ async fn https_proxy_and_http_proxy_each_serve_the_endpoints_of_their_scheme() {
     let https = endpoint.replace("http://", "https://");
     let authority = https.trim_start_matches("https://").to_owned();
     assert!(manager(&https, &user, &vars).validate().await.is_err());
-    let asked = https_seen.asked();
-    assert!(
-        !asked.is_empty()
-            && asked
-                .iter()
-                .all(|line| line == &format!("CONNECT {authority} HTTP/1.1")),
-        "{asked:?}"
-    );
+    assert_only_tunnels(&https_seen, &authority);
     assert_eq!(http_seen.asked().len(), through_http_proxy);
 
     // doctor names both.
-    let diagnosis = sandboxed(&vars).diagnose().await;
-    let shown: Vec<_> = diagnosis
-        .settings
-        .iter()
-        .filter(|s| s.name.starts_with("proxy"))
-        .map(|s| (s.name.as_str(), s.value.as_str(), s.source.as_str()))
-        .collect();
     assert_eq!(
-        shown,
+        proxies_shown(&sandboxed(&vars).diagnose().await),
         [
-            ("proxy", for_https.as_str(), "variable HTTPS_PROXY"),
-            (
-                "proxy for http://",
-                for_http.as_str(),
-                "variable HTTP_PROXY"
-            ),
+            format!("proxy = {for_https} (variable HTTPS_PROXY)"),
+            format!("proxy for http:// = {for_http} (variable HTTP_PROXY)"),
         ]
     );
     // A config's proxy serves every endpoint, whatever the variables say.
@@ -303,12 +300,8 @@ async fn https_proxy_and_http_proxy_each_serve_the_endpoints_of_their_scheme() {
     )
     .unwrap()
     .sandbox(sandboxed(&vars));
-    let diagnosis = config.diagnose().await;
-    let shown: Vec<_> = diagnosis
-        .settings
-        .iter()
-        .filter(|s| s.name.starts_with("proxy"))
-        .map(|s| (s.name.as_str(), s.value.as_str(), s.source.as_str()))
-        .collect();
-    assert_eq!(shown, [("proxy", "http://proxy.internal:3128", "given")]);
+    assert_eq!(
+        proxies_shown(&config.diagnose().await),
+        ["proxy = http://proxy.internal:3128 (given)"]
+    );
 }
