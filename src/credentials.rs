@@ -32,6 +32,7 @@ use crate::mode_kind::ModeKind;
 use crate::monitor::{Monitor, Watcher};
 use crate::os::{FileTrouble, Os, SHARED_FILE_LIMIT};
 use crate::settings::Settings;
+use crate::shared::regional_retry_partition;
 use crate::static_keys::StaticKeys;
 use crate::time::unix_secs;
 use crate::values::{ProfileName, Region};
@@ -620,11 +621,7 @@ pub(crate) fn sts_config(sdk: &SdkConfig, monitor: &Arc<Monitor>) -> aws_sdk_sts
         .interceptor(EndpointGuard::sigv4())
         .interceptor(Watcher::sts(monitor));
     if let Some(region) = sdk.region() {
-        // The SDK's name for a client of the region: retries through the process's client
-        // draw on the region's token bucket, as a client of the region would.
-        config = config.retry_partition(aws_sdk_sts::config::retry::RetryPartition::new(format!(
-            "sts-{region}"
-        )));
+        config = config.retry_partition(regional_retry_partition("sts", region.as_ref()));
     }
     config
 }
@@ -633,9 +630,9 @@ pub(crate) fn sts_config(sdk: &SdkConfig, monitor: &Arc<Monitor>) -> aws_sdk_sts
 /// shared: callers waiting while a call fails, or arriving within [`FAILURE_SHARING`] after, get
 /// that call's error instead of making their own.
 struct RoleProvider {
-    /// The process's STS client, made whole per call from `source` (its credentials and their
-    /// cache, region, endpoint, HTTP client, timeouts): a role holds no SDK client of its own.
-    sts: aws_sdk_sts::Client,
+    /// The source credentials (and their cache), region, endpoint, HTTP client and timeouts
+    /// that make the process's STS client whole for each call: a role holds no SDK client of
+    /// its own.
     source: SdkConfig,
     role: RoleConfig,
     session_name: String,
@@ -670,7 +667,6 @@ impl RoleProvider {
             .map(|u| u.as_str().to_owned())
             .unwrap_or_else(|| "STS".to_owned());
         Self {
-            sts: crate::shared::sts_client(),
             source: base.clone(),
             role: role.clone(),
             session_name,
@@ -704,8 +700,7 @@ impl RoleProvider {
 
     async fn assume(&self) -> Result<Credentials, AuthError> {
         let role_arn = self.role.role_arn.as_str();
-        let mut request = self
-            .sts
+        let mut request = crate::shared::sts_client()
             .assume_role()
             .role_arn(role_arn)
             .role_session_name(&self.session_name)
@@ -732,7 +727,7 @@ impl RoleProvider {
                 .token_code(code.expose_secret());
         }
         tracing::debug!(role = role_arn, session = %self.session_name, "calling STS AssumeRole");
-        let output = request
+        let mut output = request
             .customize()
             .config_override(sts_config(&self.source, &self.monitor))
             .send()
@@ -756,7 +751,6 @@ impl RoleProvider {
             })?;
         // The SDK's output type keeps the secret and the token in plain strings: they are
         // moved into the credentials (which wipe them) and nothing of them is left to free.
-        let mut output = output;
         let Some(creds) = output.credentials.take() else {
             return Err(AuthError::new(
                 ErrorKind::Service,

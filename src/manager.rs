@@ -7,10 +7,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use aws_sdk_bedrockruntime::config::retry::RetryPartition;
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use secrecy::ExposeSecret;
 use tokio::sync::OnceCell;
 
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
@@ -26,6 +24,7 @@ use crate::mode::{
 use crate::mode_kind::ModeKind;
 use crate::monitor::{Health, Monitor, Watcher};
 use crate::settings::Settings;
+use crate::shared::regional_retry_partition;
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
 };
@@ -462,14 +461,12 @@ impl AuthManager {
         .region(aws_config::Region::from(region.clone()))
         // The SDK's name for a client of the region: retries through the shared client draw
         // on the region's token bucket, as the region's own clients do.
-        .retry_partition(RetryPartition::new(format!("bedrockruntime-{region}")));
+        .retry_partition(regional_retry_partition("bedrockruntime", region.as_str()));
         match (key, auth) {
             (Some(key), _) => {
                 // The SDK's own bearer support: the token and the scheme that sends it.
-                let token =
-                    aws_sdk_bedrockruntime::config::Token::new(key.secret.expose_secret(), None);
                 config = config
-                    .bearer_token(token)
+                    .bearer_token(key.token.clone())
                     .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
                     .interceptor(EndpointGuard::bearer(key.info.clone().ok()));
             }

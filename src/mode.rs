@@ -95,15 +95,22 @@ pub struct ApiKeyConfig {
 /// request guard needs its expiry, `validate()` its format, region and expiry.
 #[derive(Debug, Clone)]
 pub struct BearerKey {
-    pub(crate) secret: SecretString,
+    /// The key as the SDK sends it: wiped on drop, redacted in `Debug`, shared by every
+    /// request (none copies it again).
+    pub(crate) token: aws_smithy_runtime_api::client::identity::http::Token,
     /// The key's parameters, or why it cannot be read (only Bedrock can judge such a key).
     pub(crate) info: Result<ApiKeyInfo, AuthError>,
 }
 
 impl BearerKey {
+    /// The one place a Bedrock API key leaves its wrapper: into the SDK's token that sends it,
+    /// and through the offline reading of its format.
     fn new(secret: SecretString) -> Self {
-        let info = ApiKeyInfo::parse(secret.expose_secret());
-        Self { secret, info }
+        let key = secret.expose_secret();
+        Self {
+            token: aws_smithy_runtime_api::client::identity::http::Token::new(key, None),
+            info: ApiKeyInfo::parse(key),
+        }
     }
 }
 

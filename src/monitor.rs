@@ -369,17 +369,17 @@ impl Intercept for Watcher {
     ) -> Result<(), BoxError> {
         let operation = cfg
             .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
-            .map(|m| m.name().to_owned());
+            .map(|m| m.name());
         if let Some(response) = context.response() {
             if self.sts {
-                self.monitor.sts_call(operation.as_deref().unwrap_or("?"));
+                self.monitor.sts_call(operation.unwrap_or("?"));
             }
             if response.status().is_success() {
                 self.monitor.success(None);
             } else {
                 let err = read_answer(
                     response,
-                    operation.as_deref().unwrap_or("the call"),
+                    operation.unwrap_or("the call"),
                     self.monitor.mode,
                     self.bearer,
                 );

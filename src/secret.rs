@@ -2,7 +2,10 @@
 //!
 //! A secret is a [`SecretString`] from the moment it enters: zeroized on drop, `Debug` prints
 //! `[REDACTED]`, and the only way to read it is [`ExposeSecret::expose_secret`], which this
-//! crate calls only where a secret must leave its wrapper (signing, STS).
+//! crate calls only where a secret must leave its wrapper: into the SDK's credentials that
+//! sign, into STS parameters (external id, MFA code), into the SDK's bearer token (once per
+//! key, with the offline reading of the key's format), and for the builder's check that a
+//! secret is not empty, which copies nothing.
 //!
 //! Wrap a secret as soon as you read it. `SecretString::from(String)` may reallocate and leave
 //! the original buffer unwiped; reading straight into the wrapper avoids that:

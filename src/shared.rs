@@ -138,7 +138,17 @@ fn sdk_clients() -> &'static SdkClients {
     })
 }
 
-/// The process's STS client for per-call overrides (a role provider's `AssumeRole`).
+/// The SDK's retry partition for a client of `service` in `region` (`bedrockruntime-us-east-1`):
+/// requests through the process's clients, which have no region, draw on the token bucket of
+/// their own region, as the region's own clients do.
+pub(crate) fn regional_retry_partition(
+    service: &str,
+    region: &str,
+) -> aws_sdk_sts::config::retry::RetryPartition {
+    aws_sdk_sts::config::retry::RetryPartition::new(format!("{service}-{region}"))
+}
+
+/// The process's STS client for per-call overrides (`AssumeRole`, `GetCallerIdentity`).
 pub(crate) fn sts_client() -> aws_sdk_sts::Client {
     sdk_clients().sts.clone()
 }
