@@ -2,6 +2,8 @@
 //! own, against the embedded local AWS. Each subcommand's text and JSON, exit codes, error
 //! kinds, and no secret on stdout or stderr even at RUST_LOG=trace.
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -451,12 +453,7 @@ async fn more_error_kinds_no_region_network_throttled_service() {
         (1, Some("no_region"))
     );
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let endpoint = format!("http://127.0.0.1:{closed}");
+    let endpoint = common::closed_endpoint();
     let mut vars_refused = vars.to_vec();
     vars_refused.push(("AWS_ENDPOINT_URL", endpoint.as_str()));
     let out = run(
@@ -874,12 +871,7 @@ async fn every_hint_names_a_flag_or_variable_and_no_builder_method() {
     ];
     let expired = expired_key(&alice, "us-east-1");
     let expired_key = expired.token().expose_secret();
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let closed = format!("http://127.0.0.1:{closed_port}");
+    let closed = common::closed_endpoint();
     std::fs::write(
         home.path().join("config"),
         "[profile hang]\ncredential_process = sleep 30\nregion = us-east-1\n",

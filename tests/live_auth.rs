@@ -519,13 +519,7 @@ async fn denied_model_throttling_and_server_errors() {
 
 #[tokio::test]
 async fn connection_refused_is_a_network_error_naming_the_endpoint() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let endpoint = format!("http://127.0.0.1:{port}");
+    let endpoint = common::closed_endpoint();
     let manager = AuthManager::builder()
         .region("us-east-1")
         .endpoint_url(endpoint.as_str())
@@ -747,15 +741,10 @@ async fn profile_mode_runs_a_credential_process() {
 #[tokio::test]
 async fn auto_mode_with_an_unreachable_metadata_endpoint_fails_fast() {
     // The test's own loopback address for instance metadata, with nothing listening there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let aws = LocalAws::start().await.unwrap();
     let metadata_on = aws.sandbox().env("AWS_EC2_METADATA_DISABLED", "false").env(
         "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-        format!("http://127.0.0.1:{port}"),
+        common::closed_endpoint(),
     );
     let manager = aws.builder().auto().sandbox(metadata_on).build().unwrap();
     let started = Instant::now();

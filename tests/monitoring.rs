@@ -142,14 +142,10 @@ async fn network_failures_and_throttling_do_not_lock_out() {
     assert_eq!(health.last_failure_kind, Some(ErrorKind::Throttled));
 
     // Nothing listens on this port: connection refused, four times.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = common::closed_endpoint();
     let unreachable = AuthManager::builder()
         .region("us-east-1")
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .endpoint_url(closed.as_str())
         .lockout_after(2, COOL_DOWN)
         .max_attempts(1)
         .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
@@ -217,14 +213,10 @@ fn metrics_through_the_facade() {
             refused.validate().await.unwrap_err();
             // A role whose STS cannot be reached: one failure of the network, recorded once
             // (by the role's STS client), not again by the provider or by validate().
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
+            let closed = common::closed_endpoint();
             let unreachable = AuthManager::builder()
                 .region("us-east-1")
-                .endpoint_url(format!("http://127.0.0.1:{port}"))
+                .endpoint_url(closed.as_str())
                 .max_attempts(1)
                 .assume_role(ROLE)
                 .source_static(user.access_key_id.clone(), user.secret_access_key.clone())

@@ -55,6 +55,16 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     }
 }
 
+/// An endpoint on 127.0.0.1 where nothing listens (a port that was just free): every
+/// connection is refused.
+pub fn closed_endpoint() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
+
 /// The model id the local server's tests call.
 pub const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 
