@@ -31,6 +31,7 @@ use crate::mode::{ModeConfig, RoleConfig, Source};
 use crate::mode_kind::ModeKind;
 use crate::monitor::{Monitor, Watcher};
 use crate::os::{FileTrouble, Os, SHARED_FILE_LIMIT};
+use crate::quiet_logs::quieted;
 use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
 use crate::static_keys::StaticKeys;
@@ -149,7 +150,7 @@ pub(crate) async fn load_sdk_config(
         loader = loader.credentials_provider(source);
     }
     let base = loader.load().await;
-    let base = redact_service_config(base);
+    let base = without_token_chain(redact_service_config(base));
 
     // The sources that can hang, named for the error that says so.
     let profile_source = || match &profile {
@@ -215,7 +216,10 @@ pub(crate) async fn load_sdk_config(
 /// The manager's credential provider, watched by its monitor: each resolution (a refresh
 /// after the first) and each failure that no service answered (`no_credentials`,
 /// `timed_out`; refusals by STS are recorded by the STS client's own monitor).
-#[derive(Debug)]
+///
+/// Its `Debug` shows nothing of the providers inside: the SDK logs its identity resolvers at
+/// TRACE on every call, and aws-config's providers keep copies of the configuration they were
+/// built from (with the `sso` feature, every profile of the shared files, secrets included).
 struct Observed {
     inner: SharedCredentialsProvider,
     monitor: Arc<Monitor>,
@@ -223,6 +227,14 @@ struct Observed {
     /// the count last seen.
     fetches: Option<Arc<std::sync::atomic::AtomicU64>>,
     seen: std::sync::atomic::AtomicU64,
+}
+
+impl fmt::Debug for Observed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialsProvider")
+            .field("mode", &self.monitor.mode())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Observed {
@@ -247,7 +259,7 @@ impl ProvideCredentials for Observed {
     {
         future::ProvideCredentials::new(async move {
             let started = Instant::now();
-            let result = self.inner.provide_credentials().await;
+            let result = quieted(self.inner.provide_credentials()).await;
             match &result {
                 Ok(credentials) => {
                     if self.is_new() {
@@ -358,6 +370,20 @@ impl LoadServiceConfig for RedactedServiceConfig {
     fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
         self.0.service_config()?.load_config(key)
     }
+}
+
+/// `config` without the bearer-token chain aws-config builds by default (with its `sso`
+/// feature). No mode signs with it: SigV4 modes sign with credentials, API-key mode sets its own
+/// key on each Bedrock client, and auto mode's `AWS_BEARER_TOKEN_BEDROCK` comes from the service
+/// configuration. The chain holds its own unredacted copy of the shared files, every profile's
+/// secrets included, which the SDK would print at TRACE with its runtime components.
+fn without_token_chain(config: SdkConfig) -> SdkConfig {
+    if config.token_provider().is_none() {
+        return config;
+    }
+    let mut builder = config.into_builder();
+    builder.set_token_provider(None);
+    builder.build()
 }
 
 fn redact_service_config(config: SdkConfig) -> SdkConfig {

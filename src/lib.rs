@@ -126,6 +126,7 @@ mod mode_kind;
 mod monitor;
 mod os;
 mod proxy;
+mod quiet_logs;
 mod reply;
 mod rotation;
 mod secret;

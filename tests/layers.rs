@@ -10,7 +10,7 @@ use std::path::Path;
 /// Bottom to top. A module may name the modules of the layers before its own.
 const LAYERS: &[&[&str]] = &[
     // What everything shares: names, secrets, what a service answered.
-    &["mode_kind", "secret", "reply", "time"],
+    &["mode_kind", "secret", "reply", "time", "quiet_logs"],
     // Errors about values and configurations, then the values themselves.
     &["error"],
     &["values"],
