@@ -14,6 +14,7 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::ConfigError;
 use crate::mode_kind::ModeKind;
+use crate::proxy::{BearerThroughProxy, Unroutable};
 use crate::reply::Reply;
 
 /// The kind of an [`AuthError`], with a short machine-readable name ([`as_str`](Self::as_str)).
@@ -637,6 +638,21 @@ fn find_in_chain(err: &(dyn StdError + 'static), call: Call<'_>) -> Option<AuthE
         }
         if let Some(creds) = current.downcast_ref::<CredentialsError>() {
             return Some(classify_credentials_ref(creds, call));
+        }
+        if let Some(refused) = current.downcast_ref::<Unroutable>() {
+            return Some(AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!("{refused}; {} was not sent", call.operation),
+                "fix the proxy setting named in the message, or unset it",
+            ));
+        }
+        if let Some(refused) = current.downcast_ref::<BearerThroughProxy>() {
+            return Some(AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!("{refused}; {} was not sent", call.operation),
+                "use https:// for the endpoint, or let the request go direct: NO_PROXY (or a \
+                 proxy on 127.0.0.1, ::1 or localhost) for plain http:// to this machine",
+            ));
         }
         source = current.source();
     }

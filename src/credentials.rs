@@ -55,6 +55,14 @@ pub(crate) async fn load_sdk_config(
 ) -> Result<SdkConfig, AuthError> {
     let os = &settings.os;
     let kind = mode_kind(mode);
+    // aws-config ignores a variable it cannot read: the request would go elsewhere than said.
+    if let Some(problem) = os.unreadable_var() {
+        return Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            problem,
+            "set it to UTF-8 text, or unset it",
+        ));
+    }
     let shared = shared_files(os)?;
 
     // The profile whose settings apply: the named one (profile mode, role source), else the

@@ -190,6 +190,9 @@ pub enum Rule {
     EndpointUserInfo,
     /// A bearer key goes over HTTPS, or plain HTTP to a loopback address only.
     BearerOverHttp,
+    /// A bearer key does not go over plain HTTP through a proxy that is not on this machine,
+    /// whatever the endpoint.
+    BearerThroughProxy,
     /// The value has the shape of a secret (e.g. a secret access key given as the key id);
     /// it is not shown.
     LooksLikeSecret,
@@ -293,6 +296,9 @@ impl Rule {
             }
             Self::BearerOverHttp => {
                 "must use https:// for an API key (plain http:// only to 127.0.0.1, ::1 or localhost): a bearer key on the wire is the key itself"
+            }
+            Self::BearerThroughProxy => {
+                "is plain http:// and its requests go through a proxy that is not on this machine (HTTP_PROXY, http_proxy or the `proxy` setting): the API key would reach the proxy in the clear; use https://, or exempt the host with NO_PROXY"
             }
             Self::LooksLikeSecret => {
                 "looks like a secret (base64 with mixed case and digits, 20 characters or more), \

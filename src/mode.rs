@@ -313,6 +313,28 @@ impl private::Finish for ApiKey {
     }
 }
 
+/// A bearer key's endpoint that is plain HTTP (to this machine: any other is refused by
+/// itself) reached through a proxy that is not on this machine: the key would travel to the
+/// proxy in the clear. The endpoint is the builder's, else `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`
+/// or `AWS_ENDPOINT_URL`; a profile's `endpoint_url` is known only when the files are read, and
+/// is refused by the client's connector then.
+fn bearer_route_problem(settings: &Settings) -> Option<Problem> {
+    let (field, url) = match &settings.endpoint_url {
+        Some(url) => ("endpoint_url", url.as_str().to_owned()),
+        None => ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
+            .into_iter()
+            .find_map(|var| Some((var, settings.os.var(var)?.trim().to_owned())))?,
+    };
+    if settings.shared.is_some() || settings.os.http.is_some() {
+        // Another client's route: its connector decides.
+        return None;
+    }
+    let route = crate::proxy::proxy_config(&settings.os, &settings.proxy).ok()?;
+    route.remote_plain_proxy(&url)?;
+    let error = ValueError::new(ValueKind::EndpointUrl, &url, Rule::BearerThroughProxy);
+    Some(Problem::new(field, error))
+}
+
 /// The variable that holds a Bedrock API key, as the SDK reads it.
 pub(crate) const BEARER_TOKEN_VAR: &str = "AWS_BEARER_TOKEN_BEDROCK";
 
@@ -328,6 +350,9 @@ pub(crate) fn api_key_mode(
     {
         let error = ValueError::new(ValueKind::EndpointUrl, url.as_str(), Rule::BearerOverHttp);
         problems.push(Problem::new("endpoint_url", error));
+    }
+    if let Some(problem) = bearer_route_problem(settings) {
+        problems.push(problem);
     }
     let (key, from_env) = match source {
         ApiKeySource::Given(key) => (Some(BearerKey::new(key)), false),

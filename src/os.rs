@@ -23,6 +23,15 @@ pub(crate) const SMALL_FILE_LIMIT: u64 = 64 * 1024;
 /// thousands of profiles stay far below it).
 pub(crate) const SHARED_FILE_LIMIT: u64 = 4 * 1024 * 1024;
 
+/// The proxy variables, in either case.
+pub(crate) const PROXY_VARS: [&str; 3] = ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"];
+
+/// The error for a variable whose value is not UTF-8 text (its value is not shown: it may be
+/// a secret).
+fn not_unicode(name: &str) -> String {
+    format!("the variable {name} is not UTF-8 text (its value is not shown); fix or unset it")
+}
+
 /// A file read with care: its bytes, wiped on drop, and its permission bits where known.
 pub(crate) struct CarefulRead {
     pub(crate) bytes: Zeroizing<Vec<u8>>,
@@ -188,6 +197,34 @@ impl Os {
     /// The value of a variable, `None` when unset or blank (as aws-config treats blanks).
     pub(crate) fn var(&self, name: &str) -> Option<String> {
         self.env.get(name).ok().filter(|v| !v.trim().is_empty())
+    }
+
+    /// The value of a variable as [`var`](Self::var) reads it, or an error naming the
+    /// variable when it is set but is not UTF-8 text: for variables that decide where requests
+    /// go or what signs them, which must be refused rather than ignored.
+    pub(crate) fn var_checked(&self, name: &str) -> Result<Option<String>, String> {
+        match self.env.get(name) {
+            Ok(value) => Ok(Some(value).filter(|v| !v.trim().is_empty())),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(not_unicode(name)),
+        }
+    }
+
+    /// The first of the variables this manager reads (`AWS_*`, the proxy variables) whose value
+    /// is not UTF-8 text, as an error that names it. aws-config ignores such a variable, which
+    /// would send a request elsewhere than the user said (`AWS_ENDPOINT_URL*`) or without the
+    /// settings meant for it.
+    pub(crate) fn unreadable_var(&self) -> Option<String> {
+        if self.given.is_some() {
+            // Variables given as data are text.
+            return None;
+        }
+        Self::process_vars().find_map(|(name, value)| {
+            let name = name.to_str()?;
+            let read =
+                name.starts_with("AWS_") || PROXY_VARS.iter().any(|v| v.eq_ignore_ascii_case(name));
+            (read && value.to_str().is_none()).then(|| not_unicode(name))
+        })
     }
 
     /// Whether a variable is set and not blank, for variables that hold a secret: the copy

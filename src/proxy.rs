@@ -15,6 +15,10 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
+use std::sync::Arc;
+
+use hyper_util::client::proxy::matcher::Matcher;
+
 use crate::os::Os;
 
 /// What the builder or a config says about proxies.
@@ -49,26 +53,74 @@ pub(crate) struct Route {
     main: Option<ProxyConfig>,
     /// The proxy of `http://` endpoints, when `HTTP_PROXY` names another than `HTTPS_PROXY`.
     http: Option<ProxyConfig>,
+    /// The proxy `http://` requests go through, if any.
+    plain: Option<PlainProxy>,
+    /// The hosts reached directly: instance metadata and container credentials.
+    direct: Vec<String>,
     pub(crate) in_use: Vec<ProxyInUse>,
 }
 
-/// The first of these variables that is set.
-fn first(os: &Os, names: [&'static str; 2]) -> Option<(String, &'static str)> {
-    names
-        .into_iter()
-        .find_map(|name| os.var(name).map(|value| (value.trim().to_owned(), name)))
+/// The first of these variables that is set; an error names one that is not UTF-8 text.
+fn first(os: &Os, names: [&'static str; 2]) -> Result<Option<(String, &'static str)>, String> {
+    for name in names {
+        if let Some(value) = os.var_checked(name)? {
+            return Ok(Some((value.trim().to_owned(), name)));
+        }
+    }
+    Ok(None)
+}
+
+/// A proxy URL read as the HTTP client will use it: `http://` or `https://`, a host, and a port
+/// that is a number (a port that is not would otherwise mean port 80, or no proxy at all). The
+/// error names where the URL came from and never quotes it: it may hold a password.
+fn proxy_uri(name: &str, url: &str) -> Result<http::Uri, String> {
+    let refused = |why: &str| format!("{name} is not a proxy URL (http://host:port): {why}");
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|_| refused("it cannot be read as a URL"))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(refused("it must start with http:// or https://"));
+    }
+    let authority = uri.authority().ok_or_else(|| refused("it names no host"))?;
+    if authority.host().is_empty() {
+        return Err(refused("it names no host"));
+    }
+    // What follows the host (after any user info and IPv6 brackets) is `:port` or nothing.
+    let after_host = authority
+        .as_str()
+        .rsplit_once('@')
+        .map_or(authority.as_str(), |(_, host)| host);
+    let after_host = match after_host.rsplit_once(']') {
+        Some((_, rest)) => rest,
+        None => after_host.split_once(':').map_or("", |(_, port)| port),
+    };
+    let port = after_host.strip_prefix(':').unwrap_or(after_host);
+    if !port.is_empty() && port.parse::<u16>().is_err() {
+        return Err(refused("its port is not a number from 0 to 65535"));
+    }
+    Ok(uri)
+}
+
+/// Whether a host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The proxies for the manager's client, and what `doctor` says of them; an error names a
-/// proxy URL that cannot be read (refused, not ignored).
+/// proxy URL or variable that cannot be read (refused, not ignored).
 pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, String> {
-    let no_proxy = first(os, ["NO_PROXY", "no_proxy"]).map(|(rules, _)| rules);
+    let no_proxy = first(os, ["NO_PROXY", "no_proxy"])?.map(|(rules, _)| rules);
     let with_no_proxy = |config: ProxyConfig| match &no_proxy {
         Some(rules) => config.no_proxy(rules),
         None => config,
     };
-    let read = |name: &str, config: Result<ProxyConfig, _>| {
-        config
+    let read = |name: &str, url: &str, make: fn(http::Uri) -> Result<ProxyConfig, _>| {
+        let uri = proxy_uri(name, url)?;
+        make(uri)
             .map(with_no_proxy)
             .map_err(|err| format!("{name} is not a proxy URL (http://host:port): {err}"))
     };
@@ -77,11 +129,27 @@ pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, Strin
         url,
         source: format!("variable {variable}"),
     };
+    // The proxy `http://` requests go through, for the rule on bearer keys.
+    let plain = |name: &str, url: &str| -> Result<Option<PlainProxy>, String> {
+        let uri = proxy_uri(name, url)?;
+        let mut matcher = Matcher::builder().http(url.to_owned());
+        if let Some(rules) = &no_proxy {
+            matcher = matcher.no(rules.clone());
+        }
+        Ok(Some(PlainProxy {
+            loopback: uri.host().is_some_and(is_loopback),
+            host: uri.host().unwrap_or_default().to_owned(),
+            matcher: Arc::new(matcher.build()),
+        }))
+    };
+    let direct = direct_hosts(os)?;
     match choice {
         ProxyChoice::Off => Ok(Route::default()),
         ProxyChoice::Url(url) => Ok(Route {
-            main: Some(read("the proxy", ProxyConfig::all(url.as_str()))?),
+            main: Some(read("the proxy", url, ProxyConfig::all)?),
             http: None,
+            plain: plain("the proxy", url)?,
+            direct,
             in_use: vec![ProxyInUse {
                 name: "proxy",
                 url: url.clone(),
@@ -89,31 +157,40 @@ pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, Strin
             }],
         }),
         ProxyChoice::FromEnvironment => {
-            let https = first(os, ["HTTPS_PROXY", "https_proxy"]);
-            let http = first(os, ["HTTP_PROXY", "http_proxy"]);
+            let https = first(os, ["HTTPS_PROXY", "https_proxy"])?;
+            let http = first(os, ["HTTP_PROXY", "http_proxy"])?;
             Ok(match (https, http) {
                 (Some(https), Some(http)) if https.0 == http.0 => Route {
-                    main: Some(read(https.1, ProxyConfig::all(https.0.as_str()))?),
+                    main: Some(read(https.1, &https.0, ProxyConfig::all)?),
                     http: None,
+                    plain: plain(http.1, &http.0)?,
+                    direct,
                     in_use: vec![from_variable("proxy", https)],
                 },
                 // As boto3 chooses: the endpoint's scheme picks the variable.
                 (Some(https), http) => {
-                    let for_http = match &http {
-                        Some(http) => Some(read(http.1, ProxyConfig::http(http.0.as_str()))?),
-                        None => None,
+                    let (for_http, plain_proxy) = match &http {
+                        Some(http) => (
+                            Some(read(http.1, &http.0, ProxyConfig::http)?),
+                            plain(http.1, &http.0)?,
+                        ),
+                        None => (None, None),
                     };
                     Route {
-                        main: Some(read(https.1, ProxyConfig::https(https.0.as_str()))?),
+                        main: Some(read(https.1, &https.0, ProxyConfig::https)?),
                         http: for_http,
+                        plain: plain_proxy,
+                        direct,
                         in_use: std::iter::once(from_variable("proxy", https))
                             .chain(http.map(|http| from_variable(HTTP_ONLY_PROXY, http)))
                             .collect(),
                     }
                 }
                 (None, Some(http)) => Route {
-                    main: Some(read(http.1, ProxyConfig::http(http.0.as_str()))?),
+                    main: Some(read(http.1, &http.0, ProxyConfig::http)?),
                     http: None,
+                    plain: plain(http.1, &http.0)?,
+                    direct,
                     in_use: vec![from_variable("proxy", http)],
                 },
                 (None, None) => Route::default(),
@@ -121,6 +198,102 @@ pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, Strin
         }
     }
 }
+
+/// The fixed addresses of instance metadata and container credentials (EC2, ECS, EKS Pod
+/// Identity), IPv4 and IPv6: never reached through a proxy, as botocore never proxies its
+/// metadata and container fetchers.
+const METADATA_HOSTS: [&str; 5] = [
+    "169.254.169.254",
+    "fd00:ec2::254",
+    "169.254.170.2",
+    "169.254.170.23",
+    "fd00:ec2::23",
+];
+
+/// The variables that name a metadata or container-credentials endpoint of the environment.
+const METADATA_URL_VARS: [&str; 2] = [
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+];
+
+/// The hosts (`host` or `host:port`) that requests reach directly, never through a proxy:
+/// the metadata addresses, and the hosts of the metadata variables.
+fn direct_hosts(os: &Os) -> Result<Vec<String>, String> {
+    let mut hosts: Vec<String> = METADATA_HOSTS.iter().map(|h| (*h).to_owned()).collect();
+    for name in METADATA_URL_VARS {
+        let Some(url) = os.var_checked(name)? else {
+            continue;
+        };
+        // One that cannot be read is aws-config's to refuse; it sends nothing to it.
+        if let Some(authority) = url
+            .trim()
+            .parse::<http::Uri>()
+            .ok()
+            .and_then(|u| u.authority().cloned())
+        {
+            hosts.push(authority.as_str().to_ascii_lowercase());
+        }
+    }
+    Ok(hosts)
+}
+
+/// The proxy of `http://` requests: where it is, and which hosts it serves (not those of
+/// `NO_PROXY`).
+#[derive(Clone)]
+pub(crate) struct PlainProxy {
+    host: String,
+    loopback: bool,
+    matcher: Arc<Matcher>,
+}
+
+impl std::fmt::Debug for PlainProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlainProxy")
+            .field("host", &self.host)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Route {
+    /// The host of the proxy that a plain-HTTP request to `url` goes through, when that
+    /// proxy is not on this machine: a bearer key must not travel to it in the clear.
+    pub(crate) fn remote_plain_proxy(&self, url: &str) -> Option<&str> {
+        let proxy = self.plain.as_ref()?;
+        remote_plain_proxy(proxy, url)
+    }
+}
+
+fn remote_plain_proxy<'a>(proxy: &'a PlainProxy, url: &str) -> Option<&'a str> {
+    let uri: http::Uri = url.parse().ok()?;
+    if proxy.loopback
+        || !uri
+            .scheme_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("http"))
+    {
+        return None;
+    }
+    proxy.matcher.intercept(&uri).map(|_| proxy.host.as_str())
+}
+
+/// A bearer key refused at the connector: it would have gone over plain HTTP to a proxy that
+/// is not on this machine. The error of the request carries it as its source.
+#[derive(Debug)]
+pub(crate) struct BearerThroughProxy {
+    /// The proxy's host.
+    pub(crate) proxy: String,
+}
+
+impl std::fmt::Display for BearerThroughProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "refusing to send a Bedrock API key over plain HTTP through the proxy {}",
+            self.proxy
+        )
+    }
+}
+
+impl std::error::Error for BearerThroughProxy {}
 
 /// A client that refuses every request, saying why (a proxy URL that cannot be read, a test
 /// sandbox given no client).
@@ -146,10 +319,24 @@ struct RefusingConnector(String);
 
 impl HttpConnector for RefusingConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let message = format!("{}: the request to {} was not sent", self.0, request.uri());
-        HttpConnectorFuture::ready(Err(ConnectorError::other(message.into(), None)))
+        let _ = request;
+        let refused = Unroutable(self.0.clone());
+        HttpConnectorFuture::ready(Err(ConnectorError::other(Box::new(refused), None)))
     }
 }
+
+/// Why a client refuses every request (a proxy URL or variable that cannot be read): the
+/// error of each request carries it as its source, a configuration problem.
+#[derive(Debug)]
+pub(crate) struct Unroutable(pub(crate) String);
+
+impl std::fmt::Display for Unroutable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unroutable {}
 
 /// The TLS stack of the manager's clients: rustls with aws-lc.
 pub(crate) const TLS: aws_smithy_http_client::tls::Provider =
@@ -157,20 +344,17 @@ pub(crate) const TLS: aws_smithy_http_client::tls::Provider =
         aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
     );
 
-/// An HTTPS client through `main` (and `http` for `http://` endpoints): one connector (one
-/// connection pool) per proxy and set of connector settings, as the SDK's own client keeps
-/// them.
-fn proxied_client(main: ProxyConfig, http: Option<ProxyConfig>) -> SharedHttpClient {
+/// An HTTPS client through the route's proxies: one connector (one connection pool) per proxy
+/// and set of connector settings, as the SDK's own client keeps them.
+fn proxied_client(route: Route) -> SharedHttpClient {
     SharedHttpClient::new(Proxied {
-        main,
-        http,
+        route,
         connectors: std::sync::RwLock::new(Vec::new()),
     })
 }
 
 struct Proxied {
-    main: ProxyConfig,
-    http: Option<ProxyConfig>,
+    route: Route,
     connectors: std::sync::RwLock<Vec<(ConnectorKey, SharedHttpConnector)>>,
 }
 
@@ -201,20 +385,23 @@ impl HttpClient for Proxied {
         if let Some(connector) = cached {
             return connector;
         }
-        let through = |proxy: &ProxyConfig| {
-            let mut builder = aws_smithy_http_client::Connector::builder()
-                .connector_settings(settings.clone())
-                .proxy_config(proxy.clone());
+        let through = |proxy: Option<&ProxyConfig>| {
+            let mut builder =
+                aws_smithy_http_client::Connector::builder().connector_settings(settings.clone());
+            builder.set_proxy_config(proxy.cloned());
             builder.set_sleep_impl(components.sleep_impl());
             SharedHttpConnector::new(builder.tls_provider(TLS).build())
         };
-        let connector = match &self.http {
-            None => through(&self.main),
-            Some(http) => SharedHttpConnector::new(ByScheme {
-                https: through(&self.main),
-                http: through(http),
-            }),
+        let Some(main) = &self.route.main else {
+            return through(None);
         };
+        let connector = SharedHttpConnector::new(Router {
+            https: through(Some(main)),
+            http: self.route.http.as_ref().map(|http| through(Some(http))),
+            direct: through(None),
+            direct_hosts: self.route.direct.clone(),
+            plain: self.route.plain.clone(),
+        });
         let mut connectors = self
             .connectors
             .write()
@@ -229,25 +416,70 @@ impl HttpClient for Proxied {
     }
 }
 
-/// Sends `http://` requests through one connector (the `HTTP_PROXY` one) and every other
-/// through the other (`HTTPS_PROXY`).
+/// Where each request goes: instance metadata and container credentials directly, `http://`
+/// requests through the `HTTP_PROXY` connector when it is another than the `HTTPS_PROXY` one,
+/// every other through the main one. A Bedrock API key that would go over plain HTTP to a
+/// proxy not on this machine is refused here, whatever the endpoint: the route decides where
+/// the key travels, not the URL alone.
 #[derive(Debug)]
-struct ByScheme {
+struct Router {
     https: SharedHttpConnector,
-    http: SharedHttpConnector,
+    http: Option<SharedHttpConnector>,
+    direct: SharedHttpConnector,
+    direct_hosts: Vec<String>,
+    plain: Option<PlainProxy>,
 }
 
-impl HttpConnector for ByScheme {
+impl Router {
+    fn is_direct(&self, uri: &http::Uri) -> bool {
+        let Some(authority) = uri.authority() else {
+            return false;
+        };
+        let host = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let with_port = authority.as_str().rsplit('@').next().unwrap_or_default();
+        self.direct_hosts.iter().any(|direct| {
+            direct.eq_ignore_ascii_case(host) || direct.eq_ignore_ascii_case(with_port)
+        })
+    }
+}
+
+impl HttpConnector for Router {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let plain = request
-            .uri()
-            .get(..7)
-            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
-        if plain {
-            self.http.call(request)
-        } else {
-            self.https.call(request)
+        let Ok(uri) = request.uri().parse::<http::Uri>() else {
+            // The SDK made this URI; the connector refuses what it cannot read as well.
+            return self.https.call(request);
+        };
+        if self.is_direct(&uri) {
+            return self.direct.call(request);
         }
+        let plain = uri
+            .scheme_str()
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http"));
+        if plain {
+            let bearer = request.headers().get("authorization").is_some_and(|value| {
+                value
+                    .get(..7)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
+            });
+            if let (true, Some(proxy)) = (bearer, &self.plain)
+                && let Some(host) = remote_plain_proxy(proxy, request.uri())
+            {
+                let refused = BearerThroughProxy {
+                    proxy: host.to_owned(),
+                };
+                return HttpConnectorFuture::ready(Err(ConnectorError::other(
+                    Box::new(refused),
+                    None,
+                )));
+            }
+            if let Some(http) = &self.http {
+                return http.call(request);
+            }
+        }
+        self.https.call(request)
     }
 }
 
@@ -257,17 +489,13 @@ impl HttpConnector for ByScheme {
 /// mistake.
 pub(crate) fn https_client(os: &Os, choice: &ProxyChoice) -> SharedHttpClient {
     match proxy_config(os, choice) {
-        Ok(Route {
-            main: Some(main),
-            http,
-            in_use,
-        }) => {
-            for proxy in &in_use {
+        Ok(route) if route.main.is_some() => {
+            for proxy in &route.in_use {
                 tracing::debug!(proxy = proxy.name, source = %proxy.source, "requests go through a proxy");
             }
-            proxied_client(main, http)
+            proxied_client(route)
         }
-        Ok(Route { main: None, .. }) => aws_smithy_http_client::Builder::new()
+        Ok(_) => aws_smithy_http_client::Builder::new()
             .tls_provider(TLS)
             .build_https(),
         Err(problem) => {
