@@ -14,6 +14,7 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::ConfigError;
 use crate::mode_kind::ModeKind;
+use crate::printable::printable;
 use crate::proxy::{BearerThroughProxy, Unroutable};
 use crate::reply::Reply;
 
@@ -572,10 +573,10 @@ where
             // The SDK's reading first; what it left out, from the raw response.
             let mut reply = Reply::read(service.raw());
             if let Some(code) = service.err().code().filter(|c| !c.is_empty()) {
-                reply.code = Some(code.to_owned());
+                reply.code = Some(printable(code).into_owned());
             }
             if let Some(message) = service.err().message().filter(|m| !m.trim().is_empty()) {
-                reply.message = Some(message.to_owned());
+                reply.message = Some(printable(message).into_owned());
             }
             from_reply(&reply, call)
         }
@@ -921,7 +922,7 @@ fn innermost(err: &(dyn StdError + 'static)) -> String {
     while let Some(next) = current.source() {
         current = next;
     }
-    current.to_string()
+    printable(&current.to_string()).into_owned()
 }
 
 /// An error and its sources, joined with `: `.
@@ -936,5 +937,7 @@ fn chain_text(err: &(dyn StdError + 'static)) -> String {
         }
         source = current.source();
     }
-    text
+    // Other crates' errors quote what they were sent: a credential process's stderr, a
+    // response body.
+    printable(&text).into_owned()
 }

@@ -801,7 +801,9 @@ impl RoleProvider {
         } = creds;
         let expiry = SystemTime::try_from(expiration).ok();
         tracing::debug!(role = role_arn, access_key_id = %access_key_id, "assumed role");
-        let principal = output.assumed_role_user().map(|user| user.arn().to_owned());
+        let principal = output
+            .assumed_role_user()
+            .map(|user| crate::printable::printable(user.arn()).into_owned());
         self.monitor.success(principal.as_deref());
         let region = self.source.region().map(|r| r.as_ref().to_owned());
         self.monitor.audit(

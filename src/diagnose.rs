@@ -15,6 +15,7 @@ use crate::credentials::shared_file_paths;
 use crate::metadata;
 use crate::mode::BEARER_TOKEN_VAR;
 use crate::os::{CarefulRead, FileTrouble, Os, SHARED_FILE_LIMIT, SMALL_FILE_LIMIT};
+use crate::printable::printable;
 use crate::secret::looks_like_secret;
 use crate::time::rfc3339;
 
@@ -48,6 +49,38 @@ pub fn mask(name: &str, value: &str) -> String {
     value.to_owned()
 }
 
+/// `text` with each word shaped like a secret (between spaces, `=`, quotes and brackets; a path
+/// is one word, as a secret may hold `/`) replaced by
+/// `********`: a path or a variable name may be the secret itself, pasted where a name belongs.
+fn hide_secret_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if looks_like_secret(word) {
+            out.push_str("********");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || matches!(c, '=' | '`' | '\'' | '"' | '(' | ')' | ',' | ':') {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Text of the report as it is shown: words shaped like a secret hidden, control characters
+/// escaped. Every line of the report goes through it, whoever added the line.
+fn shown(text: &str) -> String {
+    printable(&hide_secret_words(text)).into_owned()
+}
+
 /// One setting that decides authentication: its value as [`mask`] shows it, and where it
 /// came from (`variable AWS_REGION`, `profile dev`, `config auth.toml`, `default`, ...).
 #[non_exhaustive]
@@ -62,6 +95,9 @@ pub struct Setting {
 }
 
 impl Setting {
+    /// Every setting is made here, so what is shown of one is decided once: a value or a word
+    /// of its source shaped like a secret (a secret put in the wrong field, a file or variable
+    /// named after one) is `********`, and control characters are escaped.
     pub(crate) fn new(
         name: impl Into<String>,
         value: impl Into<String>,
@@ -69,8 +105,8 @@ impl Setting {
     ) -> Self {
         Self {
             name: name.into(),
-            value: value.into(),
-            source: source.into(),
+            value: shown(&value.into()),
+            source: shown(&source.into()),
         }
     }
 }
@@ -585,9 +621,10 @@ impl serde::Serialize for FileReport {
         use serde::ser::SerializeStruct;
         let mut out = serializer.serialize_struct("FileReport", 3)?;
         // A path that is not UTF-8 is still shown (lossily) rather than failing the report.
-        out.serialize_field("path", &self.path.display().to_string())?;
+        out.serialize_field("path", &shown(&self.path.display().to_string()))?;
         out.serialize_field("exists", &self.exists)?;
-        out.serialize_field("profiles", &self.profiles)?;
+        let profiles: Vec<String> = self.profiles.iter().map(|p| shown(p)).collect();
+        out.serialize_field("profiles", &profiles)?;
         out.end()
     }
 }
@@ -604,11 +641,12 @@ impl serde::Serialize for Diagnosis {
             expired: bool,
         }
 
-        let variables: BTreeMap<&str, &str> = self
+        let variables: BTreeMap<String, String> = self
             .variables
             .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .map(|(name, value)| (shown(name), shown(value)))
             .collect();
+        let warnings: Vec<String> = self.warnings.iter().map(|w| shown(w)).collect();
         let api_key = self.api_key.as_ref().map(|info| Key {
             info,
             expired: info.is_expired(self.made_at),
@@ -619,7 +657,7 @@ impl serde::Serialize for Diagnosis {
         out.serialize_field("credentials_file", &self.credentials_file)?;
         out.serialize_field("environment", &self.environment)?;
         out.serialize_field("api_key", &api_key)?;
-        out.serialize_field("warnings", &self.warnings)?;
+        out.serialize_field("warnings", &warnings)?;
         out.serialize_field("instance_metadata", &self.instance_metadata)?;
         out.serialize_field("settings", &self.settings)?;
         out.serialize_field("made_at", &rfc3339(self.made_at))?;
@@ -657,7 +695,7 @@ impl fmt::Display for Diagnosis {
         } else {
             writeln!(f, "AWS variables:")?;
             for (name, value) in &self.variables {
-                writeln!(f, "  {name}={value}")?;
+                writeln!(f, "  {}={}", shown(name), shown(value))?;
             }
         }
         for (label, file) in [
@@ -671,7 +709,8 @@ impl fmt::Display for Diagnosis {
             } else {
                 format!("profiles: {}", file.profiles.join(", "))
             };
-            writeln!(f, "{label:<18}{} ({state})", file.path.display())?;
+            let path = file.path.display().to_string();
+            writeln!(f, "{label:<18}{} ({})", shown(&path), shown(&state))?;
         }
         if let Some(key) = &self.api_key {
             let state = if key.is_expired(self.made_at) {
@@ -685,7 +724,7 @@ impl fmt::Display for Diagnosis {
             }
         }
         for warning in &self.warnings {
-            writeln!(f, "warning: {warning}")?;
+            writeln!(f, "warning: {}", shown(warning))?;
         }
         Ok(())
     }

@@ -125,6 +125,7 @@ mod mode;
 mod mode_kind;
 mod monitor;
 mod os;
+mod printable;
 mod proxy;
 mod quiet_logs;
 mod reply;

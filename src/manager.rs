@@ -23,6 +23,7 @@ use crate::mode::{
 };
 use crate::mode_kind::ModeKind;
 use crate::monitor::{Health, Monitor, Watcher};
+use crate::printable::printable;
 use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
 use crate::values::{
@@ -325,10 +326,12 @@ impl AuthManager {
                 let endpoint = self.endpoint_for("STS", "sts", sdk.region());
                 self.blame(classify(err, self.call("STS GetCallerIdentity", &endpoint)))
             })?;
+        // What STS said, made printable: an ARN with a newline would forge an output line.
+        let text = |value: Option<&str>| printable(value.unwrap_or_default()).into_owned();
         let identity = CallerIdentity {
-            account: output.account().unwrap_or_default().to_owned(),
-            arn: output.arn().unwrap_or_default().to_owned(),
-            user_id: output.user_id().unwrap_or_default().to_owned(),
+            account: text(output.account()),
+            arn: text(output.arn()),
+            user_id: text(output.user_id()),
             api_key: None,
         };
         let monitor = &self.inner.monitor;

@@ -105,17 +105,13 @@ fn xml_element(body: &str, name: &str) -> Option<String> {
 }
 
 /// At most [`MAX_MESSAGE`] characters, control characters (newlines of an HTML page, terminal
-/// escapes) replaced by spaces.
+/// escapes) escaped.
 fn printable(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(MAX_MESSAGE)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let mut out: String = text.chars().take(MAX_MESSAGE).collect();
     if text.chars().nth(MAX_MESSAGE).is_some() {
         out.push('…');
     }
-    out.trim().to_owned()
+    crate::printable::printable(out.trim()).into_owned()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/BedrockAccess";
 const ROLE: RoleArn = RoleArn::from_static(ROLE_ARN);
 const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 
+#[derive(Debug)]
 struct Output {
     code: i32,
     stdout: String,
@@ -1323,4 +1324,138 @@ async fn container_credentials_never_go_through_the_proxy() {
         0,
         "the proxy was asked"
     );
+}
+
+/// Whether `text` holds a character a terminal acts on, other than the line breaks the
+/// command prints itself.
+fn has_raw_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_from_outside_is_printed_with_its_control_characters_escaped() {
+    use bedrock_auth::testing::Fault;
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+
+    // A Bedrock error whose message would forge a line and rewrite the terminal.
+    aws.set_fault(Fault::Raw {
+        status: 400,
+        content_type: "application/json",
+        body: r#"{"__type":"ValidationException","message":"bad model\r\n\u001b[2Kok: pinged\u0007\u009b"}"#,
+    });
+    for json in [false, true] {
+        let mut args = vec!["ping", "--env", "--model", MODEL];
+        if json {
+            args.push("--json");
+        }
+        let out = run(home.path(), &aws, &vars, &args).await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(
+            !has_raw_control(&out.stdout) && !has_raw_control(&out.stderr),
+            "{out:?}"
+        );
+        assert!(
+            !out.stderr.lines().any(|l| l.starts_with("ok:")),
+            "{}",
+            out.stderr
+        );
+        let shown = if json { &out.stdout } else { &out.stderr };
+        assert!(shown.contains("bad model"), "{shown}");
+    }
+
+    // An identity whose ARN would forge an `account:` line of whoami.
+    aws.set_fault(Fault::Raw {
+        status: 200,
+        content_type: "text/xml",
+        body: "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+               <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/x&#10;account: 999999999999&#27;[2K</Arn>\
+               <UserId>AIDAX</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
+               <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
+    });
+    let out = run(home.path(), &aws, &vars, &["whoami", "--env"]).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(!has_raw_control(&out.stdout), "{:?}", out.stdout);
+    let accounts: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("account:"))
+        .collect();
+    assert_eq!(accounts, ["account: 123456789012"], "{}", out.stdout);
+    aws.clear_fault();
+
+    // A credential_process that writes escapes to stderr and fails.
+    let script = home.path().join("creds.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf 'no\\033[2J\\r\\nok: fine\\a' >&2\nexit 3\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        format!(
+            "[profile proc]\ncredential_process = {}\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let out = run(home.path(), &aws, &[], &["whoami", "--profile", "proc"]).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(!has_raw_control(&out.stderr), "{:?}", out.stderr);
+    assert!(
+        !out.stderr.lines().any(|l| l.starts_with("ok:")),
+        "{}",
+        out.stderr
+    );
+
+    // Values doctor shows from a config file.
+    let config = home.path().join("odd.toml");
+    std::fs::write(
+        &config,
+        "mode = \"profile\"\nprofile = \"dev\\u001b[31m\\nregion: forged\"\n",
+    )
+    .unwrap();
+    let out = run(
+        home.path(),
+        &aws,
+        &[],
+        &["doctor", "--config", config.to_str().unwrap()],
+    )
+    .await;
+    assert!(
+        !has_raw_control(&out.stdout) && !has_raw_control(&out.stderr),
+        "{out:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_hides_a_secret_put_where_a_name_or_an_id_belongs() {
+    let (home, aws, _alice) = setup().await;
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let config = home.path().join("misplaced.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "mode = \"static\"\naccess_key_id = \"{secret}\"\nsecret_access_key = {{ file = \"{secret}\" }}\n"
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["doctor", "--config", config.to_str().unwrap()],
+        vec!["doctor", "--config", config.to_str().unwrap(), "--json"],
+        vec!["check", "--config", config.to_str().unwrap()],
+    ] {
+        let out = run(home.path(), &aws, &[], &args).await;
+        assert_ne!(out.code, 0, "{args:?}");
+        for part in [secret, "wJalr", "KEY9"] {
+            assert!(
+                !out.stdout.contains(part) && !out.stderr.contains(part),
+                "{args:?} shows `{part}`:\n{}{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
 }

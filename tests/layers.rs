@@ -9,8 +9,10 @@ use std::path::Path;
 
 /// Bottom to top. A module may name the modules of the layers before its own.
 const LAYERS: &[&[&str]] = &[
-    // What everything shares: names, secrets, what a service answered.
-    &["mode_kind", "secret", "reply", "time", "quiet_logs"],
+    // What everything shares: names, secrets, how outside text is printed, dates, which logs
+    // of aws-config are left out; then what a service answered.
+    &["mode_kind", "secret", "printable", "time", "quiet_logs"],
+    &["reply"],
     // Errors about values and configurations, then the values themselves.
     &["error"],
     &["values"],
