@@ -24,7 +24,7 @@ use secrecy::ExposeSecret;
 
 use crate::auth_error::{AuthError, Call, ErrorKind, classify, read_credentials_error};
 use crate::bounded::{Bounded, Watch, Watches};
-use crate::endpoint_guard::EndpointGuard;
+use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::{Rule, ValueError, ValueKind};
 use crate::metadata;
 use crate::mode::{ModeConfig, RoleConfig, Source};
@@ -653,6 +653,9 @@ impl ProvideCredentials for EnvironmentOnly {
 pub(crate) fn sts_config(sdk: &SdkConfig, monitor: &Arc<Monitor>) -> aws_sdk_sts::config::Builder {
     let mut config = aws_sdk_sts::config::Builder::from(sdk)
         .interceptor(EndpointGuard::sigv4())
+        .interceptor(AnswerLimit {
+            successes_too: true,
+        })
         .interceptor(Watcher::sts(monitor));
     if let Some(region) = sdk.region() {
         config = config.retry_partition(regional_retry_partition("sts", region.as_ref()));

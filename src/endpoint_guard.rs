@@ -15,6 +15,7 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::api_key::ApiKeyInfo;
@@ -107,5 +108,72 @@ impl Intercept for EndpointGuard {
             .map_or_else(SystemTime::now, |clock| clock.now());
         self.check(context.request().uri(), now)
             .map_err(|err| Box::new(err) as BoxError)
+    }
+}
+
+/// The most of an answer this crate's clients read into memory for an identity or an error:
+/// 1 MiB. STS answers and Bedrock's error answers are a few KiB; a proxy or a broken server
+/// may send gigabytes.
+pub(crate) const ANSWER_LIMIT: usize = 1024 * 1024;
+
+/// An interceptor that bounds what a client reads of an answer into memory: every STS answer
+/// (identities, role credentials, errors), and Bedrock's error answers. A model's answer itself
+/// (a long generation, a stream) is not bounded. An answer that says it is larger is refused
+/// before its body is read; one that grows past the bound is cut there. Either way an error
+/// that names the bound.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AnswerLimit {
+    /// Whether successful answers are bounded too (STS), or only errors (Bedrock).
+    pub(crate) successes_too: bool,
+}
+
+fn too_large(said: Option<u64>) -> AuthError {
+    let size = said.map_or_else(String::new, |bytes| format!(" ({bytes} bytes)"));
+    AuthError::new(
+        ErrorKind::Service,
+        format!(
+            "refusing an answer larger than {} KiB{size}: no identity or error of AWS is that \
+             large",
+            ANSWER_LIMIT / 1024
+        ),
+        "check that the endpoint is AWS, and what stands between (a proxy's error page)",
+    )
+}
+
+impl Intercept for AnswerLimit {
+    fn name(&self) -> &'static str {
+        "AnswerLimit"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        use http_body_util::BodyExt;
+        let response = context.response_mut();
+        if !self.successes_too && response.status().is_success() {
+            return Ok(());
+        }
+        let said = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if said.is_some_and(|bytes| bytes > ANSWER_LIMIT as u64) {
+            return Err(Box::new(too_large(said)));
+        }
+        let body = std::mem::replace(response.body_mut(), SdkBody::taken());
+        *response.body_mut() = body.map(|body| {
+            let limited = http_body_util::Limited::new(body, ANSWER_LIMIT).map_err(|err| {
+                if err.is::<http_body_util::LengthLimitError>() {
+                    Box::new(too_large(None)) as BoxError
+                } else {
+                    err
+                }
+            });
+            SdkBody::from_body_1_x(limited)
+        });
+        Ok(())
     }
 }

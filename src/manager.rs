@@ -16,7 +16,7 @@ use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentia
 use crate::bounded::Watches;
 use crate::builder::AuthBuilder;
 use crate::credentials::{load_sdk_config, mode_kind, sts_config};
-use crate::endpoint_guard::EndpointGuard;
+use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::ConfigError;
 use crate::mode::{
     ApiKeyConfig, BEARER_TOKEN_VAR, BearerKey, ModeChosen, ModeConfig, ModeState, Source, WantsMode,
@@ -486,7 +486,11 @@ impl AuthManager {
             }
         }
         let bearer = !matches!(auth, BedrockAuth::SigV4);
-        config.interceptor(Watcher::bedrock(&self.inner.monitor, bearer))
+        config
+            .interceptor(AnswerLimit {
+                successes_too: false,
+            })
+            .interceptor(Watcher::bedrock(&self.inner.monitor, bearer))
     }
 
     /// The Bedrock Runtime client for the manager's own region.

@@ -1,6 +1,7 @@
 //! [`printable`]: text from outside (a service's answer, an error of another crate, a
 //! credential process's output, a value read from a file or a variable) made safe to print on
-//! a terminal or in a log line. The one function every output path uses for such text.
+//! a terminal or in a log line: credentials it echoes back are redacted, control characters
+//! escaped. The one function every output path uses for such text.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -20,6 +21,14 @@ fn is_unprintable(c: char) -> bool {
 /// printable("denied\n\u{1b}[2Kaccount: 999") == "denied\\n\\u{1b}[2Kaccount: 999"
 /// ```
 pub(crate) fn printable(text: &str) -> Cow<'_, str> {
+    match without_echoed_credentials(text) {
+        Cow::Borrowed(same) => escaped(same),
+        Cow::Owned(redacted) => Cow::Owned(escaped(&redacted).into_owned()),
+    }
+}
+
+/// `text` with its control characters escaped.
+fn escaped(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unprintable) {
         return Cow::Borrowed(text);
     }
@@ -38,9 +47,82 @@ pub(crate) fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Where an answer that echoes the request would quote its credentials: a bearer key, a
+/// session token (header or query), a signature. Lowercase, for a search that ignores case.
+const ECHOED: [&str; 4] = [
+    "bearer ",
+    "x-amz-security-token",
+    "signature=",
+    "x-amz-signature",
+];
+
+/// `text` with the value (16 characters or more) after each of [`ECHOED`] replaced by
+/// `[REDACTED]`: a service or proxy
+/// that echoes the request back (`Authorization: Bearer ...` in an error page) must not make
+/// this crate print the credentials it sent.
+fn without_echoed_credentials(text: &str) -> Cow<'_, str> {
+    let lower = text.to_ascii_lowercase();
+    if !ECHOED.iter().any(|pattern| lower.contains(pattern)) {
+        return Cow::Borrowed(text);
+    }
+    let value_char = |c: char| c.is_ascii_alphanumeric() || "+/=_-.%~".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        let found = ECHOED
+            .iter()
+            .filter_map(|pattern| Some((lower[at..].find(pattern)? + at, pattern.len())))
+            .min();
+        let Some((start, len)) = found else {
+            out.push_str(&text[at..]);
+            break;
+        };
+        let mut value = start + len;
+        out.push_str(&text[at..value]);
+        // Separators between the name and its value: `: `, `=`, quotes.
+        while let Some(c) = text[value..]
+            .chars()
+            .next()
+            .filter(|c| matches!(c, ':' | '=' | ' ' | '"' | '\''))
+        {
+            out.push(c);
+            value += c.len_utf8();
+        }
+        let end = text[value..]
+            .find(|c: char| !value_char(c))
+            .map_or(text.len(), |n| value + n);
+        // A credential is long; a word is not ("The bearer token included in the request is
+        // invalid" is AWS's own message, and says what failed).
+        if end - value >= 16 {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(&text[value..end]);
+        }
+        at = end.max(start + len);
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::printable;
+
+    #[test]
+    fn credentials_an_answer_echoes_are_not_printed() {
+        let echoed = "denied: Authorization: Bearer ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl== \
+                      X-Amz-Security-Token: IQoJb3JpZ2luX2VjEXAMPLE/+= \
+                      url ?X-Amz-Signature=abc123f00dfeed0123456789abcdef&x-amz-security-token=FwoG%2FzEXAMPLE0000";
+        let shown = printable(echoed);
+        for secret in ["ABSKQmVk", "IQoJb3Jp", "abc123", "FwoG"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(
+            shown.starts_with("denied: Authorization: Bearer [REDACTED]"),
+            "{shown}"
+        );
+        let aws = "The bearer token included in the request is invalid.";
+        assert_eq!(printable(aws), aws);
+    }
 
     #[test]
     fn escapes_what_a_terminal_acts_on_and_keeps_the_rest() {

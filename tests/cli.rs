@@ -1459,3 +1459,122 @@ async fn doctor_hides_a_secret_put_where_a_name_or_an_id_belongs() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_echoed_by_an_answer_or_pasted_as_an_argument_are_not_printed() {
+    use bedrock_auth::testing::Fault;
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    // A proxy's error page that quotes the request it was sent.
+    aws.set_fault(Fault::Raw {
+        status: 403,
+        content_type: "text/plain",
+        body: "Forbidden: Authorization: Bearer ABSKRWNob2VkS2V5UGxhbnRlZDAwMDAwMDAwMDAwMDA= \
+               X-Amz-Security-Token: IQoJEchoedSessionToken0000000000/+=",
+    });
+    for args in [
+        ["ping", "--env", "--model", MODEL, "--json"].as_slice(),
+        &["ping", "--env", "--model", MODEL],
+        &["whoami", "--env"],
+    ] {
+        let out = run(home.path(), &aws, &vars, args).await;
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        for echoed in ["ABSKRWNob2Vk", "IQoJEchoed"] {
+            assert!(
+                !out.stdout.contains(echoed) && !out.stderr.contains(echoed),
+                "{out:?}"
+            );
+        }
+        assert!(
+            format!("{}{}", out.stdout, out.stderr).contains("Forbidden"),
+            "{out:?}"
+        );
+    }
+    aws.clear_fault();
+
+    // A key pasted after `--api-key` (which takes none) is not echoed by the usage error.
+    let pasted = "ABSKUGFzdGVkS2V5UGxhbnRlZDExMTExMTExMTExMTE=";
+    for args in [
+        ["whoami", "--api-key", pasted, "--json"].as_slice(),
+        &["whoami", "--api-key", pasted],
+        &["ping", "--model", MODEL, &format!("--api-key={pasted}")],
+    ] {
+        let out = run(home.path(), &aws, &[], args).await;
+        assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+        assert!(
+            !out.stdout.contains(pasted) && !out.stderr.contains(pasted),
+            "{out:?}"
+        );
+    }
+}
+
+/// A server on 127.0.0.1 that answers every request with `head` and then `body_bytes` bytes
+/// of `x` (in chunks), for answers too large to hold.
+async fn oversized(head: &'static str, body_bytes: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = stream.read(&mut request).await;
+                let _ = stream.write_all(head.as_bytes()).await;
+                let chunk = vec![b'x'; 64 * 1024];
+                let mut sent = 0;
+                while sent < body_bytes {
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    sent += chunk.len();
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_answers_and_arguments_are_refused_by_their_limit() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    // An answer that says it is 50 GiB, and one of 64 MiB that does not say.
+    let huge = oversized(
+        "HTTP/1.1 403 Forbidden\r\ncontent-type: text/xml\r\ncontent-length: 53687091200\r\n\r\n",
+        1024 * 1024,
+    )
+    .await;
+    let unsaid = oversized(
+        "HTTP/1.1 403 Forbidden\r\ncontent-type: text/xml\r\nconnection: close\r\n\r\n",
+        64 * 1024 * 1024,
+    )
+    .await;
+    for endpoint in [&huge, &unsaid] {
+        let vars = [
+            (k1, v1.as_str()),
+            (k2, v2.as_str()),
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ];
+        let started = std::time::Instant::now();
+        let out = run(home.path(), &aws, &vars, &["whoami", "--env", "--json"]).await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        let message = out.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("1024 KiB"), "{message}");
+        assert!(started.elapsed() < Duration::from_secs(20));
+    }
+    // A model id longer than Bedrock takes, and an argument longer than any: refused, no panic.
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    for (model, limit) in [("m".repeat(5_000), "2048"), ("m".repeat(70_000), "8192")] {
+        let out = run(
+            home.path(),
+            &aws,
+            &vars,
+            &["ping", "--env", "--model", &model, "--json"],
+        )
+        .await;
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        let message = out.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(limit), "{message}");
+    }
+}

@@ -294,22 +294,79 @@ fn command() -> clap::Command {
     Cli::command().version(version())
 }
 
+/// The longest argument taken: 8 KiB (a path, a role ARN, a model id are far shorter). A
+/// longer one is refused before anything reads it.
+const ARGUMENT_LIMIT: usize = 8 * 1024;
+
+/// The longest model id Bedrock takes (its API's `modelId`: 1 to 2048 characters).
+const MODEL_ID_LIMIT: usize = 2048;
+
+/// The arguments of this run that must not be printed back: the value given to `--api-key`
+/// (which takes none: the key is read from `AWS_BEARER_TOKEN_BEDROCK`, but a user may paste it
+/// there all the same) and anything shaped like a Bedrock API key.
+fn unprintable_arguments() -> Vec<String> {
+    let args: Vec<String> = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let mut secret = Vec::new();
+    for (at, arg) in args.iter().enumerate() {
+        if let Some(value) = arg.strip_prefix("--api-key=") {
+            secret.push(value.to_owned());
+        } else if arg == "--api-key"
+            && let Some(next) = args.get(at + 1).filter(|next| !next.starts_with("--"))
+        {
+            secret.push(next.clone());
+        } else if arg.starts_with("ABSK") || arg.starts_with("bedrock-api-key-") {
+            secret.push(arg.clone());
+        }
+    }
+    secret.retain(|value| !value.is_empty());
+    secret
+}
+
+/// clap's message, with the arguments that must not be printed replaced.
+fn without_secret_arguments(message: &str) -> String {
+    let mut message = message.to_owned();
+    for secret in unprintable_arguments() {
+        message = message.replace(&secret, "********");
+    }
+    message
+}
+
+/// A usage error, as clap reports it (with `--json`, as JSON on stdout): exit 2.
+fn usage_error(message: &str, json: bool) -> ExitCode {
+    let message = without_secret_arguments(message.trim());
+    if json {
+        let error = AuthError::new(ErrorKind::InvalidConfig, message, "see --help");
+        print_json(&Outcome::<()>::failed(&error, None));
+    } else {
+        eprintln!("{message}");
+    }
+    ExitCode::from(2)
+}
+
 fn main() -> ExitCode {
+    let json = std::env::args_os().any(|arg| arg == "--json");
+    if let Some(long) = std::env::args_os()
+        .skip(1)
+        .find(|arg| arg.len() > ARGUMENT_LIMIT)
+    {
+        let message = format!(
+            "error: an argument of {} bytes is longer than the {ARGUMENT_LIMIT} this command \
+             takes",
+            long.len()
+        );
+        return usage_error(&message, json);
+    }
     let parsed = command()
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
-        Err(err) if err.use_stderr() && std::env::args_os().any(|arg| arg == "--json") => {
-            let message = err.render().to_string();
-            let error = AuthError::new(ErrorKind::InvalidConfig, message.trim(), "see --help");
-            print_json(&Outcome::<()>::failed(&error, None));
-            return ExitCode::from(2);
-        }
+        Err(err) if err.use_stderr() => return usage_error(&err.render().to_string(), json),
         Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
             let _ = err.print();
-            return ExitCode::from(code);
+            return ExitCode::SUCCESS;
         }
     };
     // The outputs that are not reports.
@@ -598,6 +655,18 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
             Err(AuthError::new(ErrorKind::InvalidConfig, "not a report", BUG).into())
         }
         Command::Ping { mode, model } => {
+            if model.chars().count() > MODEL_ID_LIMIT {
+                return Err(AuthError::new(
+                    ErrorKind::InvalidConfig,
+                    format!(
+                        "--model is {} characters long; Bedrock takes model ids of at most \
+                         {MODEL_ID_LIMIT}",
+                        model.chars().count()
+                    ),
+                    "give a model id or ARN, e.g. anthropic.claude-3-haiku-20240307-v1:0",
+                )
+                .into());
+            }
             let manager = mode.manager()?;
             if manager.info().bedrock_auth != BedrockAuth::SigV4 && !json {
                 eprintln!(
