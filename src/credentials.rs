@@ -759,9 +759,20 @@ impl RoleProvider {
                     )
                     .caused_by_boxed(err)
                 })?;
-            request = request
-                .serial_number(mfa.serial.as_str())
-                .token_code(code.expose_secret());
+            // STS would refuse an empty code; nothing is sent with one.
+            let code = code.expose_secret().trim();
+            if code.is_empty() {
+                return Err(AuthError::new(
+                    ErrorKind::NoCredentials,
+                    format!(
+                        "the MFA token source for {} returned an empty code; nothing was sent \
+                         to STS",
+                        mfa.serial
+                    ),
+                    "check <<mfa>>: it must return the device's current code",
+                ));
+            }
+            request = request.serial_number(mfa.serial.as_str()).token_code(code);
         }
         tracing::debug!(role = role_arn, session = %self.session_name, "calling STS AssumeRole");
         let mut output = request

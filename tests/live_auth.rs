@@ -285,6 +285,29 @@ async fn role_assumption_is_signed_by_the_source_and_passes_every_option() {
 }
 
 #[tokio::test]
+async fn an_empty_mfa_code_is_refused_before_sts_is_asked() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(
+        RoleSpec::new(ROLE)
+            .trust(alice.arn.clone())
+            .require_mfa("arn:aws:iam::123456789012:mfa/alice", "654321"),
+    );
+    for code in ["", "  \n"] {
+        let manager = role_builder(&aws, &alice)
+            .mfa("arn:aws:iam::123456789012:mfa/alice", move || async move {
+                Ok::<_, BoxError>(SecretString::from(code))
+            })
+            .build()
+            .unwrap();
+        let err = manager.validate().await.unwrap_err();
+        assert_eq!(err.kind(), bedrock_auth::ErrorKind::NoCredentials, "{err}");
+        assert!(err.message().contains("empty"), "{err}");
+    }
+    assert_eq!(aws.count("AssumeRole"), 0, "an empty code was sent to STS");
+}
+
+#[tokio::test]
 async fn role_with_a_default_session_name() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
