@@ -29,6 +29,7 @@ const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 const REGIONS: [&str; 3] = ["us-east-1", "us-west-2", "eu-central-1"];
 
 fn main() -> ExitCode {
+    init_tracing();
     let real = std::env::args().any(|arg| arg == "--real-aws");
     let local = if real { None } else { Some(LocalSetup::new()) };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -54,6 +55,26 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `RUST_LOG=trace|debug|info|warn|error` prints the library's and the SDK's logs on stderr,
+/// as the `bedrock-auth` command does: what a service's own subscriber would see.
+fn init_tracing() {
+    let Ok(level) = std::env::var("RUST_LOG") else {
+        return;
+    };
+    let level = match level.trim().to_ascii_lowercase().as_str() {
+        "trace" => tracing::Level::TRACE,
+        "debug" => tracing::Level::DEBUG,
+        "info" => tracing::Level::INFO,
+        "error" => tracing::Level::ERROR,
+        _ => tracing::Level::WARN,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
 }
 
 /// The offline environment, made before any thread starts: a temp `HOME` with a profile file,

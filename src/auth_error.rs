@@ -644,7 +644,8 @@ fn find_in_chain(err: &(dyn StdError + 'static), call: Call<'_>) -> Option<AuthE
             return Some(AuthError::new(
                 ErrorKind::InvalidConfig,
                 format!("{refused}; {} was not sent", call.operation),
-                "fix the proxy setting named in the message, or unset it",
+                "fix what the message names (such as a proxy setting that cannot be read); \
+                 nothing is sent until then",
             ));
         }
         if let Some(refused) = current.downcast_ref::<BearerThroughProxy>() {

@@ -492,4 +492,36 @@ impl<M: ModeState> AuthBuilder<M> {
         self.source(source);
         self
     }
+
+    /// The session token of temporary source credentials, after
+    /// [`source_static`](Self::source_static): STS is called with the key pair and this token.
+    ///
+    /// ```
+    /// use bedrock_auth::{AuthManager, SecretString};
+    ///
+    /// let manager = AuthManager::builder()
+    ///     .region("us-east-1")
+    ///     .assume_role("arn:aws:iam::123456789012:role/BedrockAccess")
+    ///     .source_static("ASIAIOSFODNN7EXAMPLE", SecretString::from("wJalrXUtnFEMI/K7MDENG"))
+    ///     .source_session_token(SecretString::from("FwoGZXIvYXdzEXAMPLE"))
+    ///     .build()?;
+    /// # let _ = manager;
+    /// # Ok::<(), bedrock_auth::ConfigError>(())
+    /// ```
+    pub fn source_session_token(mut self, token: impl IntoSecret) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        let token = self.secret("source.session_token", ValueKind::SessionToken, token);
+        match &mut self.mode.role().source {
+            Source::Static(keys) => keys.session_token = Some(token),
+            _ => {
+                // Without the key pair it belongs to, the token has nothing to go with.
+                let error = ValueError::without_value(ValueKind::RoleSource, Rule::Missing);
+                self.problems
+                    .push(Problem::new("source.access_key_id", error));
+            }
+        }
+        self
+    }
 }

@@ -301,7 +301,7 @@ impl AuthConfig {
             ConfigError::new(vec![Problem::new("file", error)])
         };
         let read = read_small_file(&Os::default(), path).map_err(refused)?;
-        let text = std::str::from_utf8(&read.bytes).map_err(|_| refused(Rule::FileUnreadable))?;
+        let text = std::str::from_utf8(&read.bytes).map_err(|_| refused(Rule::FileNotText))?;
         let mut config = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => Self::from_json(text)?,
             _ => Self::from_toml(text)?,
@@ -672,7 +672,14 @@ impl<'de> serde::de::Visitor<'de> for RawVisitor {
             let value = map.next_value_seed(RawVisitor {
                 secret: is_secret_key(&key),
             })?;
-            table.insert(key, value);
+            // TOML refuses a key given twice; JSON's parser would keep the last. Refused in
+            // every format (the value is not quoted: it may be a secret).
+            if table.insert(key.clone(), value).is_some() {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{}` is given twice",
+                    crate::printable::printable(&key)
+                )));
+            }
         }
         Ok(Raw::Table(table))
     }
@@ -1078,24 +1085,39 @@ impl<'a> Checker<'a> {
                     builder
                 }
             },
-            ["access_key_id", "secret_access_key"] => {
-                let mut values = table.values();
-                let id = match values.next() {
+            ["access_key_id", "secret_access_key"]
+            | ["access_key_id", "secret_access_key", "session_token"] => {
+                let value = |name: &str| {
+                    table
+                        .iter()
+                        .find(|(k, _)| canonical_key(k) == name)
+                        .map(|(_, v)| v)
+                };
+                let id = match value("access_key_id") {
                     Some(Raw::Str(id)) => id.clone(),
                     _ => String::new(),
                 };
                 let key = format!("{written}.secret_access_key");
-                let secret = values
-                    .next()
+                let secret = value("secret_access_key")
                     .and_then(|v| self.secret_value(&key, v, true))
                     .unwrap_or_else(placeholder);
-                builder.source_static(id, secret)
+                let builder = builder.source_static(id, secret);
+                match value("session_token") {
+                    Some(token) => {
+                        let key = format!("{written}.session_token");
+                        let token = self
+                            .secret_value(&key, token, true)
+                            .unwrap_or_else(placeholder);
+                        builder.source_session_token(token)
+                    }
+                    None => builder,
+                }
             }
             _ => {
                 self.wrong_type(
                     written,
                     &Raw::Table(BTreeMap::new()),
-                    "\"environment\", \"auto\", { profile = \"..\" } or { access_key_id, secret_access_key }",
+                    "\"environment\", \"auto\", { profile = \"..\" } or { access_key_id, secret_access_key[, session_token] }",
                 );
                 builder
             }
@@ -1187,7 +1209,7 @@ fn read_secret_file(os: &Os, path: &Path) -> Result<SecretString, Rule> {
     }
     match std::str::from_utf8(&read.bytes) {
         Ok(text) => Ok(SecretString::from(text.trim_end_matches(['\n', '\r']))),
-        Err(_) => Err(Rule::FileUnreadable),
+        Err(_) => Err(Rule::FileNotText),
     }
 }
 
@@ -1197,8 +1219,20 @@ fn read_small_file(os: &Os, path: &Path) -> Result<CarefulRead, Rule> {
         .map_err(|trouble| match trouble {
             FileTrouble::NotRegular(is) => Rule::NotRegularFile { is },
             FileTrouble::TooLarge(max_bytes) => Rule::FileTooLarge { max_bytes },
-            FileTrouble::Missing | FileTrouble::Unreadable(_) => Rule::FileUnreadable,
+            FileTrouble::Missing => Rule::FileMissing,
+            FileTrouble::Unreadable(err) => unreadable_rule(&err),
         })
+}
+
+/// Why a file could not be read, as the rule the error names.
+pub(crate) fn unreadable_rule(err: &std::io::Error) -> Rule {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => Rule::FileMissing,
+        std::io::ErrorKind::PermissionDenied => Rule::FileDenied,
+        // ELOOP has no stable `ErrorKind` yet; its message is the system's.
+        _ if err.to_string().contains("symbolic links") => Rule::FileLinkLoop,
+        _ => Rule::FileUnreadable,
+    }
 }
 
 /// An `Arc`'d token source as a token source, so one config can make many managers.

@@ -63,8 +63,6 @@ pub(crate) async fn load_sdk_config(
             "set it to UTF-8 text, or unset it",
         ));
     }
-    let shared = shared_files(os)?;
-
     // The profile whose settings apply: the named one (profile mode, role source), else the
     // selected default for the modes that use the default chain.
     let profile = match mode {
@@ -80,6 +78,9 @@ pub(crate) async fn load_sdk_config(
         | ModeConfig::Custom(_)
         | ModeConfig::ApiKey(_) => None,
     };
+    // Modes whose credentials come from no profile do not need the credentials file: one that
+    // cannot be used there is passed over, not an error.
+    let shared = shared_files(os, profile.is_some())?;
     let facts = match &profile {
         Some((name, must_exist)) => profile_facts(os, &shared, name, *must_exist).await?,
         None => ProfileFacts::default(),
@@ -546,12 +547,14 @@ pub(crate) fn shared_file_paths(os: &Os) -> [(EnvConfigFileKind, String); 2] {
 /// The shared config and credentials files, read once per load with care (regular files of at
 /// most [`SHARED_FILE_LIMIT`]) and handed to aws-config as text, so that nothing of aws-config
 /// reads them again. A missing or unreadable file is an empty one, as for aws-config; a FIFO,
-/// a device or a huge file is an error naming it. A credentials file that group or others may
-/// read is a warning.
-pub(crate) fn shared_files(os: &Os) -> Result<SharedFiles, AuthError> {
+/// a device or a huge file is an error naming it (a credentials file that the mode does not use,
+/// `credentials_used` false, is passed over with a warning instead). A credentials file that
+/// group or others may read is a warning.
+pub(crate) fn shared_files(os: &Os, credentials_used: bool) -> Result<SharedFiles, AuthError> {
     let mut files = EnvConfigFiles::builder();
     let mut unreadable = None;
     for (kind, path) in shared_file_paths(os) {
+        let passed_over = !credentials_used && matches!(kind, EnvConfigFileKind::Credentials);
         let text = match os.read_careful(Path::new(&path), SHARED_FILE_LIMIT) {
             Ok(read) => {
                 if read.exposed() && matches!(kind, EnvConfigFileKind::Credentials) {
@@ -568,6 +571,14 @@ pub(crate) fn shared_files(os: &Os) -> Result<SharedFiles, AuthError> {
             Err(FileTrouble::Unreadable(err)) => {
                 tracing::debug!(path = %path, error = %err, "cannot read a shared file");
                 unreadable = Some(format!("{path}: {err}"));
+                String::new()
+            }
+            Err(FileTrouble::NotRegular(is)) if passed_over => {
+                tracing::warn!(path = %path, is, "the shared credentials file is not a regular file; not read (this mode takes no credentials from it)");
+                String::new()
+            }
+            Err(FileTrouble::TooLarge(_)) if passed_over => {
+                tracing::warn!(path = %path, "the shared credentials file is too large; not read (this mode takes no credentials from it)");
                 String::new()
             }
             Err(FileTrouble::NotRegular(is)) => {

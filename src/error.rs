@@ -240,8 +240,16 @@ pub enum Rule {
     /// Not an environment variable's name (letters, digits and `_`, not starting with a
     /// digit); the value is not shown.
     VariableName,
-    /// A file cannot be read (or is not UTF-8).
+    /// A file cannot be read (an I/O error other than those below).
     FileUnreadable,
+    /// A file does not exist.
+    FileMissing,
+    /// A file this process may not read (permission denied).
+    FileDenied,
+    /// A path that ends in a loop of symbolic links.
+    FileLinkLoop,
+    /// A file that is not UTF-8 text.
+    FileNotText,
     /// A secret or configuration file that is not a regular file: reading a FIFO would block,
     /// a device may never end. Refused without reading it.
     NotRegularFile {
@@ -329,7 +337,11 @@ impl Rule {
                 "must name an environment variable (letters, digits and _, not starting with a \
                  digit), not hold the secret itself; the value is not shown"
             }
-            Self::FileUnreadable => "names a file that cannot be read as UTF-8 text",
+            Self::FileUnreadable => "names a file that cannot be read (an I/O error)",
+            Self::FileMissing => "names a file that does not exist",
+            Self::FileDenied => "names a file this process may not read (permission denied)",
+            Self::FileLinkLoop => "names a path that ends in a loop of symbolic links",
+            Self::FileNotText => "names a file that is not UTF-8 text",
             Self::NotRegularFile { .. } => "names something that is not a regular file",
             Self::FileTooLarge { .. } => "names a file larger than a secret or configuration is",
             Self::NoTokenSource => {

@@ -112,6 +112,16 @@ impl BearerKey {
             info: ApiKeyInfo::parse(key),
         }
     }
+
+    /// Where the key has a character an HTTP header cannot carry (the newline of a second line
+    /// in its file, another control character, a character outside ASCII): such a key can
+    /// never be sent.
+    fn unsendable_at(&self) -> Option<usize> {
+        self.token
+            .token()
+            .bytes()
+            .position(|b| !(b == b'\t' || (0x20..=0x7e).contains(&b)))
+    }
 }
 
 /// Custom-source mode: credentials from a [`CredentialSource`](crate::CredentialSource) of
@@ -367,5 +377,15 @@ pub(crate) fn api_key_mode(
             None => (None, true),
         },
     };
+    if let Some(at) = key.as_ref().and_then(BearerKey::unsendable_at) {
+        let field = if from_env {
+            BEARER_TOKEN_VAR
+        } else {
+            "api_key"
+        };
+        // Never the value, nor the character: it is part of the secret.
+        let error = ValueError::without_value(ValueKind::ApiKey, Rule::InvalidChar { at });
+        problems.push(Problem::new(field, error));
+    }
     Some(ModeConfig::ApiKey(ApiKeyConfig { key, from_env }))
 }

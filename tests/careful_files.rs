@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bedrock_auth::testing::{LocalAws, Sandbox};
-use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, Rule};
+use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, ExposeSecret, Rule};
 use common::Captured;
 
 /// A named pipe at `path`, made by `mkfifo` (no unsafe code for `mkfifo(3)`).
@@ -109,6 +109,7 @@ fn a_secret_file_must_be_a_small_regular_file() {
 #[tokio::test]
 async fn a_shared_file_that_is_a_fifo_is_refused_at_once() {
     let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
     let root = tempfile::tempdir().unwrap();
     let aws_dir = root.path().join("home/test/.aws");
     std::fs::create_dir_all(&aws_dir).unwrap();
@@ -121,19 +122,36 @@ async fn a_shared_file_that_is_a_fifo_is_refused_at_once() {
     let sandbox = Sandbox::rooted_at(root.path())
         .env("HOME", "/home/test")
         .env("AWS_EC2_METADATA_DISABLED", "true");
-    // Every mode loads the shared files (for settings such as endpoints), not only profiles.
-    for manager in [
-        aws.builder()
-            .profile("dev")
-            .sandbox(sandbox.clone())
-            .build()
-            .unwrap(),
-        aws.builder()
-            .environment()
-            .sandbox(sandbox.clone())
-            .build()
-            .unwrap(),
-    ] {
+    // A mode that takes credentials from a profile refuses it; environment mode, which takes
+    // none from that file, passes over it (it still reads the config file, for settings such
+    // as endpoints).
+    let environment = aws
+        .builder()
+        .environment()
+        .sandbox(
+            sandbox
+                .clone()
+                .own_http_client()
+                .env("AWS_ACCESS_KEY_ID", alice.access_key_id.as_str())
+                .env(
+                    "AWS_SECRET_ACCESS_KEY",
+                    alice.secret_access_key.expose_secret(),
+                ),
+        )
+        .build()
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), environment.validate())
+        .await
+        .expect("a FIFO blocked the manager")
+        .unwrap();
+    aws.clear_requests();
+    for manager in [aws
+        .builder()
+        .profile("dev")
+        .sandbox(sandbox.clone())
+        .build()
+        .unwrap()]
+    {
         let err = tokio::time::timeout(Duration::from_secs(10), manager.validate())
             .await
             .expect("a FIFO blocked the manager")

@@ -1578,3 +1578,51 @@ async fn oversized_answers_and_arguments_are_refused_by_their_limit() {
         assert!(message.contains(limit), "{message}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_key_that_no_header_can_carry_is_a_configuration_error() {
+    let (home, aws, alice) = setup().await;
+    let key = aws.add_api_key(&alice);
+    let file = home.path().join("key.txt");
+    // A second line in the key file (or a character outside ASCII): the key can never be sent.
+    std::fs::write(&file, format!("{}\nsecond line\n", key.expose_secret())).unwrap();
+    let config = home.path().join("key.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "mode = \"api_key\"\napi_key = {{ file = \"{}\" }}\n",
+            file.display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    for args in [
+        ["check", "--config", config].as_slice(),
+        &["ping", "--config", config, "--model", MODEL],
+    ] {
+        let out = run(home.path(), &aws, &[], args).await;
+        assert_eq!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("invalid_config") && out.stderr.contains("api_key"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("second line"), "{}", out.stderr);
+    }
+    let accented = format!("{}é", key.expose_secret());
+    let vars = [("AWS_BEARER_TOKEN_BEDROCK", accented.as_str())];
+    let out = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["ping", "--api-key", "--model", MODEL],
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("AWS_BEARER_TOKEN_BEDROCK"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(aws.count("Converse"), 0);
+}

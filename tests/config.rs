@@ -320,7 +320,7 @@ fn secrets_from_variables_and_files() {
             (
                 "session_token",
                 ValueKind::SecretSource,
-                Rule::FileUnreadable,
+                Rule::FileMissing,
                 "/nonexistent/token"
             ),
         ]
@@ -432,7 +432,7 @@ fn config_files_by_extension() {
         ModeKind::Environment
     );
     let err = AuthConfig::from_file(dir.path().join("missing.toml")).unwrap_err();
-    assert_eq!(err.problems()[0].error().rule(), Rule::FileUnreadable);
+    assert_eq!(err.problems()[0].error().rule(), Rule::FileMissing);
 }
 
 #[test]
@@ -597,4 +597,99 @@ fn lockout_and_metadata_settings_from_a_file() {
             ("metadata_attempts".to_owned(), Rule::AttemptsRange),
         ]
     );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let looped = dir.path().join("loop.toml");
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    let binary = dir.path().join("binary.toml");
+    std::fs::write(&binary, b"mode = \"auto\"\xff\xfe").unwrap();
+    let secret = dir.path().join("secret.bin");
+    std::fs::write(&secret, b"\xff\xfe\xfd").unwrap();
+    let rule = |path: &std::path::Path| {
+        let err = AuthConfig::from_file(path).unwrap_err();
+        let problem = &err.problems()[0];
+        (problem.error().rule(), problem.error().to_string())
+    };
+    let (missing, message) = rule(&dir.path().join("missing.toml"));
+    assert_eq!(missing, Rule::FileMissing);
+    assert!(message.contains("does not exist"), "{message}");
+    let (looping, message) = rule(&looped);
+    assert_eq!(looping, Rule::FileLinkLoop, "{message}");
+    assert!(message.contains("symbolic links"), "{message}");
+    let (not_text, message) = rule(&binary);
+    assert_eq!(not_text, Rule::FileNotText);
+    assert!(message.contains("not UTF-8"), "{message}");
+    // A secret file the same way.
+    let config = AuthConfig::from_toml(&format!(
+        "mode = \"static\"\naccess_key_id = \"AKIAIOSFODNN7EXAMPLE\"\n\
+         secret_access_key = {{ file = \"{}\" }}",
+        secret.display()
+    ))
+    .unwrap();
+    let err = AuthManager::from_config(&config).unwrap_err();
+    assert_eq!(err.problems()[0].error().rule(), Rule::FileNotText, "{err}");
+}
+
+#[tokio::test]
+async fn a_role_source_of_temporary_keys_takes_its_session_token() {
+    use bedrock_auth::testing::RoleSpec;
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.add_role(RoleSpec::new(ROLE.parse().unwrap()));
+    // Temporary keys, as a first role hands them out.
+    let first = aws
+        .builder()
+        .assume_role(ROLE)
+        .source_static(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let temporary = first.credentials().await.unwrap();
+    let config = AuthConfig::from_toml(&format!(
+        "mode = \"assume_role\"\nregion = \"us-east-1\"\nrole_arn = \"{ROLE}\"\n\
+         endpoint_url = \"{}\"\nsession_name = \"second\"\n\
+         source = {{ access_key_id = \"{}\", secret_access_key = {{ env = \"SRC_SECRET\" }}, \
+         session_token = {{ env = \"SRC_TOKEN\" }} }}",
+        aws.endpoint_url(),
+        temporary.access_key_id(),
+    ))
+    .unwrap()
+    .sandbox(
+        aws.sandbox()
+            .env("SRC_SECRET", temporary.secret_access_key())
+            .env("SRC_TOKEN", temporary.session_token().unwrap()),
+    );
+    let manager = AuthManager::from_config(&config).unwrap();
+    let identity = manager.validate().await.unwrap();
+    assert!(identity.arn.ends_with("/second"), "{}", identity.arn);
+    let assumed = aws
+        .requests()
+        .into_iter()
+        .rfind(|r| r.action == "AssumeRole")
+        .unwrap();
+    assert_eq!(
+        assumed.access_key_id.as_deref(),
+        Some(temporary.access_key_id())
+    );
+}
+
+#[test]
+fn a_key_given_twice_is_refused_in_json_as_in_toml() {
+    for json in [
+        r#"{"mode": "profile", "profile": "dev", "profile": "prod"}"#,
+        r#"{"mode": "assume_role", "role_arn": "arn:aws:iam::123456789012:role/R",
+            "source": {"profile": "a", "profile": "b"}}"#,
+    ] {
+        let err = AuthConfig::from_json(json).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("given twice"), "{message}");
+        assert!(
+            !message.contains("prod") && !message.contains("\"b\""),
+            "{message}"
+        );
+    }
+    let toml = AuthConfig::from_toml("mode = \"profile\"\nprofile = \"dev\"\nprofile = \"prod\"");
+    assert!(toml.is_err());
 }

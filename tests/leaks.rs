@@ -429,3 +429,81 @@ fn the_encoded_forms_of_a_secret_are_found_inside_longer_text() {
     };
     assert!(!leaks(&printed, &[secret.to_owned()], false).is_empty());
 }
+
+/// The secrets the embedded local AWS makes, by their shape: `local/<hex>/<n>` (secret keys),
+/// `temp/<hex>/<n>` and `token/<hex>/<hex>/<n>` (role credentials), `ABSKlocal<hex>` (API keys),
+/// as they are or percent-encoded. For a program (the tour) whose server this test cannot ask.
+fn local_secret_in(text: &str) -> Option<String> {
+    for prefix in [
+        "local/",
+        "temp/",
+        "token/",
+        "local%2F",
+        "temp%2F",
+        "token%2F",
+        "ABSKlocal",
+    ] {
+        let mut rest = text;
+        while let Some(at) = rest.find(prefix) {
+            let after = &rest[at + prefix.len()..];
+            let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+            if hex >= 16 {
+                return Some(rest[at..at + prefix.len() + hex].to_owned());
+            }
+            rest = after;
+        }
+    }
+    None
+}
+
+/// The tour, as a user runs it after `cargo run --example tour`: the built example, in a
+/// temporary `HOME` with other profiles' secrets, at `RUST_LOG=trace`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_in_anything_the_tour_prints() {
+    // Examples are built beside the test binaries (`target/debug/examples`) by `cargo test`.
+    let tour = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(Path::parent)
+        .map(|debug| debug.join("examples").join("tour"))
+        .unwrap();
+    assert!(
+        tour.exists(),
+        "{} is not built: `cargo test` builds the examples (or `cargo build --example tour`)",
+        tour.display()
+    );
+    let home = tempfile::tempdir().unwrap();
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    write_home(home.path(), &alice, alice.secret_access_key.expose_secret());
+    let printed = run(&tour, home.path(), &aws.endpoint_url(), &[], &[]).await;
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    assert!(
+        printed.stderr.contains(" TRACE "),
+        "the tour traced nothing"
+    );
+    let mut secrets: Vec<String> = OTHER_SECRETS.map(str::to_owned).to_vec();
+    secrets.push(alice.secret_access_key.expose_secret().to_owned());
+    let found = leaks(&printed, &secrets, false);
+    assert!(found.is_empty(), "secrets printed:\n{}", found.join("\n"));
+    for (stream, text) in [("stdout", &printed.stdout), ("stderr", &printed.stderr)] {
+        if let Some(secret) = local_secret_in(text) {
+            let line = text
+                .lines()
+                .find(|l| l.contains(&secret))
+                .unwrap_or_default();
+            panic!(
+                "the tour's {stream} holds `{secret}`: {}",
+                &line[..line.len().min(600)]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_local_server_s_secrets_are_told_by_their_shape() {
+    assert!(local_secret_in("x secret=local/0123456789abcdef/3 y").is_some());
+    assert!(local_secret_in("token%2F0123456789abcdef%2F").is_some());
+    assert!(local_secret_in("ABSKlocal0123456789abcdef00000001").is_some());
+    assert!(local_secret_in("a local/ path, temp/dir, token/x").is_none());
+}
