@@ -366,6 +366,22 @@ impl AuthError {
         )
     }
 
+    /// The same error with each of `secrets` (the ones the manager knows and sends: an API
+    /// key, an external id) replaced by `********` wherever it stands in the message: an
+    /// answer may echo what it was sent.
+    pub(crate) fn without_secrets<'a>(
+        mut self,
+        secrets: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        for secret in secrets {
+            // Too short to be told from ordinary words; such values are refused at build.
+            if secret.len() >= 2 && self.message.contains(secret) {
+                self.message = self.message.replace(secret, "********");
+            }
+        }
+        self
+    }
+
     /// Marks a failure the manager's monitor saw on one of its clients.
     pub(crate) fn seen_by_monitor(mut self) -> Self {
         self.recorded = true;

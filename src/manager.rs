@@ -535,7 +535,20 @@ impl AuthManager {
     /// timeout: the call failed waiting for its credentials, before anything was sent.
     fn blame(&self, err: AuthError) -> AuthError {
         let after = self.inner.settings.operation_timeout;
-        self.inner.watches.blame(err, after)
+        self.inner
+            .watches
+            .blame(err, after)
+            .without_secrets(self.sent_secrets())
+    }
+
+    /// The secrets this manager sends that an answer could echo back: API-key mode's key, a
+    /// role's external id.
+    fn sent_secrets(&self) -> Vec<&str> {
+        match &self.inner.mode {
+            ModeConfig::ApiKey(ApiKeyConfig { key: Some(key), .. }) => vec![key.token.token()],
+            ModeConfig::AssumeRole(role) => role.external_id.iter().map(|id| id.expose()).collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// API-key mode's key (`None` in other modes), or `no_credentials` naming the variable
@@ -567,7 +580,10 @@ impl AuthManager {
             .map_err(|err| {
                 let region = client.config().region();
                 let endpoint = self.endpoint_for("Bedrock Runtime", "bedrock-runtime", region);
-                classify(err, self.call("Bedrock ListAsyncInvokes", &endpoint))
+                self.blame(classify(
+                    err,
+                    self.call("Bedrock ListAsyncInvokes", &endpoint),
+                ))
             })?;
         let monitor = &self.inner.monitor;
         monitor.success(None);

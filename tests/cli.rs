@@ -1626,3 +1626,58 @@ async fn an_api_key_that_no_header_can_carry_is_a_configuration_error() {
     );
     assert_eq!(aws.count("Converse"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_echoes_the_external_id_or_the_key_does_not_make_the_command_print_it() {
+    use bedrock_auth::testing::Fault;
+    let (home, aws, alice) = setup().await;
+    write_base_profile(home.path(), &alice);
+    // STS quoting the external id it was sent, in a bare error of its own shape.
+    aws.set_fault(Fault::Raw {
+        status: 403,
+        content_type: "text/xml",
+        body: "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no trust for \
+               ExternalId ext-echoed-0042 on this role</Message></Error></ErrorResponse>",
+    });
+    let args = [
+        "whoami",
+        "--role-arn",
+        ROLE_ARN,
+        "--external-id",
+        "ext-echoed-0042",
+        "--source-profile",
+        "base",
+    ];
+    for json in [false, true] {
+        let mut args = args.to_vec();
+        if json {
+            args.push("--json");
+        }
+        let out = run(home.path(), &aws, &[], &args).await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        let printed = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            printed.contains("no trust for ExternalId ********"),
+            "{printed}"
+        );
+        assert!(!printed.contains("ext-echoed-0042"), "{printed}");
+    }
+    // Bedrock quoting the API key it was sent, without a `Bearer ` before it.
+    const KEY: &str = "ABSKRWNob2VkQnlWYWx1ZUtleTAwMDAwMDA=";
+    aws.set_fault(Fault::Raw {
+        status: 403,
+        content_type: "application/json",
+        body: "{\"message\":\"unknown key ABSKRWNob2VkQnlWYWx1ZUtleTAwMDAwMDA=\"}",
+    });
+    let vars = [("AWS_BEARER_TOKEN_BEDROCK", KEY)];
+    for args in [
+        ["ping", "--api-key", "--model", MODEL].as_slice(),
+        &["whoami", "--api-key", "--json"],
+    ] {
+        let out = run(home.path(), &aws, &vars, args).await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        let printed = format!("{}{}", out.stdout, out.stderr);
+        assert!(printed.contains("unknown key ********"), "{printed}");
+        assert!(!printed.contains(KEY), "{printed}");
+    }
+}
