@@ -20,6 +20,7 @@ use std::sync::Arc;
 use hyper_util::client::proxy::matcher::Matcher;
 
 use crate::os::Os;
+use crate::values::endpoint_url::is_loopback_host;
 
 /// What the builder or a config says about proxies.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -101,15 +102,6 @@ fn proxy_uri(name: &str, url: &str) -> Result<http::Uri, String> {
     Ok(uri)
 }
 
-/// Whether a host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// The proxies for the manager's client, and what `doctor` says of them; an error names a
 /// proxy URL or variable that cannot be read (refused, not ignored).
 pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, String> {
@@ -137,7 +129,7 @@ pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, Strin
             matcher = matcher.no(rules.clone());
         }
         Ok(Some(PlainProxy {
-            loopback: uri.host().is_some_and(is_loopback),
+            loopback: uri.host().is_some_and(is_loopback_host),
             host: uri.host().unwrap_or_default().to_owned(),
             matcher: Arc::new(matcher.build()),
         }))

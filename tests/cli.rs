@@ -1143,6 +1143,20 @@ async fn a_bearer_key_never_goes_in_cleartext_to_a_remote_proxy() {
         assert!(out.stdout.contains("proxy"), "{}", out.stdout);
     }
     assert_eq!(aws.count("Converse"), 0, "a request reached the server");
+    // doctor says so, in auto mode too (whose own whoami signs with SigV4).
+    let vars = [
+        ("AWS_BEARER_TOKEN_BEDROCK", key),
+        ("HTTP_PROXY", REMOTE_PROXY),
+    ];
+    let doctor = run(home.path(), &aws, &vars, &["doctor"]).await;
+    assert!(
+        doctor.stdout.lines().any(
+            |l| l.starts_with("warning: AWS_ENDPOINT_URL is plain http://")
+                && l.contains("proxy.example")
+        ),
+        "{}",
+        doctor.stdout
+    );
 
     // A config file's proxy: `check` says so, and names the endpoint's key.
     let config = home.path().join("api.toml");

@@ -65,11 +65,18 @@ pub(crate) fn parse(url: &str) -> Result<Parts<'_>, Rule> {
     Ok(Parts { plain_http, host })
 }
 
+/// Whether a host (an IPv6 address with or without its brackets) is this machine:
+/// `localhost`, `127.0.0.0/8` or `::1`.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Parts<'_> {
     /// Whether the host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
     pub(crate) fn is_loopback(&self) -> bool {
-        self.host.eq_ignore_ascii_case("localhost")
-            || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        is_loopback_host(self.host)
     }
 
     /// Whether a bearer key may be sent here: HTTPS, or plain HTTP to this machine.
