@@ -1116,6 +1116,11 @@ async fn a_bearer_key_never_goes_in_cleartext_to_a_remote_proxy() {
             "HTTP_PROXY",
             aws.endpoint_url().replace("127.0.0.1", "localhost"),
         ),
+        // Nothing listens there: the request is refused before any connection is tried.
+        (
+            "HTTP_PROXY",
+            aws.endpoint_url().replace("127.0.0.1", "[::1]"),
+        ),
     ] {
         let vars = [
             ("AWS_BEARER_TOKEN_BEDROCK", key),
