@@ -474,8 +474,8 @@ const PLACES: [(&str, &str, &str); 10] = [
     ("region_short", "`.region(..)`", "`--region`"),
     (
         "timeouts",
-        "`connect_timeout` / `operation_timeout` on the builder",
-        "`connect_timeout_ms` / `operation_timeout_ms` in a `--config` file",
+        "`connect_timeout` / `operation_timeout` / `bedrock_timeout` on the builder",
+        "`connect_timeout_ms` / `operation_timeout_ms` / `bedrock_timeout_ms` in a `--config` file",
     ),
     (
         "operation_timeout",

@@ -174,6 +174,34 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// How long one Bedrock Runtime call may take, retries included: the whole answer of
+    /// `Converse` or `InvokeModel`, the first event of a stream; default
+    /// [`DEFAULT_BEDROCK_TIMEOUT`](crate::DEFAULT_BEDROCK_TIMEOUT) (60 minutes, for models that
+    /// think at length). The credentials such a call needs are still bounded by
+    /// [`operation_timeout`](Self::operation_timeout). Must not be zero, nor longer than
+    /// [`MAX_OPERATION_TIMEOUT`](crate::MAX_OPERATION_TIMEOUT).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let manager = bedrock_auth::AuthManager::builder()
+    ///     .region("us-east-1")
+    ///     .auto()
+    ///     .operation_timeout(Duration::from_secs(10)) // credentials and STS
+    ///     .bedrock_timeout(Duration::from_secs(15 * 60)) // a model's answer
+    ///     .build()?;
+    /// # let _ = manager;
+    /// # Ok::<(), bedrock_auth::ConfigError>(())
+    /// ```
+    pub fn bedrock_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.bedrock_timeout = self.timeout(
+            "bedrock_timeout",
+            timeout,
+            crate::settings::MAX_OPERATION_TIMEOUT,
+        );
+        self
+    }
+
     /// How many times a request is tried in all (the first try included), with the SDK's
     /// standard backoff; default [`DEFAULT_MAX_ATTEMPTS`](crate::DEFAULT_MAX_ATTEMPTS). `1`
     /// turns retries off. Must be 1 to 10.

@@ -49,12 +49,13 @@ use crate::shared::Shared;
 const SECRET_KEYS: [&str; 3] = ["secret_access_key", "session_token", "api_key"];
 
 /// The keys every mode takes.
-const COMMON_KEYS: [&str; 11] = [
+const COMMON_KEYS: [&str; 12] = [
     "mode",
     "region",
     "endpoint_url",
     "connect_timeout_ms",
     "operation_timeout_ms",
+    "bedrock_timeout_ms",
     "max_attempts",
     "metadata_timeout_ms",
     "metadata_attempts",
@@ -64,12 +65,13 @@ const COMMON_KEYS: [&str; 11] = [
 ];
 
 /// How `diagnose()` names each key's setting.
-const SETTING_NAMES: [(&str, &str); 23] = [
+const SETTING_NAMES: [(&str, &str); 24] = [
     ("mode", "mode"),
     ("region", "region"),
     ("endpoint_url", "endpoint"),
     ("connect_timeout_ms", "connect timeout (ms)"),
     ("operation_timeout_ms", "operation timeout (ms)"),
+    ("bedrock_timeout_ms", "Bedrock timeout (ms)"),
     ("max_attempts", "max attempts"),
     ("metadata_timeout_ms", "metadata timeout"),
     ("metadata_attempts", "metadata attempts"),
@@ -104,12 +106,13 @@ const KEY_ALIASES: [(&str, &str); 6] = [
 ///
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
 /// name a file that holds the secret.
-pub const ENV_VARS: [(&str, &str); 25] = [
+pub const ENV_VARS: [(&str, &str); 26] = [
     ("BEDROCK_AUTH_MODE", "mode"),
     ("BEDROCK_AUTH_REGION", "region"),
     ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
     ("BEDROCK_AUTH_CONNECT_TIMEOUT_MS", "connect_timeout_ms"),
     ("BEDROCK_AUTH_OPERATION_TIMEOUT_MS", "operation_timeout_ms"),
+    ("BEDROCK_AUTH_BEDROCK_TIMEOUT_MS", "bedrock_timeout_ms"),
     ("BEDROCK_AUTH_MAX_ATTEMPTS", "max_attempts"),
     ("BEDROCK_AUTH_METADATA_TIMEOUT_MS", "metadata_timeout_ms"),
     ("BEDROCK_AUTH_METADATA_ATTEMPTS", "metadata_attempts"),
@@ -185,6 +188,7 @@ impl fmt::Debug for Shown<'_> {
                 | "mfa_serial"
                 | "connect_timeout_ms"
                 | "operation_timeout_ms"
+                | "bedrock_timeout_ms"
                 | "max_attempts"
                 | "metadata_timeout_ms"
                 | "metadata_attempts"
@@ -983,6 +987,9 @@ impl<'a> Checker<'a> {
         if let Some(ms) = self.millis("operation_timeout_ms") {
             builder = builder.operation_timeout(ms);
         }
+        if let Some(ms) = self.millis("bedrock_timeout_ms") {
+            builder = builder.bedrock_timeout(ms);
+        }
         if let Some(attempts) = self.integer("max_attempts") {
             builder = builder.max_attempts(u32::try_from(attempts).unwrap_or(0));
         }
@@ -1139,6 +1146,7 @@ impl<'a> Checker<'a> {
                     let field = match problem.field() {
                         "connect_timeout" => "connect_timeout_ms",
                         "operation_timeout" => "operation_timeout_ms",
+                        "bedrock_timeout" => "bedrock_timeout_ms",
                         "metadata_timeout" => "metadata_timeout_ms",
                         "lockout_cool_down" => "lockout_cool_down_secs",
                         field => field,

@@ -462,6 +462,15 @@ impl AuthManager {
             aws_sdk_bedrockruntime::config::Builder::from(sdk)
         })
         .region(aws_config::Region::from(region.clone()))
+        // A model's answer takes minutes: Bedrock calls have their own bound, not the
+        // operation timeout of credentials and STS (which still bounds the credentials a call
+        // waits for, in the credential cache and the sources).
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(self.inner.settings.connect_timeout)
+                .operation_timeout(self.inner.settings.bedrock_timeout)
+                .build(),
+        )
         // The SDK's name for a client of the region: retries through the shared client draw
         // on the region's token bucket, as the region's own clients do.
         .retry_partition(regional_retry_partition("bedrockruntime", region.as_str()));

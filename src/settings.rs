@@ -24,6 +24,12 @@ pub const MAX_OPERATION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// How long one operation, retries included, may take unless the builder says otherwise.
 pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long one Bedrock Runtime call (a model's answer, or the first event of a stream),
+/// retries included, may take unless the builder says otherwise: 60 minutes, AWS's guidance for
+/// the read timeout of models that think at length. Credentials and STS keep
+/// [`DEFAULT_OPERATION_TIMEOUT`].
+pub const DEFAULT_BEDROCK_TIMEOUT: Duration = Duration::from_secs(3600);
+
 /// How many times a request is tried in all unless the builder says otherwise.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
@@ -45,6 +51,9 @@ pub struct Settings {
     pub(crate) endpoint_url: Option<EndpointUrl>,
     pub(crate) connect_timeout: Duration,
     pub(crate) operation_timeout: Duration,
+    /// How long a Bedrock Runtime call may take (the credentials it needs keep
+    /// `operation_timeout`).
+    pub(crate) bedrock_timeout: Duration,
     pub(crate) max_attempts: u32,
     /// How long to wait for instance metadata, per attempt, and how many attempts; `None`:
     /// from `AWS_METADATA_SERVICE_TIMEOUT` / `_NUM_ATTEMPTS` or the profile, else aws-config's.
@@ -68,6 +77,7 @@ impl Default for Settings {
             endpoint_url: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
+            bedrock_timeout: DEFAULT_BEDROCK_TIMEOUT,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             metadata_timeout: None,
             metadata_attempts: None,

@@ -323,6 +323,12 @@ pub enum Fault {
     InternalError,
     /// Accept the request and never answer.
     Hang,
+    /// Answer Bedrock Runtime requests as usual, but only after `delay` (STS at once): a
+    /// model that takes its time over a long answer.
+    SlowBedrock {
+        /// How long each Bedrock answer waits.
+        delay: Duration,
+    },
     /// Answer exactly this, whatever the request: for the shapes of answer that the SDK cannot
     /// parse (another AWS implementation's error wrapping, an empty body from a proxy).
     Raw {

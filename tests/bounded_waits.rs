@@ -6,6 +6,8 @@
 //! Each call runs under a guard far longer than the operation timeout: before the fix, these
 //! calls hung until the guard failed them.
 
+mod common;
+
 use std::future::Future;
 use std::time::Duration;
 
@@ -284,4 +286,61 @@ async fn instance_metadata_is_given_up_on_as_botocore_is_told() {
         err.message().contains("AWS_METADATA_SERVICE_TIMEOUT"),
         "{err}"
     );
+}
+
+/// A model's answer is not a credential: with the operation timeout shortened to 1 s, a
+/// `Converse` answered after 1.5 s arrives, through the manager's own client and through the
+/// shared client with its override; a credential source that hangs, in the same configuration,
+/// is still given up on at the operation timeout; and the Bedrock timeout, when set, bounds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_answer_outlasts_the_operation_timeout_and_a_hung_source_does_not() {
+    let operation = Duration::from_secs(1);
+    let aws = LocalAws::start().await.unwrap();
+    let user = aws.add_user("patient");
+    aws.set_fault(Fault::SlowBedrock {
+        delay: operation + Duration::from_millis(500),
+    });
+    let manager = aws
+        .builder()
+        .operation_timeout(operation)
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    bounded("Converse", common::converse_with(&manager))
+        .await
+        .unwrap();
+    assert!(started.elapsed() > operation, "the answer was not slow");
+    bounded(
+        "Converse",
+        common::converse_as(&common::plain_http(), &manager, "us-east-1"),
+    )
+    .await
+    .unwrap();
+
+    let hung = aws
+        .builder()
+        .operation_timeout(operation)
+        .credential_source(std::future::pending::<Result<FreshCredentials, BoxError>>)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = bounded("Converse", common::converse_with(&hung))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
+    assert!(started.elapsed() < operation * 3, "{:?}", started.elapsed());
+
+    // The Bedrock timeout of its own bounds the answer.
+    let impatient = aws
+        .builder()
+        .bedrock_timeout(Duration::from_millis(300))
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let err = bounded("Converse", common::converse_with(&impatient))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert!(err.message().contains("timed out"), "{err}");
 }

@@ -157,6 +157,11 @@ async fn handle(
         let response = response.body(Full::new(Bytes::from(body)));
         return Ok(response.unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))));
     }
+    if let Some(Fault::SlowBedrock { delay }) = fault
+        && service == Service::Bedrock
+    {
+        tokio::time::sleep(delay).await;
+    }
     let outcome = match fault {
         Some(Fault::Hang) => {
             state.lock().requests.push(record);
@@ -180,7 +185,7 @@ async fn handle(
             ),
         }),
         // A raw answer was sent above.
-        None | Some(Fault::Raw { .. }) => {
+        None | Some(Fault::Raw { .. }) | Some(Fault::SlowBedrock { .. }) => {
             match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
                 Some(token) if service == Service::Bedrock => bearer::authenticate(&state, token)
                     .map(|(principal, signer)| {
