@@ -1700,3 +1700,46 @@ async fn an_answer_that_echoes_the_external_id_or_the_key_does_not_make_the_comm
         assert!(!printed.contains(KEY), "{printed}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_waits_for_a_slow_model_as_long_as_the_bedrock_timeout_says() {
+    use bedrock_auth::testing::Fault;
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    aws.set_fault(Fault::SlowBedrock {
+        delay: Duration::from_millis(1500),
+    });
+    let ping = ["ping", "--env", "--model", MODEL, "--json"];
+    let out = run(home.path(), &aws, &vars, &ping).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.json()["latency_ms"].as_u64().unwrap() >= 1500);
+
+    let mut impatient = ping.to_vec();
+    impatient.extend(["--bedrock-timeout", "1s"]);
+    let out = run(home.path(), &aws, &vars, &impatient).await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let error = &out.json()["error"];
+    assert_eq!(error["kind"], "network");
+    assert!(
+        error["message"].as_str().unwrap().contains("timed out"),
+        "{error}"
+    );
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("bedrock_timeout_ms"),
+        "{error}"
+    );
+
+    let out = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["ping", "--env", "--model", MODEL, "--bedrock-timeout", "2d"],
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("--bedrock-timeout"), "{}", out.stderr);
+}

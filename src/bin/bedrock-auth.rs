@@ -87,7 +87,7 @@ struct ModeFlags {
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["profile", "env", "auto", "role_arn", "api_key", "region"]
+        conflicts_with_all = ["profile", "env", "auto", "role_arn", "api_key", "region", "bedrock_timeout"]
     )]
     config: Option<PathBuf>,
     /// Profile mode: this profile of the shared files.
@@ -124,6 +124,10 @@ struct ModeFlags {
     /// The region.
     #[arg(long)]
     region: Option<String>,
+    /// How long a Bedrock call may take (a model's whole answer): 90, 90s, 15m, 1h; default
+    /// 60 minutes. Credentials keep their own, shorter bound.
+    #[arg(long, value_name = "DURATION")]
+    bedrock_timeout: Option<String>,
 }
 
 /// The mode flags as the keys of a config file: the command has no mapping of its own to
@@ -147,6 +151,8 @@ struct FlagConfig<'a> {
     source: Option<SourceProfile<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     mfa_serial: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bedrock_timeout_ms: Option<u64>,
 }
 
 /// `source = { profile = ".." }`.
@@ -188,6 +194,12 @@ impl ModeFlags {
                 .as_deref()
                 .map(|profile| SourceProfile { profile }),
             mfa_serial: self.mfa_serial.as_deref(),
+            bedrock_timeout_ms: match &self.bedrock_timeout {
+                Some(text) => {
+                    Some(parse_duration("--bedrock-timeout", text, 24 * 3600)?.as_millis() as u64)
+                }
+                None => None,
+            },
         };
         // Flags are strings and integers, which both steps take: neither fails.
         serde_json::to_value(&flags)
@@ -206,7 +218,8 @@ impl ModeFlags {
 }
 
 /// The flag that set each key of [`FlagConfig`].
-const FLAGS: [(&str, &str); 9] = [
+const FLAGS: [(&str, &str); 10] = [
+    ("bedrock_timeout_ms", "--bedrock-timeout"),
     ("region", "--region"),
     ("profile", "--profile"),
     ("role_arn", "--role-arn"),
@@ -622,6 +635,7 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
                     "session duration (s)" => Some("--duration"),
                     "role source" => Some("--source-profile"),
                     "MFA device" => Some("--mfa-serial"),
+                    "Bedrock timeout (ms)" => Some("--bedrock-timeout"),
                     _ => Some("a flag"),
                 };
                 setting.source = flag.map_or_else(|| "default".to_owned(), |f| format!("flag {f}"));
@@ -826,8 +840,13 @@ async fn credential_process(mode: &ModeFlags) -> ExitCode {
     }
 }
 
-/// `900`, `900s`, `30m`, `1h`.
+/// `900`, `900s`, `30m`, `1h`: a key's lifetime, 1 s to 12 h.
 fn parse_ttl(text: &str) -> Result<Duration, AuthError> {
+    parse_duration("--ttl", text, 43_200)
+}
+
+/// `900`, `900s`, `30m`, `1h`, from 1 s to `max_secs`, for the flag `flag`.
+fn parse_duration(flag: &str, text: &str, max_secs: u64) -> Result<Duration, AuthError> {
     let text = text.trim();
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((at, _)) => text.split_at(at),
@@ -840,11 +859,14 @@ fn parse_ttl(text: &str) -> Result<Duration, AuthError> {
         _ => None,
     });
     match seconds {
-        Some(secs) if (1..=43_200).contains(&secs) => Ok(Duration::from_secs(secs)),
+        Some(secs) if (1..=max_secs).contains(&secs) => Ok(Duration::from_secs(secs)),
         _ => Err(AuthError::new(
             ErrorKind::InvalidConfig,
-            format!("--ttl {text} is not a lifetime from 1s to 12h"),
-            "write seconds, minutes or hours: 900, 900s, 30m, 1h, 12h",
+            format!(
+                "{flag} {text} is not a duration from 1s to {}h",
+                max_secs / 3600
+            ),
+            "write seconds, minutes or hours: 900, 900s, 30m, 1h",
         )),
     }
 }
