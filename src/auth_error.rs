@@ -846,6 +846,13 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
     if bearer && kind == ErrorKind::AccessDenied && about_credentials(said) {
         kind = ErrorKind::InvalidCredentials;
     }
+    // Some operations take no API key at all (Bedrock answers "This operation does not support
+    // API Keys", e.g. for InvokeModelWithBidirectionalStream): not a policy, the wrong kind of
+    // credentials for the call.
+    let needs_sigv4 = lower.contains("does not support api keys");
+    if needs_sigv4 {
+        kind = ErrorKind::InvalidConfig;
+    }
     let answer = match (reply.status, code) {
         (0, Some(code)) => code.to_owned(),
         (0, None) => "no error code".to_owned(),
@@ -862,6 +869,13 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
     }
     let web_identity = code.is_some_and(|c| c.contains("IdentityToken") || c == "IDPRejectedClaim");
     let (text, hint): (String, Cow<'static, str>) = match kind {
+        ErrorKind::InvalidConfig if needs_sigv4 => (
+            format!("{op} does not take a Bedrock API key ({answer}): {said}"),
+            "call it with SigV4 credentials: a manager in profile, environment, static, \
+             assume-role or auto mode (with AWS_BEARER_TOKEN_BEDROCK unset, as auto mode \
+             prefers the key); keep API-key mode for the operations that take one"
+                .into(),
+        ),
         ErrorKind::InvalidCredentials if web_identity => (
             format!("{op} rejected the web identity token ({answer}): {said}"),
             "check that the token file (AWS_WEB_IDENTITY_TOKEN_FILE or the profile's \

@@ -169,3 +169,29 @@ async fn the_request_id_is_kept() {
     );
     assert!(err.message().contains("7a62c49f"), "{err}");
 }
+
+/// An operation that takes no API key is the wrong kind of credentials for the call, not an IAM
+/// policy: `invalid_config`, with a hint that says to use SigV4 credentials.
+#[tokio::test]
+async fn an_operation_that_takes_no_api_key_says_to_sign_with_sigv4() {
+    let aws = LocalAws::start().await.unwrap();
+    let user = aws.add_user("keyed");
+    let manager = aws
+        .builder()
+        .api_key(aws.add_api_key(&user))
+        .build()
+        .unwrap();
+    aws.set_fault(Fault::Raw {
+        status: 403,
+        content_type: "application/json",
+        body: r#"{"__type":"AccessDeniedException","message":"This operation does not support API Keys"}"#,
+    });
+    let err = common::converse_with(&manager).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+    assert!(
+        err.message().contains("does not take a Bedrock API key"),
+        "{err}"
+    );
+    assert!(err.hint().contains("SigV4"), "{err}");
+    assert!(!err.hint().contains("IAM policy"), "{err}");
+}
