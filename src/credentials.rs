@@ -213,6 +213,8 @@ pub(crate) async fn load_sdk_config(
                 monitor: monitor.clone(),
                 fetches,
                 seen: std::sync::atomic::AtomicU64::new(0),
+                // Only aws-config's profile providers log what must be left out.
+                quiet: profile.is_some(),
             };
             base.into_builder()
                 .credentials_provider(SharedCredentialsProvider::new(observed))
@@ -236,6 +238,10 @@ struct Observed {
     /// the count last seen.
     fetches: Option<Arc<std::sync::atomic::AtomicU64>>,
     seen: std::sync::atomic::AtomicU64,
+    /// Whether resolution runs [`quieted`]: in the modes that read a profile (a new subscriber
+    /// per resolution is cheap once per credential lifetime, not per request, as custom-source
+    /// mode's provider is asked).
+    quiet: bool,
 }
 
 impl fmt::Debug for Observed {
@@ -268,7 +274,11 @@ impl ProvideCredentials for Observed {
     {
         future::ProvideCredentials::new(async move {
             let started = Instant::now();
-            let result = quieted(self.inner.provide_credentials()).await;
+            let result = if self.quiet {
+                quieted(self.inner.provide_credentials()).await
+            } else {
+                self.inner.provide_credentials().await
+            };
             match &result {
                 Ok(credentials) => {
                     if self.is_new() {
