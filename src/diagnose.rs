@@ -426,18 +426,13 @@ fn api_key_report(os: &Os, warnings: &mut Vec<String>) -> Option<ApiKeyInfo> {
     let parsed = ApiKeyInfo::parse(key.trim());
     zeroize::Zeroize::zeroize(&mut key);
     // The route of a bearer key: plain HTTP through a proxy not on this machine is refused.
-    let endpoint = ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
-        .into_iter()
-        .find_map(|var| Some((var, os.var(var)?)));
-    if let (Some((var, url)), Ok(route)) = (
-        endpoint,
-        crate::proxy::proxy_config(os, &crate::proxy::ProxyChoice::FromEnvironment),
-    ) && let Some(proxy) = route.remote_plain_proxy(url.trim())
-    {
+    let choice = crate::proxy::ProxyChoice::FromEnvironment;
+    if let Some(clear) = crate::proxy::clear_bearer_route(os, &choice, None) {
         warnings.push(format!(
-            "{var} is plain http:// and its requests go through the proxy {proxy}, which is not \
-             on this machine: Bedrock calls with the API key are refused (use https://, or \
-             NO_PROXY for that host)"
+            "{} is plain http:// and its requests go through the proxy {}, which is not on this \
+             machine: Bedrock calls with the API key are refused (use https://, or NO_PROXY for \
+             that host)",
+            clear.source, clear.proxy
         ));
     }
     match parsed {

@@ -329,20 +329,18 @@ impl private::Finish for ApiKey {
 /// or `AWS_ENDPOINT_URL`; a profile's `endpoint_url` is known only when the files are read, and
 /// is refused by the client's connector then.
 fn bearer_route_problem(settings: &Settings) -> Option<Problem> {
-    let (field, url) = match &settings.endpoint_url {
-        Some(url) => ("endpoint_url", url.as_str().to_owned()),
-        None => ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
-            .into_iter()
-            .find_map(|var| Some((var, settings.os.var(var)?.trim().to_owned())))?,
-    };
     if settings.shared.is_some() || settings.os.http.is_some() {
         // Another client's route: its connector decides.
         return None;
     }
-    let route = crate::proxy::proxy_config(&settings.os, &settings.proxy).ok()?;
-    route.remote_plain_proxy(&url)?;
-    let error = ValueError::new(ValueKind::EndpointUrl, &url, Rule::BearerThroughProxy);
-    Some(Problem::new(field, error))
+    let given = settings.endpoint_url.as_ref().map(|url| url.as_str());
+    let clear = crate::proxy::clear_bearer_route(&settings.os, &settings.proxy, given)?;
+    let error = ValueError::new(
+        ValueKind::EndpointUrl,
+        &clear.endpoint,
+        Rule::BearerThroughProxy,
+    );
+    Some(Problem::new(clear.source, error))
 }
 
 /// The variable that holds a Bedrock API key, as the SDK reads it.

@@ -246,17 +246,45 @@ impl std::fmt::Debug for PlainProxy {
     }
 }
 
-impl Route {
-    /// The host of the proxy that a plain-HTTP request to `url` goes through, when that
-    /// proxy is not on this machine: a bearer key must not travel to it in the clear.
-    pub(crate) fn remote_plain_proxy(&self, url: &str) -> Option<&str> {
-        let proxy = self.plain.as_ref()?;
-        remote_plain_proxy(proxy, url)
-    }
+/// A Bedrock endpoint a bearer key would reach over plain HTTP through a proxy not on this
+/// machine: where the endpoint was set, the endpoint, and the proxy's host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClearRoute {
+    /// `endpoint_url` (the builder's or a config's), or the variable that set it.
+    pub(crate) source: &'static str,
+    pub(crate) endpoint: String,
+    pub(crate) proxy: String,
 }
 
-fn remote_plain_proxy<'a>(proxy: &'a PlainProxy, url: &str) -> Option<&'a str> {
-    let uri: http::Uri = url.parse().ok()?;
+/// The route a bearer key would take to the Bedrock endpoint (`given`, else
+/// `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, else `AWS_ENDPOINT_URL`), when it is in the clear to a
+/// proxy not on this machine. `None` when it is not, and when the proxies cannot be read (the
+/// client then refuses every request anyway). The one reading of that rule before a request:
+/// `build()` refuses such a route, `doctor` warns of it; the connector refuses it at send.
+pub(crate) fn clear_bearer_route(
+    os: &Os,
+    choice: &ProxyChoice,
+    given: Option<&str>,
+) -> Option<ClearRoute> {
+    let (source, endpoint) = match given {
+        Some(url) => ("endpoint_url", url.to_owned()),
+        None => ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
+            .into_iter()
+            .find_map(|var| Some((var, os.var(var)?.trim().to_owned())))?,
+    };
+    let route = proxy_config(os, choice).ok()?;
+    let uri: http::Uri = endpoint.parse().ok()?;
+    let proxy = remote_plain_proxy(route.plain.as_ref()?, &uri)?.to_owned();
+    Some(ClearRoute {
+        source,
+        endpoint,
+        proxy,
+    })
+}
+
+/// The host of `proxy`, when a plain-HTTP request to `uri` goes through it and it is not on
+/// this machine: a bearer key must not travel to it in the clear.
+fn remote_plain_proxy<'a>(proxy: &'a PlainProxy, uri: &http::Uri) -> Option<&'a str> {
     if proxy.loopback
         || !uri
             .scheme_str()
@@ -264,7 +292,7 @@ fn remote_plain_proxy<'a>(proxy: &'a PlainProxy, url: &str) -> Option<&'a str> {
     {
         return None;
     }
-    proxy.matcher.intercept(&uri).map(|_| proxy.host.as_str())
+    proxy.matcher.intercept(uri).map(|_| proxy.host.as_str())
 }
 
 /// A bearer key refused at the connector: it would have gone over plain HTTP to a proxy that
@@ -457,7 +485,7 @@ impl HttpConnector for Router {
                     .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
             });
             if let (true, Some(proxy)) = (bearer, &self.plain)
-                && let Some(host) = remote_plain_proxy(proxy, request.uri())
+                && let Some(host) = remote_plain_proxy(proxy, &uri)
             {
                 let refused = BearerThroughProxy {
                     proxy: host.to_owned(),
