@@ -6,6 +6,8 @@
 //! - generating a short-term Bedrock API key, beside one API-key `Converse` round trip;
 //! - one SigV4 `Converse` round trip with a tenant's own client, beside the same through the
 //!   one shared client with the tenant's override (and building the override alone);
+//! - one `ConverseStream` round trip of 1 and of 100 deltas through a manager's client, beside
+//!   a client built by hand with aws-config (the per-event cost is the difference over 99);
 //! - how many `AssumeRole` calls 1000 concurrent requests over 8 regions make, and 50
 //!   concurrent `validate()` calls on a refused role, with their wall time;
 //! - how long auto mode with nothing configured takes to say `no_credentials` when the
@@ -22,7 +24,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
-use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
+use bedrock_auth::testing::{LocalAws, ModelAnswer, RoleSpec, TestUser};
 use bedrock_auth::{AuthManager, ExposeSecret, Region, RoleArn, ShortTermKey};
 use criterion::{BenchmarkId, Criterion};
 use tokio::runtime::Runtime;
@@ -53,6 +55,7 @@ fn main() {
     build_validate_and_clients(&mut criterion, &runtime, &aws, &alice);
     short_term_keys(&mut criterion, &runtime, &aws, &alice);
     shared_client(&mut criterion, &runtime, &aws, &alice);
+    streams(&mut criterion, &runtime, &aws, &alice);
     criterion.final_summary();
 
     role_assumption_counts(&runtime, &aws, &alice);
@@ -248,6 +251,47 @@ fn shared_client(criterion: &mut Criterion, runtime: &Runtime, aws: &LocalAws, a
         })
     });
     group.finish();
+    aws.clear_requests();
+}
+
+/// A `ConverseStream` read to its end through a manager's client and through a client built by
+/// hand (same server, same plain-HTTP client, same run): what the manager's interceptors (the
+/// endpoint guard, the monitor, the bound on silent streams) cost a stream, per round trip and
+/// per event.
+fn streams(criterion: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
+    let manager = static_manager(aws, alice);
+    let own = runtime
+        .block_on(manager.bedrock_client("us-east-1"))
+        .expect("client");
+    let sdk = runtime.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(aws.endpoint_url())
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .credentials_provider(Credentials::new(
+                alice.access_key_id.as_str(),
+                alice.secret_access_key.expose_secret(),
+                None,
+                None,
+                "bench",
+            ))
+            .load(),
+    );
+    let hand = aws_sdk_bedrockruntime::Client::new(&sdk);
+    for deltas in [1, 100] {
+        aws.set_answer(ModelAnswer::new((0..deltas).map(|i| format!("t{i} "))));
+        let mut group = criterion.benchmark_group(format!("ConverseStream of {deltas} deltas"));
+        group.bench_function("the manager's client", |b| {
+            b.to_async(runtime)
+                .iter(|| async { black_box(common::converse_stream(&own).await) })
+        });
+        group.bench_function("hand-written aws-config", |b| {
+            b.to_async(runtime)
+                .iter(|| async { black_box(common::converse_stream(&hand).await) })
+        });
+        group.finish();
+    }
+    aws.set_answer(ModelAnswer::default());
     aws.clear_requests();
 }
 

@@ -19,7 +19,7 @@ mod common;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
+use bedrock_auth::testing::{LocalAws, ModelAnswer, RoleSpec, TestUser};
 use bedrock_auth::{
     AccessKeyId, ApiKeyInfo, AuthError, AuthManager, ExposeSecret, RoleArn, SecretString,
 };
@@ -211,6 +211,22 @@ async fn local_tour(_setup: LocalSetup) -> Result<(), AuthError> {
         "\nConverse {MODEL} in us-west-2: {reply:?} in {}",
         ms(t.elapsed())
     );
+    // A streamed answer: the local model sends each piece as a delta, 20 ms apart.
+    aws.set_answer(
+        ModelAnswer::new(["Streamed", " token", " by", " token"]).pause(Duration::from_millis(20)),
+    );
+    let t = Instant::now();
+    match common::stream(&client, MODEL).await {
+        Ok(streamed) => println!(
+            "ConverseStream {MODEL} in us-west-2: {:?} in {} deltas, the first after {}, all in {}",
+            streamed.text,
+            streamed.deltas,
+            ms(streamed.first_delta),
+            ms(t.elapsed())
+        ),
+        Err(err) => println!("ConverseStream failed: {err}"),
+    }
+    aws.set_answer(ModelAnswer::default());
     println!(
         "STS AssumeRole calls so far: {} (one per credential lifetime, shared by every region)",
         aws.count("AssumeRole")

@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+use aws_smithy_types::event_stream::RawMessage;
 
 use crate::error::ConfigError;
 use crate::mode_kind::ModeKind;
@@ -465,7 +467,7 @@ pub enum Audience {
 
 /// The places hints point to, as `<<name>>` in a hint, and their wording for code and for the
 /// command. The one table of such wording.
-const PLACES: [(&str, &str, &str); 10] = [
+const PLACES: [(&str, &str, &str); 11] = [
     (
         "region",
         "call `.region(\"us-east-1\")` on the builder",
@@ -481,6 +483,11 @@ const PLACES: [(&str, &str, &str); 10] = [
         "operation_timeout",
         "`operation_timeout` on the builder",
         "`operation_timeout_ms` in a `--config` file",
+    ),
+    (
+        "bedrock_timeout",
+        "`bedrock_timeout` on the builder",
+        "`--bedrock-timeout` (or `bedrock_timeout_ms` in a `--config` file)",
     ),
     (
         "max_attempts",
@@ -567,27 +574,52 @@ pub(crate) struct Call<'a> {
     pub(crate) bearer: bool,
 }
 
-/// Classifies an SDK error, which becomes the error's source.
-pub(crate) fn classify<E>(err: SdkError<E>, call: Call<'_>) -> AuthError
+/// Classifies an SDK error, which becomes the error's source: a call's (whose raw answer is
+/// an HTTP response) or a stream event's (an event-stream message).
+pub(crate) fn classify<E, R>(err: SdkError<E, R>, call: Call<'_>) -> AuthError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
 {
     classify_ref(&err, call).caused_by(err)
 }
 
-fn classify_ref<E>(err: &SdkError<E>, call: Call<'_>) -> AuthError
+/// Whether an SDK error with this raw answer came from a stream's events (`recv()`), after
+/// the call itself had succeeded.
+pub(crate) fn from_stream<R: 'static>() -> bool {
+    std::any::TypeId::of::<R>() == std::any::TypeId::of::<RawMessage>()
+}
+
+/// What the raw answer kept with an SDK error says.
+fn read_raw<R: 'static>(raw: &R) -> Reply {
+    let raw: &dyn std::any::Any = raw;
+    if let Some(response) = raw.downcast_ref::<HttpResponse>() {
+        Reply::read(response)
+    } else if let Some(event) = raw.downcast_ref::<RawMessage>() {
+        Reply::read_event(event)
+    } else {
+        Reply::default()
+    }
+}
+
+fn classify_ref<E, R>(err: &SdkError<E, R>, call: Call<'_>) -> AuthError
 where
     E: ProvideErrorMetadata + StdError + 'static,
+    R: fmt::Debug + 'static,
 {
-    // Credential providers (ours and aws-config's) fail before anything is sent.
+    // Credential providers (ours and aws-config's) fail before anything is sent; the bound on
+    // silent streams names itself.
     if let Some(found) = find_in_chain(err, call) {
         return found;
     }
     let endpoint = call.endpoint.unwrap_or("the AWS endpoint");
+    if from_stream::<R>() {
+        return classify_stream(err, call, endpoint);
+    }
     match err {
         SdkError::ServiceError(service) => {
             // The SDK's reading first; what it left out, from the raw response.
-            let mut reply = Reply::read(service.raw());
+            let mut reply = read_raw(service.raw());
             if let Some(code) = service.err().code().filter(|c| !c.is_empty()) {
                 reply.code = Some(printable(code).into_owned());
             }
@@ -596,7 +628,7 @@ where
             }
             from_reply(&reply, call)
         }
-        SdkError::ResponseError(response) => from_reply(&Reply::read(response.raw()), call),
+        SdkError::ResponseError(response) => from_reply(&read_raw(response.raw()), call),
         SdkError::TimeoutError(_) => AuthError::new(
             ErrorKind::Network,
             format!("{} to {endpoint} timed out", call.operation),
@@ -638,6 +670,66 @@ where
             ErrorKind::Service,
             format!("{} failed: {}", call.operation, chain_text(err)),
             "see the message; enable RUST_LOG=debug for details",
+        ),
+    }
+}
+
+/// An error of a stream's events, after the call succeeded: an error event (classified by its
+/// code as the same error of a call would be), a connection that broke off, or a frame that
+/// could not be read.
+fn classify_stream<E, R>(err: &SdkError<E, R>, call: Call<'_>, endpoint: &str) -> AuthError
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+    R: fmt::Debug + 'static,
+{
+    let op = format!("{} (mid-stream)", call.operation);
+    let mid_stream = Call {
+        operation: &op,
+        ..call
+    };
+    match err {
+        SdkError::ServiceError(service) => {
+            let mut reply = read_raw(service.raw());
+            if let Some(message) = service.err().message().filter(|m| !m.trim().is_empty()) {
+                reply.message = Some(printable(message).into_owned());
+            }
+            from_reply(&reply, mid_stream)
+        }
+        SdkError::ResponseError(response) => {
+            let raw: &dyn std::any::Any = response.raw();
+            let undecoded = matches!(
+                raw.downcast_ref::<RawMessage>(),
+                Some(RawMessage::Invalid(_))
+            );
+            if undecoded {
+                AuthError::new(
+                    ErrorKind::Network,
+                    format!(
+                        "the stream of {} from {endpoint} broke off mid-event: {}",
+                        call.operation,
+                        chain_text(err)
+                    ),
+                    NETWORK_HINT,
+                )
+            } else {
+                AuthError::new(
+                    ErrorKind::Service,
+                    format!(
+                        "{op} sent an event that could not be read: {}",
+                        chain_text(err)
+                    ),
+                    "see the message; enable RUST_LOG=debug for details",
+                )
+            }
+        }
+        _ => AuthError::new(
+            ErrorKind::Network,
+            format!(
+                "the stream of {} from {endpoint} broke off: {}",
+                call.operation,
+                chain_text(err)
+            ),
+            NETWORK_HINT,
         ),
     }
 }

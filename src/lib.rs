@@ -133,6 +133,7 @@ mod rotation;
 mod secret;
 mod settings;
 mod shared;
+mod silent_stream;
 mod static_keys;
 #[cfg(feature = "test-util")]
 pub mod testing;

@@ -26,6 +26,7 @@ use crate::monitor::{Health, Monitor, Watcher};
 use crate::printable::printable;
 use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
+use crate::silent_stream::SilentStream;
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
 };
@@ -499,6 +500,9 @@ impl AuthManager {
             .interceptor(AnswerLimit {
                 successes_too: false,
             })
+            .interceptor(SilentStream {
+                after: self.inner.settings.bedrock_timeout,
+            })
             .interceptor(Watcher::bedrock(&self.inner.monitor, bearer))
     }
 
@@ -511,17 +515,52 @@ impl AuthManager {
     }
 
     /// Turns the error of a call made with one of this manager's clients (e.g. a Bedrock
-    /// `Converse`) into an [`AuthError`] with its kind and hint, keeping the SDK's error as its
+    /// `Converse`), or of a stream's events (`recv()` on a `ConverseStream`), into an
+    /// [`AuthError`] with its kind and hint, keeping the SDK's error as its
     /// [`source()`](std::error::Error::source). `operation` names the call in the message, e.g.
     /// `"Bedrock Converse"`; `endpoint` says where it went, if known.
-    pub fn classify_error<E>(
+    ///
+    /// A call's outcome was recorded in [`health()`](Self::health) when it happened (the
+    /// manager's clients carry its monitor). A stream's error comes later, from events no
+    /// client sees: it is recorded here, once, as the failure of the call whose stream it
+    /// ends. An error event is classified by its code as the same error of a call is
+    /// (`throttlingException` is [`Throttled`](crate::ErrorKind::Throttled)); a connection
+    /// that breaks off is [`Network`](crate::ErrorKind::Network).
+    ///
+    /// ```no_run
+    /// # async fn run(manager: bedrock_auth::AuthManager) -> Result<(), bedrock_auth::AuthError> {
+    /// let client = manager.bedrock_client_default().await?;
+    /// let classify = |err| manager.classify_error(err, "Bedrock ConverseStream", None);
+    /// let mut stream = client
+    ///     .converse_stream()
+    ///     .model_id("anthropic.claude-3-haiku-20240307-v1:0")
+    ///     .send()
+    ///     .await
+    ///     .map_err(classify)?
+    ///     .stream;
+    /// while let Some(event) = stream
+    ///     .recv()
+    ///     .await
+    ///     .map_err(|err| manager.classify_error(err, "Bedrock ConverseStream", None))?
+    /// {
+    ///     println!("{event:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn classify_error<E, R>(
         &self,
-        err: aws_sdk_sts::error::SdkError<E>,
+        err: aws_smithy_runtime_api::client::result::SdkError<E, R>,
         operation: &str,
         endpoint: Option<&str>,
     ) -> AuthError
     where
-        E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+            + std::error::Error
+            + Send
+            + Sync
+            + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
     {
         let endpoint = endpoint.map(str::to_owned).or_else(|| {
             self.inner
@@ -537,7 +576,11 @@ impl AuthManager {
             endpoint: endpoint.as_deref(),
             bearer: self.bearer_for(operation),
         };
-        self.blame(classify(err, call))
+        let err = self.blame(classify(err, call));
+        if crate::auth_error::from_stream::<R>() {
+            self.inner.monitor.failure(&err);
+        }
+        err
     }
 
     /// `err`, or, when a credential source of this manager hung meanwhile, that source's

@@ -7,8 +7,13 @@
 //! answer with an empty body. So the code is looked for in every place AWS puts one (the
 //! `x-amzn-ErrorType` header, an XML `<Code>` at any depth, JSON `__type` or `code`), and the
 //! message likewise.
+//!
+//! An error event of a stream (`ConverseStream`, `InvokeModelWithResponseStream`) has no HTTP
+//! status of its own: its code is the message's `:exception-type` (`throttlingException`), or
+//! its `:error-code`, and its message is in the payload.
 
 use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::event_stream::{HeaderValue, Message, RawMessage};
 
 /// The longest message kept from a response, in characters: enough for any AWS message, short
 /// enough that a proxy's HTML page does not flood a log.
@@ -49,6 +54,23 @@ impl Reply {
         reply
     }
 
+    /// Reads a stream's event as the SDK kept it: a message it decoded (an exception or error
+    /// event), or bytes it could not decode.
+    pub(crate) fn read_event(raw: &RawMessage) -> Self {
+        let RawMessage::Decoded(message) = raw else {
+            return Self::default();
+        };
+        let mut reply = Self::from_body(&String::from_utf8_lossy(message.payload()));
+        let code = header(message, ":exception-type").or_else(|| header(message, ":error-code"));
+        if let Some(code) = code.map(|c| upper_first(&clean_code(c))) {
+            reply.code = Some(code);
+        }
+        if let Some(said) = header(message, ":error-message") {
+            reply.message = Some(printable(said));
+        }
+        reply
+    }
+
     /// The code, message and request id of an XML or JSON error body, wherever they sit.
     pub(crate) fn from_body(body: &str) -> Self {
         let body = body.trim();
@@ -83,6 +105,28 @@ impl Reply {
 }
 
 /// `aws.protocoltests#ExpiredTokenException:http://internal...` → `ExpiredTokenException`.
+/// A string header of an event message, if it has one that is not empty.
+fn header<'a>(message: &'a Message, name: &str) -> Option<&'a str> {
+    message
+        .headers()
+        .iter()
+        .find(|h| h.name().as_str() == name)
+        .and_then(|h| match h.value() {
+            HeaderValue::String(value) => Some(value.as_str().trim()),
+            _ => None,
+        })
+        .filter(|v| !v.is_empty())
+}
+
+/// An event's exception type as the HTTP answers spell the same error's code:
+/// `throttlingException` becomes `ThrottlingException`.
+fn upper_first(code: &str) -> String {
+    let mut chars = code.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 fn clean_code(code: &str) -> String {
     let code = code.split(':').next().unwrap_or_default();
     let code = code.rsplit('#').next().unwrap_or_default();

@@ -2,9 +2,11 @@
 //! on 127.0.0.1 that checks every SigV4 signature. Enabled by the `test-util` feature.
 //!
 //! It speaks the real wire formats (the STS query protocol for `GetCallerIdentity` and
-//! `AssumeRole`, Bedrock Runtime's REST-JSON `Converse`), so the AWS SDK talks to it exactly as
-//! it talks to AWS. Register users (key, secret, identity), roles (who may assume them, external
-//! id, MFA) and denied models; read back what it saw with [`LocalAws::requests`].
+//! `AssumeRole`; Bedrock Runtime's REST-JSON `Converse` and `InvokeModel`, and its
+//! event streams for `ConverseStream` and `InvokeModelWithResponseStream`), so the AWS SDK talks
+//! to it exactly as it talks to AWS. Register users (key, secret, identity), roles (who may
+//! assume them, external id, MFA) and denied models; say what the model answers and how it
+//! streams ([`LocalAws::set_answer`]); read back what it saw with [`LocalAws::requests`].
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -175,10 +177,33 @@ impl LocalAws {
         self.state.lock().roles.insert(arn, role);
     }
 
-    /// Makes `Converse` on this model fail with `AccessDeniedException`, as when model access
-    /// is not enabled.
+    /// Makes every model call on this model (`Converse`, `InvokeModel` and their streams) fail
+    /// with `AccessDeniedException`, as when model access is not enabled.
     pub fn deny_model(&self, model_id: &str) {
         self.state.lock().denied_models.insert(model_id.to_owned());
+    }
+
+    /// What the local model answers from now on: its text (in pieces, streamed as one delta
+    /// each), the pause between a stream's events and how a stream ends. Until this is called:
+    /// [`ModelAnswer::default`], `pong` in one piece.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use bedrock_auth::testing::{LocalAws, ModelAnswer, StreamEnd};
+    ///
+    /// let aws = LocalAws::start().await?;
+    /// aws.set_answer(
+    ///     ModelAnswer::new(["Hel", "lo", "!"])
+    ///         .pause(Duration::from_millis(20))
+    ///         .end(StreamEnd::Throttling),
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_answer(&self, answer: ModelAnswer) {
+        self.state.lock().answer = answer;
     }
 
     /// Answers every following request with this fault instead of its normal response, until
@@ -341,6 +366,69 @@ pub enum Fault {
     },
 }
 
+/// What the local model answers ([`LocalAws::set_answer`]).
+///
+/// `Converse` and `InvokeModel` answer the whole text at once. `ConverseStream` and
+/// `InvokeModelWithResponseStream` stream it, a delta per piece, with [`pause`](Self::pause)
+/// between the pieces, and end as [`end`](Self::end) says. (To delay the first byte of every
+/// Bedrock answer, set [`Fault::SlowBedrock`].)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelAnswer {
+    pieces: Vec<String>,
+    pause: Duration,
+    end: StreamEnd,
+}
+
+impl ModelAnswer {
+    /// An answer made of these pieces: their concatenation is the text, and a stream sends
+    /// each as a delta of its own, in order.
+    pub fn new<S: Into<String>>(pieces: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            pieces: pieces.into_iter().map(Into::into).collect(),
+            pause: Duration::ZERO,
+            end: StreamEnd::Complete,
+        }
+    }
+
+    /// Waits this long between the pieces of a stream (none by default): a model that takes
+    /// its time over each token.
+    pub fn pause(mut self, between_events: Duration) -> Self {
+        self.pause = between_events;
+        self
+    }
+
+    /// How a stream ends after its pieces ([`StreamEnd::Complete`] by default).
+    pub fn end(mut self, end: StreamEnd) -> Self {
+        self.end = end;
+        self
+    }
+}
+
+impl Default for ModelAnswer {
+    /// `pong`, in one piece, without pauses, complete.
+    fn default() -> Self {
+        Self::new(["pong"])
+    }
+}
+
+/// How a stream of the local model ends, after its pieces ([`ModelAnswer::end`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// As a stream does: the content block's end, the message's end and its metadata
+    /// (`contentBlockStop`, `messageStop`, `metadata` for `ConverseStream`).
+    Complete,
+    /// With a `throttlingException` event, as Bedrock ends a stream that ran out of its
+    /// tokens-per-minute quota.
+    Throttling,
+    /// With a `modelStreamErrorException` event: the model failed mid-answer.
+    ModelStreamError,
+    /// The connection is closed mid-stream, with no last event.
+    HangUp,
+    /// Nothing more arrives, and the connection stays open: a connection that died silently.
+    Silence,
+}
+
 /// How a request was authenticated.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -409,6 +497,7 @@ struct Inner {
     api_key_region: Option<String>,
     roles: HashMap<String, RoleSpec>,
     denied_models: HashSet<String>,
+    answer: ModelAnswer,
     fault: Option<Fault>,
     requests: Vec<RecordedRequest>,
 }

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use bedrock_auth::testing::{LocalAws, RoleSpec};
+use bedrock_auth::testing::{LocalAws, ModelAnswer, RoleSpec, StreamEnd};
 use bedrock_auth::{ExposeSecret, RoleArn, SecretString};
 use common::Captured;
 
@@ -90,5 +90,43 @@ async fn audit_events_have_stable_fields_and_no_secret() {
             !audit.iter().any(|line| line.contains(secret)),
             "{secret} in the audit"
         );
+    }
+
+    // A stream that fails after its call succeeded: one audit event for the failure, whether
+    // an error event ends it or the connection breaks off.
+    let streamer = aws
+        .builder()
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let client = streamer.bedrock_client_default().await.unwrap();
+    for (end, kind) in [
+        (StreamEnd::Throttling, "kind=throttled"),
+        (StreamEnd::HangUp, "kind=network"),
+    ] {
+        aws.set_answer(ModelAnswer::new(["half ", "an answer"]).end(end));
+        let before = logs.text().matches("event=\"auth_failed\"").count();
+        let mut stream = client
+            .converse_stream()
+            .model_id(common::MODEL)
+            .send()
+            .await
+            .unwrap()
+            .stream;
+        let err = loop {
+            match stream.recv().await {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("{end:?}: the stream ended without its error"),
+                Err(err) => break streamer.classify_error(err, "Bedrock ConverseStream", None),
+            }
+        };
+        let text = logs.text();
+        let failed: Vec<&str> = text
+            .lines()
+            .filter(|line| line.contains("event=\"auth_failed\""))
+            .skip(before)
+            .collect();
+        assert_eq!(failed.len(), 1, "{end:?} ({err}): {failed:#?}");
+        assert!(failed[0].contains(kind), "{}", failed[0]);
     }
 }

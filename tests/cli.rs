@@ -1743,3 +1743,55 @@ async fn ping_waits_for_a_slow_model_as_long_as_the_bedrock_timeout_says() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("--bedrock-timeout"), "{}", out.stderr);
 }
+
+/// `ping --stream` proves the streaming path: the streamed text (quoted, so a control
+/// character the model sends never reaches the terminal raw), the events and the time to the
+/// first one; JSON as for `ping`; a stream that ends with an error event is a failure with the
+/// event's kind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_stream_prints_the_streamed_text_and_the_time_to_the_first_event() {
+    use bedrock_auth::testing::{Fault, ModelAnswer, StreamEnd};
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    aws.set_answer(ModelAnswer::new(["Hel", "lo", "\u{1b}[31m!"]));
+    aws.set_fault(Fault::SlowBedrock {
+        delay: Duration::from_millis(300),
+    });
+    let ping = ["ping", "--env", "--model", MODEL, "--stream"];
+    let out = run(home.path(), &aws, &vars, &ping).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains(r#"text: "Hello\u{1b}[31m!""#),
+        "{out:?}"
+    );
+    assert!(!out.stdout.contains('\u{1b}'), "{out:?}");
+    assert!(out.stdout.contains("streamed 7 events"), "{out:?}");
+    assert_eq!(aws.count("ConverseStream"), 1);
+    assert_eq!(aws.count("Converse"), 0);
+
+    let mut json = ping.to_vec();
+    json.push("--json");
+    let out = run(home.path(), &aws, &vars, &json).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let report = out.json();
+    assert_eq!(report["text"], "Hello\u{1b}[31m!");
+    assert_eq!(report["events"], 7);
+    let first = report["first_event_ms"].as_u64().unwrap();
+    assert!(first >= 300, "{report}");
+    assert!(report["latency_ms"].as_u64().unwrap() >= first, "{report}");
+
+    aws.clear_fault();
+    aws.set_answer(ModelAnswer::new(["half"]).end(StreamEnd::Throttling));
+    let out = run(home.path(), &aws, &vars, &json).await;
+    assert_eq!(out.code, 1, "{out:?}");
+    let error = &out.json()["error"];
+    assert_eq!(error["kind"], "throttled", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("Bedrock ConverseStream (mid-stream)"),
+        "{error}"
+    );
+}

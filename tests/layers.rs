@@ -31,9 +31,9 @@ const LAYERS: &[&[&str]] = &[
     // The typestate: mode states, then the builder (which has no `build()` of its own).
     &["mode"],
     &["builder"],
-    // Talking to AWS: the request guard, the credential providers, the manager (which
-    // defines `build()`).
-    &["endpoint_guard", "monitor"],
+    // Talking to AWS: the request guard and the bound on silent streams, the credential
+    // providers, the manager (which defines `build()`).
+    &["endpoint_guard", "silent_stream", "monitor"],
     &["credentials"],
     &["manager"],
     // What is built on the manager.

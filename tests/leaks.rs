@@ -211,10 +211,12 @@ fn modes(world: &World) -> Vec<Mode> {
 }
 
 /// The subcommands that take a mode, with their own arguments.
-const SUBCOMMANDS: [&[&str]; 5] = [
+const SUBCOMMANDS: [&[&str]; 6] = [
     &["whoami"],
     &["doctor"],
     &["ping", "--model", MODEL],
+    // A stream's events are logged at TRACE, frame by frame.
+    &["ping", "--model", MODEL, "--stream"],
     &["token", "--ttl", "15m"],
     &["credential-process"],
 ];

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConversationRole, InferenceConfiguration, Message,
+    ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput,
+    InferenceConfiguration, Message,
 };
 use bedrock_auth::{
     ApiKeyInfo, Audience, AuthConfig, AuthError, AuthManager, BedrockAuth, CallerIdentity,
@@ -46,12 +47,18 @@ enum Command {
         mode: ModeFlags,
     },
     /// One minimal Bedrock Converse call ("ping", 1 output token); report the latency.
+    /// With --stream, a ConverseStream instead: the streamed text and the time to the first
+    /// event.
     Ping {
         #[command(flatten)]
         mode: ModeFlags,
         /// The model id, e.g. anthropic.claude-3-haiku-20240307-v1:0.
         #[arg(long)]
         model: String,
+        /// Stream the answer (ConverseStream, up to 16 output tokens): proves the streaming
+        /// path, and reports the time to the first event.
+        #[arg(long)]
+        stream: bool,
     },
     /// Print the chosen mode's credentials as a `credential_process` prints them (JSON,
     /// `Version: 1`), for a profile line `credential_process = bedrock-auth credential-process
@@ -560,6 +567,18 @@ struct Ping<'a> {
     region: &'a str,
     model: &'a str,
     latency_ms: u128,
+    /// `--stream` only.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    stream: Option<Streamed>,
+}
+
+/// What `ping --stream` received.
+#[derive(Serialize)]
+struct Streamed {
+    /// From sending the request to the stream's first event.
+    first_event_ms: u128,
+    events: usize,
+    text: String,
 }
 
 /// `whoami`'s report: the identity, and how Bedrock calls authenticate when that is not
@@ -668,7 +687,11 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
         Command::CredentialProcess { .. } | Command::Completions { .. } | Command::Man => {
             Err(AuthError::new(ErrorKind::InvalidConfig, "not a report", BUG).into())
         }
-        Command::Ping { mode, model } => {
+        Command::Ping {
+            mode,
+            model,
+            stream,
+        } => {
             if model.chars().count() > MODEL_ID_LIMIT {
                 return Err(AuthError::new(
                     ErrorKind::InvalidConfig,
@@ -701,24 +724,81 @@ async fn run(command: Command, json: bool) -> Result<Report, Failure> {
                 .build()
                 .map_err(|e| AuthError::new(ErrorKind::Service, e.to_string(), BUG))?;
             let started = Instant::now();
-            client
-                .converse()
-                .model_id(&model)
-                .messages(message)
-                .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
-                .send()
-                .await
-                .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
-            let latency_ms = started.elapsed().as_millis();
-            let text = format!("ok: {model} answered in {region} in {latency_ms} ms\n");
+            let (stream, text) = if stream {
+                let streamed = stream_ping(&manager, &client, &model, message, started).await?;
+                let latency_ms = started.elapsed().as_millis();
+                // The model's text as Rust quotes it: no control character reaches the terminal.
+                let text = format!(
+                    "ok: {model} streamed {} events in {region}: the first after {} ms, the \
+                     last after {latency_ms} ms\ntext: {:?}\n",
+                    streamed.events, streamed.first_event_ms, streamed.text
+                );
+                (Some(streamed), text)
+            } else {
+                client
+                    .converse()
+                    .model_id(&model)
+                    .messages(message)
+                    .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
+                    .send()
+                    .await
+                    .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
+                let latency_ms = started.elapsed().as_millis();
+                (
+                    None,
+                    format!("ok: {model} answered in {region} in {latency_ms} ms\n"),
+                )
+            };
             let ping = Ping {
                 region: &region,
                 model: &model,
-                latency_ms,
+                latency_ms: started.elapsed().as_millis(),
+                stream,
             };
             Ok(Report::new(text, &ping)?)
         }
     }
+}
+
+/// `ping --stream`: one `ConverseStream`, read to its end.
+async fn stream_ping(
+    manager: &AuthManager,
+    client: &aws_sdk_bedrockruntime::Client,
+    model: &str,
+    message: Message,
+    started: Instant,
+) -> Result<Streamed, AuthError> {
+    const OPERATION: &str = "Bedrock ConverseStream";
+    let mut stream = client
+        .converse_stream()
+        .model_id(model)
+        .messages(message)
+        .inference_config(InferenceConfiguration::builder().max_tokens(16).build())
+        .send()
+        .await
+        .map_err(|err| manager.classify_error(err, OPERATION, None))?
+        .stream;
+    let mut streamed = Streamed {
+        first_event_ms: 0,
+        events: 0,
+        text: String::new(),
+    };
+    while let Some(event) = stream
+        .recv()
+        .await
+        .map_err(|err| manager.classify_error(err, OPERATION, None))?
+    {
+        if streamed.events == 0 {
+            streamed.first_event_ms = started.elapsed().as_millis();
+        }
+        streamed.events += 1;
+        if let ConverseStreamOutput::ContentBlockDelta(delta) = event
+            && let Some(ContentBlockDelta::Text(text)) = delta.delta
+        {
+            streamed.text.push_str(&text);
+        }
+    }
+    Ok(streamed)
 }
 
 async fn whoami(manager: &AuthManager) -> Result<Report, AuthError> {

@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 
 use super::sigv4::{self, Refusal};
-use super::{AuthKind, Fault, Principal, RecordedRequest, State, bearer, bedrock, sts};
+use super::{AuthKind, Fault, Principal, RecordedRequest, State, StreamEnd, bearer, bedrock, sts};
 
 /// An AWS error response, rendered in the wire format of the service that answers it.
 #[derive(Debug)]
@@ -39,10 +39,90 @@ impl ApiError {
     }
 }
 
-/// A successful response body and its content type.
+/// A successful response: its content type, headers of its own, and its body.
 pub(super) struct Reply {
     pub(super) content_type: &'static str,
-    pub(super) body: String,
+    pub(super) headers: Vec<(&'static str, String)>,
+    pub(super) body: ReplyBody,
+}
+
+impl Reply {
+    /// A whole answer, sent at once.
+    pub(super) fn whole(content_type: &'static str, body: String) -> Self {
+        Self {
+            content_type,
+            headers: Vec::new(),
+            body: ReplyBody::Whole(body),
+        }
+    }
+}
+
+/// A body sent at once, or an event stream sent event by event.
+pub(super) enum ReplyBody {
+    Whole(String),
+    Events(bedrock::Events),
+}
+
+/// What the server answers with: a whole body or a stream of frames.
+type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+
+fn whole(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
+
+/// A body fed frame by frame from a channel; an `Err` in it closes the connection mid-body.
+struct ChannelBody(tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>);
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|next| next.map(|frame| frame.map(hyper::body::Frame::data)))
+    }
+}
+
+/// Sends a stream's events, pausing between them, and ends it as it was told to. Stops as soon
+/// as the client has gone.
+fn stream(events: bedrock::Events) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        let error = events.error_frame();
+        let tail = match events.end {
+            StreamEnd::Complete => events.tail.clone(),
+            _ => error.into_iter().collect(),
+        };
+        // The pause comes between the pieces: before each delta but the first.
+        let deltas = events.lead + 1..events.head.len();
+        for (i, frame) in events.head.into_iter().chain(tail).enumerate() {
+            if deltas.contains(&i) && !events.pause.is_zero() {
+                tokio::select! {
+                    () = tokio::time::sleep(events.pause) => {}
+                    () = tx.closed() => return,
+                }
+            }
+            if tx.send(Ok(frame)).await.is_err() {
+                return;
+            }
+        }
+        match events.end {
+            StreamEnd::HangUp => {
+                let cut = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "hang up");
+                let _ = tx.send(Err(cut)).await;
+            }
+            // Holds the connection open, saying nothing, until the client gives up.
+            StreamEnd::Silence => tx.closed().await,
+            _ => {}
+        }
+    });
+    ChannelBody(rx).boxed()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -67,6 +147,9 @@ pub(super) async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) 
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                // Each event of a stream goes out as it is written, as from Bedrock: without
+                // this, Nagle's algorithm holds a small frame back until the last is acked.
+                let _ = stream.set_nodelay(true);
                 state.connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let state = Arc::clone(&state);
                 connections.spawn(async move {
@@ -87,7 +170,7 @@ pub(super) async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) 
 async fn handle(
     state: Arc<State>,
     request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<Body>, Infallible> {
     let (parts, body) = request.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -101,6 +184,7 @@ async fn handle(
             "converse" => "Converse",
             "converse-stream" => "ConverseStream",
             "invoke" => "InvokeModel",
+            "invoke-with-response-stream" => "InvokeModelWithResponseStream",
             other => other,
         };
         (
@@ -154,8 +238,8 @@ async fn handle(
         if !content_type.is_empty() {
             response = response.header("content-type", content_type);
         }
-        let response = response.body(Full::new(Bytes::from(body)));
-        return Ok(response.unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))));
+        let response = response.body(whole(body));
+        return Ok(response.unwrap_or_else(|_| Response::new(whole(Bytes::new()))));
     }
     if let Some(Fault::SlowBedrock { delay }) = fault
         && service == Service::Bedrock
@@ -212,11 +296,17 @@ async fn handle(
     let response = match outcome {
         Ok(reply) => {
             record.status = 200;
-            Response::builder()
+            let mut response = Response::builder()
                 .status(StatusCode::OK)
                 .header("content-type", reply.content_type)
-                .header("x-amzn-requestid", request_id(&state))
-                .body(Full::new(Bytes::from(reply.body)))
+                .header("x-amzn-requestid", request_id(&state));
+            for (name, value) in reply.headers {
+                response = response.header(name, value);
+            }
+            response.body(match reply.body {
+                ReplyBody::Whole(body) => whole(body),
+                ReplyBody::Events(events) => stream(events),
+            })
         }
         Err(error) => {
             record.status = error.status;
@@ -225,7 +315,7 @@ async fn handle(
         }
     };
     state.lock().requests.push(record);
-    Ok(response.unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
+    Ok(response.unwrap_or_else(|_| Response::new(whole(Bytes::new()))))
 }
 
 fn authenticate(
@@ -308,7 +398,7 @@ fn error_response(
     state: &State,
     service: Service,
     error: &ApiError,
-) -> Result<Response<Full<Bytes>>, http::Error> {
+) -> Result<Response<Body>, http::Error> {
     let request_id = request_id(state);
     let (content_type, body) = match service {
         Service::Sts => (
@@ -333,7 +423,7 @@ fn error_response(
     if !error.code.is_empty() {
         response = response.header("x-amzn-errortype", error.code);
     }
-    response.body(Full::new(Bytes::from(body)))
+    response.body(whole(body))
 }
 
 fn request_id(state: &State) -> String {

@@ -37,10 +37,7 @@ pub(super) fn handle(
             ));
         }
     };
-    Ok(Reply {
-        content_type: "text/xml",
-        body,
-    })
+    Ok(Reply::whole("text/xml", body))
 }
 
 fn assume_role(

@@ -85,6 +85,24 @@ pub async fn converse(
         .await
 }
 
+/// One Bedrock `ConverseStream` call that says "ping" to [`MODEL`], read to its end; how many
+/// events it carried.
+pub async fn converse_stream(client: &aws_sdk_bedrockruntime::Client) -> usize {
+    let mut stream = client
+        .converse_stream()
+        .model_id(MODEL)
+        .messages(ping())
+        .send()
+        .await
+        .expect("the stream starts")
+        .stream;
+    let mut events = 0;
+    while stream.recv().await.expect("an event").is_some() {
+        events += 1;
+    }
+    events
+}
+
 /// The message "ping".
 fn ping() -> aws_sdk_bedrockruntime::types::Message {
     use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
