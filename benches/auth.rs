@@ -55,8 +55,9 @@ fn main() {
     build_validate_and_clients(&mut criterion, &runtime, &aws, &alice);
     short_term_keys(&mut criterion, &runtime, &aws, &alice);
     shared_client(&mut criterion, &runtime, &aws, &alice);
-    streams(&mut criterion, &runtime, &aws, &alice);
     criterion.final_summary();
+
+    streams(&runtime, &aws, &alice);
 
     role_assumption_counts(&runtime, &aws, &alice);
     bounded_waits(&runtime, &aws);
@@ -257,8 +258,10 @@ fn shared_client(criterion: &mut Criterion, runtime: &Runtime, aws: &LocalAws, a
 /// A `ConverseStream` read to its end through a manager's client and through a client built by
 /// hand (same server, same plain-HTTP client, same run): what the manager's interceptors (the
 /// endpoint guard, the monitor, the bound on silent streams) cost a stream, per round trip and
-/// per event.
-fn streams(criterion: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
+/// per event. The two alternate, call by call, so that the machine's drift (large on a shared
+/// 2-core VM) falls on both alike; the figures are medians.
+fn streams(runtime: &Runtime, aws: &LocalAws, alice: &TestUser) {
+    const ROUNDS: usize = 400;
     let manager = static_manager(aws, alice);
     let own = runtime
         .block_on(manager.bedrock_client("us-east-1"))
@@ -278,19 +281,44 @@ fn streams(criterion: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: 
             .load(),
     );
     let hand = aws_sdk_bedrockruntime::Client::new(&sdk);
-    for deltas in [1, 100] {
+    let median = |times: &mut Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let mut medians = Vec::new();
+    println!("\nConverseStream round trip, read to its end ({ROUNDS} alternating calls each):");
+    for deltas in [1_u32, 100] {
         aws.set_answer(ModelAnswer::new((0..deltas).map(|i| format!("t{i} "))));
-        let mut group = criterion.benchmark_group(format!("ConverseStream of {deltas} deltas"));
-        group.bench_function("the manager's client", |b| {
-            b.to_async(runtime)
-                .iter(|| async { black_box(common::converse_stream(&own).await) })
+        let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+        runtime.block_on(async {
+            for round in 0..ROUNDS + 20 {
+                let t = Instant::now();
+                black_box(common::converse_stream(&own).await);
+                let a = t.elapsed();
+                let t = Instant::now();
+                black_box(common::converse_stream(&hand).await);
+                let b = t.elapsed();
+                // The first 20 warm the pools and caches.
+                if round >= 20 {
+                    mine.push(a);
+                    theirs.push(b);
+                }
+            }
         });
-        group.bench_function("hand-written aws-config", |b| {
-            b.to_async(runtime)
-                .iter(|| async { black_box(common::converse_stream(&hand).await) })
-        });
-        group.finish();
+        let (a, b) = (median(&mut mine), median(&mut theirs));
+        println!(
+            "  {deltas:>3} deltas: the manager's client {a:?}, hand-written aws-config {b:?} \
+             (ratio {:.3})",
+            a.as_secs_f64() / b.as_secs_f64()
+        );
+        medians.push((a, b));
     }
+    let per_event = |one: Duration, hundred: Duration| hundred.saturating_sub(one) / 99;
+    println!(
+        "  per delta: the manager's client {:?}, hand-written {:?}",
+        per_event(medians[0].0, medians[1].0),
+        per_event(medians[0].1, medians[1].1)
+    );
     aws.set_answer(ModelAnswer::default());
     aws.clear_requests();
 }
