@@ -11,12 +11,12 @@ use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
 use crate::api_key::{ApiKeyInfo, ApiKeyKind};
-use crate::credentials::shared_file_paths;
 use crate::metadata;
 use crate::mode::BEARER_TOKEN_VAR;
 use crate::os::{CarefulRead, FileTrouble, Os, SHARED_FILE_LIMIT, SMALL_FILE_LIMIT};
 use crate::printable::printable;
 use crate::secret::looks_like_secret;
+use crate::sources::shared_file_paths;
 use crate::time::rfc3339;
 
 /// Variables whose values are secrets: shown as `********` only.

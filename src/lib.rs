@@ -112,7 +112,6 @@ mod auth_error;
 mod bounded;
 mod builder;
 mod config;
-mod credentials;
 mod diagnose;
 mod endpoint_guard;
 mod error;
@@ -134,6 +133,7 @@ mod secret;
 mod settings;
 mod shared;
 mod silent_stream;
+mod sources;
 mod static_keys;
 #[cfg(feature = "test-util")]
 pub mod testing;

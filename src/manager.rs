@@ -15,7 +15,6 @@ use crate::api_key::{ApiKeyInfo, ShortTermKey};
 use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
 use crate::bounded::Watches;
 use crate::builder::AuthBuilder;
-use crate::credentials::{load_sdk_config, mode_kind, sts_config};
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::ConfigError;
 use crate::mode::{
@@ -27,6 +26,7 @@ use crate::printable::printable;
 use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
 use crate::silent_stream::SilentStream;
+use crate::sources::{load_sdk_config, mode_kind, sts_config};
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
 };

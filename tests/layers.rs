@@ -34,7 +34,7 @@ const LAYERS: &[&[&str]] = &[
     // Talking to AWS: the request guard and the bound on silent streams, the credential
     // providers, the manager (which defines `build()`).
     &["endpoint_guard", "silent_stream", "monitor"],
-    &["credentials"],
+    &["sources"],
     &["manager"],
     // What is built on the manager.
     &["fallback", "diagnose"],

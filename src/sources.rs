@@ -1,0 +1,339 @@
+//! Where a manager's credentials come from, one module per source, and the pipeline that turns
+//! a checked mode into an `SdkConfig`: the region, a credentials provider built on aws-config's
+//! own providers (plus STS `AssumeRole` for role mode), endpoint, timeouts and retries.
+//!
+//! Each source answers the pipeline's questions for itself ([`Origin`]): which profile's
+//! settings apply, what the SDK's loader is given, what the source is called when it hangs,
+//! and what wraps the loaded provider. Adding a source is a module here and its builder state.
+//!
+//! | mode | module |
+//! |---|---|
+//! | profile | [`profile`] |
+//! | environment | [`environment`] |
+//! | static | [`static_credentials`] |
+//! | assume role | [`role`] (its source credentials from one of the others) |
+//! | auto | [`auto`] |
+//! | custom source | [`custom`] |
+//! | API key | [`api_key`] |
+
+mod api_key;
+mod auto;
+mod custom;
+mod environment;
+mod observed;
+mod profile;
+mod redacted;
+mod region;
+mod role;
+mod shared_files;
+mod static_credentials;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use aws_config::provider_config::ProviderConfig;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_async::rt::sleep::{SharedAsyncSleep, default_async_sleep};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+pub(crate) use role::sts_config;
+pub(crate) use shared_files::shared_file_paths;
+
+use crate::auth_error::{AuthError, ErrorKind};
+use crate::bounded::{Bounded, Watches};
+use crate::metadata;
+use crate::mode::ModeConfig;
+use crate::mode_kind::ModeKind;
+use crate::monitor::Monitor;
+use crate::os::Os;
+use crate::settings::Settings;
+use crate::values::Region;
+use observed::Observed;
+use profile::{ProfileFacts, ProfileSource};
+use shared_files::SharedFiles;
+
+/// The profile whose settings (region, instance metadata) apply to a mode, and whether it must
+/// exist.
+struct Selected {
+    name: String,
+    must_exist: bool,
+}
+
+/// What a source gives the SDK's loader.
+enum Given {
+    /// aws-config's default credential chain.
+    DefaultChain,
+    /// This provider, behind the SDK's credential cache.
+    Provider(SharedCredentialsProvider),
+    /// A profile's provider; the loader reads that profile's settings too (endpoints, ...).
+    Profile(String, SharedCredentialsProvider),
+    /// A provider that caches itself, and its fetch count (which tells a new resolution).
+    SelfCaching(SharedCredentialsProvider, Arc<AtomicU64>),
+    /// No credentials: nothing made from the configuration may sign.
+    Nothing,
+}
+
+/// What a source builds its provider with.
+struct Context<'a> {
+    os: &'a Os,
+    shared: &'a SharedFiles,
+    provider_config: &'a ProviderConfig,
+}
+
+/// What a source that wraps the loaded provider (role mode) needs.
+struct Around<'a> {
+    settings: &'a Settings,
+    watches: &'a Arc<Watches>,
+    monitor: &'a Arc<Monitor>,
+    sleep: SharedAsyncSleep,
+}
+
+/// A credential source, as the loading pipeline asks it.
+trait Origin: Send + Sync {
+    /// The profile whose settings apply; `None` for a source that reads no profile.
+    fn profile(&self, _os: &Os) -> Option<Selected> {
+        None
+    }
+
+    /// What the SDK's loader is given.
+    fn credentials(&self, cx: &Context<'_>) -> Given;
+
+    /// What the source is called when it hangs (given the selected profile and where its
+    /// credentials come from); `None` for a source that cannot hang.
+    fn hangs_as(&self, _profile: Option<(&str, ProfileSource)>) -> Option<String> {
+        None
+    }
+
+    /// The configuration as the manager uses it, from the loaded one: the same, unless the
+    /// source wraps the loaded provider.
+    fn wrap(&self, base: SdkConfig, _around: &Around<'_>) -> SdkConfig {
+        base
+    }
+}
+
+/// The module of `mode`'s source.
+fn origin(mode: &ModeConfig) -> Box<dyn Origin + '_> {
+    match mode {
+        ModeConfig::Profile(name) => Box::new(profile::Profile {
+            name,
+            as_mode: true,
+        }),
+        ModeConfig::Environment => Box::new(environment::Environment),
+        ModeConfig::Static(keys) => Box::new(static_credentials::Static {
+            keys,
+            name: "bedrock-auth-static",
+        }),
+        ModeConfig::AssumeRole(role) => Box::new(role::Role(role)),
+        ModeConfig::Auto => Box::new(auto::Auto),
+        ModeConfig::Custom(provider) => Box::new(custom::Custom(provider)),
+        ModeConfig::ApiKey(_) => Box::new(api_key::ApiKey),
+    }
+}
+
+/// The kind of a checked mode.
+pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
+    match mode {
+        ModeConfig::Profile(_) => ModeKind::Profile,
+        ModeConfig::Environment => ModeKind::Environment,
+        ModeConfig::Static(_) => ModeKind::Static,
+        ModeConfig::AssumeRole(_) => ModeKind::AssumeRole,
+        ModeConfig::Auto => ModeKind::Auto,
+        ModeConfig::Custom(_) => ModeKind::Custom,
+        ModeConfig::ApiKey(_) => ModeKind::ApiKey,
+    }
+}
+
+/// Loads the SDK configuration for `mode`: resolves the region, builds the credentials
+/// provider, applies endpoint, timeouts and retries. Reads files and the environment; sends
+/// nothing. Every credential source that can hang is bounded by the operation timeout and
+/// watched in `watches`.
+pub(crate) async fn load_sdk_config(
+    mode: &ModeConfig,
+    settings: &Settings,
+    http: SharedHttpClient,
+    watches: &Arc<Watches>,
+    monitor: &Arc<Monitor>,
+) -> Result<SdkConfig, AuthError> {
+    let origin = origin(mode);
+    let os = &settings.os;
+    // aws-config ignores a variable it cannot read: the request would go elsewhere than said.
+    if let Some(problem) = os.unreadable_var() {
+        return Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            problem,
+            "set it to UTF-8 text, or unset it",
+        ));
+    }
+    let profile = origin.profile(os);
+    // Sources that read no profile do not need the credentials file: one that cannot be used
+    // there is passed over, not an error.
+    let shared = shared_files::shared_files(os, profile.is_some())?;
+    let facts = match &profile {
+        Some(selected) => profile::facts(os, &shared, &selected.name, selected.must_exist).await?,
+        None => ProfileFacts::default(),
+    };
+    let region = region::resolve_region(settings, facts.region.clone())?;
+    let http = match metadata_policy(settings, &facts)? {
+        Some(resolved) => {
+            tracing::debug!(metadata = %resolved, "instance metadata bounded");
+            metadata::bounded_metadata(http, resolved.policy)
+        }
+        None => http,
+    };
+    tracing::debug!(mode = %mode_kind(mode), region = %region, "loading AWS SDK configuration");
+
+    let (loader, provider_config) = loader(settings, &region, http, &shared);
+    let cx = Context {
+        os,
+        shared: &shared,
+        provider_config: &provider_config,
+    };
+    let (loader, fetches) = give(loader, origin.credentials(&cx));
+    let base = loader.load().await;
+    let base = redacted::without_token_chain(redacted::redact_service_config(base));
+
+    let hangs_as = origin.hangs_as(profile.as_ref().map(|p| (p.name.as_str(), facts.source)));
+    let sleep = base.sleep_impl().or_else(default_async_sleep);
+    let base = match (hangs_as, base.credentials_provider(), &sleep) {
+        (Some(what), Some(provider), Some(sleep)) => {
+            let after = settings.operation_timeout;
+            let bounded = Bounded::wrap(provider, what, watches, sleep.clone(), after);
+            base.into_builder().credentials_provider(bounded).build()
+        }
+        _ => base,
+    };
+    let base = match sleep {
+        Some(sleep) => origin.wrap(
+            base,
+            &Around {
+                settings,
+                watches,
+                monitor,
+                sleep,
+            },
+        ),
+        None => base,
+    };
+    // Outermost: every resolution, and the failures no service answered, recorded once.
+    // Only aws-config's profile providers log what must be left out.
+    Ok(observe(base, monitor, fetches, profile.is_some()))
+}
+
+/// The SDK's loader and the provider configuration of aws-config's providers, with the
+/// manager's region, HTTP client, timeouts, retries, files and endpoint.
+fn loader(
+    settings: &Settings,
+    region: &Region,
+    http: SharedHttpClient,
+    shared: &SharedFiles,
+) -> (ConfigLoader, ProviderConfig) {
+    let os = &settings.os;
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(settings.connect_timeout)
+        .operation_timeout(settings.operation_timeout)
+        .build();
+    let retries = RetryConfig::standard().with_max_attempts(settings.max_attempts);
+    let mut provider_config = ProviderConfig::default()
+        .with_http_client(http.clone())
+        .with_region(Some(region.clone().into()))
+        .with_timeout_config(timeouts.clone())
+        .with_retry_config(retries.clone());
+    // The credential cache waits for its source as long as an operation may take (the SDK's
+    // default is its own estimate), so a source that hangs is given up on at one bound.
+    let cache = aws_config::identity::IdentityCache::lazy()
+        .load_timeout(settings.operation_timeout)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::from(region.clone()))
+        .http_client(http)
+        .timeout_config(timeouts)
+        .retry_config(retries)
+        .identity_cache(cache)
+        .profile_files(shared.files.clone());
+    #[cfg(feature = "test-util")]
+    {
+        loader = loader.env(os.env.clone()).fs(os.fs.clone());
+    }
+    if let Some(time) = &os.time {
+        loader = loader.time_source(time.clone());
+        provider_config = provider_config.with_time_source(time.clone());
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url.as_str());
+    }
+    (loader, provider_config)
+}
+
+/// The loader given what the source gives, and the fetch count of a provider that caches
+/// itself.
+fn give(loader: ConfigLoader, given: Given) -> (ConfigLoader, Option<Arc<AtomicU64>>) {
+    match given {
+        Given::DefaultChain => (loader, None),
+        Given::Provider(provider) => (loader.credentials_provider(provider), None),
+        Given::Profile(name, provider) => (
+            loader.profile_name(name).credentials_provider(provider),
+            None,
+        ),
+        // The provider caches, so that a forced refresh can reach the cache.
+        Given::SelfCaching(provider, fetches) => (
+            loader
+                .identity_cache(aws_config::identity::IdentityCache::no_cache())
+                .credentials_provider(provider),
+            Some(fetches),
+        ),
+        Given::Nothing => (loader.no_credentials(), None),
+    }
+}
+
+/// `base` with its provider watched by the monitor. `fetches`: a provider that caches itself
+/// (custom-source mode, asked on every request) has a resolution only when it fetches.
+fn observe(
+    base: SdkConfig,
+    monitor: &Arc<Monitor>,
+    fetches: Option<Arc<AtomicU64>>,
+    quiet: bool,
+) -> SdkConfig {
+    match base.credentials_provider() {
+        Some(provider) => {
+            let observed = Observed {
+                inner: provider,
+                monitor: monitor.clone(),
+                fetches,
+                seen: AtomicU64::new(0),
+                quiet,
+            };
+            base.into_builder()
+                .credentials_provider(SharedCredentialsProvider::new(observed))
+                .build()
+        }
+        None => base,
+    }
+}
+
+/// How long to wait for instance metadata: the builder's, else botocore's variables, else the
+/// profile's keys; `None` for aws-config's own settings.
+fn metadata_policy(
+    settings: &Settings,
+    facts: &ProfileFacts,
+) -> Result<Option<metadata::Resolved>, AuthError> {
+    let env_timeout = settings.os.var(metadata::TIMEOUT_VAR);
+    let env_attempts = settings.os.var(metadata::ATTEMPTS_VAR);
+    let said = metadata::Said {
+        timeout: settings.metadata_timeout,
+        attempts: settings.metadata_attempts,
+        env_timeout: env_timeout.as_deref(),
+        env_attempts: env_attempts.as_deref(),
+        profile_timeout: facts.metadata[0].as_deref(),
+        profile_attempts: facts.metadata[1].as_deref(),
+    };
+    said.resolve().map_err(|problem| {
+        AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!("instance metadata settings: {problem}"),
+            "fix the value, or unset it for aws-config's own (1 s per attempt)",
+        )
+    })
+}

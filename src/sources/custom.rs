@@ -1,0 +1,25 @@
+//! Custom-source mode: credentials from a [`CredentialSource`](crate::CredentialSource) of the
+//! program's own, cached by [`SourceProvider`] itself (so that a forced refresh reaches the
+//! cache), not by the SDK.
+
+use aws_credential_types::provider::SharedCredentialsProvider;
+
+use super::profile::ProfileSource;
+use super::{Context, Given, Origin};
+use crate::rotation::SourceProvider;
+
+/// The program's own source.
+pub(super) struct Custom<'a>(pub(super) &'a SourceProvider);
+
+impl Origin for Custom<'_> {
+    fn credentials(&self, _cx: &Context<'_>) -> Given {
+        Given::SelfCaching(
+            SharedCredentialsProvider::new(self.0.clone()),
+            self.0.fetches(),
+        )
+    }
+
+    fn hangs_as(&self, _profile: Option<(&str, ProfileSource)>) -> Option<String> {
+        Some("the custom credential source".to_owned())
+    }
+}

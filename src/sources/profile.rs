@@ -1,0 +1,170 @@
+//! Profile mode: credentials (and region) from a named profile of the shared config and
+//! credentials files, through aws-config's own profile provider (keys, a role chain, SSO, web
+//! identity, `credential_process`). Also what a profile says about itself, which every mode
+//! that reads one (auto mode, a role's source) needs.
+
+use std::borrow::Cow;
+
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
+
+use super::environment::EnvironmentOnly;
+use super::shared_files::SharedFiles;
+use super::{Context, Given, Origin, Selected};
+use crate::auth_error::{AuthError, ErrorKind};
+use crate::metadata;
+use crate::os::Os;
+use crate::values::ProfileName;
+
+/// A named profile: the mode's own (`as_mode`: its settings are the loader's too), or a
+/// role's source credentials.
+pub(super) struct Profile<'a> {
+    pub(super) name: &'a ProfileName,
+    pub(super) as_mode: bool,
+}
+
+impl Origin for Profile<'_> {
+    fn profile(&self, _os: &Os) -> Option<Selected> {
+        Some(Selected {
+            name: self.name.as_str().to_owned(),
+            must_exist: true,
+        })
+    }
+
+    fn credentials(&self, cx: &Context<'_>) -> Given {
+        let provider = provider(self.name, cx.provider_config, cx.os, cx.shared);
+        if self.as_mode {
+            Given::Profile(self.name.as_str().to_owned(), provider)
+        } else {
+            Given::Provider(provider)
+        }
+    }
+
+    fn hangs_as(&self, profile: Option<(&str, ProfileSource)>) -> Option<String> {
+        profile.map(|(name, source)| source.describe(name))
+    }
+}
+
+/// What a profile says about itself: its region, where its credentials come from, and how
+/// long to wait for instance metadata.
+#[derive(Debug, Default)]
+pub(super) struct ProfileFacts {
+    pub(super) region: Option<String>,
+    pub(super) source: ProfileSource,
+    pub(super) metadata: [Option<String>; 2],
+}
+
+/// Where a profile's credentials come from, in aws-config's order of precedence.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) enum ProfileSource {
+    RoleChain,
+    WebIdentity,
+    Sso,
+    Process,
+    /// Keys in the file, or none (the profile may not exist).
+    #[default]
+    Keys,
+}
+
+impl ProfileSource {
+    fn of(profile: &aws_runtime::env_config::section::Profile) -> Self {
+        if profile.get("role_arn").is_some() {
+            Self::RoleChain
+        } else if profile.get("web_identity_token_file").is_some() {
+            Self::WebIdentity
+        } else if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
+            Self::Sso
+        } else if profile.get("credential_process").is_some() {
+            Self::Process
+        } else {
+            Self::Keys
+        }
+    }
+
+    pub(super) fn describe(self, name: &str) -> String {
+        match self {
+            Self::RoleChain => format!("the role chain of profile `{name}`"),
+            Self::WebIdentity => format!("the web identity of profile `{name}`"),
+            Self::Sso => format!("SSO of profile `{name}`"),
+            Self::Process => format!("credential_process of profile `{name}`"),
+            Self::Keys => format!("profile `{name}`"),
+        }
+    }
+}
+
+/// The profile the default chain reads: `AWS_PROFILE`, else `default`.
+pub(super) fn selected_profile(os: &Os) -> String {
+    os.var("AWS_PROFILE")
+        .unwrap_or_else(|| "default".to_owned())
+}
+
+/// The profile's `region` and credential source, after checking that a profile that must exist
+/// does; its absence is an error that lists the profiles that do exist.
+pub(super) async fn facts(
+    os: &Os,
+    shared: &SharedFiles,
+    name: &str,
+    must_exist: bool,
+) -> Result<ProfileFacts, AuthError> {
+    if let (Some(unreadable), true) = (&shared.unreadable, must_exist) {
+        return Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!("cannot read the shared config files: {unreadable}"),
+            "fix the file named in the message, or AWS_CONFIG_FILE / \
+             AWS_SHARED_CREDENTIALS_FILE",
+        ));
+    }
+    let profiles = aws_config::profile::load(
+        &os.fs,
+        &os.env,
+        &shared.files,
+        Some(Cow::Owned(name.to_owned())),
+    )
+    .await;
+    let profiles = match profiles {
+        Ok(profiles) => profiles,
+        Err(err) if must_exist => {
+            return Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!("cannot read the shared config files: {err}"),
+                "fix the file named in the message, or AWS_CONFIG_FILE / \
+                 AWS_SHARED_CREDENTIALS_FILE",
+            )
+            .caused_by(err));
+        }
+        // The default chain copes without files; so do we.
+        Err(_) => return Ok(ProfileFacts::default()),
+    };
+    match profiles.get_profile(name) {
+        Some(profile) => Ok(ProfileFacts {
+            region: profile.get("region").map(str::to_owned),
+            source: ProfileSource::of(profile),
+            metadata: metadata::PROFILE_KEYS.map(|key| profile.get(key).map(str::to_owned)),
+        }),
+        None if must_exist => {
+            let mut available: Vec<String> = profiles.profiles().map(str::to_owned).collect();
+            available.sort();
+            Err(AuthError::profile_not_found(name, available))
+        }
+        None => Ok(ProfileFacts::default()),
+    }
+}
+
+/// aws-config's profile provider for the named profile. Its named credential source
+/// `Environment` reads the manager's environment (the process's, or a sandbox's).
+pub(super) fn provider(
+    name: &ProfileName,
+    config: &ProviderConfig,
+    os: &Os,
+    shared: &SharedFiles,
+) -> SharedCredentialsProvider {
+    // aws-config reads the files of a provider built here from the process's file system,
+    // whatever `os` is: hand it the files as `os` read them.
+    let builder = ProfileFileCredentialsProvider::builder()
+        .profile_name(name.as_str())
+        .with_custom_provider("Environment", EnvironmentOnly::new(os))
+        .configure(config)
+        .profile_files(shared.files.clone());
+    SharedCredentialsProvider::new(builder.build())
+}

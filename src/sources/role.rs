@@ -1,0 +1,321 @@
+//! Assume-role mode: STS `AssumeRole` (external id, session name, duration, MFA) called with
+//! source credentials from a profile, the environment, a key pair or the default chain, through
+//! the process's one STS client. aws-config's `AssumeRoleProvider` cannot ask for an MFA code.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_config::SdkConfig;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use aws_smithy_async::rt::sleep::SharedAsyncSleep;
+use secrecy::ExposeSecret;
+
+use super::auto::Auto;
+use super::environment::Environment;
+use super::profile::{Profile, ProfileSource};
+use super::static_credentials::Static;
+use super::{Around, Context, Given, Origin, Selected};
+use crate::auth_error::{AuthError, Call, ErrorKind, classify};
+use crate::bounded::{Watch, Watches};
+use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
+use crate::mode::{RoleConfig, Source};
+use crate::mode_kind::ModeKind;
+use crate::monitor::{Monitor, Watcher};
+use crate::os::Os;
+use crate::settings::Settings;
+use crate::shared::regional_retry_partition;
+use crate::time::unix_secs;
+
+/// How long a failed role assumption is shared with callers that come right after it, so a
+/// crowd of tasks on a refused role makes one STS call, not one each.
+const FAILURE_SHARING: Duration = Duration::from_secs(1);
+
+/// A role, assumed with the credentials of its source.
+pub(super) struct Role<'a>(pub(super) &'a RoleConfig);
+
+impl Role<'_> {
+    /// Where the source credentials come from: the module of that source.
+    fn source(&self) -> Box<dyn Origin + '_> {
+        match &self.0.source {
+            Source::Auto => Box::new(Auto),
+            Source::Profile(name) => Box::new(Profile {
+                name,
+                as_mode: false,
+            }),
+            Source::Environment => Box::new(Environment),
+            Source::Static(keys) => Box::new(Static {
+                keys,
+                name: "bedrock-auth-role-source",
+            }),
+        }
+    }
+}
+
+impl Origin for Role<'_> {
+    fn profile(&self, os: &Os) -> Option<Selected> {
+        self.source().profile(os)
+    }
+
+    fn credentials(&self, cx: &Context<'_>) -> Given {
+        self.source().credentials(cx)
+    }
+
+    fn hangs_as(&self, profile: Option<(&str, ProfileSource)>) -> Option<String> {
+        self.source().hangs_as(profile)
+    }
+
+    /// The role, assumed with the (bounded) source credentials of `base`.
+    fn wrap(&self, base: SdkConfig, around: &Around<'_>) -> SdkConfig {
+        let provider = RoleProvider::new(
+            &base,
+            self.0,
+            around.settings,
+            around.watches,
+            around.monitor,
+            around.sleep.clone(),
+        );
+        base.into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build()
+    }
+}
+
+/// The configuration of STS calls made with `sdk`'s credentials: for a client of their own, or
+/// as the per-call override of the process's STS client.
+pub(crate) fn sts_config(sdk: &SdkConfig, monitor: &Arc<Monitor>) -> aws_sdk_sts::config::Builder {
+    let mut config = aws_sdk_sts::config::Builder::from(sdk)
+        .interceptor(EndpointGuard::sigv4())
+        .interceptor(AnswerLimit {
+            successes_too: true,
+        })
+        .interceptor(Watcher::sts(monitor));
+    if let Some(region) = sdk.region() {
+        config = config.retry_partition(regional_retry_partition("sts", region.as_ref()));
+    }
+    config
+}
+
+/// STS `AssumeRole` with the source credentials of the base config, MFA included. Failures are
+/// shared: callers waiting while a call fails, or arriving within [`FAILURE_SHARING`] after, get
+/// that call's error instead of making their own.
+struct RoleProvider {
+    /// The source credentials (and their cache), region, endpoint, HTTP client and timeouts
+    /// that make the process's STS client whole for each call: a role holds no SDK client of
+    /// its own.
+    source: SdkConfig,
+    role: RoleConfig,
+    session_name: String,
+    endpoint: String,
+    last: tokio::sync::Mutex<Option<(Instant, Result<Credentials, AuthError>)>>,
+    /// The source credentials' and the MFA token source's watches, and how long they may take.
+    watches: Arc<Watches>,
+    mfa_watch: Option<Arc<Watch>>,
+    sleep: SharedAsyncSleep,
+    timeout: Duration,
+    monitor: Arc<Monitor>,
+}
+
+impl RoleProvider {
+    fn new(
+        base: &SdkConfig,
+        role: &RoleConfig,
+        settings: &Settings,
+        watches: &Arc<Watches>,
+        monitor: &Arc<Monitor>,
+        sleep: SharedAsyncSleep,
+    ) -> Self {
+        let session_name = match &role.session_name {
+            Some(name) => name.as_str().to_owned(),
+            None => {
+                format!("bedrock-auth-{}", unix_secs(settings.os.now()))
+            }
+        };
+        let endpoint = settings
+            .endpoint_url
+            .as_ref()
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_else(|| "STS".to_owned());
+        Self {
+            source: base.clone(),
+            role: role.clone(),
+            session_name,
+            endpoint,
+            last: tokio::sync::Mutex::new(None),
+            watches: watches.clone(),
+            mfa_watch: role
+                .mfa
+                .as_ref()
+                .map(|mfa| watches.watch(format!("the MFA token source for {}", mfa.serial))),
+            sleep,
+            timeout: settings.operation_timeout,
+            monitor: monitor.clone(),
+        }
+    }
+
+    async fn credentials(&self) -> Result<Credentials, AuthError> {
+        let arrived = Instant::now();
+        let mut last = self.last.lock().await;
+        if let Some((at, result)) = &*last {
+            let fresh = *at >= arrived;
+            let recent_failure = result.is_err() && at.elapsed() < FAILURE_SHARING;
+            if fresh || recent_failure {
+                return result.clone();
+            }
+        }
+        let result = self.assume().await;
+        *last = Some((Instant::now(), result.clone()));
+        result
+    }
+
+    async fn assume(&self) -> Result<Credentials, AuthError> {
+        let role_arn = self.role.role_arn.as_str();
+        let mut request = crate::shared::sts_client()
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name(&self.session_name)
+            .duration_seconds(self.role.duration.as_secs() as i32);
+        if let Some(external_id) = &self.role.external_id {
+            request = request.external_id(external_id.expose());
+        }
+        if let (Some(mfa), Some(watch)) = (&self.role.mfa, &self.mfa_watch) {
+            let code = mfa.token_source.token_code();
+            let code = self
+                .watches
+                .run(watch, &self.sleep, self.timeout, code)
+                .await?
+                .map_err(|err| {
+                    AuthError::new(
+                        ErrorKind::NoCredentials,
+                        format!("the MFA token source for {} failed: {err}", mfa.serial),
+                        "check <<mfa>>",
+                    )
+                    .caused_by_boxed(err)
+                })?;
+            // STS would refuse an empty code; nothing is sent with one.
+            let code = code.expose_secret().trim();
+            if code.is_empty() {
+                return Err(AuthError::new(
+                    ErrorKind::NoCredentials,
+                    format!(
+                        "the MFA token source for {} returned an empty code; nothing was sent \
+                         to STS",
+                        mfa.serial
+                    ),
+                    "check <<mfa>>: it must return the device's current code",
+                ));
+            }
+            request = request.serial_number(mfa.serial.as_str()).token_code(code);
+        }
+        tracing::debug!(role = role_arn, session = %self.session_name, "calling STS AssumeRole");
+        let mut output = request
+            .customize()
+            .config_override(sts_config(&self.source, &self.monitor))
+            .send()
+            .await
+            .map_err(|err| {
+                let call = Call {
+                    operation: "STS AssumeRole",
+                    mode: ModeKind::AssumeRole,
+                    role: Some(role_arn),
+                    endpoint: Some(&self.endpoint),
+                    bearer: false,
+                };
+                // A source that hung is what failed, not STS. The STS client's monitor recorded
+                // the failure of the call itself.
+                let err = self.watches.blame(classify(err, call), self.timeout);
+                if err.kind() == ErrorKind::TimedOut {
+                    err
+                } else {
+                    err.seen_by_monitor()
+                }
+            })?;
+        // The SDK's output type keeps the secret and the token in plain strings: they are
+        // moved into the credentials (which wipe them) and nothing of them is left to free.
+        let Some(creds) = output.credentials.take() else {
+            return Err(AuthError::new(
+                ErrorKind::Service,
+                "STS AssumeRole answered without credentials",
+                "check that the endpoint is STS",
+            ));
+        };
+        let aws_sdk_sts::types::Credentials {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            expiration,
+            ..
+        } = creds;
+        let expiry = SystemTime::try_from(expiration).ok();
+        tracing::debug!(role = role_arn, access_key_id = %access_key_id, "assumed role");
+        let principal = output
+            .assumed_role_user()
+            .map(|user| crate::printable::printable(user.arn()).into_owned());
+        self.monitor.success(principal.as_deref());
+        let region = self.source.region().map(|r| r.as_ref().to_owned());
+        self.monitor.audit(
+            "role_assumed",
+            region.as_deref(),
+            principal.as_deref(),
+            expiry,
+        );
+        Ok(Credentials::new(
+            access_key_id,
+            secret_access_key,
+            Some(session_token),
+            expiry,
+            "bedrock-auth-assume-role",
+        ))
+    }
+}
+
+impl ProvideCredentials for RoleProvider {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async {
+            self.credentials()
+                .await
+                .map_err(CredentialsError::provider_error)
+        })
+    }
+}
+
+impl fmt::Debug for RoleProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoleProvider")
+            .field("role", &self.role)
+            .field("session_name", &self.session_name)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_config::BehaviorVersion;
+
+    use super::*;
+
+    #[test]
+    fn sts_calls_through_the_process_client_use_their_region_s_retry_partition() {
+        let sdk = SdkConfig::builder()
+            .region(aws_config::Region::new("eu-west-1"))
+            .behavior_version(BehaviorVersion::latest())
+            .build();
+        let monitor = Arc::new(Monitor::new(
+            ModeKind::Static,
+            None,
+            aws_smithy_async::time::SharedTimeSource::default(),
+        ));
+        let config = sts_config(&sdk, &monitor).build();
+        assert_eq!(
+            config.retry_partition(),
+            Some(&aws_sdk_sts::config::retry::RetryPartition::new(
+                "sts-eu-west-1"
+            ))
+        );
+    }
+}
