@@ -1,0 +1,82 @@
+//! `bedrock-auth credential-process`: the mode's credentials in the `credential_process`
+//! format, for a profile line, so that every AWS tool uses this configuration.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use bedrock_auth::{Audience, AuthError, ErrorKind, ModeKind};
+use serde::Serialize;
+
+use crate::flags::ModeFlags;
+
+/// `bedrock-auth credential-process`: the credentials, as the `credential_process` contract
+/// wants them, on stdout and nowhere else; any failure on stderr with a non-zero exit and
+/// nothing on stdout.
+pub(crate) async fn run(mode: &ModeFlags) -> ExitCode {
+    /// The `credential_process` output, version 1.
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct ProcessCredentials<'a> {
+        version: u8,
+        access_key_id: &'a str,
+        secret_access_key: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        session_token: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expiration: Option<String>,
+    }
+
+    let credentials = async {
+        let manager = mode.manager()?;
+        if manager.mode() == ModeKind::ApiKey {
+            return Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                "credential-process prints SigV4 credentials, and API-key mode has none (a \
+                 Bedrock API key only works as a bearer token for Bedrock)",
+                "choose a SigV4 mode: --profile, --env, --role-arn, or a --config file with one",
+            ));
+        }
+        manager.credentials().await
+    };
+    match credentials.await {
+        Ok(credentials) => {
+            let expiration = credentials.expiry().and_then(|at| {
+                let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+                Some(aws_smithy_types::DateTime::from_secs(i64::try_from(secs).ok()?).to_string())
+            });
+            let output = ProcessCredentials {
+                version: 1,
+                access_key_id: credentials.access_key_id(),
+                secret_access_key: credentials.secret_access_key(),
+                session_token: credentials.session_token(),
+                expiration,
+            };
+            // Straight to stdout: no copy of the secret in a string of this program's own.
+            let mut stdout = std::io::stdout().lock();
+            let written = serde_json::to_writer(&mut stdout, &output)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(stdout))
+                .and_then(|()| stdout.flush());
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("cannot write the credentials: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(error) => {
+            eprintln!(
+                "error [{}]: {}\nhint: {}",
+                error.kind(),
+                error.message(),
+                error.hint_for(Audience::Command)
+            );
+            ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
+                2
+            } else {
+                1
+            })
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The mode flags (`--profile`, `--env`, `--role-arn`, ...): the keys of a config file, given
+//! on the command line. The command has no mapping of its own to the builder, only
+//! [`AuthManager::from_config`]'s.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bedrock_auth::{AuthConfig, AuthError, AuthManager, ConfigError, ErrorKind, ModeKind};
+use clap::Args;
+use serde::{Deserialize, Serialize};
+
+use crate::BUG;
+
+/// How the manager is configured: a config file, or flags that name the same keys.
+#[derive(Args)]
+pub(crate) struct ModeFlags {
+    /// Read the configuration from this TOML or JSON file instead of the flags below.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["profile", "env", "auto", "role_arn", "api_key", "region", "bedrock_timeout"]
+    )]
+    config: Option<PathBuf>,
+    /// Profile mode: this profile of the shared files.
+    #[arg(long, conflicts_with_all = ["env", "auto", "role_arn"])]
+    profile: Option<String>,
+    /// Environment mode: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN only.
+    #[arg(long, conflicts_with_all = ["auto", "role_arn"])]
+    env: bool,
+    /// Auto mode: the default credential chain (the default).
+    #[arg(long, conflicts_with = "role_arn")]
+    auto: bool,
+    /// Assume-role mode: this role.
+    #[arg(long)]
+    role_arn: Option<String>,
+    /// The role's external id.
+    #[arg(long, requires = "role_arn")]
+    external_id: Option<String>,
+    /// The role session name.
+    #[arg(long, requires = "role_arn")]
+    session_name: Option<String>,
+    /// The role session duration in seconds (900 to 43200).
+    #[arg(long, requires = "role_arn")]
+    duration: Option<u64>,
+    /// Assume the role with the credentials of this profile.
+    #[arg(long, requires = "role_arn")]
+    source_profile: Option<String>,
+    /// The role wants MFA: the device's serial or ARN; the code is asked on the terminal.
+    #[arg(long, requires = "role_arn")]
+    mfa_serial: Option<String>,
+    /// API-key mode: the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK (never taken from a flag,
+    /// so it stays out of shell history and process lists).
+    #[arg(long, conflicts_with_all = ["profile", "env", "auto", "role_arn"])]
+    api_key: bool,
+    /// The region.
+    #[arg(long)]
+    region: Option<String>,
+    /// How long a Bedrock call may take (a model's whole answer): 90, 90s, 15m, 1h; default
+    /// 60 minutes. Credentials keep their own, shorter bound.
+    #[arg(long, value_name = "DURATION")]
+    bedrock_timeout: Option<String>,
+}
+
+/// The mode flags as the keys of a config file: the command has no mapping of its own to
+/// the builder, only [`AuthManager::from_config`]'s.
+#[derive(Serialize)]
+struct FlagConfig<'a> {
+    mode: ModeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_arn: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceProfile<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mfa_serial: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bedrock_timeout_ms: Option<u64>,
+}
+
+/// `source = { profile = ".." }`.
+#[derive(Serialize)]
+struct SourceProfile<'a> {
+    profile: &'a str,
+}
+
+impl ModeFlags {
+    /// The flag that chose the mode; `None` when none did (auto mode, the default).
+    pub(crate) fn mode_flag(&self) -> Option<&'static str> {
+        if self.role_arn.is_some() {
+            Some("--role-arn")
+        } else if self.profile.is_some() {
+            Some("--profile")
+        } else if self.env {
+            Some("--env")
+        } else if self.api_key {
+            Some("--api-key")
+        } else if self.auto {
+            Some("--auto")
+        } else {
+            None
+        }
+    }
+
+    /// The configuration: the file given with `--config`, or the flags as its keys.
+    /// `--api-key` is `mode = "api_key"` without a key, which reads
+    /// `AWS_BEARER_TOKEN_BEDROCK` (never a flag: shell history and process lists show flags).
+    pub(crate) fn config(&self) -> Result<AuthConfig, AuthError> {
+        // An MFA code, when the role wants one, is asked on the terminal.
+        if let Some(path) = &self.config {
+            return Ok(AuthConfig::from_file(path)?.mfa_token_source(ask_mfa_code));
+        }
+        let mode = if self.role_arn.is_some() {
+            ModeKind::AssumeRole
+        } else if self.profile.is_some() {
+            ModeKind::Profile
+        } else if self.env {
+            ModeKind::Environment
+        } else if self.api_key {
+            ModeKind::ApiKey
+        } else {
+            ModeKind::Auto
+        };
+        let flags = FlagConfig {
+            mode,
+            region: self.region.as_deref(),
+            profile: self.profile.as_deref(),
+            role_arn: self.role_arn.as_deref(),
+            external_id: self.external_id.as_deref(),
+            session_name: self.session_name.as_deref(),
+            duration_secs: self.duration,
+            source: self
+                .source_profile
+                .as_deref()
+                .map(|profile| SourceProfile { profile }),
+            mfa_serial: self.mfa_serial.as_deref(),
+            bedrock_timeout_ms: match &self.bedrock_timeout {
+                Some(text) => {
+                    Some(parse_duration("--bedrock-timeout", text, 24 * 3600)?.as_millis() as u64)
+                }
+                None => None,
+            },
+        };
+        // Flags are strings and integers, which both steps take: neither fails.
+        serde_json::to_value(&flags)
+            .and_then(AuthConfig::deserialize)
+            .map(|config| config.mfa_token_source(ask_mfa_code))
+            .map_err(|err| AuthError::new(ErrorKind::InvalidConfig, err.to_string(), BUG))
+    }
+
+    pub(crate) fn manager(&self) -> Result<AuthManager, AuthError> {
+        let config = self.config()?;
+        AuthManager::from_config(&config).map_err(|err| match &self.config {
+            Some(_) => AuthError::from(err),
+            None => in_flag_terms(&err),
+        })
+    }
+}
+
+/// The flag that set each key of [`FlagConfig`].
+const FLAGS: [(&str, &str); 10] = [
+    ("bedrock_timeout_ms", "--bedrock-timeout"),
+    ("region", "--region"),
+    ("profile", "--profile"),
+    ("role_arn", "--role-arn"),
+    ("external_id", "--external-id"),
+    ("session_name", "--session-name"),
+    ("duration_secs", "--duration"),
+    ("source", "--source-profile"),
+    ("source.profile", "--source-profile"),
+    ("mfa_serial", "--mfa-serial"),
+];
+
+/// A configuration made from flags names its problems by their flags: a person typed them.
+fn in_flag_terms(err: &ConfigError) -> AuthError {
+    let problems: Vec<String> = err
+        .problems()
+        .iter()
+        .map(|problem| {
+            let field = problem.field();
+            let flag = FLAGS
+                .iter()
+                .find(|(key, _)| *key == field)
+                .map_or(field, |(_, flag)| flag);
+            format!("  - {flag}: {}", problem.error())
+        })
+        .collect();
+    let count = problems.len();
+    let plural = if count == 1 { "" } else { "s" };
+    AuthError::new(
+        ErrorKind::InvalidConfig,
+        format!(
+            "invalid flags ({count} problem{plural}):\n{}",
+            problems.join("\n")
+        ),
+        "fix the flags named in the message (`--help` lists them)",
+    )
+}
+
+/// An MFA code, asked on the terminal (stderr, then a line of the terminal, or of stdin when
+/// there is no terminal): stdout stays for the command's output.
+async fn ask_mfa_code() -> Result<bedrock_auth::SecretString, bedrock_auth::BoxError> {
+    tokio::task::spawn_blocking(|| {
+        use std::io::BufRead;
+        eprint!("MFA code: ");
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        match std::fs::File::open("/dev/tty") {
+            Ok(tty) => std::io::BufReader::new(tty).read_line(&mut line)?,
+            Err(_) => std::io::stdin().lock().read_line(&mut line)?,
+        };
+        let code = bedrock_auth::SecretString::from(line.trim());
+        zeroize::Zeroize::zeroize(&mut line);
+        Ok::<_, bedrock_auth::BoxError>(code)
+    })
+    .await?
+}
+
+/// `900`, `900s`, `30m`, `1h`, from 1 s to `max_secs`, for the flag `flag`.
+pub(crate) fn parse_duration(flag: &str, text: &str, max_secs: u64) -> Result<Duration, AuthError> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let seconds = number.parse::<u64>().ok().and_then(|n| match unit {
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => None,
+    });
+    match seconds {
+        Some(secs) if (1..=max_secs).contains(&secs) => Ok(Duration::from_secs(secs)),
+        _ => Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "{flag} {text} is not a duration from 1s to {}h",
+                max_secs / 3600
+            ),
+            "write seconds, minutes or hours: 900, 900s, 30m, 1h",
+        )),
+    }
+}

@@ -1,0 +1,306 @@
+//! `bedrock-auth`: who am I on AWS, and why not? Built with `--features cli`.
+//!
+//! Exit codes: 0 success, 1 authentication or a call failed, 2 invalid usage or configuration.
+//!
+//! One file per subcommand (`whoami.rs`, `check.rs`, `doctor.rs`, `ping.rs`, `token.rs`,
+//! `credential_process.rs`); `flags.rs` turns the mode flags into a configuration, as the keys
+//! of a config file; `output.rs` prints a report or a failure, as text or with `--json`, and
+//! holds the command's own error type.
+
+mod check;
+mod credential_process;
+mod doctor;
+mod flags;
+mod output;
+mod ping;
+mod token;
+mod whoami;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use bedrock_auth::{Audience, AuthError, ErrorKind};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use flags::ModeFlags;
+use output::{Failure, Outcome, Report, print_json};
+
+#[derive(Parser)]
+#[command(name = "bedrock-auth", about = "Check AWS credentials for Bedrock")]
+struct Cli {
+    /// Print JSON on stdout instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the credentials (STS GetCallerIdentity) and print who they belong to.
+    Whoami {
+        #[command(flatten)]
+        mode: ModeFlags,
+    },
+    /// Check a configuration file without network; list every problem.
+    Check {
+        /// The TOML or JSON file.
+        #[arg(long)]
+        config: String,
+    },
+    /// Diagnose the environment, then try `whoami`, with a hint for each problem.
+    Doctor {
+        #[command(flatten)]
+        mode: ModeFlags,
+    },
+    /// One minimal Bedrock Converse call ("ping", 1 output token); report the latency.
+    /// With --stream, a ConverseStream instead: the streamed text and the time to the first
+    /// event.
+    Ping {
+        #[command(flatten)]
+        mode: ModeFlags,
+        /// The model id, e.g. anthropic.claude-3-haiku-20240307-v1:0.
+        #[arg(long)]
+        model: String,
+        /// Stream the answer (ConverseStream, up to 16 output tokens): proves the streaming
+        /// path, and reports the time to the first event.
+        #[arg(long)]
+        stream: bool,
+    },
+    /// Print the chosen mode's credentials as a `credential_process` prints them (JSON,
+    /// `Version: 1`), for a profile line `credential_process = bedrock-auth credential-process
+    /// --config FILE`: every AWS SDK and the AWS CLI then use this configuration. The
+    /// credentials go to stdout only; errors to stderr, with a non-zero exit.
+    CredentialProcess {
+        #[command(flatten)]
+        mode: ModeFlags,
+    },
+    /// Print a completion script for a shell: `bedrock-auth completions bash > ...`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `bedrock-auth man > bedrock-auth.1`.
+    Man,
+    /// Print a short-term Bedrock API key, signed with the mode's credentials: the key alone
+    /// on stdout (`export AWS_BEARER_TOKEN_BEDROCK=$(bedrock-auth token --region R)`).
+    Token {
+        #[command(flatten)]
+        mode: ModeFlags,
+        /// How long the key lives: 1s to 12h, e.g. 900, 30m, 1h (at most the credentials'
+        /// own lifetime).
+        #[arg(long, default_value = "12h")]
+        ttl: String,
+    },
+}
+
+/// The hint of errors that cannot happen.
+const BUG: &str = "report this as a bug";
+
+/// `0.1.0 (features: cli, metrics)`: the version, and what this build can do.
+fn version() -> &'static str {
+    let mut features = vec!["cli"];
+    for (on, name) in [
+        (cfg!(feature = "metrics"), "metrics"),
+        (cfg!(feature = "sso"), "sso"),
+        (cfg!(feature = "test-util"), "test-util"),
+    ] {
+        if on {
+            features.push(name);
+        }
+    }
+    // Once per run, for clap, which keeps the text for the life of the program.
+    Box::leak(
+        format!(
+            "{} (features: {})",
+            env!("CARGO_PKG_VERSION"),
+            features.join(", ")
+        )
+        .into_boxed_str(),
+    )
+}
+
+/// The command line, as clap defines it (with the version).
+fn command() -> clap::Command {
+    Cli::command().version(version())
+}
+
+/// The longest argument taken: 8 KiB (a path, a role ARN, a model id are far shorter). A
+/// longer one is refused before anything reads it.
+const ARGUMENT_LIMIT: usize = 8 * 1024;
+
+/// The arguments of this run that must not be printed back: the value given to `--api-key`
+/// (which takes none: the key is read from `AWS_BEARER_TOKEN_BEDROCK`, but a user may paste it
+/// there all the same) and anything shaped like a Bedrock API key.
+fn unprintable_arguments() -> Vec<String> {
+    let args: Vec<String> = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let mut secret = Vec::new();
+    for (at, arg) in args.iter().enumerate() {
+        if let Some(value) = arg.strip_prefix("--api-key=") {
+            secret.push(value.to_owned());
+        } else if arg == "--api-key"
+            && let Some(next) = args.get(at + 1).filter(|next| !next.starts_with("--"))
+        {
+            secret.push(next.clone());
+        } else if arg.starts_with("ABSK") || arg.starts_with("bedrock-api-key-") {
+            secret.push(arg.clone());
+        }
+    }
+    secret.retain(|value| !value.is_empty());
+    secret
+}
+
+/// clap's message, with the arguments that must not be printed replaced.
+fn without_secret_arguments(message: &str) -> String {
+    let mut message = message.to_owned();
+    for secret in unprintable_arguments() {
+        message = message.replace(&secret, "********");
+    }
+    message
+}
+
+/// A usage error, as clap reports it (with `--json`, as JSON on stdout): exit 2.
+fn usage_error(message: &str, json: bool) -> ExitCode {
+    let message = without_secret_arguments(message.trim());
+    if json {
+        let error = AuthError::new(ErrorKind::InvalidConfig, message, "see --help");
+        print_json(&Outcome::<()>::failed(&error, None));
+    } else {
+        eprintln!("{message}");
+    }
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let json = std::env::args_os().any(|arg| arg == "--json");
+    if let Some(long) = std::env::args_os()
+        .skip(1)
+        .find(|arg| arg.len() > ARGUMENT_LIMIT)
+    {
+        let message = format!(
+            "error: an argument of {} bytes is longer than the {ARGUMENT_LIMIT} this command \
+             takes",
+            long.len()
+        );
+        return usage_error(&message, json);
+    }
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(err) if err.use_stderr() => return usage_error(&err.render().to_string(), json),
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+    };
+    // The outputs that are not reports.
+    match cli.command {
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut command(),
+                "bedrock-auth",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            return match clap_mangen::Man::new(command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("cannot write the man page: {err}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        _ => {}
+    }
+    init_tracing();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Command::CredentialProcess { mode } = &cli.command {
+        return runtime.block_on(credential_process::run(mode));
+    }
+    let json = cli.json;
+    match runtime.block_on(run(cli.command, json)) {
+        Ok(report) => {
+            if json {
+                print_json(&Outcome::ok(&report.json));
+            } else {
+                print!("{}", report.text);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Auth { error, diagnosis }) => {
+            let error = error.for_audience(Audience::Command);
+            if json {
+                print_json(&Outcome::<()>::failed(&error, diagnosis.as_deref()));
+            } else {
+                eprintln!(
+                    "error [{}]: {}\nhint: {}",
+                    error.kind(),
+                    error.message(),
+                    error.hint()
+                );
+            }
+            let _ = std::io::stdout().flush();
+            ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
+                2
+            } else {
+                1
+            })
+        }
+        // No JSON to print it with: a line on stderr, whatever `--json` asked.
+        Err(Failure::Output(err)) => {
+            eprintln!("error: cannot write the report as JSON: {err}\nhint: {BUG}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `RUST_LOG=trace|debug|info|warn|error` turns on tracing output on stderr, for every crate.
+fn init_tracing() {
+    let Ok(level) = std::env::var("RUST_LOG") else {
+        return;
+    };
+    let level = match level.trim().to_ascii_lowercase().as_str() {
+        "trace" => tracing::Level::TRACE,
+        "debug" => tracing::Level::DEBUG,
+        "info" => tracing::Level::INFO,
+        "error" => tracing::Level::ERROR,
+        _ => tracing::Level::WARN,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}
+
+/// Runs a subcommand that prints a report.
+async fn run(command: Command, json: bool) -> Result<Report, Failure> {
+    match command {
+        Command::Whoami { mode } => whoami::run(&mode.manager()?).await,
+        Command::Check { config } => check::run(config.as_ref()),
+        Command::Doctor { mode } => doctor::run(&mode, json).await,
+        Command::Token { mode, ttl } => token::run(&mode, &ttl).await,
+        Command::Ping {
+            mode,
+            model,
+            stream,
+        } => ping::run(&mode, &model, stream, json).await,
+        // Handled before: they print no report.
+        Command::CredentialProcess { .. } | Command::Completions { .. } | Command::Man => {
+            Err(AuthError::new(ErrorKind::InvalidConfig, "not a report", BUG).into())
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! `bedrock-auth ping`: one minimal Bedrock call, `Converse` (1 output token) or with
+//! `--stream` a `ConverseStream`, and how long it took.
+
+use std::time::Instant;
+
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput,
+    InferenceConfiguration, Message,
+};
+use bedrock_auth::{AuthError, AuthManager, BedrockAuth, ErrorKind};
+use serde::Serialize;
+
+use crate::BUG;
+use crate::flags::ModeFlags;
+use crate::output::{Failure, Report};
+
+/// The longest model id Bedrock takes (its API's `modelId`: 1 to 2048 characters).
+const MODEL_ID_LIMIT: usize = 2048;
+
+/// `ping`'s report.
+#[derive(Serialize)]
+struct Ping<'a> {
+    region: &'a str,
+    model: &'a str,
+    latency_ms: u128,
+    /// `--stream` only.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    stream: Option<Streamed>,
+}
+
+/// What `ping --stream` received.
+#[derive(Serialize)]
+struct Streamed {
+    /// From sending the request to the stream's first event.
+    first_event_ms: u128,
+    events: usize,
+    text: String,
+}
+
+pub(crate) async fn run(
+    mode: &ModeFlags,
+    model: &str,
+    stream: bool,
+    json: bool,
+) -> Result<Report, Failure> {
+    if model.chars().count() > MODEL_ID_LIMIT {
+        return Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "--model is {} characters long; Bedrock takes model ids of at most \
+                 {MODEL_ID_LIMIT}",
+                model.chars().count()
+            ),
+            "give a model id or ARN, e.g. anthropic.claude-3-haiku-20240307-v1:0",
+        )
+        .into());
+    }
+    let manager = mode.manager()?;
+    if manager.info().bedrock_auth != BedrockAuth::SigV4 && !json {
+        eprintln!(
+            "note: Bedrock calls use the {}",
+            manager.info().bedrock_auth
+        );
+    }
+    let client = manager.bedrock_client_default().await?;
+    let region = client
+        .config()
+        .region()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    eprintln!("pinging {model} in {region}...");
+    let message = Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text("ping".into()))
+        .build()
+        .map_err(|e| AuthError::new(ErrorKind::Service, e.to_string(), BUG))?;
+    let started = Instant::now();
+    let (stream, text) = if stream {
+        let streamed = stream_ping(&manager, &client, model, message, started).await?;
+        let latency_ms = started.elapsed().as_millis();
+        // The model's text as Rust quotes it: no control character reaches the terminal.
+        let text = format!(
+            "ok: {model} streamed {} events in {region}: the first after {} ms, the \
+             last after {latency_ms} ms\ntext: {:?}\n",
+            streamed.events, streamed.first_event_ms, streamed.text
+        );
+        (Some(streamed), text)
+    } else {
+        client
+            .converse()
+            .model_id(model)
+            .messages(message)
+            .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
+            .send()
+            .await
+            .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
+        let latency_ms = started.elapsed().as_millis();
+        (
+            None,
+            format!("ok: {model} answered in {region} in {latency_ms} ms\n"),
+        )
+    };
+    let ping = Ping {
+        region: &region,
+        model,
+        latency_ms: started.elapsed().as_millis(),
+        stream,
+    };
+    Report::new(text, &ping)
+}
+
+/// `ping --stream`: one `ConverseStream`, read to its end.
+async fn stream_ping(
+    manager: &AuthManager,
+    client: &aws_sdk_bedrockruntime::Client,
+    model: &str,
+    message: Message,
+    started: Instant,
+) -> Result<Streamed, AuthError> {
+    const OPERATION: &str = "Bedrock ConverseStream";
+    let mut stream = client
+        .converse_stream()
+        .model_id(model)
+        .messages(message)
+        .inference_config(InferenceConfiguration::builder().max_tokens(16).build())
+        .send()
+        .await
+        .map_err(|err| manager.classify_error(err, OPERATION, None))?
+        .stream;
+    let mut streamed = Streamed {
+        first_event_ms: 0,
+        events: 0,
+        text: String::new(),
+    };
+    while let Some(event) = stream
+        .recv()
+        .await
+        .map_err(|err| manager.classify_error(err, OPERATION, None))?
+    {
+        if streamed.events == 0 {
+            streamed.first_event_ms = started.elapsed().as_millis();
+        }
+        streamed.events += 1;
+        if let ConverseStreamOutput::ContentBlockDelta(delta) = event
+            && let Some(ContentBlockDelta::Text(text)) = delta.delta
+        {
+            streamed.text.push_str(&text);
+        }
+    }
+    Ok(streamed)
+}
