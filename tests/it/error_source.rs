@@ -2,7 +2,7 @@
 //! own error (with its raw response), one test per kind; a configuration that failed to build
 //! keeps its `ConfigError` with every problem.
 
-mod common;
+use crate::common;
 
 use std::error::Error as _;
 

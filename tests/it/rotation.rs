@@ -1,8 +1,6 @@
 //! Custom credential sources: fetched once for many concurrent callers, again before expiry and
 //! after a forced refresh, and a Bedrock client made before a rotation signs with the new key.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};

@@ -2,7 +2,7 @@
 //! own, against the embedded local AWS. Each subcommand's text and JSON, exit codes, error
 //! kinds, and no secret on stdout or stderr even at RUST_LOG=trace.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! test's own on 127.0.0.1 forwards plain-HTTP requests and tunnels `CONNECT`, and records
 //! what it was asked and every byte it was sent.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

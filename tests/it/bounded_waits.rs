@@ -6,7 +6,7 @@
 //! Each call runs under a guard far longer than the operation timeout: before the fix, these
 //! calls hung until the guard failed them.
 
-mod common;
+use crate::common;
 
 use std::future::Future;
 use std::time::Duration;

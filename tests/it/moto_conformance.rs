@@ -62,7 +62,7 @@ async fn fixture() -> Option<&'static Fixture> {
                 );
                 eprintln!(
                     "moto conformance tests skipped: MOTO_ENDPOINT is not set. Install and start \
-                     moto server, then set it (see tests/moto_conformance.rs):\n  python3 -m venv \
+                     moto server, then set it (see tests/it/moto_conformance.rs):\n  python3 -m venv \
                      .moto && .moto/bin/pip install 'moto[server]==5.2.5'\n  .moto/bin/moto_server \
                      -H 127.0.0.1 -p 5055 &\n  MOTO_ENDPOINT=http://127.0.0.1:5055 cargo test \
                      --test moto_conformance"

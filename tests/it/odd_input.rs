@@ -22,7 +22,12 @@ fn non_utf8_variables_are_a_named_problem_not_a_panic() {
     let output = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "non_utf8_variables_are_a_named_problem_not_a_panic",
+            // Its name in the test crate: `odd_input::...`.
+            concat!(
+                module_path!(),
+                "::non_utf8_variables_are_a_named_problem_not_a_panic"
+            )
+            .trim_start_matches("it::"),
             "--nocapture",
             "--test-threads=1",
         ])

@@ -2,8 +2,6 @@
 //! every kind of invalid file with all its problems at once, secrets from variables and files,
 //! the environment form, and no secret in any output.
 
-mod common;
-
 use bedrock_auth::testing::{LocalAws, Sandbox};
 use bedrock_auth::{
     AuthConfig, AuthManager, BoxError, ModeKind, Rule, SecretString, SourceInfo, ValueKind,

@@ -2,7 +2,7 @@
 //! SDK cannot parse: each comes back as its kind, with a message that names the call, the HTTP
 //! status and what the server said, never an empty one.
 
-mod common;
+use crate::common;
 
 use bedrock_auth::testing::{Fault, LocalAws};
 use bedrock_auth::{AuthError, AuthManager, ErrorKind};

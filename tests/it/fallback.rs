@@ -1,8 +1,6 @@
 //! The fallback chain: the first configuration that validates wins, and the report says why
 //! each earlier one failed; when none works, every failure is returned in order.
 
-mod common;
-
 use bedrock_auth::testing::LocalAws;
 use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, FallbackChain, SecretString};
 

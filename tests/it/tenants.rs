@@ -1,7 +1,7 @@
 //! Many tenants, one service: managers that share one HTTP client and connection pool
 //! ([`Shared`]) keep their own credentials, and a dropped manager leaves nothing behind.
 
-mod common;
+use crate::common;
 
 use bedrock_auth::testing::{LocalAws, RoleSpec};
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! late, end with an error event, break off or fall silent. The SDK's own decoder reads every
 //! frame the local server sends, so a test that gets its deltas also proves the framing.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,34 @@
+//! The integration tests, as modules of one test crate: one binary to link instead of one per
+//! file (the SDK is linked once). Each module is one feature's tests; `common` holds the
+//! helpers they share.
+//!
+//! The tests that capture `tracing` output stay in binaries of their own (`tests/*.rs`): a
+//! thread-local subscriber shares its callsites' interest with every thread of its binary.
+//! So do the compile-fail suite (`tests/ui.rs`) and the freed-memory scan, which needs an
+//! allocator of its own.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api_key;
+mod bounded_waits;
+mod builder;
+mod cli;
+mod config;
+mod config_properties;
+mod diagnose;
+mod error_source;
+mod fallback;
+mod layers;
+mod leaks;
+mod local_aws;
+mod moto_conformance;
+mod odd_input;
+mod proxy;
+mod redaction;
+mod rotation;
+mod sandbox;
+mod service_errors;
+mod streams;
+mod tenants;
+mod values;
