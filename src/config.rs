@@ -34,6 +34,7 @@ use secrecy::SecretString;
 use zeroize::Zeroize;
 
 use crate::builder::AuthBuilder;
+use crate::config_keys as keys;
 use crate::diagnose::{Diagnosis, Setting, check_secret_file, diagnose_in, mask, set};
 use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
@@ -43,100 +44,6 @@ use crate::mode_kind::ModeKind;
 use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
 use crate::secret::looks_like_secret;
 use crate::shared::Shared;
-
-/// Keys whose values are secrets: literal values are wrapped at once, and
-/// `{ env = ".." }` / `{ file = ".." }` are accepted.
-const SECRET_KEYS: [&str; 3] = ["secret_access_key", "session_token", "api_key"];
-
-/// The keys every mode takes.
-const COMMON_KEYS: [&str; 12] = [
-    "mode",
-    "region",
-    "endpoint_url",
-    "connect_timeout_ms",
-    "operation_timeout_ms",
-    "bedrock_timeout_ms",
-    "max_attempts",
-    "metadata_timeout_ms",
-    "metadata_attempts",
-    "lockout_after",
-    "lockout_cool_down_secs",
-    "proxy",
-];
-
-/// How `diagnose()` names each key's setting.
-const SETTING_NAMES: [(&str, &str); 24] = [
-    ("mode", "mode"),
-    ("region", "region"),
-    ("endpoint_url", "endpoint"),
-    ("connect_timeout_ms", "connect timeout (ms)"),
-    ("operation_timeout_ms", "operation timeout (ms)"),
-    ("bedrock_timeout_ms", "Bedrock timeout (ms)"),
-    ("max_attempts", "max attempts"),
-    ("metadata_timeout_ms", "metadata timeout"),
-    ("metadata_attempts", "metadata attempts"),
-    ("lockout_after", "lockout after"),
-    ("lockout_cool_down_secs", "lockout cool-down (s)"),
-    ("profile", "profile"),
-    ("access_key_id", "access key id"),
-    ("secret_access_key", "secret access key"),
-    ("session_token", "session token"),
-    ("role_arn", "role"),
-    ("external_id", "external id"),
-    ("session_name", "session name"),
-    ("duration_secs", "session duration (s)"),
-    ("mfa_serial", "MFA device"),
-    ("source", "role source"),
-    ("api_key", "Bedrock API key"),
-    ("access_key", "access key id"),
-    ("proxy", "proxy"),
-];
-
-/// Names of the system this crate replaces, accepted as aliases.
-const KEY_ALIASES: [(&str, &str); 6] = [
-    ("profile_name", "profile"),
-    ("access_key", "access_key_id"),
-    ("secret_key", "secret_access_key"),
-    ("role_session_name", "session_name"),
-    ("assume_role_duration", "duration_secs"),
-    ("region_override", "region"),
-];
-
-/// The environment variables [`AuthConfig::from_env`] reads, and the key each sets.
-///
-/// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
-/// name a file that holds the secret.
-pub const ENV_VARS: [(&str, &str); 26] = [
-    ("BEDROCK_AUTH_MODE", "mode"),
-    ("BEDROCK_AUTH_REGION", "region"),
-    ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
-    ("BEDROCK_AUTH_CONNECT_TIMEOUT_MS", "connect_timeout_ms"),
-    ("BEDROCK_AUTH_OPERATION_TIMEOUT_MS", "operation_timeout_ms"),
-    ("BEDROCK_AUTH_BEDROCK_TIMEOUT_MS", "bedrock_timeout_ms"),
-    ("BEDROCK_AUTH_MAX_ATTEMPTS", "max_attempts"),
-    ("BEDROCK_AUTH_METADATA_TIMEOUT_MS", "metadata_timeout_ms"),
-    ("BEDROCK_AUTH_METADATA_ATTEMPTS", "metadata_attempts"),
-    ("BEDROCK_AUTH_LOCKOUT_AFTER", "lockout_after"),
-    (
-        "BEDROCK_AUTH_LOCKOUT_COOL_DOWN_SECS",
-        "lockout_cool_down_secs",
-    ),
-    ("BEDROCK_AUTH_PROXY", "proxy"),
-    ("BEDROCK_AUTH_PROFILE", "profile"),
-    ("BEDROCK_AUTH_ACCESS_KEY_ID", "access_key_id"),
-    ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "secret_access_key"),
-    ("BEDROCK_AUTH_SECRET_ACCESS_KEY_FILE", "secret_access_key"),
-    ("BEDROCK_AUTH_SESSION_TOKEN", "session_token"),
-    ("BEDROCK_AUTH_SESSION_TOKEN_FILE", "session_token"),
-    ("BEDROCK_AUTH_ROLE_ARN", "role_arn"),
-    ("BEDROCK_AUTH_EXTERNAL_ID", "external_id"),
-    ("BEDROCK_AUTH_SESSION_NAME", "session_name"),
-    ("BEDROCK_AUTH_DURATION_SECS", "duration_secs"),
-    ("BEDROCK_AUTH_MFA_SERIAL", "mfa_serial"),
-    ("BEDROCK_AUTH_SOURCE", "source"),
-    ("BEDROCK_AUTH_API_KEY", "api_key"),
-    ("BEDROCK_AUTH_API_KEY_FILE", "api_key"),
-];
 
 /// A value as read, before checking.
 #[derive(Clone)]
@@ -314,7 +221,8 @@ impl AuthConfig {
         Ok(config)
     }
 
-    /// Reads the `BEDROCK_AUTH_*` variables of the process environment ([`ENV_VARS`]).
+    /// Reads the `BEDROCK_AUTH_*` variables of the process environment
+    /// ([`ENV_VARS`](crate::config_keys::ENV_VARS)).
     ///
     /// A `BEDROCK_AUTH_*` variable that is not valid UTF-8 is a problem naming it; other
     /// variables are not looked at.
@@ -344,7 +252,8 @@ impl AuthConfig {
         }
     }
 
-    /// Reads `BEDROCK_AUTH_*` variables from the given pairs ([`ENV_VARS`]); other names are
+    /// Reads `BEDROCK_AUTH_*` variables from the given pairs
+    /// ([`ENV_VARS`](crate::config_keys::ENV_VARS)); other names are
     /// ignored, and unknown `BEDROCK_AUTH_*` names are problems.
     pub fn from_env_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
     where
@@ -360,21 +269,21 @@ impl AuthConfig {
                 continue;
             }
             let mut value: String = value.into();
-            let Some((_, key)) = ENV_VARS.iter().find(|(var, _)| *var == name) else {
+            let Some((key, names_a_file)) = keys::of_var(name) else {
                 value.zeroize();
                 let error = ValueError::new(ValueKind::Key, name, Rule::UnknownKey);
                 problems.push(Problem::new(name.to_owned(), error));
                 continue;
             };
-            let raw = if name.ends_with("_FILE") {
+            let raw = if names_a_file {
                 let mut table = BTreeMap::new();
                 table.insert("file".to_owned(), Raw::Str(value));
                 Raw::Table(table)
-            } else if is_secret_key(key) {
+            } else if key.secret {
                 let secret = SecretString::from(value.as_str());
                 value.zeroize();
                 Raw::Secret(secret)
-            } else if *key == "source" {
+            } else if key.name == "source" {
                 match value.strip_prefix("profile:") {
                     Some(profile) => {
                         let mut table = BTreeMap::new();
@@ -386,7 +295,7 @@ impl AuthConfig {
             } else {
                 Raw::Str(value)
             };
-            entries.insert((*key).to_owned(), raw);
+            entries.insert(key.name.to_owned(), raw);
         }
         if !problems.is_empty() {
             return Err(ConfigError::new(problems));
@@ -435,14 +344,10 @@ impl AuthConfig {
             None => "given".to_owned(),
         };
         for (key, raw) in &self.entries {
-            let key = canonical_key(key);
-            let Some(name) = SETTING_NAMES
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, name)| *name)
-            else {
+            let Some(known) = keys::find(key) else {
                 continue;
             };
+            let (key, name) = (known.name, known.label);
             let value = match raw {
                 Raw::Str(_) if key == "external_id" => "********".to_owned(),
                 Raw::Str(text) => mask(key, text),
@@ -460,7 +365,7 @@ impl AuthConfig {
             };
             set(
                 &mut diagnosis.settings,
-                Setting::new(name, value, source.clone()),
+                Setting::new(name, value, source.clone()).of_key(key),
             );
             if key == "proxy" {
                 // The config's proxy (or none) serves every endpoint.
@@ -516,15 +421,11 @@ fn syntax_error(format: &str, message: String) -> ConfigError {
 }
 
 fn is_secret_key(key: &str) -> bool {
-    let key = canonical_key(key);
-    SECRET_KEYS.contains(&key)
+    keys::is_secret(key)
 }
 
 fn canonical_key(key: &str) -> &str {
-    KEY_ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == key)
-        .map_or(key, |(_, canonical)| canonical)
+    keys::canonical(key)
 }
 
 /// Reads any self-describing format (TOML, JSON, YAML, ...) through serde, so an `AuthConfig`
@@ -693,24 +594,6 @@ impl<'de> serde::de::Visitor<'de> for RawVisitor {
     }
 }
 
-/// Which keys each mode takes besides [`COMMON_KEYS`].
-fn mode_keys(mode: ModeKind) -> &'static [&'static str] {
-    match mode {
-        ModeKind::Profile => &["profile"],
-        ModeKind::Static => &["access_key_id", "secret_access_key", "session_token"],
-        ModeKind::AssumeRole => &[
-            "role_arn",
-            "external_id",
-            "session_name",
-            "duration_secs",
-            "mfa_serial",
-            "source",
-        ],
-        ModeKind::ApiKey => &["api_key"],
-        ModeKind::Environment | ModeKind::Auto | ModeKind::Custom => &[],
-    }
-}
-
 /// Walks a config, collecting problems, and drives the builder.
 struct Checker<'a> {
     config: &'a AuthConfig,
@@ -734,22 +617,17 @@ impl<'a> Checker<'a> {
 
     fn run(mut self) -> Result<AuthManager, ConfigError> {
         let mode = self.mode();
-        let allowed: Vec<&str> = COMMON_KEYS
-            .iter()
-            .chain(mode.map_or(&[][..], mode_keys))
-            .copied()
-            .collect();
         for (written, value) in &self.config.entries {
-            let canonical = canonical_key(written);
-            let Some(known) = all_keys().find(|k| *k == canonical) else {
+            let Some(key) = keys::find(written) else {
                 let error = ValueError::new(ValueKind::Key, written, Rule::UnknownKey);
                 self.problem(written, error);
                 continue;
             };
+            let known = key.name;
             if let Some(mode) = mode
-                && !allowed.contains(&known)
+                && !keys::taken_by(key, mode)
             {
-                let owner = owning_mode(known).unwrap_or(mode);
+                let owner = key.mode.unwrap_or(mode);
                 let rule = Rule::NotInMode { owner, mode };
                 let error = ValueError::new(ValueKind::Key, written, rule);
                 self.problem(written, error);
@@ -1143,14 +1021,7 @@ impl<'a> Checker<'a> {
             Err(err) => {
                 for problem in err.problems() {
                     // The builder names its methods; a config names its keys.
-                    let field = match problem.field() {
-                        "connect_timeout" => "connect_timeout_ms",
-                        "operation_timeout" => "operation_timeout_ms",
-                        "bedrock_timeout" => "bedrock_timeout_ms",
-                        "metadata_timeout" => "metadata_timeout_ms",
-                        "lockout_cool_down" => "lockout_cool_down_secs",
-                        field => field,
-                    };
+                    let field = keys::from_builder(problem.field());
                     let key = self.values.get(field).map_or(field, |(written, _)| written);
                     if !self.problems.iter().any(|p| p.field() == key) {
                         let problem = Problem::new(key.to_owned(), problem.error().clone());
@@ -1161,30 +1032,6 @@ impl<'a> Checker<'a> {
             }
         }
     }
-}
-
-fn all_keys() -> impl Iterator<Item = &'static str> {
-    COMMON_KEYS.into_iter().chain(
-        [
-            ModeKind::Profile,
-            ModeKind::Static,
-            ModeKind::AssumeRole,
-            ModeKind::ApiKey,
-        ]
-        .into_iter()
-        .flat_map(|m| mode_keys(m).iter().copied()),
-    )
-}
-
-fn owning_mode(key: &str) -> Option<ModeKind> {
-    [
-        ModeKind::Profile,
-        ModeKind::Static,
-        ModeKind::AssumeRole,
-        ModeKind::ApiKey,
-    ]
-    .into_iter()
-    .find(|m| mode_keys(*m).contains(&key))
 }
 
 /// The path of a `{ file = ".." }` secret.

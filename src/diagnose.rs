@@ -11,6 +11,7 @@ use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
 use crate::api_key::{ApiKeyInfo, ApiKeyKind};
+use crate::config_keys;
 use crate::metadata;
 use crate::mode::BEARER_TOKEN_VAR;
 use crate::os::{CarefulRead, FileTrouble, Os, SHARED_FILE_LIMIT, SMALL_FILE_LIMIT};
@@ -92,6 +93,10 @@ pub struct Setting {
     pub value: String,
     /// Where it came from.
     pub source: String,
+    /// The configuration key that set it (`region`, `duration_secs`), for the settings of a
+    /// config ([`AuthConfig::diagnose`](crate::AuthConfig::diagnose)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl Setting {
@@ -107,7 +112,14 @@ impl Setting {
             name: name.into(),
             value: shown(&value.into()),
             source: shown(&source.into()),
+            key: None,
         }
+    }
+
+    /// The setting, as the configuration key `key` set it.
+    pub(crate) fn of_key(mut self, key: &str) -> Self {
+        self.key = Some(key.to_owned());
+        self
     }
 }
 
@@ -236,12 +248,8 @@ pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
         file_report(os, credentials_path.into(), false, &mut warnings).await;
     let instance_metadata = metadata_report(os, config.as_ref(), &mut warnings);
     // Secret files named by the config-as-code variables.
-    for var in [
-        "BEDROCK_AUTH_SECRET_ACCESS_KEY_FILE",
-        "BEDROCK_AUTH_SESSION_TOKEN_FILE",
-        "BEDROCK_AUTH_API_KEY_FILE",
-    ] {
-        if let Some(path) = os.var(var) {
+    for var in config_keys::file_vars() {
+        if let Some(path) = os.var(&var) {
             check_secret_file(os, Path::new(&path), &mut warnings);
         }
     }

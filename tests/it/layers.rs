@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     // Which proxy the HTTP client goes through.
     &["proxy"],
     &["shared"],
-    &["settings"],
+    &["settings", "config_keys"],
     // Errors about talking to AWS.
     &["auth_error"],
     // Credential sources of the program's own: MFA codes, custom sources; API keys; every

@@ -5,7 +5,7 @@
 use bedrock_auth::Diagnosis;
 use serde::Serialize;
 
-use crate::flags::ModeFlags;
+use crate::flags::{ModeFlags, flag_of};
 use crate::output::{Failure, Report};
 
 /// `doctor`'s report.
@@ -21,24 +21,16 @@ pub(crate) async fn run(mode: &ModeFlags, json: bool) -> Result<Report, Failure>
         Ok(config) => config.diagnose().await,
         Err(_) => bedrock_auth::diagnose().await,
     };
-    // What the flags gave, by name; auto mode when no mode flag chose one.
+    // What the flags gave, by the key each flag sets; auto mode when no mode flag chose one.
     let mode_flag = mode.mode_flag();
     for setting in &mut diagnosis.settings {
         if setting.source != "given" {
             continue;
         }
-        let flag = match setting.name.as_str() {
-            "mode" => mode_flag,
-            "region" => Some("--region"),
-            "profile" => Some("--profile"),
-            "role" => Some("--role-arn"),
-            "external id" => Some("--external-id"),
-            "session name" => Some("--session-name"),
-            "session duration (s)" => Some("--duration"),
-            "role source" => Some("--source-profile"),
-            "MFA device" => Some("--mfa-serial"),
-            "Bedrock timeout (ms)" => Some("--bedrock-timeout"),
-            _ => Some("a flag"),
+        let flag = match setting.key.as_deref() {
+            Some("mode") => mode_flag,
+            Some(key) => flag_of(key),
+            None => None,
         };
         setting.source = flag.map_or_else(|| "default".to_owned(), |f| format!("flag {f}"));
     }

@@ -180,6 +180,11 @@ const FLAGS: [(&str, &str); 10] = [
     ("mfa_serial", "--mfa-serial"),
 ];
 
+/// The flag that sets the configuration key `key`, if one does.
+pub(crate) fn flag_of(key: &str) -> Option<&'static str> {
+    FLAGS.iter().find(|(k, _)| *k == key).map(|(_, flag)| *flag)
+}
+
 /// A configuration made from flags names its problems by their flags: a person typed them.
 fn in_flag_terms(err: &ConfigError) -> AuthError {
     let problems: Vec<String> = err
@@ -187,10 +192,7 @@ fn in_flag_terms(err: &ConfigError) -> AuthError {
         .iter()
         .map(|problem| {
             let field = problem.field();
-            let flag = FLAGS
-                .iter()
-                .find(|(key, _)| *key == field)
-                .map_or(field, |(_, flag)| flag);
+            let flag = flag_of(field).unwrap_or(field);
             format!("  - {flag}: {}", problem.error())
         })
         .collect();
@@ -248,5 +250,34 @@ pub(crate) fn parse_duration(flag: &str, text: &str, max_secs: u64) -> Result<Du
             ),
             "write seconds, minutes or hours: 900, 900s, 30m, 1h",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key the flags set has its flag: doctor and the problems of `from_config` name it.
+    #[test]
+    fn every_key_the_flags_set_names_its_flag() {
+        let flags = FlagConfig {
+            mode: ModeKind::AssumeRole,
+            region: Some("r"),
+            profile: Some("p"),
+            role_arn: Some("a"),
+            external_id: Some("e"),
+            session_name: Some("s"),
+            duration_secs: Some(900),
+            source: Some(SourceProfile { profile: "p" }),
+            mfa_serial: Some("m"),
+            bedrock_timeout_ms: Some(1),
+        };
+        let serde_json::Value::Object(keys) = serde_json::to_value(&flags).unwrap() else {
+            panic!("flags are a table");
+        };
+        for key in keys.keys().filter(|key| *key != "mode") {
+            assert!(flag_of(key).is_some(), "no flag for `{key}`");
+        }
+        assert_eq!(flag_of("source.profile"), Some("--source-profile"));
     }
 }
