@@ -140,7 +140,10 @@ impl serde::Serialize for AuthError {
 /// Authentication against AWS failed: what happened ([`kind`](Self::kind),
 /// [`message`](Self::message)) and what usually fixes it ([`hint`](Self::hint)).
 ///
-/// `Display` shows the message followed by the hint. No part of it ever holds a secret.
+/// `Display` shows what failed and the hint; where the message quotes its cause (the SDK's
+/// error chain), `Display` leaves that part to `source()`, so that `anyhow` and other reporters
+/// that print the chain print each cause once. [`message`](Self::message) keeps all of it. No
+/// part of it ever holds a secret.
 ///
 /// The cause is kept: [`source()`](StdError::source) is the SDK's own error for every failure
 /// of a call to AWS (downcast it to `aws_sdk_sts::error::SdkError<..>` and the like for its
@@ -162,10 +165,83 @@ pub struct AuthError {
     /// Whether the manager's monitor has recorded this failure already (a call of one of its
     /// own clients): so it is not recorded twice on its way out.
     recorded: bool,
+    /// Where the message quotes its cause's text (`: ` and the chain), which `Display` leaves
+    /// to `source()`. (Four bytes: the error stays small enough to return by value.)
+    headline: Option<std::num::NonZeroU32>,
 }
 
 /// The error an [`AuthError`] was made from, shared so that the error stays `Clone`.
 type Cause = Arc<dyn StdError + Send + Sync + 'static>;
+
+/// The headline's end at `len`, when it has one that fits.
+fn headline_at(len: usize) -> Option<std::num::NonZeroU32> {
+    u32::try_from(len).ok().and_then(std::num::NonZeroU32::new)
+}
+
+/// `text` with each of `secrets` replaced by `********`.
+fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
+    for secret in secrets {
+        if text.contains(secret) {
+            text = text.replace(secret, "********");
+        }
+    }
+    text
+}
+
+/// Whether any level of `err`'s chain quotes one of `secrets`, in its `Display` or its
+/// `Debug`.
+fn quotes_any(err: &(dyn StdError + 'static), secrets: &[&str]) -> bool {
+    let mut level = Some(err);
+    while let Some(current) = level {
+        let shown = format!("{current}\n{current:?}");
+        if secrets.iter().any(|secret| shown.contains(secret)) {
+            return true;
+        }
+        level = current.source();
+    }
+    false
+}
+
+/// A copy of an error chain that quoted a secret: each level's `Display` and `Debug`, the
+/// secrets replaced.
+struct Redacted {
+    display: String,
+    debug: String,
+    source: Option<Box<Redacted>>,
+}
+
+impl Redacted {
+    fn of(err: &(dyn StdError + 'static), secrets: &[&str]) -> Self {
+        Self {
+            display: redact(&err.to_string(), secrets),
+            debug: redact(&format!("{err:?}"), secrets),
+            source: err
+                .source()
+                .map(|source| Box::new(Self::of(source, secrets))),
+        }
+    }
+}
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.debug)
+    }
+}
+
+impl StdError for Redacted {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
+    }
+}
 
 impl PartialEq for AuthError {
     fn eq(&self, other: &Self) -> bool {
@@ -187,9 +263,20 @@ impl PartialEq for AuthError {
 
 impl Eq for AuthError {}
 
+/// What failed and the hint. When the message quotes its cause (the SDK's error chain), that
+/// part is left to [`source()`](StdError::source), so that a reporter that prints the chain
+/// (`anyhow`, `eyre`, `{:#}` in many loggers) prints each cause once; [`message`]
+/// (AuthError::message) keeps all of it.
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (hint: {})", self.message, self.hint)
+        let message = match (self.headline, &self.cause) {
+            (Some(at), Some(_)) => self
+                .message
+                .get(..at.get() as usize)
+                .unwrap_or(&self.message),
+            _ => &self.message,
+        };
+        write!(f, "{message} (hint: {})", self.hint)
     }
 }
 
@@ -232,6 +319,7 @@ impl AuthError {
             cause: None,
             template,
             recorded: false,
+            headline: None,
         }
     }
 
@@ -263,6 +351,15 @@ impl AuthError {
     }
 
     /// The same error, made from `cause` (which [`source()`](StdError::source) returns).
+    /// The same error, its message followed by `: detail`: the text of its cause, which
+    /// `Display` leaves out when the cause is kept.
+    pub(crate) fn with_detail(mut self, detail: String) -> Self {
+        self.headline = headline_at(self.message.len());
+        self.message.push_str(": ");
+        self.message.push_str(&detail);
+        self
+    }
+
     pub(crate) fn caused_by(mut self, cause: impl StdError + Send + Sync + 'static) -> Self {
         self.cause = Some(Arc::new(cause));
         self
@@ -369,18 +466,37 @@ impl AuthError {
     }
 
     /// The same error with each of `secrets` (the ones the manager knows and sends: an API
-    /// key, an external id) replaced by `********` wherever it stands in the message: an
-    /// answer may echo what it was sent.
+    /// key, an external id) replaced by `********` wherever it stands in the message and in
+    /// its cause: an answer may echo what it was sent. A cause that quotes one is replaced by
+    /// a redacted copy of its chain (the same texts, the secret replaced), which can no longer
+    /// be downcast to the SDK's error: what it said is kept, the secret is not.
     pub(crate) fn without_secrets<'a>(
         mut self,
         secrets: impl IntoIterator<Item = &'a str>,
     ) -> Self {
-        for secret in secrets {
-            // Too short to be told from ordinary words; such values are refused at build.
-            if secret.len() >= 2 && self.message.contains(secret) {
-                self.message = self.message.replace(secret, "********");
-            }
+        // Too short to be told from ordinary words; such values are refused at build.
+        let secrets: Vec<&str> = secrets.into_iter().filter(|s| s.len() >= 2).collect();
+        if let Some(cause) = &self.cause
+            && quotes_any(cause.as_ref(), &secrets)
+        {
+            self.cause = Some(Arc::new(Redacted::of(cause.as_ref(), &secrets)));
         }
+        // The headline and the quoted cause apart, so that `Display` still finds the seam.
+        let at = self
+            .headline
+            .map_or(self.message.len(), |at| at.get() as usize);
+        let (mut head, mut detail) = match (self.message.get(..at), self.message.get(at..)) {
+            (Some(head), Some(detail)) => (head.to_owned(), detail.to_owned()),
+            _ => (std::mem::take(&mut self.message), String::new()),
+        };
+        for part in [&mut head, &mut detail] {
+            *part = redact(part, &secrets);
+        }
+        if self.headline.is_some() {
+            self.headline = headline_at(head.len());
+        }
+        head.push_str(&detail);
+        self.message = head;
         self
     }
 
@@ -658,19 +774,17 @@ where
             };
             AuthError::new(
                 ErrorKind::Network,
-                format!(
-                    "{} to {endpoint} {what}: {}",
-                    call.operation,
-                    chain_text(err)
-                ),
+                format!("{} to {endpoint} {what}", call.operation),
                 NETWORK_HINT,
             )
+            .with_detail(chain_text(err))
         }
         _ => AuthError::new(
             ErrorKind::Service,
-            format!("{} failed: {}", call.operation, chain_text(err)),
+            format!("{} failed", call.operation),
             "see the message; enable RUST_LOG=debug for details",
-        ),
+        )
+        .with_detail(chain_text(err)),
     }
 }
 
@@ -705,32 +819,27 @@ where
                 AuthError::new(
                     ErrorKind::Network,
                     format!(
-                        "the stream of {} from {endpoint} broke off mid-event: {}",
-                        call.operation,
-                        chain_text(err)
+                        "the stream of {} from {endpoint} broke off mid-event",
+                        call.operation
                     ),
                     NETWORK_HINT,
                 )
+                .with_detail(chain_text(err))
             } else {
                 AuthError::new(
                     ErrorKind::Service,
-                    format!(
-                        "{op} sent an event that could not be read: {}",
-                        chain_text(err)
-                    ),
+                    format!("{op} sent an event that could not be read"),
                     "see the message; enable RUST_LOG=debug for details",
                 )
+                .with_detail(chain_text(err))
             }
         }
         _ => AuthError::new(
             ErrorKind::Network,
-            format!(
-                "the stream of {} from {endpoint} broke off: {}",
-                call.operation,
-                chain_text(err)
-            ),
+            format!("the stream of {} from {endpoint} broke off", call.operation),
             NETWORK_HINT,
-        ),
+        )
+        .with_detail(chain_text(err)),
     }
 }
 
@@ -816,14 +925,16 @@ fn classify_credentials_ref(err: &CredentialsError, call: Call<'_>) -> AuthError
         CredentialsError::CredentialsNotLoaded(_) => AuthError::no_credentials(call.mode, detail),
         CredentialsError::ProviderTimedOut(_) => AuthError::new(
             ErrorKind::Network,
-            format!("loading credentials timed out: {detail}"),
+            "loading credentials timed out",
             NETWORK_HINT,
-        ),
+        )
+        .with_detail(detail),
         CredentialsError::InvalidConfiguration(_) => AuthError::new(
             ErrorKind::InvalidConfig,
-            format!("invalid credentials configuration: {detail}"),
+            "invalid credentials configuration",
             "check the shared config and credentials files (`aws configure list`)",
-        ),
+        )
+        .with_detail(detail),
         _ => match known_code(&detail) {
             Some(code) => from_reply(
                 &Reply {

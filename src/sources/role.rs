@@ -224,8 +224,14 @@ impl RoleProvider {
                     bearer: false,
                 };
                 // A source that hung is what failed, not STS. The STS client's monitor recorded
-                // the failure of the call itself.
-                let err = self.watches.blame(classify(err, call), self.timeout);
+                // the failure of the call itself. An answer that echoes the external id does
+                // not carry it on: this error reaches every caller of the SDK's clients too,
+                // inside their own errors.
+                let external_id = self.role.external_id.as_ref().map(|id| id.expose());
+                let err = self
+                    .watches
+                    .blame(classify(err, call), self.timeout)
+                    .without_secrets(external_id);
                 if err.kind() == ErrorKind::TimedOut {
                     err
                 } else {

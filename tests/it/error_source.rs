@@ -179,3 +179,39 @@ fn a_config_error_keeps_every_problem() {
     assert_eq!(kept, &config_error);
     assert_eq!(kept.problems().len(), 2);
 }
+
+/// A reporter that prints an error and then its sources (`anyhow`'s `{:?}`, `eyre`, many
+/// loggers' `{:#}`) prints each cause once: `Display` says what failed and the hint, the
+/// sources say why, and `message()` keeps both for a log line or JSON.
+#[tokio::test]
+async fn display_leaves_the_cause_to_source_so_a_reporter_prints_it_once() {
+    let manager = AuthManager::builder()
+        .region("us-east-1")
+        .endpoint_url(common::closed_endpoint())
+        .static_credentials("AKIAIOSFODNN7EXAMPLE", SecretString::from("x"))
+        .max_attempts(1)
+        .sandbox(Sandbox::new().http_client(aws_smithy_http_client::Builder::new().build_http()))
+        .build()
+        .unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    let mut causes = Vec::new();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    let innermost = causes.last().expect("a cause").clone();
+    assert!(err.message().contains(&innermost), "{}", err.message());
+    let reported = std::iter::once(err.to_string())
+        .chain(causes)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        reported.matches(innermost.as_str()).count(),
+        1,
+        "printed twice:\n{reported}"
+    );
+    assert!(err.to_string().contains("could not connect"), "{err}");
+    assert!(err.to_string().contains("hint:"), "{err}");
+}

@@ -114,3 +114,54 @@ fn custom_source_credentials_and_builder() {
     debug("custom manager", &manager);
     display("custom info", &manager.info());
 }
+
+/// Every level of an error chain, `Display` and `Debug`: what a reporter that walks
+/// `source()` (anyhow, eyre) or a `{:?}` log line prints.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = String::new();
+    let mut level = Some(err);
+    while let Some(current) = level {
+        text.push_str(&format!("{current}\n{current:?}\n{current:#?}\n"));
+        level = current.source();
+    }
+    text
+}
+
+/// An answer that echoes the external id it was sent: not in the manager's error, nor in its
+/// `Debug`, nor anywhere down its `source()` chain; nor in the error the SDK's own client
+/// returns to a caller that does not go through the manager.
+#[tokio::test]
+async fn an_echoed_external_id_is_in_no_level_of_any_error_chain() {
+    use bedrock_auth::RoleArn;
+    use bedrock_auth::testing::{Fault, LocalAws};
+    let aws = LocalAws::start().await.unwrap();
+    let user = aws.add_user("echoed");
+    aws.set_fault(Fault::Raw {
+        status: 403,
+        content_type: "text/xml",
+        body: "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no trust for \
+               ExternalId ext-id-confidential-4242 on this role</Message></Error>\
+               </ErrorResponse>",
+    });
+    let manager = aws
+        .builder()
+        .assume_role(RoleArn::from_static("arn:aws:iam::123456789012:role/Echo"))
+        .external_id(EXTERNAL_ID)
+        .source_static(user.access_key_id.clone(), user.secret_access_key.clone())
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert!(
+        err.message().contains("no trust for ExternalId ********"),
+        "{err}"
+    );
+    assert_hidden("validate()'s error chain", &chain(&err));
+    debug("validate()'s error", &err);
+
+    let client = manager.bedrock_client_default().await.unwrap();
+    let sdk = crate::common::converse(&client).await.unwrap_err();
+    assert_hidden("a Bedrock client's own error chain", &chain(&sdk));
+    let classified = manager.classify_error(sdk, "Bedrock Converse", None);
+    assert_hidden("the classified error chain", &chain(&classified));
+}
