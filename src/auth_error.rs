@@ -33,9 +33,14 @@ pub enum ErrorKind {
     InvalidCredentials,
     /// The credentials have expired (`expired_credentials`).
     ExpiredCredentials,
-    /// The principal may not perform the action, including a refused role assumption
-    /// (`access_denied`).
+    /// The principal may not make this one request: a model whose access is not enabled, an
+    /// action its policy does not allow on a resource (`access_denied`). The credentials were
+    /// accepted: it does not count toward [lockout](crate::AuthBuilder::lockout_after).
     AccessDenied,
+    /// STS refused the role assumption: the role's trust policy does not allow the source
+    /// principal, or the external id, MFA or session options do not match (`role_refused`).
+    /// Counts toward lockout.
+    RoleRefused,
     /// No region is configured (`no_region`).
     NoRegion,
     /// The endpoint could not be reached, or did not answer in time (`network`).
@@ -64,6 +69,7 @@ impl ErrorKind {
             Self::InvalidCredentials => "invalid_credentials",
             Self::ExpiredCredentials => "expired_credentials",
             Self::AccessDenied => "access_denied",
+            Self::RoleRefused => "role_refused",
             Self::NoRegion => "no_region",
             Self::Network => "network",
             Self::TimedOut => "timed_out",
@@ -75,7 +81,7 @@ impl ErrorKind {
     }
 
     /// Every kind, in a fixed order (for compact storage).
-    const ALL: [ErrorKind; 12] = [
+    const ALL: [ErrorKind; 13] = [
         Self::NoCredentials,
         Self::ProfileNotFound,
         Self::InvalidCredentials,
@@ -88,6 +94,8 @@ impl ErrorKind {
         Self::Service,
         Self::InvalidConfig,
         Self::LockedOut,
+        // Last: the stored indexes of the kinds before it stay what they were.
+        Self::RoleRefused,
     ];
 
     /// 1 + the kind's place in [`ALL`](Self::ALL) (0 stands for none).
@@ -1049,6 +1057,13 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
     if bearer && kind == ErrorKind::AccessDenied && about_credentials(said) {
         kind = ErrorKind::InvalidCredentials;
     }
+    // A refused role assumption is an authentication failure of the manager's credentials
+    // (its role), not a denial of one request: its own kind. A profile's role chain is
+    // refused inside aws-config, which quotes STS's message.
+    let assuming = call.role.is_some() || lower.contains("sts:assumerole");
+    if kind == ErrorKind::AccessDenied && assuming {
+        kind = ErrorKind::RoleRefused;
+    }
     // Some operations take no API key at all (Bedrock answers "This operation does not support
     // API Keys", e.g. for InvokeModelWithBidirectionalStream): not a policy, the wrong kind of
     // credentials for the call.
@@ -1111,11 +1126,11 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
              a mode that refreshes them (profile, assume role, auto)"
                 .into(),
         ),
-        ErrorKind::AccessDenied if call.role.is_some() => (
-            format!(
-                "STS AssumeRole on {} was refused ({answer}): {said}",
-                call.role.unwrap_or_default()
-            ),
+        ErrorKind::RoleRefused => (
+            match call.role {
+                Some(role) => format!("STS AssumeRole on {role} was refused ({answer}): {said}"),
+                None => format!("{op}: a role assumption was refused ({answer}): {said}"),
+            },
             "the role's trust policy must allow the source principal (`sts:AssumeRole`), with \
              the external id and MFA it requires; check the role ARN"
                 .into(),

@@ -269,10 +269,11 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// Lockout: after `failures` authentication failures in a row (`invalid_credentials`,
-    /// `expired_credentials`, `access_denied`), every call fails fast with
+    /// `expired_credentials`, `role_refused`), every call fails fast with
     /// [`ErrorKind::LockedOut`](crate::ErrorKind::LockedOut), sending nothing, until
     /// `cool_down` has passed or [`reset_lockout()`](crate::AuthManager::reset_lockout) is
-    /// called; a success resets the count. Network errors and throttling do not count. Off
+    /// called; a success resets the count. Network errors, throttling and requests denied with
+    /// accepted credentials (`access_denied`: a model without access) do not count. Off
     /// unless set; `failures` is 1 to 1000, `cool_down` more than zero and at most
     /// [`MAX_LOCKOUT_COOL_DOWN`](crate::MAX_LOCKOUT_COOL_DOWN).
     ///

@@ -11,8 +11,11 @@
 //!   answered, such as `no_credentials` or `timed_out`);
 //! - `validate()` records the principal, role assumption and key generation their events.
 //!
-//! Only `invalid_credentials`, `expired_credentials` and `access_denied` count toward lockout:
-//! the network, throttling and the rest are recorded as the last failure, and that is all.
+//! Only failures to authenticate count toward lockout: `invalid_credentials`,
+//! `expired_credentials` and `role_refused` (a bearer key refused is `invalid_credentials`).
+//! A request-level denial (`access_denied`: a model without access, an action the policy does
+//! not allow on one resource) is counted apart, in `denied_requests`; the network, throttling
+//! and the rest are recorded as the last failure, and that is all.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
@@ -42,8 +45,12 @@ pub const AUDIT_TARGET: &str = "bedrock_auth::audit";
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Health {
     /// Authentication failures in a row (`invalid_credentials`, `expired_credentials`,
-    /// `access_denied`); a success sets it back to 0.
+    /// `role_refused`): what lockout counts. A success sets it back to 0.
     pub consecutive_failures: u32,
+    /// Requests denied with credentials that were accepted (`access_denied`: a model whose
+    /// access is not enabled, an action the policy does not allow), since the manager was
+    /// built. They never count toward lockout.
+    pub denied_requests: u64,
     /// When a call last succeeded.
     #[serde(serialize_with = "crate::time::serialize_rfc3339")]
     pub last_success: Option<SystemTime>,
@@ -85,6 +92,7 @@ pub(crate) struct Monitor {
     expires_at: AtomicU64,
     resolutions: AtomicU64,
     locked_until: AtomicU64,
+    denied: AtomicU64,
     principal: ArcSwapOption<String>,
 }
 
@@ -102,7 +110,7 @@ fn time(ms: u64) -> Option<SystemTime> {
 fn counts(kind: ErrorKind) -> bool {
     matches!(
         kind,
-        ErrorKind::InvalidCredentials | ErrorKind::ExpiredCredentials | ErrorKind::AccessDenied
+        ErrorKind::InvalidCredentials | ErrorKind::ExpiredCredentials | ErrorKind::RoleRefused
     )
 }
 
@@ -120,6 +128,7 @@ impl Monitor {
             expires_at: AtomicU64::new(0),
             resolutions: AtomicU64::new(0),
             locked_until: AtomicU64::new(0),
+            denied: AtomicU64::new(0),
             principal: ArcSwapOption::empty(),
         }
     }
@@ -183,6 +192,9 @@ impl Monitor {
             status = err.http_status(),
             "call failed"
         );
+        if kind == ErrorKind::AccessDenied {
+            self.denied.fetch_add(1, Ordering::AcqRel);
+        }
         if !counts(kind) {
             return;
         }
@@ -304,6 +316,7 @@ impl Monitor {
         let locked_until = self.locked_until.load(Ordering::Acquire);
         Health {
             consecutive_failures: self.consecutive.load(Ordering::Acquire),
+            denied_requests: self.denied.load(Ordering::Acquire),
             last_success: time(self.last_success.load(Ordering::Acquire)),
             principal: self.principal.load_full().map(|p| p.as_ref().clone()),
             last_failure: time(self.last_failure.load(Ordering::Acquire)),

@@ -433,7 +433,7 @@ async fn a_role_that_requires_an_external_id_refuses_an_assumption_without_one()
         .validate()
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
+    assert_eq!(err.kind(), ErrorKind::RoleRefused, "{err}");
     assert_eq!(err.http_status(), Some(403), "{err}");
     let sent = aws.requests();
     let assume = sent.iter().find(|r| r.action == "AssumeRole").unwrap();
@@ -457,7 +457,7 @@ async fn a_refused_role_is_shared_by_concurrent_callers() {
     }
     while let Some(done) = tasks.join_next().await {
         let err = done.unwrap().unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::AccessDenied);
+        assert_eq!(err.kind(), ErrorKind::RoleRefused);
         assert!(err.message().contains("AssumeRole"), "{err}");
         assert!(err.message().contains(ROLE.as_str()), "{err}");
         assert!(err.hint().contains("trust policy"), "{err}");

@@ -161,6 +161,67 @@ async fn network_failures_and_throttling_do_not_lock_out() {
     assert_eq!(health.last_failure_kind, Some(ErrorKind::Network));
 }
 
+/// A model the account may not use is a denial of that request, not a failed authentication:
+/// denied calls do not lock the manager out, and a permitted model and `validate()` still
+/// work; `health()` counts them apart. A refused role does count, as refused keys do.
+#[tokio::test]
+async fn denied_models_do_not_lock_out_and_refused_roles_do() {
+    const DENIED: &str = "denied.model-v1:0";
+    let aws = LocalAws::start().await.unwrap();
+    let user = aws.add_user("tenant");
+    aws.deny_model(DENIED);
+    let manager = aws
+        .builder()
+        .lockout_after(2, COOL_DOWN)
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let client = manager.bedrock_client_default().await.unwrap();
+    for _ in 0..4 {
+        let err = client
+            .converse()
+            .model_id(DENIED)
+            .send()
+            .await
+            .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
+        assert!(err.hint().contains("model"), "{}", err.hint());
+    }
+    let health = manager.health();
+    assert!(!health.is_locked_out(), "{health:?}");
+    assert_eq!(health.consecutive_failures, 0, "{health:?}");
+    assert_eq!(health.denied_requests, 4, "{health:?}");
+    assert_eq!(health.last_failure_kind, Some(ErrorKind::AccessDenied));
+    common::converse_with(&manager).await.unwrap();
+    manager.validate().await.unwrap();
+
+    // A role whose trust policy does not allow the source: its own kind, and it counts.
+    aws.add_role(RoleSpec::new(ROLE).trust("arn:aws:iam::123456789012:user/someone-else"));
+    let role = aws
+        .builder()
+        .lockout_after(2, COOL_DOWN)
+        .assume_role(ROLE)
+        .source_static(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap();
+    for attempt in 0..2 {
+        if attempt > 0 {
+            // The failure-sharing window of a refused role (1 s) would answer this call from
+            // the first: wait it out, so that STS refuses twice.
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        }
+        let err = role.validate().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::RoleRefused, "{err}");
+        assert!(err.hint().contains("trust policy"), "{}", err.hint());
+    }
+    let health = role.health();
+    assert!(health.is_locked_out(), "{health:?}");
+    assert_eq!(health.denied_requests, 0, "{health:?}");
+    let err = role.validate().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LockedOut, "{err}");
+}
+
 #[tokio::test]
 async fn bedrock_refusals_count_and_a_locked_client_sends_nothing() {
     // A revoked API key: Bedrock's 403 through the manager's own client counts.

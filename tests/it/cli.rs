@@ -926,7 +926,7 @@ async fn every_hint_names_a_flag_or_variable_and_no_builder_method() {
             vec!["whoami", "--api-key"],
         ),
         (
-            "access_denied",
+            "role_refused",
             keys.to_vec(),
             vec![
                 "whoami",

@@ -76,7 +76,7 @@ async fn expired_throttled_and_service_keep_the_sdk_error() {
 }
 
 #[tokio::test]
-async fn access_denied_keeps_the_role_s_assume_role_error_in_the_chain() {
+async fn a_refused_role_keeps_the_role_s_assume_role_error_in_the_chain() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
     aws.add_role(RoleSpec::new(ROLE).trust("arn:aws:iam::123456789012:user/someone-else"));
@@ -88,7 +88,7 @@ async fn access_denied_keeps_the_role_s_assume_role_error_in_the_chain() {
         .build()
         .unwrap();
     let err = manager.validate().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
+    assert_eq!(err.kind(), ErrorKind::RoleRefused, "{err}");
     sts_cause(&err);
     // Somewhere down the chain: the AssumeRole call's own error, with its 403.
     let mut cause = err.source();

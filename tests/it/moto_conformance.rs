@@ -302,14 +302,14 @@ async fn assume_role_with_the_external_id_its_trust_policy_requires() {
     let err = validate(role(&fixture.role_with_external_id).external_id("another-tenant"))
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
+    assert_eq!(err.kind(), ErrorKind::RoleRefused, "{err}");
     assert!(err.message().contains("AssumeRole"), "{err}");
     assert!(!err.to_string().contains(EXTERNAL_ID), "{err}");
 
     // A role with no condition needs none; one that trusts someone else is refused.
     validate(role(&fixture.role)).await.unwrap();
     let err = validate(role(&fixture.foreign_role)).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
+    assert_eq!(err.kind(), ErrorKind::RoleRefused, "{err}");
     assert_eq!(err.http_status(), Some(403), "{err}");
 }
 
