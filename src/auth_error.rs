@@ -432,6 +432,16 @@ impl AuthError {
     }
 
     /// `what` (a credential source) did not answer within `after`.
+    /// A call to AWS that a credential source makes (`what`: `STS AssumeRole on ARN to
+    /// ENDPOINT`) did not answer before the call that waited for it gave up.
+    pub(crate) fn call_timed_out(what: &str) -> Self {
+        Self::new(
+            ErrorKind::Network,
+            format!("{what} timed out"),
+            NETWORK_HINT,
+        )
+    }
+
     pub(crate) fn source_timed_out(what: &str, after: std::time::Duration) -> Self {
         let check = if what.contains("credential_process") {
             "run the profile's `credential_process` by hand to see where it waits"
@@ -698,6 +708,16 @@ pub(crate) struct Call<'a> {
     pub(crate) bearer: bool,
 }
 
+impl Call<'_> {
+    /// The call, and the role it assumes: `STS AssumeRole on arn:aws:iam::...:role/R`.
+    fn what(&self) -> Cow<'_, str> {
+        match self.role {
+            Some(role) => Cow::Owned(format!("{} on {role}", self.operation)),
+            None => Cow::Borrowed(self.operation),
+        }
+    }
+}
+
 /// Classifies an SDK error, which becomes the error's source: a call's (whose raw answer is
 /// an HTTP response) or a stream event's (an event-stream message).
 pub(crate) fn classify<E, R>(err: SdkError<E, R>, call: Call<'_>) -> AuthError
@@ -755,7 +775,7 @@ where
         SdkError::ResponseError(response) => from_reply(&read_raw(response.raw()), call),
         SdkError::TimeoutError(_) => AuthError::new(
             ErrorKind::Network,
-            format!("{} to {endpoint} timed out", call.operation),
+            format!("{} to {endpoint} timed out", call.what()),
             NETWORK_HINT,
         ),
         // The SDK could not put the endpoint on the request: a configuration problem, and
@@ -782,7 +802,7 @@ where
             };
             AuthError::new(
                 ErrorKind::Network,
-                format!("{} to {endpoint} {what}", call.operation),
+                format!("{} to {endpoint} {what}", call.what()),
                 NETWORK_HINT,
             )
             .with_detail(chain_text(err))

@@ -33,6 +33,9 @@ pub(crate) struct Watches {
 pub(crate) struct Watch {
     /// What the source is, for messages: `credential_process of profile `hang``.
     what: String,
+    /// Whether the source is a call to AWS (STS `AssumeRole`): one that hangs is the network's
+    /// failure, something was sent.
+    remote: bool,
     waiting: AtomicUsize,
     /// When (on [`Watches::clock`]) it last answered, and was last given up on.
     answered: AtomicU64,
@@ -42,8 +45,19 @@ pub(crate) struct Watch {
 impl Watches {
     /// A watch for a source, registered after the ones it may wait on.
     pub(crate) fn watch(&self, what: impl Into<String>) -> Arc<Watch> {
+        self.register(what.into(), false)
+    }
+
+    /// A watch for a call to AWS that a credential source makes (a role's `AssumeRole`),
+    /// registered after the sources it waits on.
+    pub(crate) fn watch_call(&self, what: impl Into<String>) -> Arc<Watch> {
+        self.register(what.into(), true)
+    }
+
+    fn register(&self, what: String, remote: bool) -> Arc<Watch> {
         let watch = Arc::new(Watch {
-            what: what.into(),
+            what,
+            remote,
             waiting: AtomicUsize::new(0),
             answered: AtomicU64::new(0),
             abandoned: AtomicU64::new(0),
@@ -57,13 +71,17 @@ impl Watches {
 
     /// The innermost source that is waited on now, or was given up on since it last answered.
     pub(crate) fn stalled(&self) -> Option<String> {
+        self.stalled_watch().map(|w| w.what.clone())
+    }
+
+    fn stalled_watch(&self) -> Option<Arc<Watch>> {
         let list = self.list.lock().unwrap_or_else(PoisonError::into_inner);
         list.iter()
             .find(|w| {
                 w.waiting.load(Ordering::Acquire) > 0
                     || w.abandoned.load(Ordering::Acquire) > w.answered.load(Ordering::Acquire)
             })
-            .map(|w| w.what.clone())
+            .cloned()
     }
 
     /// `err`, unless a source stalled, in which case the call failed because of it (a call
@@ -73,10 +91,26 @@ impl Watches {
         if !matches!(err.kind(), ErrorKind::Network | ErrorKind::Service) || err.code().is_some() {
             return err;
         }
-        match self.stalled() {
-            Some(what) => AuthError::source_timed_out(&what, after).caused_by(err),
+        match self.stalled_watch() {
+            // The source's own call to AWS hung: what the source's own error says of it.
+            Some(watch) if watch.remote => AuthError::call_timed_out(&watch.what).caused_by(err),
+            Some(watch) => AuthError::source_timed_out(&watch.what, after).caused_by(err),
             None => err,
         }
+    }
+
+    /// Awaits `work`, a call to AWS that `watch` stands for, with no bound of its own (the
+    /// SDK's operation timeout is its bound): a call that fails meanwhile names it.
+    pub(crate) async fn track<F: Future>(&self, watch: &Watch, work: F) -> F::Output {
+        let mut guard = Waiting {
+            watches: self,
+            watch,
+            answered: false,
+        };
+        watch.waiting.fetch_add(1, Ordering::AcqRel);
+        let output = work.await;
+        guard.answered = true;
+        output
     }
 
     /// Runs `work` for `watch`'s source, for at most `after`. On timeout, the error names the

@@ -241,10 +241,11 @@ fn loader(
         .with_region(Some(region.clone().into()))
         .with_timeout_config(timeouts.clone())
         .with_retry_config(retries.clone());
-    // The credential cache waits for its source as long as an operation may take (the SDK's
-    // default is its own estimate), so a source that hangs is given up on at one bound.
+    // Every wait inside a resolution has its own bound and a name (a source, the MFA code,
+    // STS AssumeRole): the credential cache's bound is a backstop behind them, so that the
+    // one that fires, first, is the one that says which source hung.
     let cache = aws_config::identity::IdentityCache::lazy()
-        .load_timeout(settings.operation_timeout)
+        .load_timeout(cache_backstop(settings.operation_timeout))
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::from(region.clone()))
@@ -265,6 +266,15 @@ fn loader(
         loader = loader.endpoint_url(url.as_str());
     }
     (loader, provider_config)
+}
+
+/// How long the credential cache waits for a resolution: longer than the waits inside it
+/// (a role's source credentials, its MFA code and its STS call each take up to the operation
+/// timeout), so that it never fires before the one that names what hung.
+fn cache_backstop(operation_timeout: std::time::Duration) -> std::time::Duration {
+    operation_timeout
+        .saturating_mul(3)
+        .saturating_add(std::time::Duration::from_secs(1))
 }
 
 /// The loader given what the source gives, and the fetch count of a provider that caches

@@ -110,9 +110,11 @@ struct RoleProvider {
     session_name: String,
     endpoint: String,
     last: tokio::sync::Mutex<Option<(Instant, Result<Credentials, AuthError>)>>,
-    /// The source credentials' and the MFA token source's watches, and how long they may take.
+    /// The source credentials', the MFA token source's and the STS call's watches, and how
+    /// long they may take.
     watches: Arc<Watches>,
     mfa_watch: Option<Arc<Watch>>,
+    sts_watch: Arc<Watch>,
     sleep: SharedAsyncSleep,
     timeout: Duration,
     monitor: Arc<Monitor>,
@@ -138,6 +140,15 @@ impl RoleProvider {
             .as_ref()
             .map(|u| u.as_str().to_owned())
             .unwrap_or_else(|| "STS".to_owned());
+        // Registered after what the call waits on: the source's, then the MFA code's.
+        let mfa_watch = role
+            .mfa
+            .as_ref()
+            .map(|mfa| watches.watch(format!("the MFA token source for {}", mfa.serial)));
+        let sts_watch = watches.watch_call(format!(
+            "STS AssumeRole on {} to {endpoint}",
+            role.role_arn.as_str()
+        ));
         Self {
             source: base.clone(),
             role: role.clone(),
@@ -145,10 +156,8 @@ impl RoleProvider {
             endpoint,
             last: tokio::sync::Mutex::new(None),
             watches: watches.clone(),
-            mfa_watch: role
-                .mfa
-                .as_ref()
-                .map(|mfa| watches.watch(format!("the MFA token source for {}", mfa.serial))),
+            mfa_watch,
+            sts_watch,
             sleep,
             timeout: settings.operation_timeout,
             monitor: monitor.clone(),
@@ -210,10 +219,13 @@ impl RoleProvider {
             request = request.serial_number(mfa.serial.as_str()).token_code(code);
         }
         tracing::debug!(role = role_arn, session = %self.session_name, "calling STS AssumeRole");
-        let mut output = request
+        let call = request
             .customize()
             .config_override(sts_config(&self.source, &self.monitor))
-            .send()
+            .send();
+        let mut output = self
+            .watches
+            .track(&self.sts_watch, call)
             .await
             .map_err(|err| {
                 let call = Call {

@@ -344,3 +344,50 @@ async fn a_long_answer_outlasts_the_operation_timeout_and_a_hung_source_does_not
     assert_eq!(err.kind(), ErrorKind::Network, "{err}");
     assert!(err.message().contains("timed out"), "{err}");
 }
+
+/// STS that never answers a role assumption is reported the same way on every path: the
+/// manager's `credentials()`, `validate()`, its own Bedrock client, and the shared client with
+/// its override. A `network` failure naming `STS AssumeRole` and the role, recorded in
+/// `health()`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_role_assumption_is_reported_the_same_way_on_every_path_and_recorded() {
+    let operation = Duration::from_millis(500);
+    let aws = LocalAws::start().await.unwrap();
+    let user = aws.add_user("patient");
+    aws.add_role(RoleSpec::new(ROLE));
+    aws.set_fault(Fault::Hang);
+    let shared = common::plain_http();
+    for path in ["credentials()", "validate()", "own client", "shared client"] {
+        let manager = aws
+            .builder()
+            .operation_timeout(operation)
+            .max_attempts(1)
+            .assume_role(ROLE)
+            .source_static(user.access_key_id.clone(), user.secret_access_key.clone())
+            .build()
+            .unwrap();
+        let err = match path {
+            "credentials()" => bounded(path, manager.credentials()).await.unwrap_err(),
+            "validate()" => bounded(path, manager.validate()).await.unwrap_err(),
+            "own client" => bounded(path, common::converse_with(&manager))
+                .await
+                .unwrap_err(),
+            _ => bounded(path, common::converse_as(&shared, &manager, "us-east-1"))
+                .await
+                .unwrap_err(),
+        };
+        assert_eq!(err.kind(), ErrorKind::Network, "{path}: {err}");
+        assert!(
+            err.message().contains("STS AssumeRole") && err.message().contains(ROLE.as_str()),
+            "{path}: {}",
+            err.message()
+        );
+        assert!(err.message().contains("timed out"), "{path}: {err}");
+        let health = manager.health();
+        assert_eq!(
+            health.last_failure_kind,
+            Some(ErrorKind::Network),
+            "{path}: {health:?}"
+        );
+    }
+}
