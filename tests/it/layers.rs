@@ -37,7 +37,7 @@ const LAYERS: &[&[&str]] = &[
     &["sources"],
     &["manager"],
     // What is built on the manager.
-    &["fallback", "diagnose"],
+    &["fallback", "diagnose", "classify"],
     // Config-as-code, which can also diagnose the world it reads.
     &["config"],
     // Test support and the manual (documentation only), on top of everything.

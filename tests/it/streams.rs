@@ -14,7 +14,7 @@ use aws_sdk_bedrockruntime::types::{
     ResponseStream,
 };
 use bedrock_auth::testing::{AuthKind, Fault, LocalAws, ModelAnswer, StreamEnd};
-use bedrock_auth::{AuthError, AuthManager, ErrorKind};
+use bedrock_auth::{AuthError, AuthManager, Classify, ErrorKind};
 use common::MODEL;
 
 /// Long enough for any of these calls on a loaded machine; a hang fails the test instead of
@@ -43,13 +43,12 @@ struct Streamed {
 }
 
 /// Sends a `ConverseStream` and reads it to its end, each error classified by the manager
-/// (the call's and the stream's alike).
+/// (the call's and the stream's alike) through [`Classify`].
 async fn converse_stream(
     manager: &AuthManager,
     client: &aws_sdk_bedrockruntime::Client,
     config: Option<aws_sdk_bedrockruntime::config::Builder>,
 ) -> Result<Streamed, AuthError> {
-    let classify = |err| manager.classify_error(err, "Bedrock ConverseStream", None);
     let started = Instant::now();
     let mut call = client
         .converse_stream()
@@ -59,14 +58,12 @@ async fn converse_stream(
     if let Some(config) = config {
         call = call.config_override(config);
     }
-    let output = call.send().await.map_err(classify)?;
+    // `?` through the manager: the operation is named from the SDK's error type.
+    let output = call.send().await.classify(manager)?;
     let mut stream = output.stream;
     let mut streamed = Streamed::default();
     loop {
-        let event = stream
-            .recv()
-            .await
-            .map_err(|err| manager.classify_error(err, "Bedrock ConverseStream", None))?;
+        let event = stream.recv().await.classify(manager)?;
         match event {
             None => return Ok(streamed),
             Some(ConverseStreamOutput::ContentBlockDelta(delta)) => {

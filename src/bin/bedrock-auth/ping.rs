@@ -7,7 +7,7 @@ use aws_sdk_bedrockruntime::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput,
     InferenceConfiguration, Message,
 };
-use bedrock_auth::{AuthError, AuthManager, BedrockAuth, ErrorKind};
+use bedrock_auth::{AuthError, AuthManager, BedrockAuth, Classify, ErrorKind};
 use serde::Serialize;
 
 use crate::BUG;
@@ -93,7 +93,7 @@ pub(crate) async fn run(
             .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
             .send()
             .await
-            .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
+            .classify(&manager)?;
         let latency_ms = started.elapsed().as_millis();
         (
             None,
@@ -117,7 +117,6 @@ async fn stream_ping(
     message: Message,
     started: Instant,
 ) -> Result<Streamed, AuthError> {
-    const OPERATION: &str = "Bedrock ConverseStream";
     let mut stream = client
         .converse_stream()
         .model_id(model)
@@ -125,18 +124,14 @@ async fn stream_ping(
         .inference_config(InferenceConfiguration::builder().max_tokens(16).build())
         .send()
         .await
-        .map_err(|err| manager.classify_error(err, OPERATION, None))?
+        .classify(manager)?
         .stream;
     let mut streamed = Streamed {
         first_event_ms: 0,
         events: 0,
         text: String::new(),
     };
-    while let Some(event) = stream
-        .recv()
-        .await
-        .map_err(|err| manager.classify_error(err, OPERATION, None))?
-    {
+    while let Some(event) = stream.recv().await.classify(manager)? {
         if streamed.events == 0 {
             streamed.first_event_ms = started.elapsed().as_millis();
         }
