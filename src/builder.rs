@@ -109,7 +109,12 @@ impl<M: ModeState> AuthBuilder<M> {
         };
         match rule {
             Some(rule) => {
-                let value = format!("{timeout:?}");
+                // `0`, not `0ns`: a config gives it in ms or s, the builder as a Duration.
+                let value = if timeout.is_zero() {
+                    "0".to_owned()
+                } else {
+                    format!("{timeout:?}")
+                };
                 let error = ValueError::new(ValueKind::Timeout, &value, rule);
                 self.problems.push(Problem::new(field, error));
                 // Never handed to the SDK: a recorded problem fails the build.

@@ -1017,7 +1017,7 @@ impl<'a> Checker<'a> {
     ) -> Result<AuthManager, ConfigError> {
         match built {
             Ok(manager) if self.problems.is_empty() => Ok(manager),
-            Ok(_) => Err(ConfigError::new(self.problems)),
+            Ok(_) => Err(keys::in_table_order(self.problems)),
             Err(err) => {
                 for problem in err.problems() {
                     // The builder names its methods; a config names its keys.
@@ -1028,7 +1028,7 @@ impl<'a> Checker<'a> {
                         self.problems.push(problem);
                     }
                 }
-                Err(ConfigError::new(self.problems))
+                Err(keys::in_table_order(self.problems))
             }
         }
     }

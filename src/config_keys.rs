@@ -5,6 +5,7 @@
 //! messages of `from_config` all read this table; [`ENV_VARS`] is checked
 //! against it.
 
+use crate::error::{ConfigError, Problem};
 use crate::mode_kind::ModeKind;
 
 /// The environment variables [`AuthConfig::from_env`](crate::AuthConfig::from_env) reads, and
@@ -275,6 +276,20 @@ pub(crate) fn vars() -> impl Iterator<Item = (String, &'static str)> {
             .map(|var| (format!("{var}_FILE"), key.name));
         var.into_iter().chain(file)
     })
+}
+
+/// A configuration's problems in the order of the table (the order of the docs), whatever
+/// order the checks found them in; unknown keys, and problems of no key, last.
+pub(crate) fn in_table_order(mut problems: Vec<Problem>) -> ConfigError {
+    let place = |problem: &Problem| {
+        let key = problem.field().split('.').next().unwrap_or_default();
+        let key = canonical(key);
+        KEYS.iter()
+            .position(|known| known.name == key)
+            .unwrap_or(KEYS.len())
+    };
+    problems.sort_by_key(place);
+    ConfigError::new(problems)
 }
 
 /// The `BEDROCK_AUTH_*_FILE` variables: each names a file that holds a secret.

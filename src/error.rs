@@ -531,7 +531,9 @@ impl ConfigError {
         Self { problems }
     }
 
-    /// The problems, in the order the fields were set.
+    /// The problems: a builder's in the order its fields were set; a configuration's in one
+    /// fixed order, that of the keys in the crate's table of keys (mode, region, endpoint,
+    /// timeouts, ..., then each mode's keys), unknown keys last.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }

@@ -691,3 +691,24 @@ fn a_key_given_twice_is_refused_in_json_as_in_toml() {
     let toml = AuthConfig::from_toml("mode = \"profile\"\nprofile = \"dev\"\nprofile = \"prod\"");
     assert!(toml.is_err());
 }
+
+/// A configuration's problems come in one fixed order (the table of keys, unknown keys last),
+/// and a zero timeout is shown as the `0` that was written, not as `0ns`.
+#[test]
+fn problems_come_in_the_keys_order_and_a_zero_timeout_reads_as_written() {
+    let config = AuthConfig::from_toml(
+        "zz_unknown = 1\nbedrock_timeout_ms = 999999999999\noperation_timeout_ms = 0\n\
+         mode = \"auto\"\nregion = \"us-east-1\"\n",
+    )
+    .unwrap();
+    let err = AuthManager::from_config(&config).unwrap_err();
+    let fields: Vec<&str> = err.problems().iter().map(|p| p.field()).collect();
+    assert_eq!(
+        fields,
+        ["operation_timeout_ms", "bedrock_timeout_ms", "zz_unknown"],
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("invalid timeout `0`"), "{text}");
+    assert!(!text.contains("0ns"), "{text}");
+}
