@@ -54,6 +54,7 @@ mod sealed {
 }
 
 impl sealed::Sealed for SecretString {}
+#[diagnostic::do_not_recommend]
 impl IntoSecret for SecretString {
     fn into_secret(self) -> SecretString {
         self
