@@ -118,30 +118,21 @@ fn last_auth(aws: &LocalAws, action: &str) -> AuthKind {
 }
 
 #[tokio::test]
-async fn converse_stream_with_sigv4_delivers_every_delta_in_order() {
+async fn converse_stream_with_sigv4_and_a_bearer_key_delivers_every_delta_in_order() {
     let aws = LocalAws::start().await.unwrap();
     aws.set_answer(ModelAnswer::new(pieces()));
-    let manager = sigv4_manager(&aws);
-    let client = manager.bedrock_client_default().await.unwrap();
-    let streamed = bounded(converse_stream(&manager, &client, None))
-        .await
-        .unwrap();
-    assert_complete(&streamed, &pieces());
-    assert_eq!(last_auth(&aws, "ConverseStream"), AuthKind::SigV4);
-    assert_eq!(manager.health().consecutive_failures, 0);
-}
-
-#[tokio::test]
-async fn converse_stream_with_a_bearer_key_delivers_every_delta_in_order() {
-    let aws = LocalAws::start().await.unwrap();
-    aws.set_answer(ModelAnswer::new(pieces()));
-    let manager = bearer_manager(&aws);
-    let client = manager.bedrock_client_default().await.unwrap();
-    let streamed = bounded(converse_stream(&manager, &client, None))
-        .await
-        .unwrap();
-    assert_complete(&streamed, &pieces());
-    assert_eq!(last_auth(&aws, "ConverseStream"), AuthKind::Bearer);
+    for (manager, auth) in [
+        (sigv4_manager(&aws), AuthKind::SigV4),
+        (bearer_manager(&aws), AuthKind::Bearer),
+    ] {
+        let client = manager.bedrock_client_default().await.unwrap();
+        let streamed = bounded(converse_stream(&manager, &client, None))
+            .await
+            .unwrap();
+        assert_complete(&streamed, &pieces());
+        assert_eq!(last_auth(&aws, "ConverseStream"), auth);
+        assert_eq!(manager.health().consecutive_failures, 0);
+    }
 }
 
 #[tokio::test]
