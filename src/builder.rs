@@ -261,7 +261,8 @@ impl<M: ModeState> AuthBuilder<M> {
     /// Shares what is the same for every tenant of a service (the HTTP client and its
     /// connection pool, its proxy) with the other managers given the same [`Shared`](crate::Shared); this
     /// manager's credentials, caches, clients and lockout stay its own. The shared client's
-    /// proxy wins over [`proxy`](Self::proxy).
+    /// proxy wins over [`proxy`](Self::proxy), and the shared HTTP client over a test
+    /// sandbox's (`Sandbox::http_client`).
     pub fn shared(mut self, shared: &crate::shared::Shared) -> Self {
         self.settings.shared = Some(shared.clone());
         self

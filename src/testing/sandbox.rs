@@ -126,7 +126,9 @@ impl Sandbox {
 
     /// The HTTP client every request goes through: STS, Bedrock Runtime, instance metadata,
     /// container credentials, SSO. E.g. aws-smithy-http-client's `ReplayingClient` (its
-    /// `test-util` feature), or a client of your own.
+    /// `test-util` feature), or a client of your own. A manager also given
+    /// [`shared`](crate::AuthBuilder::shared) uses the shared client instead: a service's
+    /// tenants keep their one pool in a test too.
     pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
         self.http = Some(client.into_shared());
         self

@@ -78,3 +78,22 @@ fn a_sandbox_debug_shows_names_not_values() {
         "{text}"
     );
 }
+
+/// A manager given both a `Shared` and a sandbox with an HTTP client of its own sends through
+/// the shared client: a service's tenants keep their one pool in a test too.
+#[tokio::test]
+async fn the_shared_client_wins_over_the_sandbox_s() {
+    let aws = bedrock_auth::testing::LocalAws::start().await.unwrap();
+    let user = aws.add_user("tenant");
+    let recorder = crate::common::Recorder::default();
+    let manager = aws
+        .builder()
+        .shared(&crate::common::plain_http())
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .sandbox(Sandbox::new().http_client(recorder.client()))
+        .build()
+        .unwrap();
+    manager.validate().await.unwrap();
+    assert_eq!(aws.count("GetCallerIdentity"), 1);
+    assert!(recorder.urls().is_empty(), "{:?}", recorder.urls());
+}
