@@ -273,8 +273,8 @@ impl Eq for AuthError {}
 
 /// What failed and the hint. When the message quotes its cause (the SDK's error chain), that
 /// part is left to [`source()`](StdError::source), so that a reporter that prints the chain
-/// (`anyhow`, `eyre`, `{:#}` in many loggers) prints each cause once; [`message`]
-/// (AuthError::message) keeps all of it.
+/// (`anyhow`, `eyre`, `{:#}` in many loggers) prints each cause once;
+/// [`message`](AuthError::message) keeps all of it.
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let message = match (self.headline, &self.cause) {
