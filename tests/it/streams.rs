@@ -160,28 +160,65 @@ async fn converse_stream_through_the_shared_client_with_an_override() {
     assert_eq!(auths, [AuthKind::SigV4, AuthKind::Bearer]);
 }
 
+/// One stream read three ways at once: a SigV4 manager's own client, an API-key manager's own
+/// client, and the shared client with the SigV4 manager's override. Each manager has this
+/// operation timeout.
+async fn three_ways(aws: &LocalAws, operation: Duration) -> [(&'static str, Streamed); 3] {
+    let user = aws.add_user("three-ways");
+    let sigv4 = aws
+        .builder()
+        .operation_timeout(operation)
+        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
+        .build()
+        .unwrap();
+    let bearer = aws
+        .builder()
+        .operation_timeout(operation)
+        .api_key(aws.add_api_key(&user))
+        .build()
+        .unwrap();
+    let (own, keyed) = (
+        sigv4.bedrock_client_default().await.unwrap(),
+        bearer.bedrock_client_default().await.unwrap(),
+    );
+    let shared = common::plain_http().bedrock_client();
+    let config = sigv4.bedrock_override("us-east-1").await.unwrap();
+    let (a, b, c) = tokio::join!(
+        bounded(converse_stream(&sigv4, &own, None)),
+        bounded(converse_stream(&bearer, &keyed, None)),
+        bounded(converse_stream(&sigv4, &shared, Some(config))),
+    );
+    [
+        ("SigV4, own client", a.unwrap()),
+        ("bearer key, own client", b.unwrap()),
+        ("shared client + override", c.unwrap()),
+    ]
+}
+
 /// The SDK gives up on a download that moves no byte for its stalled-stream grace period (5 s);
-/// a stream is not a download, and a model that pauses longer between tokens is answered.
-#[tokio::test]
+/// a stream is not a download, and a model that pauses longer between tokens is answered, on
+/// every route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_that_pauses_longer_than_the_stalled_stream_grace_period_completes() {
     const GRACE: Duration = Duration::from_secs(5);
     let aws = LocalAws::start().await.unwrap();
     aws.set_answer(
         ModelAnswer::new(["before ", "after"]).pause(GRACE + Duration::from_millis(700)),
     );
-    let manager = sigv4_manager(&aws);
-    let client = manager.bedrock_client_default().await.unwrap();
     let started = Instant::now();
-    let streamed = bounded(converse_stream(&manager, &client, None))
-        .await
-        .unwrap();
-    assert!(started.elapsed() > GRACE, "the stream did not pause");
-    assert_complete(&streamed, &["before ".to_owned(), "after".to_owned()]);
+    for (route, streamed) in three_ways(&aws, bedrock_auth::DEFAULT_OPERATION_TIMEOUT).await {
+        assert_complete(&streamed, &["before ".to_owned(), "after".to_owned()]);
+        let paused = streamed.first_delta_after.unwrap();
+        assert!(
+            started.elapsed() > paused + GRACE,
+            "{route}: the stream did not pause"
+        );
+    }
 }
 
 /// Credentials are bounded by the operation timeout, a model's answer is not: a stream whose
-/// first event comes after the operation timeout completes.
-#[tokio::test]
+/// first event comes after the operation timeout completes, on every route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_whose_first_event_comes_after_the_operation_timeout_completes() {
     let operation = Duration::from_secs(1);
     let aws = LocalAws::start().await.unwrap();
@@ -189,33 +226,13 @@ async fn a_stream_whose_first_event_comes_after_the_operation_timeout_completes(
     aws.set_fault(Fault::SlowBedrock {
         delay: operation + Duration::from_millis(500),
     });
-    let user = aws.add_user("patient");
-    let manager = aws
-        .builder()
-        .operation_timeout(operation)
-        .static_credentials(user.access_key_id.clone(), user.secret_access_key.clone())
-        .build()
-        .unwrap();
-    let client = manager.bedrock_client_default().await.unwrap();
-    let streamed = bounded(converse_stream(&manager, &client, None))
-        .await
-        .unwrap();
-    assert!(
-        streamed.first_delta_after.unwrap() > operation,
-        "{streamed:?}"
-    );
-    assert_complete(&streamed, &pieces());
-    // The same through the shared client with the override.
-    let config = manager.bedrock_override("us-east-1").await.unwrap();
-    let shared = common::plain_http();
-    let streamed = bounded(converse_stream(
-        &manager,
-        &shared.bedrock_client(),
-        Some(config),
-    ))
-    .await
-    .unwrap();
-    assert_complete(&streamed, &pieces());
+    for (route, streamed) in three_ways(&aws, operation).await {
+        assert!(
+            streamed.first_delta_after.unwrap() > operation,
+            "{route}: {streamed:?}"
+        );
+        assert_complete(&streamed, &pieces());
+    }
 }
 
 /// An error event mid-stream is classified like any call's error, keeps what Bedrock said, and
