@@ -2,16 +2,18 @@
 //! the customer's external id (the confused-deputy protection), all sharing one HTTP client and
 //! connection pool, and sending through one Bedrock client, each request naming its tenant.
 //! Managers are made on a tenant's first request and dropped on eviction.
-//! Offline: `cargo run --example tenants`.
-
-mod common;
+//!
+//! Offline: `cargo run --example tenants`. The program is the one a service writes; the lines
+//! for the local server that stands in for AWS say so, and `main` sets that server up first.
 
 use std::collections::HashMap;
-use std::process::ExitCode;
 use std::sync::Mutex;
 
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
-use bedrock_auth::{AuthError, AuthManager, RoleArn, Shared};
+use bedrock_auth::testing::{LocalAws, RoleSpec};
+use bedrock_auth::{AccessKeyId, AuthError, AuthManager, Classify, RoleArn, SecretString, Shared};
+
+const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 
 /// What the service knows of a customer: the role it made for the service, and the external
 /// id the service gave it.
@@ -25,8 +27,9 @@ struct Tenants {
     shared: Shared,
     customers: HashMap<&'static str, Customer>,
     managers: Mutex<HashMap<&'static str, AuthManager>>,
-    /// For the local server: where to send requests (AWS needs no such line).
-    endpoint: String,
+    /// The service's own key pair, and the endpoint: the local server's (on AWS, neither: the
+    /// service's own credentials come from its platform, `.source_auto()`).
+    local: (AccessKeyId, SecretString, String),
 }
 
 impl Tenants {
@@ -37,20 +40,22 @@ impl Tenants {
             return Ok(manager.clone());
         }
         let customer = &self.customers[tenant];
+        let (key_id, secret, endpoint) = &self.local;
         let manager = AuthManager::builder()
             .region("us-east-1")
-            .endpoint_url(self.endpoint.as_str()) // the local server; not for AWS
+            .endpoint_url(endpoint.as_str()) // the local server; not for AWS
             .shared(&self.shared)
             .assume_role(customer.role.clone())
             .external_id(customer.external_id.as_str())
             .session_name(format!("orders-{tenant}"))
-            .source_environment() // the service's own credentials
+            // The service's own credentials; on AWS: `.source_auto()`.
+            .source_static(key_id.clone(), secret.clone())
             .build()?;
         managers.insert(tenant, manager.clone());
         Ok(manager)
     }
 
-    /// Asks `model` in `region` as `tenant`: through the service's one Bedrock client, the
+    /// Asks `MODEL` in `region` as `tenant`: through the service's one Bedrock client, the
     /// request naming its tenant with the tenant's override.
     async fn ask(
         &self,
@@ -67,14 +72,21 @@ impl Tenants {
             .shared
             .bedrock_client()
             .converse()
-            .model_id(common::MODEL)
+            .model_id(MODEL)
             .messages(message)
             .customize()
             .config_override(manager.bedrock_override(region).await?)
             .send()
             .await
-            .map_err(|err| manager.classify_error(err, "Bedrock Converse", None))?;
-        Ok(common::answer(&output))
+            .classify(&manager)?;
+        let answer = output
+            .output()
+            .and_then(|o| o.as_message().ok())
+            .and_then(|m| m.content().first())
+            .and_then(|c| c.as_text().ok())
+            .cloned()
+            .unwrap_or_default();
+        Ok(answer)
     }
 
     /// Forgets a tenant: its credentials go with its manager.
@@ -83,74 +95,62 @@ impl Tenants {
     }
 }
 
-/// The service's own key pair, of the local server only (it means nothing on AWS).
-const SERVICE_KEY_ID: &str = "AKIALOCALORDERS00001";
-const SERVICE_SECRET: &str = "local-orders-service-secret";
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The local server that stands in for AWS: the service's user, and a role per customer
+    // that trusts it with the customer's external id.
+    let aws = LocalAws::start().await?;
+    let service = aws.add_user("orders-service");
+    let mut customers = HashMap::new();
+    for (n, tenant) in ["acme", "globex", "initech"].into_iter().enumerate() {
+        let role: RoleArn = format!("arn:aws:iam::12345678901{n}:role/OrdersBedrock").parse()?;
+        let external_id = format!("{tenant}-3f9c{n}");
+        aws.add_role(
+            RoleSpec::new(role.clone())
+                .trust(service.arn.clone())
+                .external_id(external_id.clone()),
+        );
+        customers.insert(tenant, Customer { role, external_id });
+    }
 
-fn main() -> ExitCode {
-    // The service's own key pair is in the environment it runs in, as a platform gives it.
-    let _home = common::offline(
-        "",
-        "",
-        &[
-            ("AWS_ACCESS_KEY_ID", SERVICE_KEY_ID),
-            ("AWS_SECRET_ACCESS_KEY", SERVICE_SECRET),
-        ],
+    // The service.
+    let tenants = Tenants {
+        shared: Shared::new(),
+        customers,
+        managers: Mutex::new(HashMap::new()),
+        local: (
+            service.access_key_id.clone(),
+            service.secret_access_key.clone(),
+            aws.endpoint_url(),
+        ),
+    };
+    // Requests come in for three tenants in two regions, some of them twice.
+    for (tenant, region) in [
+        ("acme", "us-east-1"),
+        ("globex", "eu-west-1"),
+        ("acme", "eu-west-1"),
+        ("initech", "us-east-1"),
+        ("globex", "eu-west-1"),
+    ] {
+        let answer = tenants.ask(tenant, region, "ping").await?;
+        let arn = tenants.manager(tenant)?.validate().await?.arn;
+        println!("{tenant:<8} {region:<10} {answer:?} as {arn}");
+    }
+    let weak = tenants.manager("globex")?.downgrade();
+    tenants.evict("globex");
+    println!(
+        "globex evicted: its manager is {}",
+        if weak.upgrade().is_none() {
+            "gone"
+        } else {
+            "still alive"
+        }
     );
-    common::run(|aws| async move {
-        let service = aws.add_user_with_key(
-            "123456789012",
-            "orders-service",
-            SERVICE_KEY_ID.parse()?,
-            bedrock_auth::SecretString::from(SERVICE_SECRET),
-        );
-        let mut customers = HashMap::new();
-        for (n, tenant) in ["acme", "globex", "initech"].into_iter().enumerate() {
-            let role: RoleArn =
-                format!("arn:aws:iam::12345678901{n}:role/OrdersBedrock").parse()?;
-            let external_id = format!("{tenant}-3f9c{n}");
-            aws.add_role(
-                bedrock_auth::testing::RoleSpec::new(role.clone())
-                    .trust(service.arn.clone())
-                    .external_id(external_id.clone()),
-            );
-            customers.insert(tenant, Customer { role, external_id });
-        }
-        let tenants = Tenants {
-            // The local server speaks plain HTTP; a service writes `Shared::new()`.
-            shared: Shared::with_http_client(aws_smithy_http_client::Builder::new().build_http()),
-            customers,
-            managers: Mutex::new(HashMap::new()),
-            endpoint: aws.endpoint_url(),
-        };
-        // Requests come in for three tenants in two regions, some of them twice.
-        for (tenant, region) in [
-            ("acme", "us-east-1"),
-            ("globex", "eu-west-1"),
-            ("acme", "eu-west-1"),
-            ("initech", "us-east-1"),
-            ("globex", "eu-west-1"),
-        ] {
-            let answer = tenants.ask(tenant, region, "ping").await?;
-            let arn = tenants.manager(tenant)?.validate().await?.arn;
-            println!("{tenant:<8} {region:<10} {answer:?} as {arn}");
-        }
-        let weak = tenants.manager("globex")?.downgrade();
-        tenants.evict("globex");
-        println!(
-            "globex evicted: its manager is {}",
-            if weak.upgrade().is_none() {
-                "gone"
-            } else {
-                "still alive"
-            }
-        );
-        println!(
-            "STS AssumeRole calls: {} (one per tenant per credential lifetime); TCP connections \
-             to the endpoint: {}",
-            aws.count("AssumeRole"),
-            aws.connections()
-        );
-        Ok(())
-    })
+    println!(
+        "STS AssumeRole calls: {} (one per tenant per credential lifetime); TCP connections to \
+         the endpoint: {}",
+        aws.count("AssumeRole"),
+        aws.connections()
+    );
+    Ok(())
 }
