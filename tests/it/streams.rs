@@ -342,7 +342,7 @@ async fn invoke_model_with_sigv4_and_a_bearer_key() {
                 .send(),
         )
         .await
-        .map_err(|err| manager.classify_error(err, "Bedrock InvokeModel", None))
+        .classify(&manager)
         .unwrap();
         let body: serde_json::Value = serde_json::from_slice(output.body.as_ref()).unwrap();
         assert_eq!(body["content"][0]["text"], "pong", "{body}");
@@ -361,8 +361,6 @@ async fn invoke_model_with_response_stream_with_sigv4_and_a_bearer_key() {
         (bearer_manager(&aws), AuthKind::Bearer),
     ] {
         let client = manager.bedrock_client_default().await.unwrap();
-        let classify =
-            |err| manager.classify_error(err, "Bedrock InvokeModelWithResponseStream", None);
         let output = bounded(
             client
                 .invoke_model_with_response_stream()
@@ -372,18 +370,12 @@ async fn invoke_model_with_response_stream_with_sigv4_and_a_bearer_key() {
                 .send(),
         )
         .await
-        .map_err(classify)
+        .classify(&manager)
         .unwrap();
         let mut stream = output.body;
         let mut deltas = Vec::new();
         let mut types = Vec::new();
-        while let Some(event) = bounded(stream.recv())
-            .await
-            .map_err(|err| {
-                manager.classify_error(err, "Bedrock InvokeModelWithResponseStream", None)
-            })
-            .unwrap()
-        {
+        while let Some(event) = bounded(stream.recv()).await.classify(&manager).unwrap() {
             let ResponseStream::Chunk(chunk) = event else {
                 continue;
             };
