@@ -7,13 +7,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use bedrock_auth::testing::RoleSpec;
-use bedrock_auth::{BoxError, RoleArn, SecretString};
+use bedrock_auth::{BoxError, ExternalId, RoleArn, SecretString};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 const MFA_DEVICE: &str = "arn:aws:iam::123456789012:mfa/operator";
+/// Checked when the program compiles: a literal under AWS's 2-character minimum does not build.
+const EXTERNAL_ID: ExternalId = ExternalId::from_static("unique-external-id");
 
 fn main() -> ExitCode {
-    let _home = common::offline("", "", &[]);
     common::run(|aws| async move {
         let source = aws.add_user("deployer");
         aws.add_role(
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         let manager = aws
             .builder() // region us-east-1 and the local endpoint; for AWS: AuthManager::builder().region(..)
             .assume_role(ROLE)
-            .external_id("unique-external-id")
+            .external_id(EXTERNAL_ID)
             .session_name("orders-service")
             .duration(Duration::from_secs(2 * 3600))
             .mfa(MFA_DEVICE, || async {

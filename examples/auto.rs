@@ -5,20 +5,12 @@ mod common;
 
 use std::process::ExitCode;
 
-use bedrock_auth::SecretString;
+use bedrock_auth::{AuthManager, SecretString};
 
 const KEY_ID: &str = "AKIAEXAMPLEAUTOCHAIN";
 const SECRET: &str = "example-auto-secret";
 
 fn main() -> ExitCode {
-    let _home = common::offline(
-        "[default]\nregion = ap-northeast-1\n",
-        "",
-        &[
-            ("AWS_ACCESS_KEY_ID", KEY_ID),
-            ("AWS_SECRET_ACCESS_KEY", SECRET),
-        ],
-    );
     common::run(|aws| async move {
         aws.add_user_with_key(
             "123456789012",
@@ -26,9 +18,21 @@ fn main() -> ExitCode {
             KEY_ID.parse()?,
             SecretString::from(SECRET),
         );
+        // This machine, offline: keys in the environment, a region in the default profile,
+        // instance metadata off. On AWS, leave out `.sandbox(..)`.
+        let this_machine = aws
+            .sandbox()
+            .env("HOME", "/home/dev")
+            .file(
+                "/home/dev/.aws/config",
+                "[default]\nregion = ap-northeast-1\n",
+            )
+            .env("AWS_ACCESS_KEY_ID", KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET);
 
-        let manager = bedrock_auth::AuthManager::builder()
+        let manager = AuthManager::builder()
             .endpoint_url(aws.endpoint_url()) // the local AWS; leave out for AWS
+            .sandbox(this_machine) // leave out for AWS
             .auto()
             .build()?;
         common::validate_and_ping(&manager).await?;

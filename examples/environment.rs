@@ -5,21 +5,12 @@ mod common;
 
 use std::process::ExitCode;
 
-use bedrock_auth::SecretString;
+use bedrock_auth::{AuthManager, SecretString};
 
 const KEY_ID: &str = "AKIAEXAMPLEENVIRON01";
 const SECRET: &str = "example-environment-secret";
 
 fn main() -> ExitCode {
-    let _home = common::offline(
-        "",
-        "",
-        &[
-            ("AWS_ACCESS_KEY_ID", KEY_ID),
-            ("AWS_SECRET_ACCESS_KEY", SECRET),
-            ("AWS_REGION", "eu-west-1"),
-        ],
-    );
     common::run(|aws| async move {
         aws.add_user_with_key(
             "123456789012",
@@ -27,9 +18,17 @@ fn main() -> ExitCode {
             KEY_ID.parse()?,
             SecretString::from(SECRET),
         );
+        // The environment a platform injects (Lambda, ECS, a CI job), offline. On AWS, leave
+        // out `.sandbox(..)`: the manager reads the process's own variables.
+        let injected = aws
+            .sandbox()
+            .env("AWS_ACCESS_KEY_ID", KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_REGION", "eu-west-1");
 
-        let manager = bedrock_auth::AuthManager::builder()
+        let manager = AuthManager::builder()
             .endpoint_url(aws.endpoint_url()) // the local AWS; leave out for AWS
+            .sandbox(injected) // leave out for AWS
             .environment()
             .build()?;
         common::validate_and_ping(&manager).await?;

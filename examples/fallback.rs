@@ -12,16 +12,6 @@ const KEY_ID: &str = "AKIAEXAMPLEFALLBACK1";
 const SECRET: &str = "example-fallback-secret";
 
 fn main() -> ExitCode {
-    // No `bedrock` profile on this machine; keys in the environment.
-    let _home = common::offline(
-        "",
-        "",
-        &[
-            ("AWS_ACCESS_KEY_ID", KEY_ID),
-            ("AWS_SECRET_ACCESS_KEY", SECRET),
-            ("AWS_REGION", "us-east-1"),
-        ],
-    );
     common::run(|aws| async move {
         aws.add_user_with_key(
             "123456789012",
@@ -29,12 +19,23 @@ fn main() -> ExitCode {
             KEY_ID.parse()?,
             SecretString::from(SECRET),
         );
-        let local = || AuthManager::builder().endpoint_url(aws.endpoint_url()); // leave out for AWS
+        // This machine, offline: no `bedrock` profile, keys in the environment.
+        let this_machine = aws
+            .sandbox()
+            .env("AWS_ACCESS_KEY_ID", KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_REGION", "us-east-1");
+        // On AWS: `AuthManager::builder()` alone.
+        let builder = || {
+            AuthManager::builder()
+                .endpoint_url(aws.endpoint_url())
+                .sandbox(this_machine.clone())
+        };
 
         let chosen = FallbackChain::new()
-            .then("profile bedrock", local().profile("bedrock").build())
-            .then("environment", local().environment().build())
-            .then("auto", local().auto().build())
+            .then("profile bedrock", builder().profile("bedrock").build())
+            .then("environment", builder().environment().build())
+            .then("auto", builder().auto().build())
             .resolve()
             .await?;
         println!("{}\n", chosen.report());

@@ -14,7 +14,6 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 
 fn main() -> ExitCode {
-    let _home = common::offline("", "", &[]);
     // The audit events on stdout, and nothing else of the logs: what a log pipeline would
     // collect from the target `bedrock_auth::audit`.
     let audit_only = Targets::new().with_target(AUDIT_TARGET, tracing::Level::INFO);

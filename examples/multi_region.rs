@@ -13,7 +13,6 @@ const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/Bedro
 const REGIONS: [&str; 4] = ["us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1"];
 
 fn main() -> ExitCode {
-    let _home = common::offline("", "", &[]);
     common::run(|aws| async move {
         let source = aws.add_user("deployer");
         aws.add_role(RoleSpec::new(ROLE).trust(source.arn.clone()));

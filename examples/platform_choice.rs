@@ -7,39 +7,36 @@ mod common;
 
 use std::process::ExitCode;
 
-use bedrock_auth::{AuthBuilder, AuthError, AuthManager, SecretString, WantsMode};
+use bedrock_auth::{
+    AuthBuilder, AuthError, AuthManager, ExecutionEnvironment, SecretString, WantsMode,
+};
 
 const KEY_ID: &str = "AKIAEXAMPLELAMBDA001";
 const SECRET: &str = "example-lambda-secret";
 
-/// The choice a service makes at start-up.
-fn for_this_platform(builder: AuthBuilder<WantsMode>) -> Result<AuthManager, AuthError> {
-    let set = |var: &str| std::env::var_os(var).is_some();
-    let manager = if set("AWS_LAMBDA_FUNCTION_NAME") {
-        println!("platform: Lambda -> environment mode");
-        builder.environment().build()?
-    } else if set("ECS_CONTAINER_METADATA_URI_V4") || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-    {
-        println!("platform: ECS -> auto mode (container credentials)");
-        builder.auto().build()?
-    } else {
-        println!("platform: local -> profile mode");
-        builder.profile("bedrock-dev").build()?
+/// The choice a service makes at start-up, from where `diagnose()` says it runs.
+fn for_this_platform(
+    platform: ExecutionEnvironment,
+    builder: AuthBuilder<WantsMode>,
+) -> Result<AuthManager, AuthError> {
+    let manager = match platform {
+        ExecutionEnvironment::Lambda => {
+            println!("platform: Lambda -> environment mode");
+            builder.environment().build()?
+        }
+        ExecutionEnvironment::Ecs => {
+            println!("platform: ECS -> auto mode (container credentials)");
+            builder.auto().build()?
+        }
+        _ => {
+            println!("platform: local -> profile mode");
+            builder.profile("bedrock-dev").build()?
+        }
     };
     Ok(manager)
 }
 
 fn main() -> ExitCode {
-    let _home = common::offline(
-        "",
-        "",
-        &[
-            ("AWS_LAMBDA_FUNCTION_NAME", "orders-handler"),
-            ("AWS_ACCESS_KEY_ID", KEY_ID),
-            ("AWS_SECRET_ACCESS_KEY", SECRET),
-            ("AWS_REGION", "eu-west-1"),
-        ],
-    );
     common::run(|aws| async move {
         aws.add_user_with_key(
             "123456789012",
@@ -47,8 +44,20 @@ fn main() -> ExitCode {
             KEY_ID.parse()?,
             SecretString::from(SECRET),
         );
-        let builder = AuthManager::builder().endpoint_url(aws.endpoint_url()); // leave out for AWS
-        let manager = for_this_platform(builder)?;
+        // A Lambda function's environment, offline. On AWS: `bedrock_auth::diagnose().await`
+        // and `AuthManager::builder()`, without the sandbox.
+        let lambda = aws
+            .sandbox()
+            .env("AWS_LAMBDA_FUNCTION_NAME", "orders-handler")
+            .env("AWS_ACCESS_KEY_ID", KEY_ID)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_REGION", "eu-west-1");
+        let platform = lambda.clone().diagnose().await.environment;
+        let builder = AuthManager::builder()
+            .endpoint_url(aws.endpoint_url())
+            .sandbox(lambda);
+
+        let manager = for_this_platform(platform, builder)?;
         common::validate_and_ping(&manager).await?;
         Ok(())
     })

@@ -11,15 +11,6 @@ const KEY_ID: &str = "AKIAEXAMPLEPROFILE01";
 const SECRET: &str = "example-profile-secret";
 
 fn main() -> ExitCode {
-    let _home = common::offline(
-        "[profile bedrock-dev]\nregion = us-west-2\n",
-        &format!("[bedrock-dev]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"),
-        // Environment keys that profile mode must ignore.
-        &[
-            ("AWS_ACCESS_KEY_ID", "AKIAIGNOREDBYPROFILE"),
-            ("AWS_SECRET_ACCESS_KEY", "ignored"),
-        ],
-    );
     common::run(|aws| async move {
         aws.add_user_with_key(
             "123456789012",
@@ -27,9 +18,25 @@ fn main() -> ExitCode {
             KEY_ID.parse()?,
             SecretString::from(SECRET),
         );
+        // This machine, offline: a HOME with the profile, and environment keys profile mode
+        // must ignore. On yours, leave out `.sandbox(..)`: the manager reads ~/.aws.
+        let this_machine = aws
+            .sandbox()
+            .env("HOME", "/home/dev")
+            .file(
+                "/home/dev/.aws/config",
+                "[profile bedrock-dev]\nregion = us-west-2\n",
+            )
+            .file(
+                "/home/dev/.aws/credentials",
+                format!("[bedrock-dev]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"),
+            )
+            .env("AWS_ACCESS_KEY_ID", "AKIAIGNOREDBYPROFILE")
+            .env("AWS_SECRET_ACCESS_KEY", "ignored");
 
         let manager = AuthManager::builder()
             .endpoint_url(aws.endpoint_url()) // the local AWS; leave out for AWS
+            .sandbox(this_machine) // leave out for AWS
             .profile("bedrock-dev")
             .build()?;
         common::validate_and_ping(&manager).await?;

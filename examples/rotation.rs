@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use bedrock_auth::{BoxError, FreshCredentials};
 
 fn main() -> ExitCode {
-    let _home = common::offline("", "", &[]);
     common::run(|aws| async move {
         let first = aws.add_user("key-generation-1");
         let second = aws.add_user("key-generation-2");

@@ -6,7 +6,6 @@ mod common;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let _home = common::offline("", "", &[]);
     common::run(|aws| async move {
         // In a service the key pair comes from a secret store, read straight into the wrapper.
         let user = aws.add_user("static-user");

@@ -6,8 +6,8 @@
 //! ```
 //!
 //! Offline, the tour starts the local STS + Bedrock Runtime server of `bedrock_auth::testing`
-//! on 127.0.0.1, registers a few users and a role, writes a temporary profile file, and walks
-//! the modes, then Bedrock API keys: a short-term key generated from SigV4 credentials,
+//! on 127.0.0.1, registers a few users and a role, gives the modes that read the machine a
+//! sandboxed one (a profile file, environment keys; never the process's), and walks the modes, then Bedrock API keys: a short-term key generated from SigV4 credentials,
 //! API-key mode with it, and what `AWS_BEARER_TOKEN_BEDROCK` does to auto mode. No AWS account,
 //! no network.
 //!
@@ -19,7 +19,7 @@ mod common;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use bedrock_auth::testing::{LocalAws, ModelAnswer, RoleSpec, TestUser};
+use bedrock_auth::testing::{LocalAws, ModelAnswer, RoleSpec, Sandbox, TestUser};
 use bedrock_auth::{
     AccessKeyId, ApiKeyInfo, AuthError, AuthManager, ExposeSecret, RoleArn, SecretString,
 };
@@ -31,7 +31,6 @@ const REGIONS: [&str; 3] = ["us-east-1", "us-west-2", "eu-central-1"];
 fn main() -> ExitCode {
     init_tracing();
     let real = std::env::args().any(|arg| arg == "--real-aws");
-    let local = if real { None } else { Some(LocalSetup::new()) };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -39,9 +38,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = match local {
-        Some(local) => runtime.block_on(local_tour(local)),
-        None => runtime.block_on(real_tour()),
+    let result = if real {
+        runtime.block_on(real_tour())
+    } else {
+        runtime.block_on(local_tour())
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,31 +77,28 @@ fn init_tracing() {
         .init();
 }
 
-/// The offline environment, made before any thread starts: a temp `HOME` with a profile file,
-/// the `AWS_*` variables of one user, instance metadata off.
-struct LocalSetup {
-    _offline: common::Offline,
-}
-
 const ENV_KEY: (&str, &str) = ("AKIATOURENVIRONMENT1", "tour-env-secret");
 const PROFILE_KEY: (&str, &str) = ("AKIATOURPROFILE00001", "tour-profile-secret");
 
-impl LocalSetup {
-    fn new() -> Self {
-        let credentials = format!(
-            "[tour]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            PROFILE_KEY.0, PROFILE_KEY.1
-        );
-        let home = common::offline(
+/// The machine the tour pretends to run on, for the modes that read it (profile, environment,
+/// auto): a `HOME` with a profile file, the `AWS_*` variables of one user, instance metadata
+/// off. Without `.sandbox(..)` a manager reads the process's own.
+fn this_machine(aws: &LocalAws) -> Sandbox {
+    aws.sandbox()
+        .env("HOME", "/home/tour")
+        .file(
+            "/home/tour/.aws/config",
             "[profile tour]\nregion = us-west-2\n",
-            &credentials,
-            &[
-                ("AWS_ACCESS_KEY_ID", ENV_KEY.0),
-                ("AWS_SECRET_ACCESS_KEY", ENV_KEY.1),
-            ],
-        );
-        Self { _offline: home }
-    }
+        )
+        .file(
+            "/home/tour/.aws/credentials",
+            format!(
+                "[tour]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+                PROFILE_KEY.0, PROFILE_KEY.1
+            ),
+        )
+        .env("AWS_ACCESS_KEY_ID", ENV_KEY.0)
+        .env("AWS_SECRET_ACCESS_KEY", ENV_KEY.1)
 }
 
 fn user_key((id, secret): (&str, &str)) -> (AccessKeyId, SecretString) {
@@ -111,7 +108,7 @@ fn user_key((id, secret): (&str, &str)) -> (AccessKeyId, SecretString) {
     )
 }
 
-async fn local_tour(_setup: LocalSetup) -> Result<(), AuthError> {
+async fn local_tour() -> Result<(), AuthError> {
     let started = Instant::now();
     let aws = LocalAws::start()
         .await
@@ -133,20 +130,19 @@ async fn local_tour(_setup: LocalSetup) -> Result<(), AuthError> {
             .external_id("tour-external-id"),
     );
 
-    let endpoint = aws.endpoint_url();
     let managers = [
         (
             "profile",
-            AuthManager::builder()
-                .endpoint_url(endpoint.as_str())
+            AuthManager::builder() // the region comes from the profile
+                .endpoint_url(aws.endpoint_url())
+                .sandbox(this_machine(&aws))
                 .profile("tour")
                 .build()?,
         ),
         (
             "environment",
-            AuthManager::builder()
-                .region("us-east-1")
-                .endpoint_url(endpoint.as_str())
+            aws.builder()
+                .sandbox(this_machine(&aws))
                 .environment()
                 .build()?,
         ),
@@ -174,11 +170,7 @@ async fn local_tour(_setup: LocalSetup) -> Result<(), AuthError> {
         ),
         (
             "auto",
-            AuthManager::builder()
-                .region("us-east-1")
-                .endpoint_url(endpoint.as_str())
-                .auto()
-                .build()?,
+            aws.builder().sandbox(this_machine(&aws)).auto().build()?,
         ),
     ];
 

@@ -1,6 +1,7 @@
-//! What the per-mode examples share: an offline environment and the embedded local AWS, so each
-//! example runs without an AWS account. The code a service would write is in each example's
-//! own file.
+//! What the per-mode examples share: a runtime with the embedded local AWS started in it, and a
+//! `Converse` and a `ConverseStream` call to show that the credentials work. The code a service
+//! would write is in each example's own file; what stands in for AWS there (the sandbox, the
+//! endpoint) is marked.
 
 #![allow(dead_code)] // each example uses a part
 
@@ -15,50 +16,6 @@ use bedrock_auth::testing::LocalAws;
 use bedrock_auth::{AuthError, AuthManager};
 
 pub const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
-
-/// Set in the environment of the example when it runs offline, so that it does not start itself
-/// again.
-const OFFLINE_MARKER: &str = "BEDROCK_AUTH_EXAMPLE_OFFLINE";
-
-/// The example's offline world, alive as long as the example runs.
-pub struct Offline;
-
-/// Runs this example offline: the first call starts the example again as a child process whose
-/// environment has no `AWS_*` variable of yours, but a temp `HOME` holding these shared config
-/// and credentials files, `vars`, and instance metadata off; the parent waits for it and exits
-/// with its status. In the child, it returns at once. Call it first thing in `main`.
-///
-/// A child process rather than `std::env::set_var`: changing a running process's environment
-/// is unsafe (any thread reading it meanwhile is undefined behaviour), and a service should not
-/// do it either. Each manager in the example reads the environment it was started with.
-pub fn offline(config: &str, credentials: &str, vars: &[(&str, &str)]) -> Offline {
-    if std::env::var_os(OFFLINE_MARKER).is_some() {
-        return Offline;
-    }
-    let home = tempfile::tempdir().expect("a temp dir");
-    let config_path = home.path().join("config");
-    let credentials_path = home.path().join("credentials");
-    std::fs::write(&config_path, config).expect("write config");
-    std::fs::write(&credentials_path, credentials).expect("write credentials");
-    let exe = std::env::current_exe().expect("the example's own path");
-    let mut child = std::process::Command::new(exe);
-    child.args(std::env::args_os().skip(1));
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("AWS_") {
-            child.env_remove(name);
-        }
-    }
-    child
-        .env("HOME", home.path())
-        .env("AWS_CONFIG_FILE", &config_path)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials_path)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env(OFFLINE_MARKER, "1")
-        .envs(vars.iter().copied());
-    let status = child.status().expect("the example runs");
-    drop(home);
-    std::process::exit(status.code().unwrap_or(1));
-}
 
 /// Starts a runtime and the local AWS, runs `example`, and reports an error with its kind and
 /// hint.

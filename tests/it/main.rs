@@ -18,6 +18,7 @@ mod config;
 mod config_properties;
 mod diagnose;
 mod error_source;
+mod examples;
 mod fallback;
 mod layers;
 mod leaks;
