@@ -261,6 +261,9 @@ pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
                 .to_owned(),
         );
     }
+    if let Some(value) = os.var(crate::sources::ENVIRONMENT_EXPIRATION_VAR) {
+        expiration_warning(os, &value, &mut warnings);
+    }
     if let Ok(profile) = env.get("AWS_PROFILE") {
         let known =
             config_file.profiles.contains(&profile) || credentials_file.profiles.contains(&profile);
@@ -417,6 +420,24 @@ fn settings_of(
         }
     }
     settings
+}
+
+/// Warns about an `AWS_CREDENTIAL_EXPIRATION` that environment mode would refuse: one that
+/// cannot be read (its value is not shown: it may be a secret pasted into the wrong variable),
+/// or one that has passed.
+fn expiration_warning(os: &Os, value: &str, warnings: &mut Vec<String>) {
+    let var = crate::sources::ENVIRONMENT_EXPIRATION_VAR;
+    match crate::time::parse_rfc3339(value) {
+        None => warnings.push(format!(
+            "{var} is not an RFC 3339 date and time (`2026-12-02T13:00:00Z`): environment mode \
+             refuses the credentials"
+        )),
+        Some(at) if at <= os.now() => warnings.push(format!(
+            "{var} says the environment's credentials expired at {}: get new ones",
+            crate::time::rfc3339(at)
+        )),
+        Some(_) => {}
+    }
 }
 
 /// What the key in `AWS_BEARER_TOKEN_BEDROCK` is, with warnings: it overrides auto mode's

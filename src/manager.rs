@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
@@ -770,13 +770,17 @@ impl AuthManager {
             connect_timeout: settings.connect_timeout,
             operation_timeout: settings.operation_timeout,
             max_attempts: settings.max_attempts,
+            credentials_expire_at: None,
         };
         match mode {
             ModeConfig::Profile(name) => {
                 info.mode = ModeKind::Profile;
                 info.profile = Some(name.clone());
             }
-            ModeConfig::Environment => info.mode = ModeKind::Environment,
+            ModeConfig::Environment => {
+                info.mode = ModeKind::Environment;
+                info.credentials_expire_at = crate::sources::environment_expiry(&settings.os);
+            }
             ModeConfig::Static(keys) => {
                 info.mode = ModeKind::Static;
                 info.access_key_id = Some(keys.access_key_id.clone());
@@ -943,6 +947,10 @@ pub struct AuthInfo {
     pub operation_timeout: Duration,
     /// How many times a request is tried in all.
     pub max_attempts: u32,
+    /// When the credentials the manager was given say they expire: environment mode's
+    /// `AWS_CREDENTIAL_EXPIRATION`. Credentials a mode fetches itself expire when
+    /// [`health()`](AuthManager::health) says (`credentials_expire_at`).
+    pub credentials_expire_at: Option<SystemTime>,
 }
 
 impl fmt::Display for AuthInfo {
@@ -983,6 +991,9 @@ impl fmt::Display for AuthInfo {
             if let Some(source) = &self.source {
                 line(f, "source:", source)?;
             }
+        }
+        if let Some(at) = self.credentials_expire_at {
+            line(f, "expires:", crate::time::rfc3339(at))?;
         }
         if let Some(url) = &self.endpoint_url {
             line(f, "endpoint:", url)?;

@@ -20,6 +20,9 @@ mod api_key;
 mod auto;
 mod custom;
 mod environment;
+pub(crate) use environment::{
+    EXPIRATION_VAR as ENVIRONMENT_EXPIRATION_VAR, stated_expiry as environment_expiry,
+};
 mod observed;
 mod profile;
 mod redacted;

@@ -59,9 +59,41 @@ pub(crate) fn parse_amz_date(s: &str) -> Option<SystemTime> {
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
+/// Reads an RFC 3339 date and time, `2026-11-25T12:34:56Z` or with an offset
+/// (`2026-11-25T13:34:56+01:00`, as `aws configure export-credentials` writes it), fractional
+/// seconds allowed; `None` for anything else, and for a time before the Unix epoch.
+pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
+    let at = DateTime::from_str(s.trim(), Format::DateTimeWithOffset).ok()?;
+    let secs = u64::try_from(at.secs()).ok()?;
+    Some(SystemTime::UNIX_EPOCH + Duration::new(secs, at.subsec_nanos()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_with_and_without_an_offset() {
+        let utc = parse_rfc3339("2026-11-25T12:34:56Z").unwrap();
+        assert_eq!(rfc3339(utc), "2026-11-25T12:34:56Z");
+        assert_eq!(parse_rfc3339("2026-11-25T13:34:56+01:00"), Some(utc));
+        assert_eq!(parse_rfc3339(" 2026-11-25T12:34:56+00:00\n"), Some(utc));
+        let fraction = parse_rfc3339("2026-11-25T12:34:56.5Z").unwrap();
+        assert_eq!(
+            fraction.duration_since(utc).unwrap(),
+            Duration::from_millis(500)
+        );
+        for bad in [
+            "",
+            "tomorrow",
+            "2026-11-25",
+            "1712345678",
+            "2026-13-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn dates_round_trip() {

@@ -1,5 +1,5 @@
-//! Environment mode: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` of the
-//! manager's environment, and nothing else. Also a role's source credentials, and a profile's
+//! Environment mode: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
+//! `AWS_CREDENTIAL_EXPIRATION` of the manager's environment, and nothing else. Also a role's source credentials, and a profile's
 //! named credential source `Environment`.
 
 use aws_credential_types::Credentials;
@@ -7,7 +7,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 
 use super::{Context, Given, Origin};
-use crate::auth_error::AuthError;
+use crate::auth_error::{AuthError, ErrorKind};
 use crate::mode_kind::ModeKind;
 use crate::os::Os;
 
@@ -21,7 +21,7 @@ impl Origin for Environment {
 }
 
 /// The `AWS_*` credential variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
-/// `AWS_SESSION_TOKEN`, `AWS_ACCOUNT_ID`) and nothing else, read from the manager's
+/// `AWS_SESSION_TOKEN`, `AWS_ACCOUNT_ID`, `AWS_CREDENTIAL_EXPIRATION`) and nothing else, read from the manager's
 /// environment and naming the variable that is missing. Blank counts as missing, as in
 /// aws-config's own environment provider (which cannot read a sandbox's environment).
 #[derive(Debug)]
@@ -48,8 +48,56 @@ impl EnvironmentOnly {
             .provider_name("EnvironmentVariable");
         builder.set_session_token(self.0.var("AWS_SESSION_TOKEN").map(|t| t.trim().to_owned()));
         builder.set_account_id(self.0.var("AWS_ACCOUNT_ID").map(|id| id.trim().into()));
+        if let Some(expiry) = expiration(&self.0)? {
+            builder = builder.expiry(expiry);
+        }
         Ok(builder.build())
     }
+}
+
+/// The variable that says when temporary keys in the environment expire: set by
+/// `aws-vault exec`, `aws configure export-credentials --format env` and others, and read by
+/// botocore.
+pub(crate) const EXPIRATION_VAR: &str = "AWS_CREDENTIAL_EXPIRATION";
+
+/// When the environment says its credentials expire, if it says so readably: for
+/// [`AuthInfo`](crate::AuthInfo), which reads without failing.
+pub(crate) fn stated_expiry(os: &Os) -> Option<std::time::SystemTime> {
+    crate::time::parse_rfc3339(&os.var(EXPIRATION_VAR)?)
+}
+
+/// When the environment's credentials expire, from [`EXPIRATION_VAR`] (RFC 3339); `None`
+/// when it is not set. A value that cannot be read is refused, naming the variable and not
+/// its value, and credentials expired on arrival are `expired_credentials`: neither is sent.
+fn expiration(os: &Os) -> Result<Option<std::time::SystemTime>, CredentialsError> {
+    let Some(value) = os.var(EXPIRATION_VAR) else {
+        return Ok(None);
+    };
+    let Some(expiry) = crate::time::parse_rfc3339(&value) else {
+        return Err(CredentialsError::invalid_configuration(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!("{EXPIRATION_VAR} is not an RFC 3339 date and time"),
+            format!(
+                "set {EXPIRATION_VAR} as `aws configure export-credentials` does \
+                 (`2026-12-02T13:00:00Z` or with an offset, `+01:00`), or unset it"
+            ),
+        )));
+    };
+    let now = os.now();
+    if expiry <= now {
+        let ago = now.duration_since(expiry).unwrap_or_default().as_secs();
+        return Err(CredentialsError::not_loaded(AuthError::new(
+            ErrorKind::ExpiredCredentials,
+            format!(
+                "the credentials in the environment expired at {} ({ago} s ago, {EXPIRATION_VAR})",
+                crate::time::rfc3339(expiry)
+            ),
+            "get new temporary credentials into the environment (`aws-vault exec`, \
+             `aws configure export-credentials`) and start the process again, or choose a \
+             mode that refreshes them (a profile, a role)",
+        )));
+    }
+    Ok(Some(expiry))
 }
 
 impl ProvideCredentials for EnvironmentOnly {

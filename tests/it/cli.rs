@@ -592,6 +592,30 @@ async fn doctor_json_carries_the_diagnosis_on_success_and_failure() {
     assert!(json["diagnosis"]["environment"].is_string(), "{json}");
 }
 
+/// Keys exported with their expiry (`aws configure export-credentials --format env`) that has
+/// passed: `whoami --env` fails `expired_credentials` (exit 1) without sending anything, and
+/// `doctor` says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_exported_keys_are_refused_and_doctor_says_so() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let expired = ("AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00+00:00");
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str()), expired];
+    let whoami = run(home.path(), &aws, &vars, &["whoami", "--env", "--json"]).await;
+    assert_eq!(whoami.code, 1, "{}", whoami.stderr);
+    assert_eq!(whoami.json()["error"]["kind"], "expired_credentials");
+    assert!(aws.requests().is_empty(), "{:?}", aws.requests());
+    let doctor = run(home.path(), &aws, &vars, &["doctor", "--env"]).await;
+    assert_eq!(doctor.code, 1, "{}", doctor.stdout);
+    assert!(
+        doctor
+            .stdout
+            .contains("AWS_CREDENTIAL_EXPIRATION says the environment's credentials expired at 2020-01-01T00:00:00Z"),
+        "{}",
+        doctor.stdout
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_prints_the_key_alone_and_api_key_mode_uses_it() {
     let (home, aws, alice) = setup().await;

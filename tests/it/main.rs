@@ -16,6 +16,7 @@ mod builder;
 mod cli;
 mod config;
 mod config_properties;
+mod credential_expiration;
 mod diagnose;
 mod error_source;
 mod examples;
