@@ -45,6 +45,7 @@ mod bearer;
 mod bedrock;
 mod sandbox;
 mod server;
+mod signin;
 mod sigv4;
 mod sts;
 
@@ -107,6 +108,17 @@ impl LocalAws {
             .http_client(aws_smithy_http_client::Builder::new().build_http())
     }
 
+    /// Lets AWS Sign-In's `CreateOAuth2Token` (`POST /v1/token`, with a DPoP proof) exchange
+    /// `refresh_token` for `answer`: how an `aws login` session's cached keys are renewed.
+    /// Any other refresh token is answered 400. Point the provider here with
+    /// `AWS_ENDPOINT_URL_SIGNIN` in the manager's sandbox.
+    pub fn add_login_refresh(&self, refresh_token: &str, answer: LoginRefresh) {
+        self.state
+            .lock()
+            .login_refreshes
+            .insert(refresh_token.to_owned(), answer);
+    }
+
     /// Registers an IAM user in [`DEFAULT_ACCOUNT`] with a new long-term key pair.
     pub fn add_user(&self, name: &str) -> TestUser {
         self.add_user_in(DEFAULT_ACCOUNT, name)
@@ -149,6 +161,30 @@ impl LocalAws {
         let key = access_key_id.as_str().to_owned();
         self.state.lock().keys.insert(key, principal);
         user
+    }
+
+    /// Registers temporary keys with their session token, as AWS Sign-In issues them to an
+    /// `aws login` session, for the principal `arn` (e.g.
+    /// `arn:aws:sts::012345678910:assumed-role/Admin/admin`; its fifth field is the account).
+    /// Requests signed with them need that session token.
+    pub fn add_session_keys(
+        &self,
+        arn: &str,
+        access_key_id: &str,
+        secret: SecretString,
+        session_token: SecretString,
+    ) {
+        let n = self.state.next();
+        let principal = Principal {
+            arn: arn.to_owned(),
+            account: arn.split(':').nth(4).unwrap_or(DEFAULT_ACCOUNT).to_owned(),
+            user_id: format!("AROALOCAL{n:011}"),
+            secret,
+            session_token: Some(session_token),
+            expires_at: None,
+        };
+        let key = access_key_id.to_owned();
+        self.state.lock().keys.insert(key, principal);
     }
 
     /// Issues a long-term Bedrock API key for a registered user (as IAM's
@@ -288,6 +324,22 @@ pub struct TestUser {
     pub account: String,
     /// The unique user id.
     pub user_id: String,
+}
+
+/// What the server's AWS Sign-In answers to a `CreateOAuth2Token` refresh of a console
+/// sign-in session (a profile written by `aws login`): see [`LocalAws::add_login_refresh`].
+#[derive(Debug, Clone)]
+pub struct LoginRefresh {
+    /// The new access key id.
+    pub access_key_id: String,
+    /// The new secret access key.
+    pub secret_access_key: SecretString,
+    /// The new session token.
+    pub session_token: SecretString,
+    /// The refresh token for the next refresh.
+    pub refresh_token: SecretString,
+    /// How long the new keys last.
+    pub expires_in: Duration,
 }
 
 /// A role on a [`LocalAws`]: who may assume it and on which conditions.
@@ -445,7 +497,7 @@ pub enum AuthKind {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RecordedRequest {
-    /// `"sts"` or `"bedrock"`, from the path.
+    /// `"sts"`, `"bedrock"` or `"signin"` (AWS Sign-In), from the path.
     pub service: &'static str,
     /// The action: `"GetCallerIdentity"`, `"AssumeRole"`, `"Converse"`, ...
     pub action: String,
@@ -500,6 +552,8 @@ struct Inner {
     answer: ModelAnswer,
     fault: Option<Fault>,
     requests: Vec<RecordedRequest>,
+    /// AWS Sign-In refresh token -> what `CreateOAuth2Token` answers for it.
+    login_refreshes: HashMap<String, LoginRefresh>,
 }
 
 impl State {

@@ -5,7 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
+use aws_config::profile::credentials::ProfileFileError;
+use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+
+use super::profile::MissingFeature;
 
 use crate::auth_error::read_credentials_error;
 use crate::monitor::Monitor;
@@ -66,6 +70,7 @@ impl ProvideCredentials for Observed {
             } else {
                 self.inner.provide_credentials().await
             };
+            let result = result.map_err(name_our_feature);
             match &result {
                 Ok(credentials) => {
                     if self.is_new() {
@@ -83,4 +88,21 @@ impl ProvideCredentials for Observed {
             result
         })
     }
+}
+
+/// aws-config's "requires following cargo feature(s) enabled: credentials-login" for a
+/// profile of a chain (the mode's own profile is checked before it is read): this crate's
+/// feature named instead, which is the one a user can turn on.
+fn name_our_feature(err: CredentialsError) -> CredentialsError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&err);
+    while let Some(inner) = cause {
+        if let Some(ProfileFileError::FeatureNotEnabled { feature, .. }) = inner.downcast_ref() {
+            return match MissingFeature::of_aws_config(feature) {
+                Some(ours) => CredentialsError::invalid_configuration(ours.error(None)),
+                None => err,
+            };
+        }
+        cause = inner.source();
+    }
+    err
 }

@@ -61,6 +61,8 @@ pub(super) enum ProfileSource {
     RoleChain,
     WebIdentity,
     Sso,
+    /// A console sign-in session (`login_session`, written by `aws login`).
+    Login,
     Process,
     /// Keys in the file, or none (the profile may not exist).
     #[default]
@@ -75,10 +77,21 @@ impl ProfileSource {
             Self::WebIdentity
         } else if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
             Self::Sso
+        } else if profile.get("login_session").is_some() {
+            Self::Login
         } else if profile.get("credential_process").is_some() {
             Self::Process
         } else {
             Self::Keys
+        }
+    }
+
+    /// The cargo feature of this crate the source needs, if this build lacks it.
+    pub(super) fn missing_feature(self) -> Option<MissingFeature> {
+        match self {
+            Self::Sso if !cfg!(feature = "sso") => Some(MissingFeature::SSO),
+            Self::Login if !cfg!(feature = "login") => Some(MissingFeature::LOGIN),
+            _ => None,
         }
     }
 
@@ -87,9 +100,62 @@ impl ProfileSource {
             Self::RoleChain => format!("the role chain of profile `{name}`"),
             Self::WebIdentity => format!("the web identity of profile `{name}`"),
             Self::Sso => format!("SSO of profile `{name}`"),
+            Self::Login => format!("the console sign-in session (`aws login`) of profile `{name}`"),
             Self::Process => format!("credential_process of profile `{name}`"),
             Self::Keys => format!("profile `{name}`"),
         }
+    }
+}
+
+/// A cargo feature of this crate that a profile needs: its name here and aws-config's, and
+/// what the profile uses it for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MissingFeature {
+    pub(crate) ours: &'static str,
+    pub(crate) aws_config: &'static str,
+    pub(crate) what: &'static str,
+}
+
+impl MissingFeature {
+    const SSO: Self = Self {
+        ours: "sso",
+        aws_config: "sso",
+        what: "IAM Identity Center (SSO, `sso_session` / `sso_start_url`)",
+    };
+    const LOGIN: Self = Self {
+        ours: "login",
+        aws_config: "credentials-login",
+        what: "a console sign-in session (`login_session`, written by `aws login`)",
+    };
+
+    /// Ours, from the name aws-config gives it in `FeatureNotEnabled`.
+    pub(crate) fn of_aws_config(feature: &str) -> Option<Self> {
+        [Self::SSO, Self::LOGIN]
+            .into_iter()
+            .find(|f| f.aws_config == feature)
+    }
+
+    /// The error for `profile` (or a profile of its chain, when `None`): this crate's feature
+    /// named, and how to turn it on.
+    pub(crate) fn error(self, profile: Option<&str>) -> AuthError {
+        let whose = match profile {
+            Some(name) => format!("profile `{name}` uses"),
+            None => "a profile of the chain uses".to_owned(),
+        };
+        AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "{whose} {}, which this build of bedrock-auth cannot read: it was built without \
+                 its `{}` feature",
+                self.what, self.ours
+            ),
+            format!(
+                "turn on bedrock-auth's `{0}` feature (`features = [\"{0}\"]` in Cargo.toml, \
+                 `cargo build --features {0}`; the `cli` feature includes it), or choose a \
+                 profile with another credential source",
+                self.ours
+            ),
+        )
     }
 }
 
@@ -137,11 +203,17 @@ pub(super) async fn facts(
         Err(_) => return Ok(ProfileFacts::default()),
     };
     match profiles.get_profile(name) {
-        Some(profile) => Ok(ProfileFacts {
-            region: profile.get("region").map(str::to_owned),
-            source: ProfileSource::of(profile),
-            metadata: metadata::PROFILE_KEYS.map(|key| profile.get(key).map(str::to_owned)),
-        }),
+        Some(profile) => {
+            let source = ProfileSource::of(profile);
+            if let Some(feature) = source.missing_feature() {
+                return Err(feature.error(Some(name)));
+            }
+            Ok(ProfileFacts {
+                region: profile.get("region").map(str::to_owned),
+                source,
+                metadata: metadata::PROFILE_KEYS.map(|key| profile.get(key).map(str::to_owned)),
+            })
+        }
         None if must_exist => {
             let mut available: Vec<String> = profiles.profiles().map(str::to_owned).collect();
             available.sort();
@@ -167,4 +239,51 @@ pub(super) fn provider(
         .configure(config)
         .profile_files(shared.files.clone());
     SharedCredentialsProvider::new(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The builds that run the tests have every feature (the `cli` feature turns on `sso` and
+    /// `login`), so the refusal of a build without them is shown here on its parts.
+    #[test]
+    fn a_missing_feature_is_named_as_this_crate_names_it_with_the_profile() {
+        let login = MissingFeature::of_aws_config("credentials-login").expect("known");
+        assert_eq!(login, MissingFeature::LOGIN);
+        assert_eq!(
+            MissingFeature::of_aws_config("sso"),
+            Some(MissingFeature::SSO)
+        );
+        assert_eq!(MissingFeature::of_aws_config("credentials-process"), None);
+
+        let err = login.error(Some("signin"));
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+        let message = err.message();
+        assert!(message.contains("profile `signin`"), "{message}");
+        assert!(message.contains("`aws login`"), "{message}");
+        assert!(message.contains("`login` feature"), "{message}");
+        assert!(
+            !message.contains("credentials-login"),
+            "aws-config's name: {message}"
+        );
+        assert!(err.hint().contains("--features login"), "{}", err.hint());
+
+        let chained = MissingFeature::SSO.error(None);
+        assert!(chained.message().contains("a profile of the chain"));
+        assert!(chained.hint().contains("--features sso"));
+    }
+
+    #[test]
+    fn sso_and_login_sessions_need_their_features_and_keys_need_none() {
+        assert_eq!(
+            ProfileSource::Login.missing_feature().is_some(),
+            !cfg!(feature = "login")
+        );
+        assert_eq!(
+            ProfileSource::Sso.missing_feature().is_some(),
+            !cfg!(feature = "sso")
+        );
+        assert_eq!(ProfileSource::Keys.missing_feature(), None);
+    }
 }

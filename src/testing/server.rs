@@ -177,6 +177,9 @@ async fn handle(
         Err(_) => Bytes::new(),
     };
     let path = parts.uri.path();
+    if path == "/v1/token" && parts.method == http::Method::POST {
+        return Ok(sign_in(&state, &parts, &body));
+    }
     let (service, action, model_id, params) = if let Some(rest) = path.strip_prefix("/model/") {
         let (model, operation) = rest.rsplit_once('/').unwrap_or((rest, ""));
         let model = percent_decode(model);
@@ -316,6 +319,30 @@ async fn handle(
     };
     state.lock().requests.push(record);
     Ok(response.unwrap_or_else(|_| Response::new(whole(Bytes::new()))))
+}
+
+/// AWS Sign-In's token refresh, recorded as service `signin` (no secret in the record).
+fn sign_in(state: &State, parts: &http::request::Parts, body: &[u8]) -> Response<Body> {
+    let dpop = parts.headers.get("dpop").and_then(|v| v.to_str().ok());
+    let (status, answer) = super::signin::handle(state, dpop, body);
+    state.lock().requests.push(RecordedRequest {
+        service: "signin",
+        action: "CreateOAuth2Token".to_owned(),
+        auth: AuthKind::None,
+        access_key_id: None,
+        signing_region: None,
+        signing_service: None,
+        params: BTreeMap::new(),
+        model_id: None,
+        status,
+        error_code: None,
+    });
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("x-amzn-requestid", request_id(state))
+        .body(whole(Bytes::from(answer)))
+        .unwrap_or_else(|_| Response::new(whole(Bytes::new())))
 }
 
 fn authenticate(

@@ -24,6 +24,7 @@ mod fallback;
 mod layers;
 mod leaks;
 mod local_aws;
+mod login_sessions;
 mod moto_conformance;
 mod odd_input;
 mod proxy;
