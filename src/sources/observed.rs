@@ -11,7 +11,8 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 
 use super::profile::MissingFeature;
 
-use crate::auth_error::read_credentials_error;
+use crate::auth_error::{AuthError, ErrorKind, read_credentials_error};
+use crate::mode_kind::ModeKind;
 use crate::monitor::Monitor;
 use crate::quiet_logs::quieted;
 
@@ -70,7 +71,9 @@ impl ProvideCredentials for Observed {
             } else {
                 self.inner.provide_credentials().await
             };
-            let result = result.map_err(name_our_feature);
+            let result = result
+                .map_err(name_our_feature)
+                .map_err(|err| sign_in_again(err, self.monitor.mode()));
             match &result {
                 Ok(credentials) => {
                     if self.is_new() {
@@ -105,4 +108,36 @@ fn name_our_feature(err: CredentialsError) -> CredentialsError {
         cause = inner.source();
     }
     err
+}
+
+/// An `aws login` session that cannot be used (no cached session, a field missing from it, a
+/// refresh AWS Sign-In refused): aws-config's error, classified as before, with the fix a
+/// user needs, which is to sign in again. aws-config's login error type is private, so its
+/// errors are known by their text ("... Login token ...", or the cache file's path).
+fn sign_in_again(err: CredentialsError, mode: ModeKind) -> CredentialsError {
+    let mut says_login = false;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        says_login |= text.contains("Login token") || text.contains("/login/cache/");
+        cause = inner.source();
+    }
+    if !says_login {
+        return err;
+    }
+    let read = read_credentials_error(&err, mode);
+    let kind = read.kind();
+    let fixed = AuthError::new(
+        kind,
+        read.message().to_owned(),
+        "sign in again with `aws login` (`aws login --profile NAME` for a named profile): the \
+         console session cached under ~/.aws/login/cache/ is missing, incomplete or no longer \
+         accepted",
+    )
+    .caused_by(err);
+    if kind == ErrorKind::InvalidConfig {
+        CredentialsError::invalid_configuration(fixed)
+    } else {
+        CredentialsError::not_loaded(fixed)
+    }
 }

@@ -105,8 +105,11 @@ async fn aws_configs_login_cases_pass_case_by_case() {
                     .ok_or(format!("other credentials: {creds:?}"))
             }
             (Some("error"), Err(err)) => {
-                // A typed error that names what to do, never a panic or a hang.
+                // A typed error that says what to do (sign in again), never a panic or a hang.
                 match err.kind() {
+                    _ if !err.hint().contains("aws login") => {
+                        Err(format!("no `aws login` in the hint: {}", err.hint()))
+                    }
                     ErrorKind::NoCredentials | ErrorKind::InvalidConfig => Ok(()),
                     other => Err(format!("{other}: {err}")),
                 }
