@@ -8,6 +8,7 @@ use std::time::Instant;
 use aws_config::profile::credentials::ProfileFileError;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use aws_smithy_runtime_api::client::result::ConnectorError;
 
 use super::profile::MissingFeature;
 
@@ -112,29 +113,39 @@ fn name_our_feature(err: CredentialsError) -> CredentialsError {
 
 /// An `aws login` session that cannot be used (no cached session, a field missing from it, a
 /// refresh AWS Sign-In refused): aws-config's error, classified as before, with the fix a
-/// user needs, which is to sign in again. aws-config's login error type is private, so its
+/// user needs, which is to sign in again; a Sign-In that could not be reached is a `network`
+/// failure, as it is. aws-config's login error type is private, so its
 /// errors are known by their text ("... Login token ...", or the cache file's path).
 fn sign_in_again(err: CredentialsError, mode: ModeKind) -> CredentialsError {
-    let mut says_login = false;
+    let (mut says_login, mut unreachable) = (false, false);
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&err);
     while let Some(inner) = cause {
         let text = inner.to_string();
         says_login |= text.contains("Login token") || text.contains("/login/cache/");
+        unreachable |= inner.is::<ConnectorError>();
         cause = inner.source();
     }
     if !says_login {
         return err;
     }
     let read = read_credentials_error(&err, mode);
-    let kind = read.kind();
-    let fixed = AuthError::new(
-        kind,
-        read.message().to_owned(),
-        "sign in again with `aws login` (`aws login --profile NAME` for a named profile): the \
-         console session cached under ~/.aws/login/cache/ is missing, incomplete or no longer \
-         accepted",
-    )
-    .caused_by(err);
+    // A Sign-In that could not be reached is not fixed by signing in again: the session may
+    // be good.
+    let (kind, hint) = if unreachable {
+        (
+            ErrorKind::Network,
+            "AWS Sign-In could not be reached to refresh the `aws login` session: check the \
+             network path to it (a proxy, a firewall, AWS_ENDPOINT_URL_SIGNIN) and try again",
+        )
+    } else {
+        (
+            read.kind(),
+            "sign in again with `aws login` (`aws login --profile NAME` for a named profile): \
+             the console session cached under ~/.aws/login/cache/ is missing, incomplete or no \
+             longer accepted",
+        )
+    };
+    let fixed = AuthError::new(kind, read.message().to_owned(), hint).caused_by(err);
     if kind == ErrorKind::InvalidConfig {
         CredentialsError::invalid_configuration(fixed)
     } else {

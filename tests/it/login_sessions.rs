@@ -197,3 +197,50 @@ async fn the_command_signs_in_with_an_aws_login_profile() {
     let secret = token["secretAccessKey"].as_str().unwrap();
     assert!(!stdout.contains(secret));
 }
+
+/// An expired session whose refresh cannot reach AWS Sign-In (nothing listens at its
+/// endpoint): a `network` failure that does not send the user to sign in again, since the
+/// session itself may be fine. It was `no_credentials`, "sign in again".
+#[tokio::test]
+async fn an_unreachable_sign_in_is_not_a_reason_to_sign_in_again() {
+    let case = cases()
+        .into_iter()
+        .find(|c| c["outcomes"][0]["result"] == "credentials" && c.get("mockApiCalls").is_some())
+        .expect("the refresh case");
+    let root = tempfile::tempdir().unwrap();
+    write_case(root.path(), &case);
+    // A port that was free a moment ago: the connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sandbox = Sandbox::rooted_at(root.path())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .env("HOME", "/home/user")
+        .env("AWS_PROFILE", "signin")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env(
+            "AWS_ENDPOINT_URL_SIGNIN",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .at(case_time());
+    let manager = AuthManager::builder()
+        .region("us-east-1")
+        .sandbox(sandbox)
+        .auto()
+        .build()
+        .unwrap();
+    let err = manager.credentials().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert!(
+        err.message().contains("Connection refused"),
+        "{}",
+        err.message()
+    );
+    assert!(
+        err.hint().contains("AWS Sign-In could not be reached"),
+        "{}",
+        err.hint()
+    );
+}
