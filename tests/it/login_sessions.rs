@@ -39,6 +39,24 @@ fn write_case(root: &Path, case: &Value) {
     }
 }
 
+/// An auto-mode manager on the machine under `root` (HOME `/home/user`, `AWS_PROFILE=signin`),
+/// at the cases' clock, its AWS Sign-In at `sign_in`.
+fn signed_in(root: &Path, sign_in: &str) -> AuthManager {
+    let sandbox = Sandbox::rooted_at(root)
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .env("HOME", "/home/user")
+        .env("AWS_PROFILE", "signin")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_SIGNIN", sign_in)
+        .at(case_time());
+    AuthManager::builder()
+        .region("us-east-1")
+        .sandbox(sandbox)
+        .auto()
+        .build()
+        .expect("a valid configuration")
+}
+
 /// The recorded Sign-In calls of a case, registered on the local server: a success answers
 /// with its keys, a failure is any refresh token the server does not know (400).
 fn register_calls(aws: &LocalAws, case: &Value) {
@@ -73,19 +91,7 @@ async fn aws_configs_login_cases_pass_case_by_case() {
         register_calls(&aws, case);
         let root = tempfile::tempdir().unwrap();
         write_case(root.path(), case);
-        let sandbox = Sandbox::rooted_at(root.path())
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .env("HOME", "/home/user")
-            .env("AWS_PROFILE", "signin")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL_SIGNIN", aws.endpoint_url())
-            .at(case_time());
-        let manager = AuthManager::builder()
-            .region("us-east-1")
-            .sandbox(sandbox)
-            .auto()
-            .build()
-            .unwrap();
+        let manager = signed_in(root.path(), &aws.endpoint_url());
         let got = manager.credentials().await;
         let expected = &case["outcomes"][0];
         let outcome = match (expected["result"].as_str(), got) {
@@ -215,22 +221,7 @@ async fn an_unreachable_sign_in_is_not_a_reason_to_sign_in_again() {
         .local_addr()
         .unwrap()
         .port();
-    let sandbox = Sandbox::rooted_at(root.path())
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .env("HOME", "/home/user")
-        .env("AWS_PROFILE", "signin")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env(
-            "AWS_ENDPOINT_URL_SIGNIN",
-            format!("http://127.0.0.1:{port}"),
-        )
-        .at(case_time());
-    let manager = AuthManager::builder()
-        .region("us-east-1")
-        .sandbox(sandbox)
-        .auto()
-        .build()
-        .unwrap();
+    let manager = signed_in(root.path(), &format!("http://127.0.0.1:{port}"));
     let err = manager.credentials().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network, "{err}");
     assert!(
