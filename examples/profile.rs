@@ -29,7 +29,10 @@ fn main() -> ExitCode {
             )
             .file(
                 "/home/dev/.aws/credentials",
-                format!("[bedrock-dev]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"),
+                format!(
+                    "[bedrock-dev]\naws_access_key_id = {KEY_ID}\n\
+                     aws_secret_access_key = {SECRET}\n"
+                ),
             )
             .env("AWS_ACCESS_KEY_ID", "AKIAIGNOREDBYPROFILE")
             .env("AWS_SECRET_ACCESS_KEY", "ignored");

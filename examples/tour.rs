@@ -7,9 +7,9 @@
 //!
 //! Offline, the tour starts the local STS + Bedrock Runtime server of `bedrock_auth::testing`
 //! on 127.0.0.1, registers a few users and a role, gives the modes that read the machine a
-//! sandboxed one (a profile file, environment keys; never the process's), and walks the modes, then Bedrock API keys: a short-term key generated from SigV4 credentials,
-//! API-key mode with it, and what `AWS_BEARER_TOKEN_BEDROCK` does to auto mode. No AWS account,
-//! no network.
+//! sandboxed one (a profile file, environment keys; never the process's), and walks the modes,
+//! then Bedrock API keys: a short-term key generated from SigV4 credentials, API-key mode with
+//! it, and what `AWS_BEARER_TOKEN_BEDROCK` does to auto mode. No AWS account, no network.
 //!
 //! Against AWS (`--real-aws`), it uses auto mode (your environment, profile or role), validates
 //! it, and, when `BEDROCK_TOUR_MODEL` names a model id, makes one `Converse` call with it.

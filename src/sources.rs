@@ -20,9 +20,6 @@ mod api_key;
 mod auto;
 mod custom;
 mod environment;
-pub(crate) use environment::{
-    EXPIRATION_VAR as ENVIRONMENT_EXPIRATION_VAR, stated_expiry as environment_expiry,
-};
 mod observed;
 mod profile;
 mod redacted;
@@ -30,6 +27,10 @@ mod region;
 mod role;
 mod shared_files;
 mod static_credentials;
+
+pub(crate) use environment::{
+    EXPIRATION_VAR as ENVIRONMENT_EXPIRATION_VAR, stated_expiry as environment_expiry,
+};
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;

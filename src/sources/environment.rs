@@ -1,6 +1,6 @@
 //! Environment mode: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
-//! `AWS_CREDENTIAL_EXPIRATION` of the manager's environment, and nothing else. Also a role's source credentials, and a profile's
-//! named credential source `Environment`.
+//! `AWS_CREDENTIAL_EXPIRATION` of the manager's environment, and nothing else. Also a role's
+//! source credentials, and a profile's named credential source `Environment`.
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
@@ -21,9 +21,10 @@ impl Origin for Environment {
 }
 
 /// The `AWS_*` credential variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
-/// `AWS_SESSION_TOKEN`, `AWS_ACCOUNT_ID`, `AWS_CREDENTIAL_EXPIRATION`) and nothing else, read from the manager's
-/// environment and naming the variable that is missing. Blank counts as missing, as in
-/// aws-config's own environment provider (which cannot read a sandbox's environment).
+/// `AWS_SESSION_TOKEN`, `AWS_ACCOUNT_ID`, `AWS_CREDENTIAL_EXPIRATION`) and nothing else, read
+/// from the manager's environment and naming the variable that is missing. Blank counts as
+/// missing, as in aws-config's own environment provider (which cannot read a sandbox's
+/// environment).
 #[derive(Debug)]
 pub(super) struct EnvironmentOnly(Os);
 
