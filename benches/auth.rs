@@ -25,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
 use bedrock_auth::testing::{LocalAws, ModelAnswer, RoleSpec, TestUser};
-use bedrock_auth::{AuthManager, ExposeSecret, Region, RoleArn, ShortTermKey};
+use bedrock_auth::{AuthManager, ExposeSecret, Region, RoleArn, api_key::ShortTermKey};
 use criterion::{BenchmarkId, Criterion};
 use tokio::runtime::Runtime;
 
@@ -152,8 +152,8 @@ fn build_validate_and_clients(
         b.to_async(runtime).iter(|| async {
             // The same settings the manager applies: region, endpoint, timeouts.
             let timeouts = aws_config::timeout::TimeoutConfig::builder()
-                .connect_timeout(bedrock_auth::DEFAULT_CONNECT_TIMEOUT)
-                .operation_timeout(bedrock_auth::DEFAULT_OPERATION_TIMEOUT)
+                .connect_timeout(bedrock_auth::limits::DEFAULT_CONNECT_TIMEOUT)
+                .operation_timeout(bedrock_auth::limits::DEFAULT_OPERATION_TIMEOUT)
                 .build();
             let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .region(aws_config::Region::new("us-east-1"))

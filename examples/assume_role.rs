@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use bedrock_auth::testing::RoleSpec;
-use bedrock_auth::{BoxError, ExternalId, RoleArn, SecretString};
+use bedrock_auth::{ExternalId, RoleArn, SecretString, error::BoxError};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 const MFA_DEVICE: &str = "arn:aws:iam::123456789012:mfa/operator";

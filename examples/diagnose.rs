@@ -4,7 +4,7 @@
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let diagnosis = bedrock_auth::diagnose().await;
+    let diagnosis = bedrock_auth::diagnose::diagnose().await;
     if std::env::args().any(|arg| arg == "--json") {
         println!("{}", diagnosis.to_json());
     } else {

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use bedrock_auth::{AuthManager, FallbackChain, SecretString};
+use bedrock_auth::{AuthManager, SecretString, fallback::FallbackChain};
 
 const KEY_ID: &str = "AKIAEXAMPLEFALLBACK1";
 const SECRET: &str = "example-fallback-secret";

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bedrock_auth::{AUDIT_TARGET, BoxError, FreshCredentials, SecretString};
+use bedrock_auth::{
+    SecretString, custom::FreshCredentials, error::BoxError, monitor::AUDIT_TARGET,
+};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 

@@ -8,7 +8,8 @@ mod common;
 use std::process::ExitCode;
 
 use bedrock_auth::{
-    AuthBuilder, AuthError, AuthManager, ExecutionEnvironment, SecretString, WantsMode,
+    AuthBuilder, AuthError, AuthManager, SecretString, diagnose::ExecutionEnvironment,
+    modes::WantsMode,
 };
 
 const KEY_ID: &str = "AKIAEXAMPLELAMBDA001";
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
             KEY_ID.parse()?,
             SecretString::from(SECRET),
         );
-        // A Lambda function's environment, offline. On AWS: `bedrock_auth::diagnose().await`
+        // A Lambda function's environment, offline. On AWS: `bedrock_auth::diagnose::diagnose().await`
         // and `AuthManager::builder()`, without the sandbox.
         let lambda = aws
             .sandbox()

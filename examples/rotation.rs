@@ -8,7 +8,7 @@ mod common;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use bedrock_auth::{BoxError, FreshCredentials};
+use bedrock_auth::{custom::FreshCredentials, error::BoxError};
 
 fn main() -> ExitCode {
     common::run(|aws| async move {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use bedrock_auth::testing::{LocalAws, ModelAnswer, RoleSpec, Sandbox, TestUser};
 use bedrock_auth::{
-    AccessKeyId, ApiKeyInfo, AuthError, AuthManager, ExposeSecret, RoleArn, SecretString,
+    AccessKeyId, AuthError, AuthManager, ExposeSecret, RoleArn, SecretString, api_key::ApiKeyInfo,
 };
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");

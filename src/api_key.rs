@@ -13,7 +13,7 @@ use base64::Engine;
 use secrecy::SecretString;
 use zeroize::Zeroize;
 
-use crate::auth_error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind};
 use crate::time::{parse_amz_date, rfc3339};
 use crate::values::Region;
 

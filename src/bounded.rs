@@ -1,5 +1,5 @@
 //! Credential sources bounded in time. Every wait on a source outside the SDK's own requests (a
-//! profile's `credential_process`, SSO or role chain, the default chain, an MFA token source, a
+//! profile's `credential_process`, SSO or role chain, the default chain, an MFA provider, a
 //! custom source) ends by the operation timeout; and when a call fails while its credentials
 //! were still being resolved, the error names the source that hung, not an endpoint that was
 //! never contacted.
@@ -18,7 +18,7 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_smithy_async::future::timeout::Timeout;
 use aws_smithy_async::rt::sleep::{AsyncSleep, SharedAsyncSleep};
 
-use crate::auth_error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind};
 
 /// The sources of one manager, innermost (first registered) first.
 #[derive(Debug, Default)]

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::error::{Problem, Rule, ValueError, ValueKind};
-use crate::mfa::{Mfa, MfaTokenSource};
+use crate::mfa::{Mfa, MfaProvider};
 use crate::mode::{
     ApiKey, ApiKeySource, AssumeRole, Auto, CustomSource, Environment, ModeState, NoModeYet,
     Profile, Source, StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
@@ -156,8 +156,8 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// How long to wait for a TCP/TLS connection; default
-    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT). Must not be zero, nor
-    /// longer than [`MAX_CONNECT_TIMEOUT`](crate::MAX_CONNECT_TIMEOUT).
+    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::limits::DEFAULT_CONNECT_TIMEOUT). Must not be zero, nor
+    /// longer than [`MAX_CONNECT_TIMEOUT`](crate::limits::MAX_CONNECT_TIMEOUT).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.settings.connect_timeout = self.timeout(
             "connect_timeout",
@@ -168,8 +168,8 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// How long one whole operation may take, retries included; default
-    /// [`DEFAULT_OPERATION_TIMEOUT`](crate::DEFAULT_OPERATION_TIMEOUT). Must not be zero, nor
-    /// longer than [`MAX_OPERATION_TIMEOUT`](crate::MAX_OPERATION_TIMEOUT).
+    /// [`DEFAULT_OPERATION_TIMEOUT`](crate::limits::DEFAULT_OPERATION_TIMEOUT). Must not be zero, nor
+    /// longer than [`MAX_OPERATION_TIMEOUT`](crate::limits::MAX_OPERATION_TIMEOUT).
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.settings.operation_timeout = self.timeout(
             "operation_timeout",
@@ -181,10 +181,10 @@ impl<M: ModeState> AuthBuilder<M> {
 
     /// How long one Bedrock Runtime call may take, retries included: the whole answer of
     /// `Converse` or `InvokeModel`, the first event of a stream; default
-    /// [`DEFAULT_BEDROCK_TIMEOUT`](crate::DEFAULT_BEDROCK_TIMEOUT) (60 minutes, for models that
+    /// [`DEFAULT_BEDROCK_TIMEOUT`](crate::limits::DEFAULT_BEDROCK_TIMEOUT) (60 minutes, for models that
     /// think at length). The credentials such a call needs are still bounded by
     /// [`operation_timeout`](Self::operation_timeout). Must not be zero, nor longer than
-    /// [`MAX_OPERATION_TIMEOUT`](crate::MAX_OPERATION_TIMEOUT).
+    /// [`MAX_OPERATION_TIMEOUT`](crate::limits::MAX_OPERATION_TIMEOUT).
     ///
     /// ```
     /// use std::time::Duration;
@@ -208,7 +208,7 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// How many times a request is tried in all (the first try included), with the SDK's
-    /// standard backoff; default [`DEFAULT_MAX_ATTEMPTS`](crate::DEFAULT_MAX_ATTEMPTS). `1`
+    /// standard backoff; default [`DEFAULT_MAX_ATTEMPTS`](crate::limits::DEFAULT_MAX_ATTEMPTS). `1`
     /// turns retries off. Must be 1 to 10.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         let range = (1..=10, Rule::AttemptsRange);
@@ -225,7 +225,7 @@ impl<M: ModeState> AuthBuilder<M> {
     /// `AWS_METADATA_SERVICE_TIMEOUT` (seconds) or the profile's `metadata_service_timeout`
     /// apply, as in botocore; else aws-config's own (1 s per attempt, 4 attempts). aws-config
     /// cuts an attempt at 1 s whatever is set here. At most
-    /// [`MAX_METADATA_TIMEOUT`](crate::MAX_METADATA_TIMEOUT).
+    /// [`MAX_METADATA_TIMEOUT`](crate::limits::MAX_METADATA_TIMEOUT).
     pub fn metadata_timeout(mut self, timeout: Duration) -> Self {
         let timeout = self.timeout(
             "metadata_timeout",
@@ -281,7 +281,7 @@ impl<M: ModeState> AuthBuilder<M> {
     /// called; a success resets the count. Network errors, throttling and requests denied with
     /// accepted credentials (`access_denied`: a model without access) do not count. Off
     /// unless set; `failures` is 1 to 1000, `cool_down` more than zero and at most
-    /// [`MAX_LOCKOUT_COOL_DOWN`](crate::MAX_LOCKOUT_COOL_DOWN).
+    /// [`MAX_LOCKOUT_COOL_DOWN`](crate::limits::MAX_LOCKOUT_COOL_DOWN).
     ///
     /// This keeps a service with a revoked key from hammering STS; the
     /// [`health()`](crate::AuthManager::health) snapshot says when it is locked out.
@@ -459,11 +459,7 @@ impl<M: ModeState> AuthBuilder<M> {
 
     /// Multi-factor authentication: the device's serial (or ARN) and where the current token
     /// code comes from; the source is asked each time new credentials are needed.
-    pub fn mfa(
-        mut self,
-        serial: impl IntoValue<MfaSerial>,
-        token_source: impl MfaTokenSource,
-    ) -> Self
+    pub fn mfa(mut self, serial: impl IntoValue<MfaSerial>, token_source: impl MfaProvider) -> Self
     where
         M: TakesRoleOptions,
     {

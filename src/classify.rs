@@ -9,7 +9,7 @@ use std::fmt;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::auth_error::AuthError;
+use crate::error::AuthError;
 use crate::manager::AuthManager;
 
 /// `?` on the result of an SDK call made with a manager's clients: `.classify(&manager)?`

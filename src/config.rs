@@ -8,7 +8,7 @@
 //! [`SecretString`].
 //!
 //! ```
-//! use bedrock_auth::{AuthConfig, AuthManager, ModeKind};
+//! use bedrock_auth::{AuthConfig, AuthManager, modes::ModeKind};
 //!
 //! let config = AuthConfig::from_toml(r#"
 //!     mode = "assume_role"
@@ -38,12 +38,14 @@ use crate::config_keys as keys;
 use crate::diagnose::{Diagnosis, Setting, check_secret_file, diagnose_in, mask, set};
 use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
-use crate::mfa::MfaTokenSource;
+use crate::mfa::MfaProvider;
 use crate::mode::ModeState;
 use crate::mode_kind::ModeKind;
 use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
 use crate::secret::looks_like_secret;
 use crate::shared::Shared;
+
+pub use crate::config_keys::ENV_VARS;
 
 /// A value as read, before checking.
 #[derive(Clone)]
@@ -168,7 +170,7 @@ pub struct AuthConfig {
     // Keys as written (aliases included), so problems name what the user wrote.
     entries: BTreeMap<String, Raw>,
     origin: Option<String>,
-    mfa: Option<Arc<dyn MfaTokenSource>>,
+    mfa: Option<Arc<dyn MfaProvider>>,
     shared: Option<Shared>,
     /// Where `{ env = .. }` and `{ file = .. }` are read, and what the manager made from this
     /// config reads: the process's, or a test sandbox's.
@@ -185,7 +187,7 @@ impl fmt::Debug for AuthConfig {
         f.debug_struct("AuthConfig")
             .field("origin", &self.origin)
             .field("entries", &entries)
-            .field("mfa_token_source", &self.mfa.as_ref().map(|_| "<fn>"))
+            .field("mfa_provider", &self.mfa.as_ref().map(|_| "<fn>"))
             .finish()
     }
 }
@@ -222,7 +224,7 @@ impl AuthConfig {
     }
 
     /// Reads the `BEDROCK_AUTH_*` variables of the process environment
-    /// ([`ENV_VARS`](crate::config_keys::ENV_VARS)).
+    /// ([`ENV_VARS`]).
     ///
     /// A `BEDROCK_AUTH_*` variable that is not valid UTF-8 is a problem naming it; other
     /// variables are not looked at.
@@ -253,7 +255,7 @@ impl AuthConfig {
     }
 
     /// Reads `BEDROCK_AUTH_*` variables from the given pairs
-    /// ([`ENV_VARS`](crate::config_keys::ENV_VARS)); other names are
+    /// ([`ENV_VARS`]); other names are
     /// ignored, and unknown `BEDROCK_AUTH_*` names are problems.
     pub fn from_env_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
     where
@@ -309,7 +311,7 @@ impl AuthConfig {
 
     /// Where the MFA token codes come from when the config sets `mfa_serial` (a file cannot
     /// hold code).
-    pub fn mfa_token_source(mut self, source: impl MfaTokenSource) -> Self {
+    pub fn mfa_provider(mut self, source: impl MfaProvider) -> Self {
         self.mfa = Some(Arc::new(source));
         self
     }
@@ -326,7 +328,7 @@ impl AuthConfig {
         self.origin.as_deref()
     }
 
-    /// [`diagnose()`](crate::diagnose()) in the world this config reads, plus its secret files
+    /// [`diagnose()`](crate::diagnose::diagnose()) in the world this config reads, plus its secret files
     /// (`{ file = .. }`): a warning for each that is not a regular file, is too large, cannot be
     /// read, or is readable by group or others. Sends nothing; shows no secret.
     ///
@@ -432,7 +434,7 @@ fn canonical_key(key: &str) -> &str {
 /// can be one field of a service's own configuration:
 ///
 /// ```
-/// use bedrock_auth::{AuthConfig, AuthManager, ModeKind};
+/// use bedrock_auth::{AuthConfig, AuthManager, modes::ModeKind};
 ///
 /// #[derive(serde::Deserialize)]
 /// struct ServiceConfig {
@@ -1090,11 +1092,11 @@ pub(crate) fn unreadable_rule(err: &std::io::Error) -> Rule {
     }
 }
 
-/// An `Arc`'d token source as a token source, so one config can make many managers.
-struct SharedSource(Arc<dyn MfaTokenSource>);
+/// An `Arc`'d MFA provider as an MFA provider, so one config can make many managers.
+struct SharedSource(Arc<dyn MfaProvider>);
 
-impl MfaTokenSource for SharedSource {
-    fn token_code(&self) -> crate::mfa::TokenFuture<'_> {
+impl MfaProvider for SharedSource {
+    fn token_code(&self) -> crate::mfa::MfaFuture<'_> {
         self.0.token_code()
     }
 }

@@ -216,7 +216,7 @@ pub struct Diagnosis {
 /// ```no_run
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let diagnosis = bedrock_auth::diagnose().await;
+/// let diagnosis = bedrock_auth::diagnose::diagnose().await;
 /// println!("{diagnosis}");
 /// println!("{}", diagnosis.to_json());
 /// # }

@@ -19,8 +19,8 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::api_key::ApiKeyInfo;
-use crate::auth_error::{AuthError, ErrorKind};
 use crate::error::Rule;
+use crate::error::{AuthError, ErrorKind};
 use crate::values::endpoint_url;
 
 const WHERE: &str = "<<endpoint>>, AWS_ENDPOINT_URL*, or the profile's `endpoint_url`";

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::auth_error::AuthError;
+use crate::error::AuthError;
 use crate::error::ConfigError;
 use crate::manager::{AuthManager, CallerIdentity};
 
@@ -11,9 +11,9 @@ use crate::manager::{AuthManager, CallerIdentity};
 /// chain. [`resolve`](Self::resolve) validates each (STS `GetCallerIdentity`) until one works.
 ///
 /// ```no_run
-/// use bedrock_auth::{AuthManager, FallbackChain};
+/// use bedrock_auth::{AuthManager, fallback::FallbackChain};
 ///
-/// # async fn run() -> Result<(), bedrock_auth::FallbackError> {
+/// # async fn run() -> Result<(), bedrock_auth::fallback::FallbackError> {
 /// let chosen = FallbackChain::new()
 ///     .then("profile bedrock", AuthManager::builder().profile("bedrock").build())
 ///     .then("environment", AuthManager::builder().environment().build())

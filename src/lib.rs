@@ -3,7 +3,7 @@
 //! # Example
 //!
 //! ```
-//! use bedrock_auth::{AuthManager, ModeKind, RoleArn};
+//! use bedrock_auth::{AuthManager, modes::ModeKind, RoleArn};
 //!
 //! const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 //!
@@ -25,7 +25,7 @@
 //!
 //! # The builder
 //!
-//! [`AuthManager::builder()`] starts in [`WantsMode`]. One call chooses the mode and takes
+//! [`AuthManager::builder()`] starts in [`WantsMode`](modes::WantsMode). One call chooses the mode and takes
 //! what that mode needs:
 //!
 //! | call | mode |
@@ -35,11 +35,11 @@
 //! | [`.static_credentials(id, secret)`](AuthBuilder::static_credentials) | a key pair in code, then optionally [`.session_token(..)`](AuthBuilder::session_token) |
 //! | [`.assume_role(arn)`](AuthBuilder::assume_role) | STS `AssumeRole`, with [`external_id`](AuthBuilder::external_id), [`session_name`](AuthBuilder::session_name), [`duration`](AuthBuilder::duration), [`mfa`](AuthBuilder::mfa) and `source_*` |
 //! | [`.auto()`](AuthBuilder::auto) | the standard AWS default chain |
-//! | [`.credential_source(source)`](AuthBuilder::credential_source) | credentials from a [`CredentialSource`] of your own |
+//! | [`.credential_source(source)`](AuthBuilder::credential_source) | credentials from a [`CredentialSource`](custom::CredentialSource) of your own |
 //! | [`.api_key(key)`](AuthBuilder::api_key), [`.api_key_from_env()`](AuthBuilder::api_key_from_env) | a Bedrock API key, sent to Bedrock Runtime as a bearer token |
 //!
 //! Any SigV4 mode also makes short-term Bedrock API keys:
-//! [`AuthManager::bedrock_api_key`] (see [`ShortTermKey`]).
+//! [`AuthManager::bedrock_api_key`] (see [`ShortTermKey`](api_key::ShortTermKey)).
 //!
 //! [`region`](AuthBuilder::region), [`endpoint_url`](AuthBuilder::endpoint_url) and the
 //! timeouts work in every mode.
@@ -90,8 +90,15 @@
 //! # Secrets
 //!
 //! Secrets are [`SecretString`]s from the moment they enter: zeroized on drop and shown as
-//! `[REDACTED]` by every `Debug` of this crate. [`AuthInfo`] says whether a secret is set,
-//! never what it is.
+//! `[REDACTED]` by every `Debug` of this crate. [`AuthInfo`](manager::AuthInfo) says whether a
+//! secret is set, never what it is.
+//!
+//! # Where things are
+//!
+//! The crate root holds what a first program names. The rest is grouped by concept:
+//! [`modes`] (the builder's states), [`values`], [`secret`], [`error`], [`manager`] (what a
+//! manager reports), [`config`], [`api_key`], [`custom`], [`mfa`], [`fallback`], [`monitor`],
+//! [`diagnose`], [`limits`], and, with the `test-util` feature, `testing`.
 
 #![forbid(unsafe_code)]
 
@@ -107,31 +114,31 @@ macro_rules! serialize_as_display {
     )+};
 }
 
-mod api_key;
-mod auth_error;
+pub mod api_key;
 mod bounded;
 mod builder;
 mod classify;
-mod config;
+pub mod config;
 mod config_keys;
-mod diagnose;
+pub mod diagnose;
 mod endpoint_guard;
-mod error;
-mod fallback;
+pub mod error;
+pub mod fallback;
 pub mod guide;
-mod manager;
+pub mod manager;
 mod metadata;
-mod mfa;
+pub mod mfa;
 mod mode;
 mod mode_kind;
-mod monitor;
+pub mod monitor;
 mod os;
 mod printable;
 mod proxy;
 mod quiet_logs;
 mod reply;
 mod rotation;
-mod secret;
+mod sdk_errors;
+pub mod secret;
 mod settings;
 mod shared;
 mod silent_stream;
@@ -140,38 +147,50 @@ mod static_keys;
 #[cfg(feature = "test-util")]
 pub mod testing;
 mod time;
-mod values;
+pub mod values;
 
-pub use api_key::{API_KEY_PREFIX, ApiKeyInfo, ApiKeyKind, MAX_SHORT_TERM_TTL, ShortTermKey};
-pub use auth_error::{Audience, AuthError, ErrorKind};
+/// The builder's states: one type per mode, and what each state allows.
+///
+/// [`AuthBuilder<M>`](crate::AuthBuilder) carries its mode as `M`. A program names these types
+/// only to write a builder's type down (`AuthBuilder<AssumeRole>`) or to be generic over the
+/// states that take an option (`M: TakesRoleOptions`). [`ModeKind`](mode_kind::ModeKind) is the mode of a built
+/// manager, as [`info()`](crate::AuthManager::info) and the JSON reports name it.
+pub mod modes {
+    pub use crate::mode::{
+        ApiKey, AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet,
+        Profile, StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
+    };
+    pub use crate::mode_kind::ModeKind;
+}
+
+/// Custom-source mode: credentials from a source of your own, asked again before they expire.
+///
+/// Implement [`CredentialSource`](crate::rotation::CredentialSource) (or pass an `async` closure) and give it to
+/// [`.credential_source(..)`](crate::AuthBuilder::credential_source).
+pub mod custom {
+    pub use crate::rotation::{CredentialSource, CredentialsFuture, FreshCredentials};
+}
+
+/// The defaults and bounds of the builder's timeouts and retries.
+pub mod limits {
+    pub use crate::settings::{
+        DEFAULT_BEDROCK_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
+        DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT, MAX_LOCKOUT_COOL_DOWN,
+        MAX_METADATA_TIMEOUT, MAX_OPERATION_TIMEOUT,
+    };
+}
+
+// What a first program needs; the rest is in the modules above.
 pub use builder::AuthBuilder;
 pub use classify::Classify;
 pub use config::AuthConfig;
-pub use config_keys::ENV_VARS;
-pub use diagnose::{Diagnosis, ExecutionEnvironment, FileReport, Setting, diagnose, mask};
-pub use error::{ConfigError, Problem, Rule, ValueError, ValueKind};
-pub use fallback::{Attempt, Candidate, FallbackChain, FallbackError, Resolved};
-pub use manager::{
-    AuthInfo, AuthManager, BedrockAuth, CallerIdentity, SourceInfo, WeakAuthManager,
-};
-pub use mfa::{BoxError, MfaTokenSource, TokenFuture};
-pub use mode::{
-    ApiKey, AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet, Profile,
-    StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
-};
-pub use mode_kind::ModeKind;
-pub use monitor::{AUDIT_TARGET, Health};
-pub use rotation::{CredentialSource, FreshCredentials, SourceFuture};
-pub use secret::{ExposeSecret, IntoSecret, SecretString};
-pub use settings::{
-    DEFAULT_BEDROCK_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT, MAX_LOCKOUT_COOL_DOWN, MAX_METADATA_TIMEOUT,
-    MAX_OPERATION_TIMEOUT,
-};
+pub use error::{AuthError, ConfigError, ErrorKind};
+pub use manager::AuthManager;
+pub use secret::{ExposeSecret, SecretString};
 pub use shared::Shared;
 pub use values::{
-    AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,
-    SessionDuration, SessionName,
+    AccessKeyId, EndpointUrl, ExternalId, MfaSerial, ProfileName, Region, RoleArn, SessionDuration,
+    SessionName,
 };
 
 // The README's examples run as doc tests.

@@ -12,17 +12,18 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tokio::sync::OnceCell;
 
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
-use crate::auth_error::{AuthError, Call, ErrorKind, classify, classify_credentials};
 use crate::bounded::Watches;
 use crate::builder::AuthBuilder;
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::ConfigError;
+use crate::error::{AuthError, ErrorKind};
 use crate::mode::{
     ApiKeyConfig, BEARER_TOKEN_VAR, BearerKey, ModeChosen, ModeConfig, ModeState, Source, WantsMode,
 };
 use crate::mode_kind::ModeKind;
 use crate::monitor::{Health, Monitor, Watcher};
 use crate::printable::printable;
+use crate::sdk_errors::{Call, classify, classify_credentials};
 use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
 use crate::silent_stream::SilentStream;
@@ -39,7 +40,7 @@ use crate::values::{
 /// credential cache and one HTTP connection pool.
 ///
 /// ```
-/// use bedrock_auth::{AuthManager, ModeKind};
+/// use bedrock_auth::{AuthManager, modes::ModeKind};
 ///
 /// let manager = AuthManager::builder().region("eu-west-1").profile("bedrock").build()?;
 /// let info = manager.info();
@@ -577,7 +578,7 @@ impl AuthManager {
             bearer: self.bearer_for(operation),
         };
         let err = self.blame(classify(err, call));
-        if crate::auth_error::from_stream::<R>() {
+        if crate::sdk_errors::from_stream::<R>() {
             self.inner.monitor.failure(&err);
         }
         err
@@ -794,10 +795,10 @@ impl AuthManager {
                 info.external_id_set = role.external_id.is_some();
                 info.mfa_serial = role.mfa.as_ref().map(|mfa| mfa.serial.clone());
                 info.source = Some(match &role.source {
-                    Source::Auto => SourceInfo::Auto,
-                    Source::Profile(name) => SourceInfo::Profile(name.clone()),
-                    Source::Environment => SourceInfo::Environment,
-                    Source::Static(keys) => SourceInfo::Static(keys.access_key_id.clone()),
+                    Source::Auto => RoleSource::Auto,
+                    Source::Profile(name) => RoleSource::Profile(name.clone()),
+                    Source::Environment => RoleSource::Environment,
+                    Source::Static(keys) => RoleSource::Static(keys.access_key_id.clone()),
                 });
             }
             ModeConfig::Auto => info.mode = ModeKind::Auto,
@@ -887,7 +888,7 @@ serialize_as_display!(BedrockAuth);
 /// Which credentials an assumed role is requested with.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceInfo {
+pub enum RoleSource {
     /// The default chain.
     Auto,
     /// A named profile.
@@ -898,7 +899,7 @@ pub enum SourceInfo {
     Static(AccessKeyId),
 }
 
-impl fmt::Display for SourceInfo {
+impl fmt::Display for RoleSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Auto => f.write_str("default chain"),
@@ -935,7 +936,7 @@ pub struct AuthInfo {
     /// The MFA device, if MFA is set (assume-role mode).
     pub mfa_serial: Option<MfaSerial>,
     /// The source credentials (assume-role mode).
-    pub source: Option<SourceInfo>,
+    pub source: Option<RoleSource>,
     /// The endpoint override, if any.
     pub endpoint_url: Option<EndpointUrl>,
     /// How Bedrock Runtime calls authenticate: SigV4, or an API key (API-key mode; auto mode

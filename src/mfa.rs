@@ -7,14 +7,11 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
+use crate::error::BoxError;
 use crate::values::MfaSerial;
 
-/// The error type an [`MfaTokenSource`] returns.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// The future an [`MfaTokenSource`] returns.
-pub type TokenFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<SecretString, BoxError>> + Send + 'a>>;
+/// The future an [`MfaProvider`] returns.
+pub type MfaFuture<'a> = Pin<Box<dyn Future<Output = Result<SecretString, BoxError>> + Send + 'a>>;
 
 /// Supplies the current MFA token code. It is called each time new role credentials are
 /// needed, not once, because a code is valid for a few seconds only.
@@ -22,7 +19,7 @@ pub type TokenFuture<'a> =
 /// Any `Fn() -> impl Future<Output = Result<SecretString, BoxError>>` is a source:
 ///
 /// ```
-/// use bedrock_auth::{BoxError, SecretString};
+/// use bedrock_auth::{error::BoxError, SecretString};
 ///
 /// let source = || async {
 ///     // e.g. ask a TOTP generator or prompt the operator
@@ -33,17 +30,17 @@ pub type TokenFuture<'a> =
 ///     .mfa("arn:aws:iam::123456789012:mfa/alice", source);
 /// # drop(builder);
 /// ```
-pub trait MfaTokenSource: Send + Sync + 'static {
+pub trait MfaProvider: Send + Sync + 'static {
     /// The current token code.
-    fn token_code(&self) -> TokenFuture<'_>;
+    fn token_code(&self) -> MfaFuture<'_>;
 }
 
-impl<F, Fut> MfaTokenSource for F
+impl<F, Fut> MfaProvider for F
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<SecretString, BoxError>> + Send + 'static,
 {
-    fn token_code(&self) -> TokenFuture<'_> {
+    fn token_code(&self) -> MfaFuture<'_> {
         Box::pin(self())
     }
 }
@@ -52,7 +49,7 @@ where
 #[derive(Clone)]
 pub(crate) struct Mfa {
     pub(crate) serial: MfaSerial,
-    pub(crate) token_source: Arc<dyn MfaTokenSource>,
+    pub(crate) token_source: Arc<dyn MfaProvider>,
 }
 
 impl fmt::Debug for Mfa {

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroize;
 
 use crate::api_key::ApiKeyInfo;
-use crate::auth_error::AuthError;
+use crate::error::AuthError;
 use crate::error::{Problem, Rule, ValueError, ValueKind};
 use crate::mfa::Mfa;
 use crate::rotation::SourceProvider;
@@ -124,7 +124,7 @@ impl BearerKey {
     }
 }
 
-/// Custom-source mode: credentials from a [`CredentialSource`](crate::CredentialSource) of
+/// Custom-source mode: credentials from a [`CredentialSource`](crate::custom::CredentialSource) of
 /// your own, cached until shortly before they expire.
 #[derive(Debug)]
 pub struct CustomSource {

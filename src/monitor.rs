@@ -31,8 +31,9 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use crate::auth_error::{AuthError, ErrorKind, read_answer};
+use crate::error::{AuthError, ErrorKind};
 use crate::mode_kind::ModeKind;
+use crate::sdk_errors::read_answer;
 use crate::settings::Lockout;
 use crate::time::rfc3339;
 

@@ -14,8 +14,8 @@ use aws_credential_types::provider::{ProvideCredentials, future};
 use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource};
 use secrecy::SecretString;
 
-use crate::auth_error::{AuthError, ErrorKind};
-use crate::mfa::BoxError;
+use crate::error::BoxError;
+use crate::error::{AuthError, ErrorKind};
 use crate::static_keys::StaticKeys;
 use crate::values::AccessKeyId;
 
@@ -52,7 +52,7 @@ impl FreshCredentials {
 }
 
 /// The future a [`CredentialSource`] returns.
-pub type SourceFuture<'a> =
+pub type CredentialsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<FreshCredentials, BoxError>> + Send + 'a>>;
 
 /// Supplies credentials: called the first time they are needed, shortly before they expire,
@@ -62,7 +62,7 @@ pub type SourceFuture<'a> =
 /// Any `Fn() -> impl Future<Output = Result<FreshCredentials, BoxError>>` is a source:
 ///
 /// ```
-/// use bedrock_auth::{AuthManager, BoxError, FreshCredentials, SecretString};
+/// use bedrock_auth::{AuthManager, error::BoxError, custom::FreshCredentials, SecretString};
 ///
 /// let manager = AuthManager::builder()
 ///     .region("us-east-1")
@@ -76,7 +76,7 @@ pub type SourceFuture<'a> =
 /// ```
 pub trait CredentialSource: Send + Sync + 'static {
     /// The current credentials.
-    fn fetch(&self) -> SourceFuture<'_>;
+    fn fetch(&self) -> CredentialsFuture<'_>;
 }
 
 impl<F, Fut> CredentialSource for F
@@ -84,7 +84,7 @@ where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<FreshCredentials, BoxError>> + Send + 'static,
 {
-    fn fetch(&self) -> SourceFuture<'_> {
+    fn fetch(&self) -> CredentialsFuture<'_> {
         Box::pin(self())
     }
 }

@@ -24,7 +24,7 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 use http_body_util::BodyExt;
 
-use crate::auth_error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind};
 
 /// The content type of Bedrock's event streams.
 const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";

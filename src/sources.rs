@@ -46,8 +46,8 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 pub(crate) use role::sts_config;
 pub(crate) use shared_files::shared_file_paths;
 
-use crate::auth_error::{AuthError, ErrorKind};
 use crate::bounded::{Bounded, Watches};
+use crate::error::{AuthError, ErrorKind};
 use crate::metadata;
 use crate::mode::ModeConfig;
 use crate::mode_kind::ModeKind;

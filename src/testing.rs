@@ -190,7 +190,7 @@ impl LocalAws {
     /// Issues a long-term Bedrock API key for a registered user (as IAM's
     /// `CreateServiceSpecificCredential` does). The server accepts it as a bearer token on
     /// Bedrock Runtime calls. Short-term keys need no registration: any key that
-    /// [`ShortTermKey::sign`](crate::ShortTermKey::sign) made with a registered user's (or
+    /// [`ShortTermKey::sign`](crate::api_key::ShortTermKey::sign) made with a registered user's (or
     /// assumed role's) credentials is checked against them.
     pub fn add_api_key(&self, user: &TestUser) -> SecretString {
         let n = self.state.next();
@@ -207,7 +207,7 @@ impl LocalAws {
         self.state.lock().api_key_region = Some(region.to_owned());
     }
 
-    /// Registers a role that [`AssumeRole`](crate::AssumeRole) can assume.
+    /// Registers a role that [`AssumeRole`](crate::modes::AssumeRole) can assume.
     pub fn add_role(&self, role: RoleSpec) {
         let arn = role.arn.as_str().to_owned();
         self.state.lock().roles.insert(arn, role);

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use bedrock_auth::testing::{AuthKind, LocalAws, RoleSpec, TestUser};
 use bedrock_auth::{
-    ApiKeyKind, AuthManager, BedrockAuth, BoxError, ErrorKind, ExposeSecret, FreshCredentials,
-    RoleArn, SecretString, ShortTermKey,
+    AuthManager, ErrorKind, ExposeSecret, RoleArn, SecretString, api_key::ApiKeyKind,
+    api_key::ShortTermKey, custom::FreshCredentials, error::BoxError, manager::BedrockAuth,
 };
 use common::Captured;
 

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bedrock_auth::testing::{LocalAws, Sandbox};
-use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, ExposeSecret, Rule};
+use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, ExposeSecret, error::Rule};
 use common::Captured;
 
 /// A named pipe at `path`, made by `mkfifo` (no unsafe code for `mkfifo(3)`).

@@ -9,7 +9,7 @@
 mod common;
 
 use bedrock_auth::testing::Sandbox;
-use bedrock_auth::{AuthManager, BedrockAuth, ErrorKind, Rule, SecretString};
+use bedrock_auth::{AuthManager, ErrorKind, SecretString, error::Rule, manager::BedrockAuth};
 
 use common::converse_with as converse;
 

@@ -354,7 +354,7 @@ async fn flows(endpoint: &str, long_term_key: SecretString) {
         .assume_role(ROLE)
         .external_id(EXTERNAL_ID)
         .mfa(MFA_SERIAL, || async {
-            Ok::<_, bedrock_auth::BoxError>(SecretString::from(MFA_CODE))
+            Ok::<_, bedrock_auth::error::BoxError>(SecretString::from(MFA_CODE))
         })
         .source_static(USER_KEY_ID, SecretString::from(USER_SECRET))
         .sandbox(sandbox())

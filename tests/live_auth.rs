@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, Sandbox, TestUser};
 use bedrock_auth::{
-    AssumeRole, AuthBuilder, AuthManager, BoxError, ErrorKind, ExposeSecret, RoleArn, SecretString,
+    AuthBuilder, AuthManager, ErrorKind, ExposeSecret, RoleArn, SecretString, error::BoxError,
+    modes::AssumeRole,
 };
 use common::Captured;
 
@@ -257,7 +258,7 @@ async fn role_assumption_is_signed_by_the_source_and_passes_every_option() {
     assert_eq!(
         asked.load(Ordering::SeqCst),
         1,
-        "the token source is asked per assumption"
+        "the MFA provider is asked per assumption"
     );
 
     let seen = aws.requests();

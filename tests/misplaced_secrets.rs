@@ -4,7 +4,7 @@
 
 mod common;
 
-use bedrock_auth::{AuthConfig, AuthManager, Rule, SecretString, ValueKind};
+use bedrock_auth::{AuthConfig, AuthManager, SecretString, error::Rule, error::ValueKind};
 use common::Captured;
 
 /// A secret access key in AWS's own shape, with `/`.

@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bedrock_auth::testing::{Fault, LocalAws, RoleSpec};
-use bedrock_auth::{AuthManager, BoxError, ErrorKind, FreshCredentials, RoleArn, SecretString};
+use bedrock_auth::{
+    AuthManager, ErrorKind, RoleArn, SecretString, custom::FreshCredentials, error::BoxError,
+};
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
 const COOL_DOWN: Duration = Duration::from_millis(300);

@@ -7,7 +7,9 @@
 mod common;
 
 use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
-use bedrock_auth::{AuthManager, BoxError, ExposeSecret, FreshCredentials, RoleArn, SecretString};
+use bedrock_auth::{
+    AuthManager, ExposeSecret, RoleArn, SecretString, custom::FreshCredentials, error::BoxError,
+};
 use common::Captured;
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");

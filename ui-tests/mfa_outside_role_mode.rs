@@ -1,5 +1,5 @@
 // A role option (`mfa`) in static mode.
-use bedrock_auth::{AuthManager, BoxError, SecretString};
+use bedrock_auth::{AuthManager, error::BoxError, SecretString};
 
 fn main() {
     let _ = AuthManager::builder()

@@ -1,5 +1,5 @@
 // A role option (`session_name`) in custom-source mode.
-use bedrock_auth::{AuthManager, BoxError, FreshCredentials, SecretString};
+use bedrock_auth::{AuthManager, error::BoxError, custom::FreshCredentials, SecretString};
 
 fn main() {
     let _ = AuthManager::builder()

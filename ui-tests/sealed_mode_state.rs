@@ -1,5 +1,5 @@
 // Users cannot invent builder states: the capability traits are sealed.
-use bedrock_auth::{ModeChosen, ModeState};
+use bedrock_auth::{modes::ModeChosen, modes::ModeState};
 
 struct MyMode;
 

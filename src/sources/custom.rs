@@ -1,4 +1,4 @@
-//! Custom-source mode: credentials from a [`CredentialSource`](crate::CredentialSource) of the
+//! Custom-source mode: credentials from a [`CredentialSource`](crate::custom::CredentialSource) of the
 //! program's own, cached by [`SourceProvider`] itself (so that a forced refresh reaches the
 //! cache), not by the SDK.
 

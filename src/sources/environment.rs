@@ -7,7 +7,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 
 use super::{Context, Given, Origin};
-use crate::auth_error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind};
 use crate::mode_kind::ModeKind;
 use crate::os::Os;
 
@@ -62,7 +62,7 @@ impl EnvironmentOnly {
 pub(crate) const EXPIRATION_VAR: &str = "AWS_CREDENTIAL_EXPIRATION";
 
 /// When the environment says its credentials expire, if it says so readably: for
-/// [`AuthInfo`](crate::AuthInfo), which reads without failing.
+/// [`AuthInfo`](crate::manager::AuthInfo), which reads without failing.
 pub(crate) fn stated_expiry(os: &Os) -> Option<std::time::SystemTime> {
     crate::time::parse_rfc3339(&os.var(EXPIRATION_VAR)?)
 }

@@ -12,10 +12,11 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 
 use super::profile::MissingFeature;
 
-use crate::auth_error::{AuthError, ErrorKind, read_credentials_error};
+use crate::error::{AuthError, ErrorKind};
 use crate::mode_kind::ModeKind;
 use crate::monitor::Monitor;
 use crate::quiet_logs::quieted;
+use crate::sdk_errors::read_credentials_error;
 
 /// The manager's credential provider, watched by its monitor: each resolution (a refresh
 /// after the first) and each failure that no service answered (`no_credentials`,

@@ -12,7 +12,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use super::environment::EnvironmentOnly;
 use super::shared_files::SharedFiles;
 use super::{Context, Given, Origin, Selected};
-use crate::auth_error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind};
 use crate::metadata;
 use crate::os::Os;
 use crate::values::ProfileName;

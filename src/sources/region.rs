@@ -1,7 +1,7 @@
 //! Which region a manager works in, resolved in the SDK's order without asking instance
 //! metadata.
 
-use crate::auth_error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind};
 use crate::settings::Settings;
 use crate::values::Region;
 

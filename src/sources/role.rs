@@ -18,13 +18,14 @@ use super::environment::Environment;
 use super::profile::{Profile, ProfileSource};
 use super::static_credentials::Static;
 use super::{Around, Context, Given, Origin, Selected};
-use crate::auth_error::{AuthError, Call, ErrorKind, classify};
 use crate::bounded::{Watch, Watches};
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
+use crate::error::{AuthError, ErrorKind};
 use crate::mode::{RoleConfig, Source};
 use crate::mode_kind::ModeKind;
 use crate::monitor::{Monitor, Watcher};
 use crate::os::Os;
+use crate::sdk_errors::{Call, classify};
 use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
 use crate::time::unix_secs;
@@ -110,7 +111,7 @@ struct RoleProvider {
     session_name: String,
     endpoint: String,
     last: tokio::sync::Mutex<Option<(Instant, Result<Credentials, AuthError>)>>,
-    /// The source credentials', the MFA token source's and the STS call's watches, and how
+    /// The source credentials', the MFA provider's and the STS call's watches, and how
     /// long they may take.
     watches: Arc<Watches>,
     mfa_watch: Option<Arc<Watch>>,
@@ -144,7 +145,7 @@ impl RoleProvider {
         let mfa_watch = role
             .mfa
             .as_ref()
-            .map(|mfa| watches.watch(format!("the MFA token source for {}", mfa.serial)));
+            .map(|mfa| watches.watch(format!("the MFA provider for {}", mfa.serial)));
         let sts_watch = watches.watch_call(format!(
             "STS AssumeRole on {} to {endpoint}",
             role.role_arn.as_str()
@@ -198,7 +199,7 @@ impl RoleProvider {
                 .map_err(|err| {
                     AuthError::new(
                         ErrorKind::NoCredentials,
-                        format!("the MFA token source for {} failed: {err}", mfa.serial),
+                        format!("the MFA provider for {} failed: {err}", mfa.serial),
                         "check <<mfa>>",
                     )
                     .caused_by_boxed(err)
@@ -209,7 +210,7 @@ impl RoleProvider {
                 return Err(AuthError::new(
                     ErrorKind::NoCredentials,
                     format!(
-                        "the MFA token source for {} returned an empty code; nothing was sent \
+                        "the MFA provider for {} returned an empty code; nothing was sent \
                          to STS",
                         mfa.serial
                     ),

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
-use crate::auth_error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind};
 use crate::error::{Rule, ValueError, ValueKind};
 use crate::os::{FileTrouble, Os, SHARED_FILE_LIMIT};
 

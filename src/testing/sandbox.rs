@@ -170,7 +170,7 @@ impl Sandbox {
         }
     }
 
-    /// What [`diagnose()`](crate::diagnose) would report in this world: its variables, its
+    /// What [`diagnose()`](crate::diagnose::diagnose) would report in this world: its variables, its
     /// shared files, its platform (from its variables and its DMI files under
     /// `/sys/devices/virtual/dmi/id`).
     pub async fn diagnose(self) -> Diagnosis {

@@ -14,7 +14,7 @@ use crate::secret::looks_like_secret;
 /// so.
 ///
 /// ```
-/// use bedrock_auth::{AccessKeyId, Rule};
+/// use bedrock_auth::{AccessKeyId, error::Rule};
 ///
 /// let id: AccessKeyId = "AKIAIOSFODNN7EXAMPLE".parse()?;
 /// assert_eq!(id.as_str(), "AKIAIOSFODNN7EXAMPLE");
@@ -23,7 +23,7 @@ use crate::secret::looks_like_secret;
 /// let swapped = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".parse::<AccessKeyId>().unwrap_err();
 /// assert_eq!(swapped.rule(), Rule::LooksLikeSecret);
 /// assert!(!swapped.to_string().contains("wJalr"));
-/// # Ok::<(), bedrock_auth::ValueError>(())
+/// # Ok::<(), bedrock_auth::error::ValueError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccessKeyId(Box<str>);

@@ -18,7 +18,7 @@ use crate::error::{Rule, ValueError, ValueKind};
 /// assert!(local.is_plain_http());
 /// assert!("127.0.0.1:4566".parse::<EndpointUrl>().is_err());
 /// assert!("http://user@bedrock.example.com".parse::<EndpointUrl>().is_err());
-/// # Ok::<(), bedrock_auth::ValueError>(())
+/// # Ok::<(), bedrock_auth::error::ValueError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct EndpointUrl(Box<str>);

@@ -12,7 +12,7 @@ use crate::error::{Rule, ValueError, ValueKind};
 /// AWS does not classify it as a secret, but it is a shared value that guards against the
 /// confused-deputy problem, so this crate treats it as confidential: it is held in a
 /// [`SecretString`], zeroized on drop, and never shown by `Debug`, errors or
-/// [`AuthInfo`](crate::AuthInfo).
+/// [`AuthInfo`](crate::manager::AuthInfo).
 ///
 /// ```
 /// use bedrock_auth::ExternalId;
@@ -24,7 +24,7 @@ use crate::error::{Rule, ValueError, ValueKind};
 /// // A literal is checked when the program compiles:
 /// const PARTNER: ExternalId = ExternalId::from_static("partner-7f3a9c");
 /// # let _ = PARTNER;
-/// # Ok::<(), bedrock_auth::ValueError>(())
+/// # Ok::<(), bedrock_auth::error::ValueError>(())
 /// ```
 ///
 /// A literal that breaks a rule in a `const` does not compile (the 2-character minimum):

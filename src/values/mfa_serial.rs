@@ -8,7 +8,7 @@ super::charset_value! {
     /// let arn: MfaSerial = "arn:aws:iam::123456789012:mfa/alice".parse()?;
     /// let hardware: MfaSerial = "GAHT12345678".parse()?;
     /// assert_ne!(arn, hardware);
-    /// # Ok::<(), bedrock_auth::ValueError>(())
+    /// # Ok::<(), bedrock_auth::error::ValueError>(())
     /// ```
     MfaSerial, MfaSerial, MfaSerial, 9..=256
 }

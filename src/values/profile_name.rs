@@ -10,7 +10,7 @@ super::charset_value! {
     /// assert_eq!(name.to_string(), "bedrock-dev");
     /// assert!("".parse::<ProfileName>().is_err());
     /// assert!("my profile".parse::<ProfileName>().is_err());
-    /// # Ok::<(), bedrock_auth::ValueError>(())
+    /// # Ok::<(), bedrock_auth::error::ValueError>(())
     /// ```
     ProfileName, ProfileName, ProfileName, 1..=256
 }

@@ -15,7 +15,7 @@ use crate::error::{Rule, ValueError, ValueKind};
 /// let other: Region = "us-gov-west-1".parse()?;
 /// assert_ne!(HOME, other);
 /// assert!("US-East-1".parse::<Region>().is_err());
-/// # Ok::<(), bedrock_auth::ValueError>(())
+/// # Ok::<(), bedrock_auth::error::ValueError>(())
 /// ```
 ///
 /// A malformed literal in a `const` does not compile:

@@ -20,7 +20,7 @@ use crate::error::{Rule, ValueError, ValueKind};
 ///
 /// let parsed: RoleArn = "arn:aws-cn:iam::123456789012:role/Bedrock".parse()?;
 /// assert_eq!(parsed.partition(), "aws-cn");
-/// # Ok::<(), bedrock_auth::ValueError>(())
+/// # Ok::<(), bedrock_auth::error::ValueError>(())
 /// ```
 ///
 /// A malformed literal in a `const` does not compile:

@@ -17,7 +17,7 @@ use crate::error::{Rule, ValueError, ValueKind};
 /// assert_eq!(SessionDuration::default().as_secs(), 3600);
 /// assert!(SessionDuration::try_from(Duration::from_secs(60)).is_err());
 /// assert_eq!("900".parse::<SessionDuration>()?.as_secs(), 900);
-/// # Ok::<(), bedrock_auth::ValueError>(())
+/// # Ok::<(), bedrock_auth::error::ValueError>(())
 /// ```
 ///
 /// An out-of-range literal in a `const` does not compile:

@@ -8,7 +8,7 @@ super::charset_value! {
     /// let name: SessionName = "orders-service@prod".parse()?;
     /// assert_eq!(name.as_str(), "orders-service@prod");
     /// assert!("orders service".parse::<SessionName>().is_err());
-    /// # Ok::<(), bedrock_auth::ValueError>(())
+    /// # Ok::<(), bedrock_auth::error::ValueError>(())
     /// ```
     SessionName, SessionName, SessionName, 2..=64
 }

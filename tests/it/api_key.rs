@@ -6,7 +6,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_credential_types::Credentials;
 use base64::Engine;
 use bedrock_auth::testing::Sandbox;
-use bedrock_auth::{API_KEY_PREFIX, AuthManager, ErrorKind, Region, ShortTermKey};
+use bedrock_auth::{
+    AuthManager, ErrorKind, Region, api_key::API_KEY_PREFIX, api_key::ShortTermKey,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
@@ -148,7 +150,7 @@ fn a_key_signed_with_temporary_credentials_expires_with_them() {
     assert!(!key.capped_by_credentials());
     assert_eq!(key.expires_at(), now + Duration::from_secs(3600));
     // What the key says of itself is what a reader of the token finds in it.
-    let parsed = bedrock_auth::ApiKeyInfo::parse(key.token().expose_secret()).unwrap();
+    let parsed = bedrock_auth::api_key::ApiKeyInfo::parse(key.token().expose_secret()).unwrap();
     assert_eq!(key.info(), parsed);
     assert!(parsed.temporary_credentials);
     assert_eq!(parsed.access_key_id.as_deref(), Some("ASIAEXAMPLE"));

@@ -1,5 +1,5 @@
 //! Every wait on a credential source ends by the operation timeout: a profile's
-//! `credential_process` that never exits, an MFA token source or a custom source that never
+//! `credential_process` that never exits, an MFA provider or a custom source that never
 //! answers. The error is `timed_out` and names the source that hung, never an endpoint that
 //! was not contacted; nothing is sent; waiting callers are released too.
 //!
@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use bedrock_auth::testing::{Fault, LocalAws, RoleSpec};
 use bedrock_auth::{
-    AuthError, AuthManager, BoxError, ErrorKind, FreshCredentials, RoleArn, SecretString,
+    AuthError, AuthManager, ErrorKind, RoleArn, SecretString, custom::FreshCredentials,
+    error::BoxError,
 };
 
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/BedrockAccess");
@@ -98,7 +99,7 @@ async fn a_role_whose_source_profile_never_answers() {
 }
 
 #[tokio::test]
-async fn an_mfa_token_source_that_never_answers_releases_every_waiter() {
+async fn an_mfa_provider_that_never_answers_releases_every_waiter() {
     let aws = LocalAws::start().await.unwrap();
     let user = aws.add_user("ops");
     aws.add_role(RoleSpec::new(ROLE));
@@ -112,7 +113,7 @@ async fn an_mfa_token_source_that_never_answers_releases_every_waiter() {
         })
         .build()
         .unwrap();
-    // Eight callers at once: the first waits on the token source while holding the role's
+    // Eight callers at once: the first waits on the MFA provider while holding the role's
     // lock; all of them end.
     let calls = (0..8).map(|_| {
         let manager = manager.clone();

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use bedrock_auth::{
-    AuthManager, BoxError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, ModeKind, Rule,
-    SecretString, SessionDuration, SourceInfo, ValueKind,
+    AuthManager, SecretString, SessionDuration, error::BoxError, error::Rule, error::ValueKind,
+    limits::DEFAULT_CONNECT_TIMEOUT, limits::DEFAULT_OPERATION_TIMEOUT, manager::RoleSource,
+    modes::ModeKind,
 };
 
 fn secret(s: &str) -> SecretString {
@@ -78,7 +79,7 @@ fn assume_role_mode_defaults() {
     assert_eq!(info.session_name, None);
     assert!(!info.external_id_set);
     assert_eq!(info.mfa_serial, None);
-    assert_eq!(info.source, Some(SourceInfo::Auto));
+    assert_eq!(info.source, Some(RoleSource::Auto));
 }
 
 #[test]
@@ -108,7 +109,7 @@ fn assume_role_mode_with_every_option() {
     );
     assert_eq!(
         info.source,
-        Some(SourceInfo::Static("AKIAIOSFODNN7EXAMPLE".parse().unwrap()))
+        Some(RoleSource::Static("AKIAIOSFODNN7EXAMPLE".parse().unwrap()))
     );
 }
 
@@ -116,9 +117,9 @@ fn assume_role_mode_with_every_option() {
 fn role_sources() {
     let role = || AuthManager::builder().assume_role("arn:aws:iam::123456789012:role/Bedrock");
     let profile = role().source_profile("base").build().unwrap().info().source;
-    assert_eq!(profile, Some(SourceInfo::Profile("base".parse().unwrap())));
+    assert_eq!(profile, Some(RoleSource::Profile("base".parse().unwrap())));
     let env = role().source_environment().build().unwrap().info().source;
-    assert_eq!(env, Some(SourceInfo::Environment));
+    assert_eq!(env, Some(RoleSource::Environment));
 }
 
 #[test]
@@ -140,7 +141,10 @@ fn common_options_and_defaults() {
     assert_eq!(defaults.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
     assert_eq!(defaults.operation_timeout, DEFAULT_OPERATION_TIMEOUT);
     assert_eq!(defaults.endpoint_url, None);
-    assert_eq!(defaults.max_attempts, bedrock_auth::DEFAULT_MAX_ATTEMPTS);
+    assert_eq!(
+        defaults.max_attempts,
+        bedrock_auth::limits::DEFAULT_MAX_ATTEMPTS
+    );
 
     let info = AuthManager::builder()
         .endpoint_url("http://127.0.0.1:4566")
@@ -274,7 +278,7 @@ fn checked_values_are_accepted_as_they_are() {
     assert_eq!(info.region.unwrap().as_str(), "ap-south-1");
     assert_eq!(
         info.source,
-        Some(SourceInfo::Profile("base".parse().unwrap()))
+        Some(RoleSource::Profile("base".parse().unwrap()))
     );
     let from_string = AuthManager::builder().assume_role(&owned).build().unwrap();
     assert_eq!(from_string.info().role_arn, Some(ROLE));

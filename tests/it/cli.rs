@@ -81,7 +81,7 @@ async fn finish(mut command: tokio::process::Command) -> Output {
 }
 
 /// A short-term API key of `user` for `region` that expired ten minutes ago.
-fn expired_key(user: &TestUser, region: &str) -> bedrock_auth::ShortTermKey {
+fn expired_key(user: &TestUser, region: &str) -> bedrock_auth::api_key::ShortTermKey {
     let credentials = aws_credential_types::Credentials::new(
         user.access_key_id.as_str(),
         user.secret_access_key.expose_secret(),
@@ -89,7 +89,7 @@ fn expired_key(user: &TestUser, region: &str) -> bedrock_auth::ShortTermKey {
         None,
         "test",
     );
-    bedrock_auth::ShortTermKey::sign(
+    bedrock_auth::api_key::ShortTermKey::sign(
         &credentials,
         &region.parse().unwrap(),
         Duration::from_secs(60),

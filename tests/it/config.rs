@@ -4,7 +4,8 @@
 
 use bedrock_auth::testing::{LocalAws, Sandbox};
 use bedrock_auth::{
-    AuthConfig, AuthManager, BoxError, ModeKind, Rule, SecretString, SourceInfo, ValueKind,
+    AuthConfig, AuthManager, SecretString, error::BoxError, error::Rule, error::ValueKind,
+    manager::RoleSource, modes::ModeKind,
 };
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/BedrockAccessRole";
@@ -67,7 +68,7 @@ fn every_mode_from_toml() {
     assert_eq!(info.duration.unwrap().as_secs(), 7200);
     assert_eq!(
         info.source,
-        Some(SourceInfo::Profile("base".parse().unwrap()))
+        Some(RoleSource::Profile("base".parse().unwrap()))
     );
     assert_eq!(info.endpoint_url.unwrap().as_str(), "http://127.0.0.1:4566");
     assert_eq!(info.connect_timeout, std::time::Duration::from_millis(500));
@@ -79,15 +80,15 @@ fn every_mode_from_toml() {
 fn role_sources_from_toml() {
     let base = format!("mode = \"assume_role\"\nrole_arn = \"{ROLE}\"\n");
     let source = |line: &str| manager(&format!("{base}{line}")).info().source;
-    assert_eq!(source(""), Some(SourceInfo::Auto));
-    assert_eq!(source("source = \"auto\""), Some(SourceInfo::Auto));
+    assert_eq!(source(""), Some(RoleSource::Auto));
+    assert_eq!(source("source = \"auto\""), Some(RoleSource::Auto));
     assert_eq!(
         source("source = \"environment\""),
-        Some(SourceInfo::Environment)
+        Some(RoleSource::Environment)
     );
     assert_eq!(
         source("source = { access_key_id = \"AKIAIOSFODNN7EXAMPLE\", secret_access_key = \"s\" }"),
-        Some(SourceInfo::Static("AKIAIOSFODNN7EXAMPLE".parse().unwrap()))
+        Some(RoleSource::Static("AKIAIOSFODNN7EXAMPLE".parse().unwrap()))
     );
 }
 
@@ -342,7 +343,7 @@ fn config_from_environment_variables() {
     assert_eq!(info.duration.unwrap().as_secs(), 5400);
     assert_eq!(
         info.source,
-        Some(SourceInfo::Profile("base".parse().unwrap()))
+        Some(RoleSource::Profile("base".parse().unwrap()))
     );
 
     let statics = [
@@ -372,8 +373,7 @@ fn mfa_serial_needs_a_token_source_from_code() {
         problems(&config),
         [("mfa_serial".to_owned(), Rule::NoTokenSource)]
     );
-    let config =
-        config.mfa_token_source(|| async { Ok::<_, BoxError>(SecretString::from("123456")) });
+    let config = config.mfa_provider(|| async { Ok::<_, BoxError>(SecretString::from("123456")) });
     let info = AuthManager::from_config(&config).unwrap().info();
     assert_eq!(
         info.mfa_serial.unwrap().as_str(),
@@ -515,7 +515,7 @@ async fn api_key_mode_without_a_key_reads_the_sdk_variable() {
     assert_eq!(info.mode, ModeKind::ApiKey);
     assert_eq!(
         info.bedrock_auth,
-        bedrock_auth::BedrockAuth::ApiKey { from_env: true }
+        bedrock_auth::manager::BedrockAuth::ApiKey { from_env: true }
     );
 
     let without = config.sandbox(Sandbox::new());

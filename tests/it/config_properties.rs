@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use bedrock_auth::{AuthConfig, AuthManager, ENV_VARS};
+use bedrock_auth::{AuthConfig, AuthManager, config::ENV_VARS};
 use proptest::prelude::*;
 
 /// Every key a config takes, a few aliases, and some it does not take.

@@ -1,7 +1,7 @@
 //! Diagnosis of prepared environments: masked variables, the shared files and their profiles,
 //! the permission warning, and the execution environment, as text and JSON.
 
-use bedrock_auth::ExecutionEnvironment;
+use bedrock_auth::diagnose::ExecutionEnvironment;
 use bedrock_auth::testing::Sandbox;
 
 /// A sandbox with `HOME=/home/test` and these shared files.

@@ -2,7 +2,7 @@
 //! each earlier one failed; when none works, every failure is returned in order.
 
 use bedrock_auth::testing::LocalAws;
-use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, FallbackChain, SecretString};
+use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, SecretString, fallback::FallbackChain};
 
 #[tokio::test]
 async fn the_first_configuration_that_validates_wins() {

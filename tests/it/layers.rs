@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     // of aws-config are left out; then what a service answered.
     &["mode_kind", "secret", "printable", "time", "quiet_logs"],
     &["reply"],
-    // Errors about values and configurations, then the values themselves.
+    // The errors (of values, of configurations, of authentication), then the values themselves.
     &["error"],
     &["values"],
     // The outside world, the key pair, the settings every mode shares.
@@ -22,8 +22,8 @@ const LAYERS: &[&[&str]] = &[
     &["proxy"],
     &["shared"],
     &["settings", "config_keys"],
-    // Errors about talking to AWS.
-    &["auth_error"],
+    // How the SDK's errors and AWS's answers become the errors.
+    &["sdk_errors"],
     // Credential sources of the program's own: MFA codes, custom sources; API keys; every
     // source bounded in time.
     &["mfa", "api_key", "bounded"],

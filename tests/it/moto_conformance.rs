@@ -26,8 +26,8 @@ use std::time::{Duration, SystemTime};
 
 use bedrock_auth::testing::Sandbox;
 use bedrock_auth::{
-    AssumeRole, AuthBuilder, AuthManager, BoxError, ErrorKind, FreshCredentials, SecretString,
-    WantsMode,
+    AuthBuilder, AuthManager, ErrorKind, SecretString, custom::FreshCredentials, error::BoxError,
+    modes::AssumeRole, modes::WantsMode,
 };
 use tokio::sync::OnceCell;
 

@@ -6,7 +6,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
 use std::time::Duration;
 
-use bedrock_auth::{AuthConfig, AuthManager, Rule};
+use bedrock_auth::{AuthConfig, AuthManager, error::Rule};
 
 /// `AuthConfig::from_env()` reads the process environment, so the odd variables are given to
 /// a child process (this test binary again), never set in this one.
@@ -115,8 +115,8 @@ fn absurd_timeouts_are_refused_by_build() {
 
     // The limits themselves are accepted.
     AuthManager::builder()
-        .connect_timeout(bedrock_auth::MAX_CONNECT_TIMEOUT)
-        .operation_timeout(bedrock_auth::MAX_OPERATION_TIMEOUT)
+        .connect_timeout(bedrock_auth::limits::MAX_CONNECT_TIMEOUT)
+        .operation_timeout(bedrock_auth::limits::MAX_OPERATION_TIMEOUT)
         .auto()
         .build()
         .unwrap();

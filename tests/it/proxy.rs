@@ -106,7 +106,7 @@ fn assert_only_tunnels(seen: &Seen, authority: &str) {
 }
 
 /// The proxy lines of `doctor`, as `name = value (source)`.
-fn proxies_shown(diagnosis: &bedrock_auth::Diagnosis) -> Vec<String> {
+fn proxies_shown(diagnosis: &bedrock_auth::diagnose::Diagnosis) -> Vec<String> {
     diagnosis
         .settings
         .iter()

@@ -3,7 +3,7 @@
 
 use std::fmt::{Debug, Display};
 
-use bedrock_auth::{AuthManager, BoxError, ExternalId, SecretString};
+use bedrock_auth::{AuthManager, ExternalId, SecretString, error::BoxError};
 
 const SECRET_KEY: &str = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzSECRETKEY";
 const SOURCE_SECRET: &str = "sourceSECRETsourceSECRETsourceSECRET0001";
@@ -99,7 +99,7 @@ fn external_id_value() {
 
 #[test]
 fn custom_source_credentials_and_builder() {
-    let fresh = bedrock_auth::FreshCredentials::new(
+    let fresh = bedrock_auth::custom::FreshCredentials::new(
         "ASIAIOSFODNN7EXAMPLE".parse().unwrap(),
         SecretString::from(SECRET_KEY),
     )

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bedrock_auth::testing::{LocalAws, TestUser};
-use bedrock_auth::{AuthManager, BoxError, ErrorKind, FreshCredentials, ModeKind};
+use bedrock_auth::{
+    AuthManager, ErrorKind, custom::FreshCredentials, error::BoxError, modes::ModeKind,
+};
 
 /// A source that hands out `users` in turn (the last one forever), counting its calls.
 fn rotating(

@@ -206,7 +206,8 @@ async fn a_stream_that_pauses_longer_than_the_stalled_stream_grace_period_comple
         ModelAnswer::new(["before ", "after"]).pause(GRACE + Duration::from_millis(700)),
     );
     let started = Instant::now();
-    for (route, streamed) in three_ways(&aws, bedrock_auth::DEFAULT_OPERATION_TIMEOUT).await {
+    for (route, streamed) in three_ways(&aws, bedrock_auth::limits::DEFAULT_OPERATION_TIMEOUT).await
+    {
         assert_complete(&streamed, &["before ".to_owned(), "after".to_owned()]);
         let paused = streamed.first_delta_after.unwrap();
         assert!(

@@ -2,8 +2,8 @@
 //! rule violation is rejected with its own `Rule`, and the error names the kind of value.
 
 use bedrock_auth::{
-    AccessKeyId, EndpointUrl, ExternalId, MfaSerial, ProfileName, Region, RoleArn, Rule,
-    SessionDuration, SessionName, ValueError, ValueKind,
+    AccessKeyId, EndpointUrl, ExternalId, MfaSerial, ProfileName, Region, RoleArn, SessionDuration,
+    SessionName, error::Rule, error::ValueError, error::ValueKind,
 };
 use proptest::prelude::*;
 

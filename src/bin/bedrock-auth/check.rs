@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use bedrock_auth::{AuthConfig, AuthManager, ModeKind};
+use bedrock_auth::{AuthConfig, AuthManager, modes::ModeKind};
 use serde::Serialize;
 
 use crate::output::{Failure, Report};

@@ -4,7 +4,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use bedrock_auth::{Audience, AuthError, ErrorKind, ModeKind};
+use bedrock_auth::{AuthError, ErrorKind, modes::ModeKind};
+
+use crate::hints;
 use serde::Serialize;
 
 use crate::flags::ModeFlags;
@@ -70,7 +72,7 @@ pub(crate) async fn run(mode: &ModeFlags) -> ExitCode {
                 "error [{}]: {}\nhint: {}",
                 error.kind(),
                 error.message(),
-                error.hint_for(Audience::Command)
+                hints::for_command(&error)
             );
             ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
                 2

@@ -2,7 +2,7 @@
 //! variables that matter), then `whoami`; with `--json`, both, and the diagnosis also on
 //! failure, since it is what explains one.
 
-use bedrock_auth::Diagnosis;
+use bedrock_auth::diagnose::Diagnosis;
 use serde::Serialize;
 
 use crate::flags::{ModeFlags, flag_of};
@@ -19,7 +19,7 @@ pub(crate) async fn run(mode: &ModeFlags, json: bool) -> Result<Report, Failure>
     // The config's own world and secret files, when it can be read; else the process's.
     let mut diagnosis = match mode.config() {
         Ok(config) => config.diagnose().await,
-        Err(_) => bedrock_auth::diagnose().await,
+        Err(_) => bedrock_auth::diagnose::diagnose().await,
     };
     // What the flags gave, by the key each flag sets; auto mode when no mode flag chose one.
     let mode_flag = mode.mode_flag();

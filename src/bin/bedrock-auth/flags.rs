@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bedrock_auth::{AuthConfig, AuthError, AuthManager, ConfigError, ErrorKind, ModeKind};
+use bedrock_auth::{AuthConfig, AuthError, AuthManager, ConfigError, ErrorKind, modes::ModeKind};
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
@@ -117,7 +117,7 @@ impl ModeFlags {
     pub(crate) fn config(&self) -> Result<AuthConfig, AuthError> {
         // An MFA code, when the role wants one, is asked on the terminal.
         if let Some(path) = &self.config {
-            return Ok(AuthConfig::from_file(path)?.mfa_token_source(ask_mfa_code));
+            return Ok(AuthConfig::from_file(path)?.mfa_provider(ask_mfa_code));
         }
         let mode = if self.role_arn.is_some() {
             ModeKind::AssumeRole
@@ -153,7 +153,7 @@ impl ModeFlags {
         // Flags are strings and integers, which both steps take: neither fails.
         serde_json::to_value(&flags)
             .and_then(AuthConfig::deserialize)
-            .map(|config| config.mfa_token_source(ask_mfa_code))
+            .map(|config| config.mfa_provider(ask_mfa_code))
             .map_err(|err| AuthError::new(ErrorKind::InvalidConfig, err.to_string(), BUG))
     }
 
@@ -210,7 +210,7 @@ fn in_flag_terms(err: &ConfigError) -> AuthError {
 
 /// An MFA code, asked on the terminal (stderr, then a line of the terminal, or of stdin when
 /// there is no terminal): stdout stays for the command's output.
-async fn ask_mfa_code() -> Result<bedrock_auth::SecretString, bedrock_auth::BoxError> {
+async fn ask_mfa_code() -> Result<bedrock_auth::SecretString, bedrock_auth::error::BoxError> {
     tokio::task::spawn_blocking(|| {
         use std::io::BufRead;
         eprint!("MFA code: ");
@@ -222,7 +222,7 @@ async fn ask_mfa_code() -> Result<bedrock_auth::SecretString, bedrock_auth::BoxE
         };
         let code = bedrock_auth::SecretString::from(line.trim());
         zeroize::Zeroize::zeroize(&mut line);
-        Ok::<_, bedrock_auth::BoxError>(code)
+        Ok::<_, bedrock_auth::error::BoxError>(code)
     })
     .await?
 }

@@ -3,7 +3,8 @@
 //! Exit codes: 0 success, 1 authentication or a call failed, 2 invalid usage or configuration.
 //!
 //! One file per subcommand (`whoami.rs`, `check.rs`, `doctor.rs`, `ping.rs`, `token.rs`,
-//! `credential_process.rs`); `flags.rs` turns the mode flags into a configuration, as the keys
+//! `credential_process.rs`); `hints.rs` words the library's hints as this command's flags;
+//! `flags.rs` turns the mode flags into a configuration, as the keys
 //! of a config file; `output.rs` prints a report or a failure, as text or with `--json`, and
 //! holds the command's own error type.
 
@@ -11,6 +12,7 @@ mod check;
 mod credential_process;
 mod doctor;
 mod flags;
+mod hints;
 mod output;
 mod ping;
 mod token;
@@ -19,7 +21,7 @@ mod whoami;
 use std::io::Write;
 use std::process::ExitCode;
 
-use bedrock_auth::{Audience, AuthError, ErrorKind};
+use bedrock_auth::{AuthError, ErrorKind};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use flags::ModeFlags;
@@ -241,7 +243,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(Failure::Auth { error, diagnosis }) => {
-            let error = error.for_audience(Audience::Command);
+            let hint = hints::for_command(&error);
+            let error = error.with_hint(hint);
             if json {
                 print_json(&Outcome::<()>::failed(&error, diagnosis.as_deref()));
             } else {

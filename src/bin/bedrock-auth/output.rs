@@ -1,7 +1,7 @@
 //! What the command prints: a report (text, or its fields with `--json`), or a failure (the
 //! error and its hint, or the error as JSON), and the command's own error type.
 
-use bedrock_auth::{AuthError, ConfigError, Diagnosis};
+use bedrock_auth::{AuthError, ConfigError, diagnose::Diagnosis};
 use serde::Serialize;
 
 /// What `--json` prints: `ok`, then the report's fields, or the error (and doctor's

@@ -7,7 +7,7 @@ use aws_sdk_bedrockruntime::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput,
     InferenceConfiguration, Message,
 };
-use bedrock_auth::{AuthError, AuthManager, BedrockAuth, Classify, ErrorKind};
+use bedrock_auth::{AuthError, AuthManager, Classify, ErrorKind, manager::BedrockAuth};
 use serde::Serialize;
 
 use crate::BUG;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use bedrock_auth::{ApiKeyInfo, AuthError, ExposeSecret};
+use bedrock_auth::{AuthError, ExposeSecret, api_key::ApiKeyInfo};
 use serde::Serialize;
 
 use crate::flags::{ModeFlags, parse_duration};

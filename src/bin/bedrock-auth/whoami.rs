@@ -1,7 +1,9 @@
 //! `bedrock-auth whoami`: the identity STS proves, the mode and the region (also what `doctor`
 //! ends with).
 
-use bedrock_auth::{AuthManager, BedrockAuth, CallerIdentity, ModeKind, Region};
+use bedrock_auth::{
+    AuthManager, Region, manager::BedrockAuth, manager::CallerIdentity, modes::ModeKind,
+};
 use serde::Serialize;
 
 use crate::output::{Failure, Report};

@@ -1,0 +1,576 @@
+//! [`AuthError`]: what went wrong when talking to AWS, and how to fix it, sorted by
+//! [`ErrorKind`]. Each message never contains a secret; each hint is drawn from the usual fixes.
+//! (How the SDK's errors become these is `sdk_errors`.)
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+
+use super::config::ConfigError;
+use super::place::{Place, render};
+use crate::mode_kind::ModeKind;
+use crate::reply::Reply;
+
+/// The hint of every failure to reach an endpoint.
+pub(crate) const NETWORK_HINT: &str = "check that the endpoint is reachable (network, proxy, \
+     VPC endpoint, firewall); timeouts are set with <<timeouts>>";
+
+/// The kind of an [`AuthError`], with a short machine-readable name ([`as_str`](Self::as_str)).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// No credentials were found for the mode (`no_credentials`).
+    NoCredentials,
+    /// The named profile is not in the shared config or credentials files (`profile_not_found`).
+    ProfileNotFound,
+    /// AWS does not know the access key, or the signature does not match its secret
+    /// (`invalid_credentials`).
+    InvalidCredentials,
+    /// The credentials have expired (`expired_credentials`).
+    ExpiredCredentials,
+    /// The principal may not make this one request: a model whose access is not enabled, an
+    /// action its policy does not allow on a resource (`access_denied`). The credentials were
+    /// accepted: it does not count toward [lockout](crate::AuthBuilder::lockout_after).
+    AccessDenied,
+    /// STS refused the role assumption: the role's trust policy does not allow the source
+    /// principal, or the external id, MFA or session options do not match (`role_refused`).
+    /// Counts toward lockout.
+    RoleRefused,
+    /// No region is configured (`no_region`).
+    NoRegion,
+    /// The endpoint could not be reached, or did not answer in time (`network`).
+    Network,
+    /// A credential source of this process did not answer within the operation timeout: a
+    /// profile's `credential_process`, SSO or role chain, the default chain, an MFA token
+    /// source or a custom source; nothing was sent to AWS (`timed_out`).
+    TimedOut,
+    /// AWS throttled the request (`throttled`).
+    Throttled,
+    /// Another error from the service, with its code (`service`).
+    Service,
+    /// The configuration is invalid (`invalid_config`).
+    InvalidConfig,
+    /// The manager refuses calls for a while after repeated authentication failures
+    /// ([`lockout_after`](crate::AuthBuilder::lockout_after)); nothing was sent (`locked_out`).
+    LockedOut,
+}
+
+impl ErrorKind {
+    /// The machine-readable name: `no_credentials`, `profile_not_found`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NoCredentials => "no_credentials",
+            Self::ProfileNotFound => "profile_not_found",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::ExpiredCredentials => "expired_credentials",
+            Self::AccessDenied => "access_denied",
+            Self::RoleRefused => "role_refused",
+            Self::NoRegion => "no_region",
+            Self::Network => "network",
+            Self::TimedOut => "timed_out",
+            Self::Throttled => "throttled",
+            Self::Service => "service",
+            Self::InvalidConfig => "invalid_config",
+            Self::LockedOut => "locked_out",
+        }
+    }
+
+    /// Every kind, in a fixed order (for compact storage).
+    const ALL: [ErrorKind; 13] = [
+        Self::NoCredentials,
+        Self::ProfileNotFound,
+        Self::InvalidCredentials,
+        Self::ExpiredCredentials,
+        Self::AccessDenied,
+        Self::NoRegion,
+        Self::Network,
+        Self::TimedOut,
+        Self::Throttled,
+        Self::Service,
+        Self::InvalidConfig,
+        Self::LockedOut,
+        // Last: the stored indexes of the kinds before it stay what they were.
+        Self::RoleRefused,
+    ];
+
+    /// 1 + the kind's place in [`ALL`](Self::ALL) (0 stands for none).
+    pub(crate) fn index(self) -> u8 {
+        Self::ALL
+            .iter()
+            .position(|k| *k == self)
+            .map_or(0, |at| at as u8 + 1)
+    }
+
+    /// The kind of an [`index`](Self::index), `None` for 0.
+    pub(crate) fn from_index(index: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(index).checked_sub(1)?).copied()
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+serialize_as_display!(ErrorKind);
+
+/// `kind`, `message`, `hint`, and what the service answered when one did: `code`,
+/// `http_status`, `request_id`. Like `Display`, never a secret.
+impl serde::Serialize for AuthError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("AuthError", 6)?;
+        out.serialize_field("kind", &self.kind)?;
+        out.serialize_field("message", &self.message)?;
+        out.serialize_field("hint", &self.hint)?;
+        match self.code() {
+            Some(code) => out.serialize_field("code", code)?,
+            None => out.skip_field("code")?,
+        }
+        match self.http_status() {
+            Some(status) => out.serialize_field("http_status", &status)?,
+            None => out.skip_field("http_status")?,
+        }
+        match self.request_id() {
+            Some(id) => out.serialize_field("request_id", id)?,
+            None => out.skip_field("request_id")?,
+        }
+        out.end()
+    }
+}
+
+/// Authentication against AWS failed: what happened ([`kind`](Self::kind),
+/// [`message`](Self::message)) and what usually fixes it ([`hint`](Self::hint)).
+///
+/// `Display` shows what failed and the hint; where the message quotes its cause (the SDK's
+/// error chain), `Display` leaves that part to `source()`, so that `anyhow` and other reporters
+/// that print the chain print each cause once. [`message`](Self::message) keeps all of it. No
+/// part of it ever holds a secret.
+///
+/// The cause is kept: [`source()`](StdError::source) is the SDK's own error for every failure
+/// of a call to AWS (downcast it to `aws_sdk_sts::error::SdkError<..>` and the like for its
+/// raw response), and the [`ConfigError`] with all its problems for a configuration that
+/// failed to build. Two errors are equal when they say the same (kind, message, hint, the
+/// service's answer); the cause is not compared.
+#[derive(Debug, Clone)]
+pub struct AuthError {
+    kind: ErrorKind,
+    message: String,
+    hint: Cow<'static, str>,
+    // What the service answered, when one did (boxed: most errors have none).
+    answer: Option<Box<Answer>>,
+    profiles: Vec<String>,
+    cause: Option<Cause>,
+    /// The hint as written, with the places it points to ([`Place`]) still to be worded, when
+    /// it has any.
+    template: Option<Box<Cow<'static, str>>>,
+    /// Whether the manager's monitor has recorded this failure already (a call of one of its
+    /// own clients): so it is not recorded twice on its way out.
+    recorded: bool,
+    /// Where the message quotes its cause's text (`: ` and the chain), which `Display` leaves
+    /// to `source()`. (Four bytes: the error stays small enough to return by value.)
+    headline: Option<std::num::NonZeroU32>,
+}
+
+/// The error an [`AuthError`] was made from, shared so that the error stays `Clone`.
+type Cause = Arc<dyn StdError + Send + Sync + 'static>;
+
+/// The headline's end at `len`, when it has one that fits.
+fn headline_at(len: usize) -> Option<std::num::NonZeroU32> {
+    u32::try_from(len).ok().and_then(std::num::NonZeroU32::new)
+}
+
+/// `text` with each of `secrets` replaced by `********`.
+fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
+    for secret in secrets {
+        if text.contains(secret) {
+            text = text.replace(secret, "********");
+        }
+    }
+    text
+}
+
+/// Whether any level of `err`'s chain quotes one of `secrets`, in its `Display` or its
+/// `Debug`.
+fn quotes_any(err: &(dyn StdError + 'static), secrets: &[&str]) -> bool {
+    let mut level = Some(err);
+    while let Some(current) = level {
+        let shown = format!("{current}\n{current:?}");
+        if secrets.iter().any(|secret| shown.contains(secret)) {
+            return true;
+        }
+        level = current.source();
+    }
+    false
+}
+
+/// A copy of an error chain that quoted a secret: each level's `Display` and `Debug`, the
+/// secrets replaced.
+struct Redacted {
+    display: String,
+    debug: String,
+    source: Option<Box<Redacted>>,
+}
+
+impl Redacted {
+    fn of(err: &(dyn StdError + 'static), secrets: &[&str]) -> Self {
+        Self {
+            display: redact(&err.to_string(), secrets),
+            debug: redact(&format!("{err:?}"), secrets),
+            source: err
+                .source()
+                .map(|source| Box::new(Self::of(source, secrets))),
+        }
+    }
+}
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.debug)
+    }
+}
+
+impl StdError for Redacted {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
+    }
+}
+
+impl PartialEq for AuthError {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.kind,
+            &self.message,
+            &self.hint,
+            &self.answer,
+            &self.profiles,
+        ) == (
+            other.kind,
+            &other.message,
+            &other.hint,
+            &other.answer,
+            &other.profiles,
+        )
+    }
+}
+
+impl Eq for AuthError {}
+
+/// What failed and the hint. When the message quotes its cause (the SDK's error chain), that
+/// part is left to [`source()`](StdError::source), so that a reporter that prints the chain
+/// (`anyhow`, `eyre`, `{:#}` in many loggers) prints each cause once;
+/// [`message`](AuthError::message) keeps all of it.
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = match (self.headline, &self.cause) {
+            (Some(at), Some(_)) => self
+                .message
+                .get(..at.get() as usize)
+                .unwrap_or(&self.message),
+            _ => &self.message,
+        };
+        write!(f, "{message} (hint: {})", self.hint)
+    }
+}
+
+// Written out rather than derived: `thiserror` would give the `Arc` itself as the source (an
+// `Arc<dyn Error>` is an error too), and a downcast to the SDK's type would fail.
+impl StdError for AuthError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|cause| cause as &(dyn StdError + 'static))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Answer {
+    code: Option<String>,
+    status: Option<u16>,
+    request_id: Option<String>,
+}
+
+impl AuthError {
+    /// An error of `kind` with a message and a hint, for code that reports its own failures
+    /// in the same shape.
+    pub fn new(
+        kind: ErrorKind,
+        message: impl Into<String>,
+        hint: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        let template = hint.into();
+        let (hint, template) = match render(&template, |_| None) {
+            Cow::Borrowed(_) => (template, None),
+            Cow::Owned(worded) => (Cow::Owned(worded), Some(Box::new(template))),
+        };
+        Self {
+            kind,
+            message: message.into(),
+            hint,
+            answer: None,
+            profiles: Vec::new(),
+            cause: None,
+            template,
+            recorded: false,
+            headline: None,
+        }
+    }
+
+    /// The hint with the places it points to ([`Place`]) worded by `words`, or as code names
+    /// them where `words` gives `None`. [`hint()`](Self::hint) is the hint with every place
+    /// worded for code. For a program that shows errors to people who set things otherwise
+    /// (the `bedrock-auth` command words them as its flags).
+    pub fn hint_with<'w>(&self, words: impl Fn(Place) -> Option<&'w str>) -> Cow<'_, str> {
+        match &self.template {
+            Some(template) => render(template, words),
+            None => Cow::Borrowed(&self.hint),
+        }
+    }
+
+    /// The same error with another hint: for a program that words hints for its own users
+    /// ([`hint_with`](Self::hint_with)) and passes the error on.
+    pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
+        self.hint = hint.into();
+        self.template = None;
+        self
+    }
+
+    /// The same error, made from `cause` (which [`source()`](StdError::source) returns).
+    /// The same error, its message followed by `: detail`: the text of its cause, which
+    /// `Display` leaves out when the cause is kept.
+    pub(crate) fn with_detail(mut self, detail: String) -> Self {
+        self.headline = headline_at(self.message.len());
+        self.message.push_str(": ");
+        self.message.push_str(&detail);
+        self
+    }
+
+    pub(crate) fn caused_by(mut self, cause: impl StdError + Send + Sync + 'static) -> Self {
+        self.cause = Some(Arc::new(cause));
+        self
+    }
+
+    /// The same error, made from a boxed `cause` (a user's credential or MFA source).
+    pub(crate) fn caused_by_boxed(mut self, cause: Box<dyn StdError + Send + Sync>) -> Self {
+        self.cause = Some(Arc::from(cause));
+        self
+    }
+
+    pub(crate) fn with_reply(mut self, code: Option<&str>, reply: &Reply) -> Self {
+        self.answer = Some(Box::new(Answer {
+            code: code.map(str::to_owned),
+            status: (reply.status != 0).then_some(reply.status),
+            request_id: reply.request_id.clone(),
+        }));
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// What happened, e.g. "STS GetCallerIdentity refused the access key AKIA...: ...".
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What usually fixes it.
+    pub fn hint(&self) -> &str {
+        &self.hint
+    }
+
+    /// The service's error code (`AccessDenied`, `ExpiredToken`, ...), when a service answered.
+    pub fn code(&self) -> Option<&str> {
+        self.answer.as_ref()?.code.as_deref()
+    }
+
+    /// The HTTP status of the service's answer, when a service answered.
+    pub fn http_status(&self) -> Option<u16> {
+        self.answer.as_ref()?.status
+    }
+
+    /// The request id the service gave its answer (`x-amzn-RequestId`), for AWS support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.answer.as_ref()?.request_id.as_deref()
+    }
+
+    /// For [`ErrorKind::ProfileNotFound`]: the profiles that do exist.
+    pub fn available_profiles(&self) -> &[String] {
+        &self.profiles
+    }
+
+    pub(crate) fn no_region() -> Self {
+        Self::new(
+            ErrorKind::NoRegion,
+            "no AWS region configured",
+            "<<region>>, set AWS_REGION, or add `region = ...` to the profile",
+        )
+    }
+
+    /// `what` (a credential source) did not answer within `after`.
+    /// A call to AWS that a credential source makes (`what`: `STS AssumeRole on ARN to
+    /// ENDPOINT`) did not answer before the call that waited for it gave up.
+    pub(crate) fn call_timed_out(what: &str) -> Self {
+        Self::new(
+            ErrorKind::Network,
+            format!("{what} timed out"),
+            NETWORK_HINT,
+        )
+    }
+
+    pub(crate) fn source_timed_out(what: &str, after: std::time::Duration) -> Self {
+        let check = if what.contains("credential_process") {
+            "run the profile's `credential_process` by hand to see where it waits"
+        } else if what.contains("MFA") {
+            "<<mfa>> must return a code"
+        } else if what.contains("custom") {
+            "<<custom_source>> must answer"
+        } else if what.contains("SSO") {
+            "sign in again with `aws sso login`"
+        } else {
+            "check that source"
+        };
+        Self::new(
+            ErrorKind::TimedOut,
+            format!(
+                "the credentials from {what} did not arrive within {after:?}; nothing was sent \
+                 to AWS"
+            ),
+            format!("{check}; the wait is the operation timeout (<<operation_timeout>>)"),
+        )
+    }
+
+    /// Calls are refused until `until` after `failures` authentication failures in a row.
+    pub(crate) fn locked_out(
+        failures: u32,
+        since: &str,
+        last: Option<ErrorKind>,
+        until: &str,
+    ) -> Self {
+        let last = last.map_or(String::new(), |kind| format!(", the last {kind}"));
+        Self::new(
+            ErrorKind::LockedOut,
+            format!(
+                "locked out after {failures} authentication failures in a row since {since}{last}; \
+                 nothing is sent until {until}"
+            ),
+            "fix the credentials (see the failures' messages), then <<reset_lockout>>, or wait \
+             for the cool-down",
+        )
+    }
+
+    /// The same error with each of `secrets` (the ones the manager knows and sends: an API
+    /// key, an external id) replaced by `********` wherever it stands in the message and in
+    /// its cause: an answer may echo what it was sent. A cause that quotes one is replaced by
+    /// a redacted copy of its chain (the same texts, the secret replaced), which can no longer
+    /// be downcast to the SDK's error: what it said is kept, the secret is not.
+    pub(crate) fn without_secrets<'a>(
+        mut self,
+        secrets: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        // Too short to be told from ordinary words; such values are refused at build.
+        let secrets: Vec<&str> = secrets.into_iter().filter(|s| s.len() >= 2).collect();
+        if let Some(cause) = &self.cause
+            && quotes_any(cause.as_ref(), &secrets)
+        {
+            self.cause = Some(Arc::new(Redacted::of(cause.as_ref(), &secrets)));
+        }
+        // The headline and the quoted cause apart, so that `Display` still finds the seam.
+        let at = self
+            .headline
+            .map_or(self.message.len(), |at| at.get() as usize);
+        let (mut head, mut detail) = match (self.message.get(..at), self.message.get(at..)) {
+            (Some(head), Some(detail)) => (head.to_owned(), detail.to_owned()),
+            _ => (std::mem::take(&mut self.message), String::new()),
+        };
+        for part in [&mut head, &mut detail] {
+            *part = redact(part, &secrets);
+        }
+        if self.headline.is_some() {
+            self.headline = headline_at(head.len());
+        }
+        head.push_str(&detail);
+        self.message = head;
+        self
+    }
+
+    /// Marks a failure the manager's monitor saw on one of its clients.
+    pub(crate) fn seen_by_monitor(mut self) -> Self {
+        self.recorded = true;
+        self
+    }
+
+    /// Whether the manager's monitor has recorded this failure already.
+    pub(crate) fn is_recorded(&self) -> bool {
+        self.recorded
+    }
+
+    pub(crate) fn profile_not_found(profile: &str, available: Vec<String>) -> Self {
+        let listed = if available.is_empty() {
+            "no profiles are defined".to_owned()
+        } else {
+            format!("profiles found: {}", available.join(", "))
+        };
+        let mut err = Self::new(
+            ErrorKind::ProfileNotFound,
+            format!(
+                "profile `{profile}` not found in the shared config or credentials files ({listed})"
+            ),
+            "`aws configure list-profiles` lists the profiles; create it with `aws configure \
+             --profile NAME`, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the \
+             right files",
+        );
+        err.profiles = available;
+        err
+    }
+
+    pub(crate) fn no_credentials(mode: ModeKind, detail: impl fmt::Display) -> Self {
+        let hint = match mode {
+            ModeKind::Environment => {
+                "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for \
+                 temporary keys), or choose another mode"
+            }
+            ModeKind::Profile => {
+                "give the profile credentials (`aws configure --profile NAME`), a role \
+                 (`role_arn` + `source_profile`), SSO (`aws sso login --profile NAME`) or a \
+                 `credential_process`"
+            }
+            _ => {
+                "configure credentials: environment variables, `aws configure`, `aws sso login`, \
+                 or run where an instance, container or web-identity role is available"
+            }
+        };
+        Self::new(
+            ErrorKind::NoCredentials,
+            format!("no AWS credentials found ({mode} mode): {detail}"),
+            hint,
+        )
+    }
+}
+
+/// A configuration that failed `build()` is an [`ErrorKind::InvalidConfig`] failure, so that
+/// building and validating can share one `?`.
+///
+/// The `ConfigError` is the [`source()`](StdError::source), with every problem.
+impl From<ConfigError> for AuthError {
+    fn from(err: ConfigError) -> Self {
+        Self::new(
+            ErrorKind::InvalidConfig,
+            err.to_string(),
+            "fix the configuration values named in the message",
+        )
+        .caused_by(err)
+    }
+}
