@@ -28,121 +28,25 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use secrecy::SecretString;
 use zeroize::Zeroize;
 
-use crate::builder::AuthBuilder;
 use crate::config_keys as keys;
 use crate::diagnose::{Diagnosis, Setting, check_secret_file, diagnose_in, mask, set};
 use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
 use crate::mfa::MfaProvider;
-use crate::mode::ModeState;
-use crate::mode_kind::ModeKind;
-use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
-use crate::secret::looks_like_secret;
+use crate::os::Os;
 use crate::shared::Shared;
 
 pub use crate::config_keys::ENV_VARS;
 
-/// A value as read, before checking.
-#[derive(Clone)]
-enum Raw {
-    Str(String),
-    Int(i64),
-    /// A literal secret, wrapped as soon as it was read.
-    Secret(SecretString),
-    /// `{ env = "VAR" }` / `{ file = "path" }` for a secret, or a `source` table.
-    Table(BTreeMap<String, Raw>),
-    /// Any other type (bool, float, array, ...), by name.
-    Other(&'static str),
-}
+mod checker;
+mod raw;
 
-impl fmt::Debug for Raw {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Str(s) => write!(f, "{s:?}"),
-            Self::Int(i) => write!(f, "{i}"),
-            Self::Secret(_) => f.write_str("[REDACTED]"),
-            Self::Table(t) => f
-                .debug_map()
-                .entries(t.iter().map(|(k, v)| (k, Shown(k, v))))
-                .finish(),
-            Self::Other(kind) => write!(f, "<{kind}>"),
-        }
-    }
-}
-
-/// A value as `AuthConfig`'s `Debug` shows it: only the values of keys that never hold a
-/// secret, and of those that may hold one by mistake (an access key id, an endpoint URL, a
-/// variable name) only when they pass their check. Everything else is `[REDACTED]`: the
-/// secrets, the external id, and any key this crate does not know (a misspelled
-/// `secret_acess_key` holds a secret).
-struct Shown<'a>(&'a str, &'a Raw);
-
-impl fmt::Debug for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Shown(key, value) = *self;
-        let shown = match (canonical_key(key), value) {
-            (_, Raw::Int(_) | Raw::Other(_) | Raw::Table(_)) => true,
-            (
-                "mode"
-                | "region"
-                | "profile"
-                | "role_arn"
-                | "session_name"
-                | "duration_secs"
-                | "mfa_serial"
-                | "connect_timeout_ms"
-                | "operation_timeout_ms"
-                | "bedrock_timeout_ms"
-                | "max_attempts"
-                | "metadata_timeout_ms"
-                | "metadata_attempts"
-                | "lockout_after"
-                | "lockout_cool_down_secs"
-                | "proxy"
-                | "source"
-                | "file",
-                _,
-            ) => true,
-            ("access_key_id", Raw::Str(id)) => id.parse::<crate::values::AccessKeyId>().is_ok(),
-            ("endpoint_url", Raw::Str(url)) => url.parse::<crate::values::EndpointUrl>().is_ok(),
-            ("env", Raw::Str(name)) => variable_name(name).is_ok(),
-            _ => false,
-        };
-        if shown {
-            value.fmt(f)
-        } else {
-            f.write_str("[REDACTED]")
-        }
-    }
-}
-
-/// Whether a `{ file = .. }` value has the shape of a secret rather than of a path (one that
-/// does not start as a path does).
-fn looks_like_secret_not_path(path: &str) -> bool {
-    !path.starts_with(['/', '.', '~']) && looks_like_secret(path)
-}
-
-/// Checks that `name` can be an environment variable's name, and does not have the shape of a
-/// secret put where the name of its variable belongs (`{ env = "<the secret>" }`).
-fn variable_name(name: &str) -> Result<(), Rule> {
-    let mut bytes = name.bytes();
-    let first_ok = bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
-    if !first_ok || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Err(Rule::VariableName);
-    }
-    // Variable names are words; a long run of mixed-case letters and digits is a key.
-    if looks_like_secret(name) {
-        return Err(Rule::LooksLikeSecret);
-    }
-    Ok(())
-}
+use checker::{Checker, file_of, read_small_file};
+use raw::{Raw, Shown};
 
 /// An authentication configuration read at run time, not yet checked: parse it with
 /// [`from_toml`](Self::from_toml), [`from_json`](Self::from_json), [`from_file`](Self::from_file)
@@ -172,6 +76,9 @@ pub struct AuthConfig {
     origin: Option<String>,
     mfa: Option<Arc<dyn MfaProvider>>,
     shared: Option<Shared>,
+    /// The settings another config overrode ([`overridden_by`](Self::overridden_by)), by
+    /// canonical key: where the winner came from and what it replaced.
+    winners: BTreeMap<String, Winner>,
     /// Where `{ env = .. }` and `{ file = .. }` are read, and what the manager made from this
     /// config reads: the process's, or a test sandbox's.
     pub(crate) os: Os,
@@ -328,6 +235,60 @@ impl AuthConfig {
         self.origin.as_deref()
     }
 
+    /// This config with each setting of `overrides` in place of its own: a setting given beside
+    /// a file wins over the file's, as `--region` wins over a profile's region in the AWS CLI
+    /// (the `bedrock-auth` command's `--region` and `--bedrock-timeout` beside `--config`). A
+    /// key counts with its aliases (`region_override` is `region`). The result reads its
+    /// secrets and variables where this config does.
+    ///
+    /// [`diagnose()`](Self::diagnose) shows each setting that won with the source of
+    /// `overrides`, and in [`Setting::overrides`] the value it replaced and where that came
+    /// from, so a reader sees which won:
+    ///
+    /// ```
+    /// use bedrock_auth::AuthConfig;
+    ///
+    /// let file = AuthConfig::from_toml("mode = \"auto\"\nregion_override = \"us-west-2\"")?;
+    /// let flags = AuthConfig::from_toml("region = \"eu-west-1\"")?;
+    /// let config = file.overridden_by(flags);
+    /// # let diagnosis = tokio::runtime::Builder::new_current_thread()
+    /// #     .enable_all().build().unwrap().block_on(config.diagnose());
+    /// let region = diagnosis.settings.iter().find(|s| s.key.as_deref() == Some("region"));
+    /// let region = region.expect("the config sets a region");
+    /// assert_eq!(region.value, "eu-west-1");
+    /// assert_eq!(region.overrides.as_deref(), Some("us-west-2 from given"));
+    /// # Ok::<(), bedrock_auth::ConfigError>(())
+    /// ```
+    pub fn overridden_by(mut self, overrides: AuthConfig) -> Self {
+        let (ours, theirs) = (self.source_label(), overrides.source_label());
+        for (key, raw) in overrides.entries {
+            let canonical = canonical_key(&key).to_owned();
+            let replaced = self
+                .entries
+                .keys()
+                .find(|written| canonical_key(written) == canonical)
+                .cloned()
+                .and_then(|written| self.entries.remove(&written))
+                .map(|old| format!("{} from {ours}", shown_value(&canonical, &old)));
+            let winner = Winner {
+                source: theirs.clone(),
+                replaced,
+            };
+            self.winners.insert(canonical, winner);
+            self.entries.insert(key, raw);
+        }
+        self
+    }
+
+    /// Where this config's settings come from, as `diagnose()` names it.
+    fn source_label(&self) -> String {
+        match self.origin.as_deref() {
+            Some("environment") => "environment (BEDROCK_AUTH_*)".to_owned(),
+            Some(path) => format!("config {path}"),
+            None => "given".to_owned(),
+        }
+    }
+
     /// [`diagnose()`](crate::diagnose::diagnose()) in the world this config reads, plus its secret files
     /// (`{ file = .. }`): a warning for each that is not a regular file, is too large, cannot be
     /// read, or is readable by group or others. Sends nothing; shows no secret.
@@ -340,35 +301,19 @@ impl AuthConfig {
         for path in self.secret_files() {
             check_secret_file(&self.os, path, &mut diagnosis.warnings);
         }
-        let source = match self.origin.as_deref() {
-            Some("environment") => "environment (BEDROCK_AUTH_*)".to_owned(),
-            Some(path) => format!("config {path}"),
-            None => "given".to_owned(),
-        };
+        let source = self.source_label();
         for (key, raw) in &self.entries {
             let Some(known) = keys::find(key) else {
                 continue;
             };
             let (key, name) = (known.name, known.label);
-            let value = match raw {
-                Raw::Str(_) if key == "external_id" => "********".to_owned(),
-                Raw::Str(text) => mask(key, text),
-                Raw::Int(n) => n.to_string(),
-                Raw::Secret(_) => "********".to_owned(),
-                Raw::Table(table) => {
-                    match (table.get("env"), table.get("file"), table.get("profile")) {
-                        (Some(Raw::Str(var)), _, _) => format!("from variable {var}"),
-                        (_, Some(Raw::Str(path)), _) => format!("from file {path}"),
-                        (_, _, Some(Raw::Str(profile))) => format!("profile {profile}"),
-                        _ => "a key pair".to_owned(),
-                    }
-                }
-                Raw::Other(kind) => format!("<{kind}>"),
+            let winner = self.winners.get(key);
+            let setting = match winner {
+                Some(winner) => Setting::new(name, shown_value(key, raw), &winner.source),
+                None => Setting::new(name, shown_value(key, raw), &source),
             };
-            set(
-                &mut diagnosis.settings,
-                Setting::new(name, value, source.clone()).of_key(key),
-            );
+            let replaced = winner.and_then(|winner| winner.replaced.as_deref());
+            set(&mut diagnosis.settings, setting.of_key(key).over(replaced));
             if key == "proxy" {
                 // The config's proxy (or none) serves every endpoint.
                 diagnosis
@@ -422,681 +367,36 @@ fn syntax_error(format: &str, message: String) -> ConfigError {
     ConfigError::new(vec![Problem::new("syntax", error)])
 }
 
+/// A setting that won over another config's ([`AuthConfig::overridden_by`]).
+#[derive(Debug, Clone)]
+struct Winner {
+    /// Where it came from, as `diagnose()` names it.
+    source: String,
+    /// The value it replaced, as `diagnose()` shows it, and where that came from.
+    replaced: Option<String>,
+}
+
+/// A value as `diagnose()` shows it: masked where it is a key id, never a secret.
+fn shown_value(key: &str, raw: &Raw) -> String {
+    match raw {
+        Raw::Str(_) if key == "external_id" => "********".to_owned(),
+        Raw::Str(text) => mask(key, text),
+        Raw::Int(n) => n.to_string(),
+        Raw::Secret(_) => "********".to_owned(),
+        Raw::Table(table) => match (table.get("env"), table.get("file"), table.get("profile")) {
+            (Some(Raw::Str(var)), _, _) => format!("from variable {var}"),
+            (_, Some(Raw::Str(path)), _) => format!("from file {path}"),
+            (_, _, Some(Raw::Str(profile))) => format!("profile {profile}"),
+            _ => "a key pair".to_owned(),
+        },
+        Raw::Other(kind) => format!("<{kind}>"),
+    }
+}
+
 fn is_secret_key(key: &str) -> bool {
     keys::is_secret(key)
 }
 
 fn canonical_key(key: &str) -> &str {
     keys::canonical(key)
-}
-
-/// Reads any self-describing format (TOML, JSON, YAML, ...) through serde, so an `AuthConfig`
-/// can be one field of a service's own configuration:
-///
-/// ```
-/// use bedrock_auth::{AuthConfig, AuthManager, modes::ModeKind};
-///
-/// #[derive(serde::Deserialize)]
-/// struct ServiceConfig {
-///     listen: String,
-///     bedrock: AuthConfig,
-/// }
-///
-/// let service: ServiceConfig = toml::from_str(r#"
-///     listen = "0.0.0.0:8080"
-///     [bedrock]
-///     mode = "profile"
-///     profile = "orders"
-///     region = "eu-west-1"
-/// "#)?;
-/// let manager = AuthManager::from_config(&service.bedrock)?;
-/// assert_eq!(manager.mode(), ModeKind::Profile);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// Only the shape is read here (a table of keys); values are checked by
-/// [`AuthManager::from_config`]. Literal secrets are wrapped as they are read, and no error of
-/// this impl quotes a value.
-impl<'de> serde::Deserialize<'de> for AuthConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match deserializer.deserialize_any(RawVisitor { secret: true })? {
-            Raw::Table(entries) => Ok(Self {
-                entries,
-                ..Self::default()
-            }),
-            _ => Err(serde::de::Error::custom(
-                "the top level must be a table (an object) of settings",
-            )),
-        }
-    }
-}
-
-/// Reads one value of any type into a [`Raw`]; strings become secrets when `secret` is set
-/// (the value of a secret key, or the top level, which is only accepted as a table).
-struct RawVisitor {
-    secret: bool,
-}
-
-/// The key toml's deserializer uses to hand over a date as a table.
-const TOML_DATETIME: &str = "$__toml_private_datetime";
-
-impl<'de> serde::de::DeserializeSeed<'de> for RawVisitor {
-    type Value = Raw;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Raw, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for RawVisitor {
-    type Value = Raw;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a configuration value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Raw, E> {
-        Ok(Raw::Other("a boolean"))
-    }
-
-    fn visit_i64<E>(self, value: i64) -> Result<Raw, E> {
-        Ok(Raw::Int(value))
-    }
-
-    fn visit_u64<E>(self, value: u64) -> Result<Raw, E> {
-        Ok(i64::try_from(value).map_or(Raw::Other("an integer out of range"), Raw::Int))
-    }
-
-    fn visit_i128<E>(self, value: i128) -> Result<Raw, E> {
-        Ok(i64::try_from(value).map_or(Raw::Other("an integer out of range"), Raw::Int))
-    }
-
-    fn visit_u128<E>(self, value: u128) -> Result<Raw, E> {
-        Ok(i64::try_from(value).map_or(Raw::Other("an integer out of range"), Raw::Int))
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Raw, E> {
-        Ok(Raw::Other("a fractional number"))
-    }
-
-    fn visit_char<E: serde::de::Error>(self, value: char) -> Result<Raw, E> {
-        self.visit_str(value.encode_utf8(&mut [0; 4]))
-    }
-
-    fn visit_str<E>(self, value: &str) -> Result<Raw, E> {
-        Ok(if self.secret {
-            Raw::Secret(SecretString::from(value))
-        } else {
-            Raw::Str(value.to_owned())
-        })
-    }
-
-    fn visit_string<E>(self, mut value: String) -> Result<Raw, E> {
-        if self.secret {
-            let secret = SecretString::from(value.as_str());
-            value.zeroize();
-            Ok(Raw::Secret(secret))
-        } else {
-            Ok(Raw::Str(value))
-        }
-    }
-
-    fn visit_bytes<E>(self, _: &[u8]) -> Result<Raw, E> {
-        Ok(Raw::Other("bytes"))
-    }
-
-    fn visit_none<E>(self) -> Result<Raw, E> {
-        Ok(Raw::Other("null"))
-    }
-
-    fn visit_unit<E>(self) -> Result<Raw, E> {
-        Ok(Raw::Other("null"))
-    }
-
-    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Raw, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-
-    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Raw, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Raw::Other("an array"))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
-        let mut table = BTreeMap::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == TOML_DATETIME {
-                map.next_value::<serde::de::IgnoredAny>()?;
-                return Ok(Raw::Other("a date"));
-            }
-            let value = map.next_value_seed(RawVisitor {
-                secret: is_secret_key(&key),
-            })?;
-            // TOML refuses a key given twice; JSON's parser would keep the last. Refused in
-            // every format (the value is not quoted: it may be a secret).
-            if table.insert(key.clone(), value).is_some() {
-                return Err(serde::de::Error::custom(format!(
-                    "the key `{}` is given twice",
-                    crate::printable::printable(&key)
-                )));
-            }
-        }
-        Ok(Raw::Table(table))
-    }
-
-    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Raw, A::Error> {
-        Ok(Raw::Other("an enum"))
-    }
-}
-
-/// Walks a config, collecting problems, and drives the builder.
-struct Checker<'a> {
-    config: &'a AuthConfig,
-    // Canonical key -> (key as written, value).
-    values: BTreeMap<&'static str, (&'a str, &'a Raw)>,
-    problems: Vec<Problem>,
-}
-
-impl<'a> Checker<'a> {
-    fn new(config: &'a AuthConfig) -> Self {
-        Self {
-            config,
-            values: BTreeMap::new(),
-            problems: Vec::new(),
-        }
-    }
-
-    fn problem(&mut self, key: &str, error: ValueError) {
-        self.problems.push(Problem::new(key.to_owned(), error));
-    }
-
-    fn run(mut self) -> Result<AuthManager, ConfigError> {
-        let mode = self.mode();
-        for (written, value) in &self.config.entries {
-            let Some(key) = keys::find(written) else {
-                let error = ValueError::new(ValueKind::Key, written, Rule::UnknownKey);
-                self.problem(written, error);
-                continue;
-            };
-            let known = key.name;
-            if let Some(mode) = mode
-                && !keys::taken_by(key, mode)
-            {
-                let owner = key.mode.unwrap_or(mode);
-                let rule = Rule::NotInMode { owner, mode };
-                let error = ValueError::new(ValueKind::Key, written, rule);
-                self.problem(written, error);
-                continue;
-            }
-            if self.values.insert(known, (written, value)).is_some() {
-                let error = ValueError::new(ValueKind::Key, written, Rule::Duplicate);
-                self.problem(written, error);
-            }
-        }
-        let Some(mode) = mode else {
-            // Still check the keys every mode shares.
-            let built = self.common(AuthManager::builder()).auto().build();
-            return match self.finish(built) {
-                Ok(_) => unreachable!("a config without a mode recorded a problem"),
-                Err(err) => Err(err),
-            };
-        };
-        let builder = self.common(AuthManager::builder());
-        let built = match mode {
-            ModeKind::Profile => {
-                let name = self.string("profile", true).unwrap_or_default();
-                builder.profile(name).build()
-            }
-            ModeKind::Environment => builder.environment().build(),
-            ModeKind::Auto => builder.auto().build(),
-            // `mode()` never answers Custom: a file cannot hold a credential source.
-            ModeKind::Custom => unreachable!("configs have no custom-source mode"),
-            ModeKind::Static => {
-                let key = self.string("access_key_id", true).unwrap_or_default();
-                let secret = self.secret("secret_access_key", true);
-                let builder = builder.static_credentials(key, secret.unwrap_or_else(placeholder));
-                match self.secret("session_token", false) {
-                    Some(token) => builder.session_token(token).build(),
-                    None => builder.build(),
-                }
-            }
-            ModeKind::AssumeRole => self.assume_role(builder),
-            // Without `api_key`, the key is the SDK's variable, as the builder's
-            // `api_key_from_env()` reads it (and as environment mode reads its variables).
-            ModeKind::ApiKey => match self.secret("api_key", false) {
-                Some(key) => builder.api_key(key).build(),
-                None => builder.api_key_from_env().build(),
-            },
-        };
-        self.finish(built)
-    }
-
-    /// The mode, from `mode` and its aliases; `IAM_ROLE` with a `role_arn` means assume role.
-    fn mode(&mut self) -> Option<ModeKind> {
-        let written = self.config.entries.get("mode");
-        let name = match written {
-            Some(Raw::Str(name)) => name.to_ascii_lowercase(),
-            Some(other) => {
-                self.wrong_type("mode", other, "a string");
-                return None;
-            }
-            None => {
-                let error = ValueError::new(ValueKind::Mode, "", Rule::Missing);
-                self.problem("mode", error);
-                return None;
-            }
-        };
-        let mode = match name.as_str() {
-            "profile" => ModeKind::Profile,
-            "environment" => ModeKind::Environment,
-            "static" | "credentials" => ModeKind::Static,
-            "assume_role" => ModeKind::AssumeRole,
-            "auto" => ModeKind::Auto,
-            "api_key" => ModeKind::ApiKey,
-            "iam_role" if self.config.entries.contains_key("role_arn") => ModeKind::AssumeRole,
-            "iam_role" => {
-                let error = ValueError::new(ValueKind::Mode, &name, Rule::IamRoleNeedsArn);
-                self.problem("mode", error);
-                return None;
-            }
-            _ => {
-                let error = ValueError::new(ValueKind::Mode, &name, Rule::UnknownMode);
-                self.problem("mode", error);
-                return None;
-            }
-        };
-        Some(mode)
-    }
-
-    fn wrong_type(&mut self, key: &str, value: &Raw, expected: &'static str) {
-        let found = match value {
-            Raw::Str(_) | Raw::Secret(_) => "a string",
-            Raw::Int(_) => "an integer",
-            Raw::Table(_) => "a table",
-            Raw::Other(kind) => kind,
-        };
-        let error = ValueError::new(ValueKind::Key, key, Rule::WrongType { expected, found });
-        self.problem(key, error);
-    }
-
-    fn missing(&mut self, key: &'static str) {
-        let error = ValueError::new(ValueKind::Key, key, Rule::Missing);
-        self.problem(key, error);
-    }
-
-    /// A string value; `None` (with a problem recorded if required or mistyped) otherwise.
-    fn string(&mut self, key: &'static str, required: bool) -> Option<String> {
-        match self.values.get(key).copied() {
-            Some((_, Raw::Str(s))) => Some(s.clone()),
-            Some((written, other)) => {
-                self.wrong_type(written, other, "a string");
-                None
-            }
-            None if required => {
-                self.missing(key);
-                None
-            }
-            None => None,
-        }
-    }
-
-    /// An integer value, also from a string of digits (environment variables are strings).
-    fn integer(&mut self, key: &'static str) -> Option<i64> {
-        match self.values.get(key).copied() {
-            Some((_, Raw::Int(i))) => Some(*i),
-            Some((written, Raw::Str(s))) => match s.trim().parse() {
-                Ok(i) => Some(i),
-                Err(_) => {
-                    self.wrong_type(written, &Raw::Str(String::new()), "an integer");
-                    None
-                }
-            },
-            Some((written, other)) => {
-                self.wrong_type(written, other, "an integer");
-                None
-            }
-            None => None,
-        }
-    }
-
-    /// A secret: a literal (with a warning), `{ env = "VAR" }` or `{ file = "path" }`.
-    fn secret(&mut self, key: &'static str, required: bool) -> Option<SecretString> {
-        let Some((written, value)) = self.values.get(key).copied() else {
-            if required {
-                self.missing(key);
-            }
-            return None;
-        };
-        let origin = self.config.origin.as_deref();
-        self.secret_value(written, value, origin != Some("environment"))
-    }
-
-    fn secret_value(&mut self, key: &str, value: &Raw, warn_literal: bool) -> Option<SecretString> {
-        match value {
-            Raw::Secret(secret) => {
-                if warn_literal {
-                    tracing::warn!(
-                        key,
-                        "a literal secret is in the configuration; prefer {{ env = \"VAR\" }} or \
-                         {{ file = \"/run/secrets/..\" }}"
-                    );
-                }
-                Some(secret.clone())
-            }
-            Raw::Table(table) => match (table.get("env"), table.get("file"), table.len()) {
-                (Some(Raw::Str(var)), None, 1) if variable_name(var).is_err() => {
-                    let rule = variable_name(var).err().unwrap_or(Rule::VariableName);
-                    // Never the value: it may be the secret itself.
-                    let error = ValueError::without_value(ValueKind::SecretSource, rule);
-                    self.problem(key, error);
-                    None
-                }
-                (Some(Raw::Str(var)), None, 1) => match self.config.os.env.get(var) {
-                    Ok(mut value) => {
-                        let secret = SecretString::from(value.as_str());
-                        value.zeroize();
-                        Some(secret)
-                    }
-                    Err(err) => {
-                        let rule = match err {
-                            std::env::VarError::NotPresent => Rule::EnvVarMissing,
-                            std::env::VarError::NotUnicode(_) => Rule::NotUtf8,
-                        };
-                        let error = ValueError::new(ValueKind::SecretSource, var, rule);
-                        self.problem(key, error);
-                        None
-                    }
-                },
-                (None, Some(Raw::Str(path)), 1) => {
-                    read_secret_file(&self.config.os, Path::new(path))
-                        .map_err(|rule| {
-                            // A path is shown, unless it has the shape of the secret itself.
-                            let error = if looks_like_secret_not_path(path) {
-                                ValueError::without_value(
-                                    ValueKind::SecretSource,
-                                    Rule::LooksLikeSecret,
-                                )
-                            } else {
-                                ValueError::new(ValueKind::SecretSource, path, rule)
-                            };
-                            self.problem(key, error);
-                        })
-                        .ok()
-                }
-                _ => {
-                    self.wrong_type(
-                        key,
-                        value,
-                        "a string, { env = \"VAR\" } or { file = \"path\" }",
-                    );
-                    None
-                }
-            },
-            other => {
-                self.wrong_type(
-                    key,
-                    other,
-                    "a string, { env = \"VAR\" } or { file = \"path\" }",
-                );
-                None
-            }
-        }
-    }
-
-    fn common<M: ModeState>(&mut self, mut builder: AuthBuilder<M>) -> AuthBuilder<M> {
-        builder.settings.os = self.config.os.clone();
-        if let Some(shared) = &self.config.shared {
-            builder = builder.shared(shared);
-        }
-        if let Some(region) = self.string("region", false) {
-            builder = builder.region(region);
-        }
-        if let Some(url) = self.string("endpoint_url", false) {
-            builder = builder.endpoint_url(url);
-        }
-        if let Some(ms) = self.millis("connect_timeout_ms") {
-            builder = builder.connect_timeout(ms);
-        }
-        if let Some(ms) = self.millis("operation_timeout_ms") {
-            builder = builder.operation_timeout(ms);
-        }
-        if let Some(ms) = self.millis("bedrock_timeout_ms") {
-            builder = builder.bedrock_timeout(ms);
-        }
-        if let Some(attempts) = self.integer("max_attempts") {
-            builder = builder.max_attempts(u32::try_from(attempts).unwrap_or(0));
-        }
-        if let Some(ms) = self.millis("metadata_timeout_ms") {
-            builder = builder.metadata_timeout(ms);
-        }
-        if let Some(attempts) = self.integer("metadata_attempts") {
-            builder = builder.metadata_attempts(u32::try_from(attempts).unwrap_or(0));
-        }
-        match self.string("proxy", false) {
-            Some(off) if off.eq_ignore_ascii_case("off") => builder = builder.without_proxy(),
-            Some(url) => builder = builder.proxy(url),
-            None => {}
-        }
-        match (
-            self.integer("lockout_after"),
-            self.integer("lockout_cool_down_secs"),
-        ) {
-            (Some(failures), Some(secs)) => {
-                let secs = u64::try_from(secs).unwrap_or(0);
-                builder = builder.lockout_after(
-                    u32::try_from(failures).unwrap_or(0),
-                    Duration::from_secs(secs),
-                );
-            }
-            (Some(_), None) => self.missing("lockout_cool_down_secs"),
-            (None, Some(_)) => self.missing("lockout_after"),
-            (None, None) => {}
-        }
-        builder
-    }
-
-    fn millis(&mut self, key: &'static str) -> Option<Duration> {
-        self.integer(key)
-            .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
-    }
-
-    fn assume_role(
-        &mut self,
-        builder: AuthBuilder<crate::mode::WantsMode>,
-    ) -> Result<AuthManager, ConfigError> {
-        let role_arn = self.string("role_arn", true).unwrap_or_default();
-        let mut builder = builder.assume_role(role_arn);
-        if let Some(id) = self.string("external_id", false) {
-            builder = builder.external_id(id);
-        }
-        if let Some(name) = self.string("session_name", false) {
-            builder = builder.session_name(name);
-        }
-        if let Some(secs) = self.integer("duration_secs") {
-            builder = builder.duration(u64::try_from(secs).unwrap_or(0));
-        }
-        if let Some(serial) = self.string("mfa_serial", false) {
-            match self.config.mfa.clone() {
-                Some(source) => {
-                    builder = builder.mfa(serial, SharedSource(source));
-                }
-                None => {
-                    let error = ValueError::new(ValueKind::Key, "mfa_serial", Rule::NoTokenSource);
-                    self.problem("mfa_serial", error);
-                }
-            }
-        }
-        match self.values.get("source").copied() {
-            None => {}
-            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("auto") => {}
-            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("environment") => {
-                builder = builder.source_environment();
-            }
-            Some((written, Raw::Table(table))) => {
-                builder = self.source_table(written, table, builder);
-            }
-            Some((written, other)) => {
-                self.wrong_type(
-                    written,
-                    other,
-                    "\"environment\", \"auto\", { profile = \"..\" } or a key pair table",
-                );
-            }
-        }
-        builder.build()
-    }
-
-    fn source_table(
-        &mut self,
-        written: &str,
-        table: &BTreeMap<String, Raw>,
-        builder: AuthBuilder<crate::mode::AssumeRole>,
-    ) -> AuthBuilder<crate::mode::AssumeRole> {
-        let keys: Vec<&str> = table.keys().map(|k| canonical_key(k)).collect();
-        match keys.as_slice() {
-            ["profile"] => match table.values().next() {
-                Some(Raw::Str(name)) => builder.source_profile(name.as_str()),
-                _ => {
-                    self.wrong_type(
-                        &format!("{written}.profile"),
-                        &Raw::Other("a non-string"),
-                        "a string",
-                    );
-                    builder
-                }
-            },
-            ["access_key_id", "secret_access_key"]
-            | ["access_key_id", "secret_access_key", "session_token"] => {
-                let value = |name: &str| {
-                    table
-                        .iter()
-                        .find(|(k, _)| canonical_key(k) == name)
-                        .map(|(_, v)| v)
-                };
-                let id = match value("access_key_id") {
-                    Some(Raw::Str(id)) => id.clone(),
-                    _ => String::new(),
-                };
-                let key = format!("{written}.secret_access_key");
-                let secret = value("secret_access_key")
-                    .and_then(|v| self.secret_value(&key, v, true))
-                    .unwrap_or_else(placeholder);
-                let builder = builder.source_static(id, secret);
-                match value("session_token") {
-                    Some(token) => {
-                        let key = format!("{written}.session_token");
-                        let token = self
-                            .secret_value(&key, token, true)
-                            .unwrap_or_else(placeholder);
-                        builder.source_session_token(token)
-                    }
-                    None => builder,
-                }
-            }
-            _ => {
-                self.wrong_type(
-                    written,
-                    &Raw::Table(BTreeMap::new()),
-                    "\"environment\", \"auto\", { profile = \"..\" } or { access_key_id, secret_access_key[, session_token] }",
-                );
-                builder
-            }
-        }
-    }
-
-    /// Merges the builder's problems with ours, one per key (ours win: they are more precise,
-    /// e.g. "missing" rather than "empty").
-    fn finish(
-        mut self,
-        built: Result<AuthManager, ConfigError>,
-    ) -> Result<AuthManager, ConfigError> {
-        match built {
-            Ok(manager) if self.problems.is_empty() => Ok(manager),
-            Ok(_) => Err(keys::in_table_order(self.problems)),
-            Err(err) => {
-                for problem in err.problems() {
-                    // The builder names its methods; a config names its keys.
-                    let field = keys::from_builder(problem.field());
-                    let key = self.values.get(field).map_or(field, |(written, _)| written);
-                    if !self.problems.iter().any(|p| p.field() == key) {
-                        let problem = Problem::new(key.to_owned(), problem.error().clone());
-                        self.problems.push(problem);
-                    }
-                }
-                Err(keys::in_table_order(self.problems))
-            }
-        }
-    }
-}
-
-/// The path of a `{ file = ".." }` secret.
-fn file_of(raw: &Raw) -> Option<&Path> {
-    match raw {
-        Raw::Table(table) => match table.get("file") {
-            Some(Raw::Str(path)) => Some(Path::new(path.as_str())),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// A stand-in secret for a key whose problem is already recorded, so the builder can still
-/// check the other keys. It never leaves `from_config`: a recorded problem fails the build.
-fn placeholder() -> SecretString {
-    SecretString::from("x")
-}
-
-/// A secret from a file: a regular file of at most 64 KiB, read into a buffer that is wiped,
-/// with a warning when group or others may read it.
-fn read_secret_file(os: &Os, path: &Path) -> Result<SecretString, Rule> {
-    let read = read_small_file(os, path)?;
-    if read.exposed() {
-        tracing::warn!(
-            path = %path.display(),
-            mode = format!("{:o}", read.mode.unwrap_or_default() & 0o777),
-            "a secret file is readable by group or others; run `chmod 600` on it"
-        );
-    }
-    match std::str::from_utf8(&read.bytes) {
-        Ok(text) => Ok(SecretString::from(text.trim_end_matches(['\n', '\r']))),
-        Err(_) => Err(Rule::FileNotText),
-    }
-}
-
-/// A secret or configuration file, read with care ([`SMALL_FILE_LIMIT`]); why not, as a rule.
-fn read_small_file(os: &Os, path: &Path) -> Result<CarefulRead, Rule> {
-    os.read_careful(path, SMALL_FILE_LIMIT)
-        .map_err(|trouble| match trouble {
-            FileTrouble::NotRegular(is) => Rule::NotRegularFile { is },
-            FileTrouble::TooLarge(max_bytes) => Rule::FileTooLarge { max_bytes },
-            FileTrouble::Missing => Rule::FileMissing,
-            FileTrouble::Unreadable(err) => unreadable_rule(&err),
-        })
-}
-
-/// Why a file could not be read, as the rule the error names.
-pub(crate) fn unreadable_rule(err: &std::io::Error) -> Rule {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => Rule::FileMissing,
-        std::io::ErrorKind::PermissionDenied => Rule::FileDenied,
-        // ELOOP has no stable `ErrorKind` yet; its message is the system's.
-        _ if err.to_string().contains("symbolic links") => Rule::FileLinkLoop,
-        _ => Rule::FileUnreadable,
-    }
-}
-
-/// An `Arc`'d MFA provider as an MFA provider, so one config can make many managers.
-struct SharedSource(Arc<dyn MfaProvider>);
-
-impl MfaProvider for SharedSource {
-    fn token_code(&self) -> crate::mfa::MfaFuture<'_> {
-        self.0.token_code()
-    }
 }

@@ -97,6 +97,11 @@ pub struct Setting {
     /// config ([`AuthConfig::diagnose`](crate::AuthConfig::diagnose)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// What this setting won over, when it replaced another's value: that value (masked) and
+    /// its source, `us-west-2 from config auth.toml`
+    /// ([`AuthConfig::overridden_by`](crate::AuthConfig::overridden_by)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<String>,
 }
 
 impl Setting {
@@ -113,12 +118,19 @@ impl Setting {
             value: shown(&value.into()),
             source: shown(&source.into()),
             key: None,
+            overrides: None,
         }
     }
 
     /// The setting, as the configuration key `key` set it.
     pub(crate) fn of_key(mut self, key: &str) -> Self {
         self.key = Some(key.to_owned());
+        self
+    }
+
+    /// The setting, having won over `replaced` (a value and its source, already masked).
+    pub(crate) fn over(mut self, replaced: Option<&str>) -> Self {
+        self.overrides = replaced.map(shown);
         self
     }
 }
@@ -720,11 +732,15 @@ impl fmt::Display for Diagnosis {
             .unwrap_or(0);
         writeln!(f, "{:width$}  {:value_width$}  source", "setting", "value")?;
         for setting in &self.settings {
-            writeln!(
+            write!(
                 f,
                 "{:width$}  {:value_width$}  {}",
                 setting.name, setting.value, setting.source
             )?;
+            match &setting.overrides {
+                Some(replaced) => writeln!(f, ", over {replaced}")?,
+                None => writeln!(f)?,
+            }
         }
         writeln!(f)?;
         writeln!(f, "environment:      {}", self.environment)?;

@@ -251,18 +251,109 @@ async fn flags_are_the_keys_of_a_config_file() {
         }
         assert_eq!(by_flags, by_file, "{command}");
     }
-    // The mode flags and a file do not mix.
+    // A mode flag and a file do not mix: which mode would it be?
     let mixed = run(
         home.path(),
         &aws,
         &[],
-        &[&["whoami", "--json", "--region", "eu-west-1"], &config[..]].concat(),
+        &[&["whoami", "--profile", "base"], &config[..]].concat(),
     )
     .await;
-    assert_eq!(
-        (mixed.code, mixed.json()["error"]["kind"].as_str()),
-        (2, Some("invalid_config"))
+    assert_eq!(mixed.code, 2, "{}", mixed.stderr);
+    assert!(mixed.stderr.contains("--profile"), "{}", mixed.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_setting_flag_beside_a_config_overrides_the_file_and_doctor_and_check_say_which_won() {
+    let (home, aws, alice) = setup().await;
+    write_base_profile(home.path(), &alice);
+    let file = home.path().join("auth.toml");
+    let written = "mode = \"profile\"\nprofile = \"base\"\nregion = \"us-west-2\"\n\
+                   bedrock_timeout_ms = 60000\n";
+    std::fs::write(&file, written).unwrap();
+    let config = ["--config", file.to_str().unwrap()];
+    let flags = ["--region", "eu-west-1"];
+
+    // The flag wins: STS is asked in the flag's region, as the AWS CLI's `--region` wins over
+    // a profile's region.
+    let whoami = run(
+        home.path(),
+        &aws,
+        &[],
+        &[&["whoami"], &config[..], &flags[..]].concat(),
+    )
+    .await;
+    assert_eq!(whoami.code, 0, "{}", whoami.stderr);
+    let regions: Vec<_> = aws
+        .requests()
+        .into_iter()
+        .map(|r| r.signing_region)
+        .collect();
+    assert_eq!(regions, [Some("eu-west-1".to_owned())]);
+
+    // doctor says which won, and over what.
+    let doctor = run(
+        home.path(),
+        &aws,
+        &[],
+        &[&["doctor"], &config[..], &flags[..]].concat(),
+    )
+    .await;
+    assert_eq!(doctor.code, 0, "{}", doctor.stderr);
+    let region = doctor
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("region "))
+        .unwrap_or_default();
+    let file_source = format!("config {}", file.display());
+    assert!(region.contains("eu-west-1"), "{}", doctor.stdout);
+    assert!(region.contains("flag --region"), "{}", doctor.stdout);
+    assert!(
+        region.contains(&format!("over us-west-2 from {file_source}")),
+        "{region}"
     );
+    // A setting no flag gave keeps the file as its source.
+    let timeout = doctor
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Bedrock timeout"))
+        .unwrap_or_default();
+    assert!(
+        timeout.contains("60000") && timeout.ends_with(&file_source),
+        "{}",
+        doctor.stdout
+    );
+
+    // check says so too, in text and JSON, and sends nothing.
+    let before = aws.requests().len();
+    let check = run(
+        home.path(),
+        &aws,
+        &[],
+        &[&["check"], &config[..], &flags[..]].concat(),
+    )
+    .await;
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert_eq!(
+        check.stdout,
+        format!(
+            "ok: profile mode, no problems\nregion: eu-west-1 from --region, over us-west-2 \
+             from {file_source}\n"
+        )
+    );
+    let json = run(
+        home.path(),
+        &aws,
+        &[],
+        &[&["check", "--json", "--bedrock-timeout", "2m"], &config[..]].concat(),
+    )
+    .await;
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let overridden = &json.json()["overridden"];
+    assert_eq!(overridden[0]["flag"], "--bedrock-timeout", "{overridden}");
+    assert_eq!(overridden[0]["key"], "bedrock_timeout_ms", "{overridden}");
+    assert_eq!(overridden.as_array().map(Vec::len), Some(1), "{overridden}");
+    assert_eq!(aws.requests().len(), before, "check sends nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,11 +15,12 @@ use crate::BUG;
 /// How the manager is configured: a config file, or flags that name the same keys.
 #[derive(Args)]
 pub(crate) struct ModeFlags {
-    /// Read the configuration from this TOML or JSON file instead of the flags below.
+    /// Read the configuration from this TOML or JSON file instead of the mode flags below
+    /// (`--region` and `--bedrock-timeout` beside it override the file's).
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["profile", "env", "auto", "role_arn", "api_key", "region", "bedrock_timeout"]
+        conflicts_with_all = ["profile", "env", "auto", "role_arn", "api_key"]
     )]
     config: Option<PathBuf>,
     /// Profile mode: this profile of the shared files.
@@ -53,6 +54,14 @@ pub(crate) struct ModeFlags {
     /// so it stays out of shell history and process lists).
     #[arg(long, conflicts_with_all = ["profile", "env", "auto", "role_arn"])]
     api_key: bool,
+    #[command(flatten)]
+    settings: SettingFlags,
+}
+
+/// The settings of every mode: beside `--config`, each overrides the file's (as `--region`
+/// overrides a profile's region in the AWS CLI).
+#[derive(Args)]
+pub(crate) struct SettingFlags {
     /// The region.
     #[arg(long)]
     region: Option<String>,
@@ -62,11 +71,43 @@ pub(crate) struct ModeFlags {
     bedrock_timeout: Option<String>,
 }
 
+impl SettingFlags {
+    /// The settings given, as the keys of a config file (none given: an empty config).
+    pub(crate) fn config(&self) -> Result<AuthConfig, AuthError> {
+        to_config(&self.keys(None)?)
+    }
+
+    /// The flags as config keys, in `mode` (none: the file's, when beside `--config`).
+    fn keys(&self, mode: Option<ModeKind>) -> Result<FlagConfig<'_>, AuthError> {
+        let bedrock_timeout_ms = match &self.bedrock_timeout {
+            Some(text) => {
+                Some(parse_duration("--bedrock-timeout", text, 24 * 3600)?.as_millis() as u64)
+            }
+            None => None,
+        };
+        Ok(FlagConfig {
+            mode,
+            region: self.region.as_deref(),
+            bedrock_timeout_ms,
+            ..FlagConfig::default()
+        })
+    }
+}
+
+/// Flags are strings and integers, which both steps take: neither fails.
+fn to_config(flags: &FlagConfig<'_>) -> Result<AuthConfig, AuthError> {
+    serde_json::to_value(flags)
+        .and_then(AuthConfig::deserialize)
+        .map(|config| config.mfa_provider(ask_mfa_code))
+        .map_err(|err| AuthError::new(ErrorKind::InvalidConfig, err.to_string(), BUG))
+}
+
 /// The mode flags as the keys of a config file: the command has no mapping of its own to
 /// the builder, only [`AuthManager::from_config`]'s.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct FlagConfig<'a> {
-    mode: ModeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<ModeKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,13 +152,15 @@ impl ModeFlags {
         }
     }
 
-    /// The configuration: the file given with `--config`, or the flags as its keys.
-    /// `--api-key` is `mode = "api_key"` without a key, which reads
-    /// `AWS_BEARER_TOKEN_BEDROCK` (never a flag: shell history and process lists show flags).
+    /// The configuration: the file given with `--config` (its settings overridden by those
+    /// flags given beside it), or the flags as its keys. `--api-key` is `mode = "api_key"`
+    /// without a key, which reads `AWS_BEARER_TOKEN_BEDROCK` (never a flag: shell history and
+    /// process lists show flags).
     pub(crate) fn config(&self) -> Result<AuthConfig, AuthError> {
         // An MFA code, when the role wants one, is asked on the terminal.
         if let Some(path) = &self.config {
-            return Ok(AuthConfig::from_file(path)?.mfa_provider(ask_mfa_code));
+            let file = AuthConfig::from_file(path)?.mfa_provider(ask_mfa_code);
+            return Ok(file.overridden_by(self.settings.config()?));
         }
         let mode = if self.role_arn.is_some() {
             ModeKind::AssumeRole
@@ -131,8 +174,6 @@ impl ModeFlags {
             ModeKind::Auto
         };
         let flags = FlagConfig {
-            mode,
-            region: self.region.as_deref(),
             profile: self.profile.as_deref(),
             role_arn: self.role_arn.as_deref(),
             external_id: self.external_id.as_deref(),
@@ -143,18 +184,9 @@ impl ModeFlags {
                 .as_deref()
                 .map(|profile| SourceProfile { profile }),
             mfa_serial: self.mfa_serial.as_deref(),
-            bedrock_timeout_ms: match &self.bedrock_timeout {
-                Some(text) => {
-                    Some(parse_duration("--bedrock-timeout", text, 24 * 3600)?.as_millis() as u64)
-                }
-                None => None,
-            },
+            ..self.settings.keys(Some(mode))?
         };
-        // Flags are strings and integers, which both steps take: neither fails.
-        serde_json::to_value(&flags)
-            .and_then(AuthConfig::deserialize)
-            .map(|config| config.mfa_provider(ask_mfa_code))
-            .map_err(|err| AuthError::new(ErrorKind::InvalidConfig, err.to_string(), BUG))
+        to_config(&flags)
     }
 
     pub(crate) fn manager(&self) -> Result<AuthManager, AuthError> {
@@ -261,7 +293,7 @@ mod tests {
     #[test]
     fn every_key_the_flags_set_names_its_flag() {
         let flags = FlagConfig {
-            mode: ModeKind::AssumeRole,
+            mode: Some(ModeKind::AssumeRole),
             region: Some("r"),
             profile: Some("p"),
             role_arn: Some("a"),

@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use bedrock_auth::{AuthError, ErrorKind};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use flags::ModeFlags;
+use flags::{ModeFlags, SettingFlags};
 use output::{Failure, Outcome, Report, print_json};
 
 #[derive(Parser)]
@@ -49,6 +49,8 @@ enum Command {
         /// The TOML or JSON file.
         #[arg(long)]
         config: String,
+        #[command(flatten)]
+        settings: SettingFlags,
     },
     /// Diagnose the environment, then try `whoami`, with a hint for each problem.
     Doctor {
@@ -293,7 +295,7 @@ fn init_tracing() {
 async fn run(command: Command, json: bool) -> Result<Report, Failure> {
     match command {
         Command::Whoami { mode } => whoami::run(&mode.manager()?).await,
-        Command::Check { config } => check::run(config.as_ref()),
+        Command::Check { config, settings } => check::run(config.as_ref(), &settings).await,
         Command::Doctor { mode } => doctor::run(&mode, json).await,
         Command::Token { mode, ttl } => token::run(&mode, &ttl).await,
         Command::Ping {

@@ -1,0 +1,526 @@
+//! The [`Checker`]: walks a configuration, collects every problem, and drives the very builder
+//! a program would write; reads secrets from their variables and files.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use zeroize::Zeroize;
+
+use super::raw::{Raw, looks_like_secret_not_path, variable_name};
+use super::{AuthConfig, canonical_key};
+use crate::builder::AuthBuilder;
+use crate::config_keys as keys;
+use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
+use crate::manager::AuthManager;
+use crate::mfa::MfaProvider;
+use crate::mode::ModeState;
+use crate::mode_kind::ModeKind;
+use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
+
+/// Walks a config, collecting problems, and drives the builder.
+pub(super) struct Checker<'a> {
+    config: &'a AuthConfig,
+    // Canonical key -> (key as written, value).
+    values: BTreeMap<&'static str, (&'a str, &'a Raw)>,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn new(config: &'a AuthConfig) -> Self {
+        Self {
+            config,
+            values: BTreeMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn problem(&mut self, key: &str, error: ValueError) {
+        self.problems.push(Problem::new(key.to_owned(), error));
+    }
+
+    pub(super) fn run(mut self) -> Result<AuthManager, ConfigError> {
+        let mode = self.mode();
+        for (written, value) in &self.config.entries {
+            let Some(key) = keys::find(written) else {
+                let error = ValueError::new(ValueKind::Key, written, Rule::UnknownKey);
+                self.problem(written, error);
+                continue;
+            };
+            let known = key.name;
+            if let Some(mode) = mode
+                && !keys::taken_by(key, mode)
+            {
+                let owner = key.mode.unwrap_or(mode);
+                let rule = Rule::NotInMode { owner, mode };
+                let error = ValueError::new(ValueKind::Key, written, rule);
+                self.problem(written, error);
+                continue;
+            }
+            if self.values.insert(known, (written, value)).is_some() {
+                let error = ValueError::new(ValueKind::Key, written, Rule::Duplicate);
+                self.problem(written, error);
+            }
+        }
+        let Some(mode) = mode else {
+            // Still check the keys every mode shares.
+            let built = self.common(AuthManager::builder()).auto().build();
+            return match self.finish(built) {
+                Ok(_) => unreachable!("a config without a mode recorded a problem"),
+                Err(err) => Err(err),
+            };
+        };
+        let builder = self.common(AuthManager::builder());
+        let built = match mode {
+            ModeKind::Profile => {
+                let name = self.string("profile", true).unwrap_or_default();
+                builder.profile(name).build()
+            }
+            ModeKind::Environment => builder.environment().build(),
+            ModeKind::Auto => builder.auto().build(),
+            // `mode()` never answers Custom: a file cannot hold a credential source.
+            ModeKind::Custom => unreachable!("configs have no custom-source mode"),
+            ModeKind::Static => {
+                let key = self.string("access_key_id", true).unwrap_or_default();
+                let secret = self.secret("secret_access_key", true);
+                let builder = builder.static_credentials(key, secret.unwrap_or_else(placeholder));
+                match self.secret("session_token", false) {
+                    Some(token) => builder.session_token(token).build(),
+                    None => builder.build(),
+                }
+            }
+            ModeKind::AssumeRole => self.assume_role(builder),
+            // Without `api_key`, the key is the SDK's variable, as the builder's
+            // `api_key_from_env()` reads it (and as environment mode reads its variables).
+            ModeKind::ApiKey => match self.secret("api_key", false) {
+                Some(key) => builder.api_key(key).build(),
+                None => builder.api_key_from_env().build(),
+            },
+        };
+        self.finish(built)
+    }
+
+    /// The mode, from `mode` and its aliases; `IAM_ROLE` with a `role_arn` means assume role.
+    fn mode(&mut self) -> Option<ModeKind> {
+        let written = self.config.entries.get("mode");
+        let name = match written {
+            Some(Raw::Str(name)) => name.to_ascii_lowercase(),
+            Some(other) => {
+                self.wrong_type("mode", other, "a string");
+                return None;
+            }
+            None => {
+                let error = ValueError::new(ValueKind::Mode, "", Rule::Missing);
+                self.problem("mode", error);
+                return None;
+            }
+        };
+        let mode = match name.as_str() {
+            "profile" => ModeKind::Profile,
+            "environment" => ModeKind::Environment,
+            "static" | "credentials" => ModeKind::Static,
+            "assume_role" => ModeKind::AssumeRole,
+            "auto" => ModeKind::Auto,
+            "api_key" => ModeKind::ApiKey,
+            "iam_role" if self.config.entries.contains_key("role_arn") => ModeKind::AssumeRole,
+            "iam_role" => {
+                let error = ValueError::new(ValueKind::Mode, &name, Rule::IamRoleNeedsArn);
+                self.problem("mode", error);
+                return None;
+            }
+            _ => {
+                let error = ValueError::new(ValueKind::Mode, &name, Rule::UnknownMode);
+                self.problem("mode", error);
+                return None;
+            }
+        };
+        Some(mode)
+    }
+
+    fn wrong_type(&mut self, key: &str, value: &Raw, expected: &'static str) {
+        let found = match value {
+            Raw::Str(_) | Raw::Secret(_) => "a string",
+            Raw::Int(_) => "an integer",
+            Raw::Table(_) => "a table",
+            Raw::Other(kind) => kind,
+        };
+        let error = ValueError::new(ValueKind::Key, key, Rule::WrongType { expected, found });
+        self.problem(key, error);
+    }
+
+    fn missing(&mut self, key: &'static str) {
+        let error = ValueError::new(ValueKind::Key, key, Rule::Missing);
+        self.problem(key, error);
+    }
+
+    /// A string value; `None` (with a problem recorded if required or mistyped) otherwise.
+    fn string(&mut self, key: &'static str, required: bool) -> Option<String> {
+        match self.values.get(key).copied() {
+            Some((_, Raw::Str(s))) => Some(s.clone()),
+            Some((written, other)) => {
+                self.wrong_type(written, other, "a string");
+                None
+            }
+            None if required => {
+                self.missing(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// An integer value, also from a string of digits (environment variables are strings).
+    fn integer(&mut self, key: &'static str) -> Option<i64> {
+        match self.values.get(key).copied() {
+            Some((_, Raw::Int(i))) => Some(*i),
+            Some((written, Raw::Str(s))) => match s.trim().parse() {
+                Ok(i) => Some(i),
+                Err(_) => {
+                    self.wrong_type(written, &Raw::Str(String::new()), "an integer");
+                    None
+                }
+            },
+            Some((written, other)) => {
+                self.wrong_type(written, other, "an integer");
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// A secret: a literal (with a warning), `{ env = "VAR" }` or `{ file = "path" }`.
+    fn secret(&mut self, key: &'static str, required: bool) -> Option<SecretString> {
+        let Some((written, value)) = self.values.get(key).copied() else {
+            if required {
+                self.missing(key);
+            }
+            return None;
+        };
+        let origin = self.config.origin.as_deref();
+        self.secret_value(written, value, origin != Some("environment"))
+    }
+
+    fn secret_value(&mut self, key: &str, value: &Raw, warn_literal: bool) -> Option<SecretString> {
+        match value {
+            Raw::Secret(secret) => {
+                if warn_literal {
+                    tracing::warn!(
+                        key,
+                        "a literal secret is in the configuration; prefer {{ env = \"VAR\" }} or \
+                         {{ file = \"/run/secrets/..\" }}"
+                    );
+                }
+                Some(secret.clone())
+            }
+            Raw::Table(table) => match (table.get("env"), table.get("file"), table.len()) {
+                (Some(Raw::Str(var)), None, 1) if variable_name(var).is_err() => {
+                    let rule = variable_name(var).err().unwrap_or(Rule::VariableName);
+                    // Never the value: it may be the secret itself.
+                    let error = ValueError::without_value(ValueKind::SecretSource, rule);
+                    self.problem(key, error);
+                    None
+                }
+                (Some(Raw::Str(var)), None, 1) => match self.config.os.env.get(var) {
+                    Ok(mut value) => {
+                        let secret = SecretString::from(value.as_str());
+                        value.zeroize();
+                        Some(secret)
+                    }
+                    Err(err) => {
+                        let rule = match err {
+                            std::env::VarError::NotPresent => Rule::EnvVarMissing,
+                            std::env::VarError::NotUnicode(_) => Rule::NotUtf8,
+                        };
+                        let error = ValueError::new(ValueKind::SecretSource, var, rule);
+                        self.problem(key, error);
+                        None
+                    }
+                },
+                (None, Some(Raw::Str(path)), 1) => {
+                    read_secret_file(&self.config.os, Path::new(path))
+                        .map_err(|rule| {
+                            // A path is shown, unless it has the shape of the secret itself.
+                            let error = if looks_like_secret_not_path(path) {
+                                ValueError::without_value(
+                                    ValueKind::SecretSource,
+                                    Rule::LooksLikeSecret,
+                                )
+                            } else {
+                                ValueError::new(ValueKind::SecretSource, path, rule)
+                            };
+                            self.problem(key, error);
+                        })
+                        .ok()
+                }
+                _ => {
+                    self.wrong_type(
+                        key,
+                        value,
+                        "a string, { env = \"VAR\" } or { file = \"path\" }",
+                    );
+                    None
+                }
+            },
+            other => {
+                self.wrong_type(
+                    key,
+                    other,
+                    "a string, { env = \"VAR\" } or { file = \"path\" }",
+                );
+                None
+            }
+        }
+    }
+
+    fn common<M: ModeState>(&mut self, mut builder: AuthBuilder<M>) -> AuthBuilder<M> {
+        builder.settings.os = self.config.os.clone();
+        if let Some(shared) = &self.config.shared {
+            builder = builder.shared(shared);
+        }
+        if let Some(region) = self.string("region", false) {
+            builder = builder.region(region);
+        }
+        if let Some(url) = self.string("endpoint_url", false) {
+            builder = builder.endpoint_url(url);
+        }
+        if let Some(ms) = self.millis("connect_timeout_ms") {
+            builder = builder.connect_timeout(ms);
+        }
+        if let Some(ms) = self.millis("operation_timeout_ms") {
+            builder = builder.operation_timeout(ms);
+        }
+        if let Some(ms) = self.millis("bedrock_timeout_ms") {
+            builder = builder.bedrock_timeout(ms);
+        }
+        if let Some(attempts) = self.integer("max_attempts") {
+            builder = builder.max_attempts(u32::try_from(attempts).unwrap_or(0));
+        }
+        if let Some(ms) = self.millis("metadata_timeout_ms") {
+            builder = builder.metadata_timeout(ms);
+        }
+        if let Some(attempts) = self.integer("metadata_attempts") {
+            builder = builder.metadata_attempts(u32::try_from(attempts).unwrap_or(0));
+        }
+        match self.string("proxy", false) {
+            Some(off) if off.eq_ignore_ascii_case("off") => builder = builder.without_proxy(),
+            Some(url) => builder = builder.proxy(url),
+            None => {}
+        }
+        match (
+            self.integer("lockout_after"),
+            self.integer("lockout_cool_down_secs"),
+        ) {
+            (Some(failures), Some(secs)) => {
+                let secs = u64::try_from(secs).unwrap_or(0);
+                builder = builder.lockout_after(
+                    u32::try_from(failures).unwrap_or(0),
+                    Duration::from_secs(secs),
+                );
+            }
+            (Some(_), None) => self.missing("lockout_cool_down_secs"),
+            (None, Some(_)) => self.missing("lockout_after"),
+            (None, None) => {}
+        }
+        builder
+    }
+
+    fn millis(&mut self, key: &'static str) -> Option<Duration> {
+        self.integer(key)
+            .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+    }
+
+    fn assume_role(
+        &mut self,
+        builder: AuthBuilder<crate::mode::WantsMode>,
+    ) -> Result<AuthManager, ConfigError> {
+        let role_arn = self.string("role_arn", true).unwrap_or_default();
+        let mut builder = builder.assume_role(role_arn);
+        if let Some(id) = self.string("external_id", false) {
+            builder = builder.external_id(id);
+        }
+        if let Some(name) = self.string("session_name", false) {
+            builder = builder.session_name(name);
+        }
+        if let Some(secs) = self.integer("duration_secs") {
+            builder = builder.duration(u64::try_from(secs).unwrap_or(0));
+        }
+        if let Some(serial) = self.string("mfa_serial", false) {
+            match self.config.mfa.clone() {
+                Some(source) => {
+                    builder = builder.mfa(serial, SharedSource(source));
+                }
+                None => {
+                    let error = ValueError::new(ValueKind::Key, "mfa_serial", Rule::NoTokenSource);
+                    self.problem("mfa_serial", error);
+                }
+            }
+        }
+        match self.values.get("source").copied() {
+            None => {}
+            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("auto") => {}
+            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("environment") => {
+                builder = builder.source_environment();
+            }
+            Some((written, Raw::Table(table))) => {
+                builder = self.source_table(written, table, builder);
+            }
+            Some((written, other)) => {
+                self.wrong_type(
+                    written,
+                    other,
+                    "\"environment\", \"auto\", { profile = \"..\" } or a key pair table",
+                );
+            }
+        }
+        builder.build()
+    }
+
+    fn source_table(
+        &mut self,
+        written: &str,
+        table: &BTreeMap<String, Raw>,
+        builder: AuthBuilder<crate::mode::AssumeRole>,
+    ) -> AuthBuilder<crate::mode::AssumeRole> {
+        let keys: Vec<&str> = table.keys().map(|k| canonical_key(k)).collect();
+        match keys.as_slice() {
+            ["profile"] => match table.values().next() {
+                Some(Raw::Str(name)) => builder.source_profile(name.as_str()),
+                _ => {
+                    self.wrong_type(
+                        &format!("{written}.profile"),
+                        &Raw::Other("a non-string"),
+                        "a string",
+                    );
+                    builder
+                }
+            },
+            ["access_key_id", "secret_access_key"]
+            | ["access_key_id", "secret_access_key", "session_token"] => {
+                let value = |name: &str| {
+                    table
+                        .iter()
+                        .find(|(k, _)| canonical_key(k) == name)
+                        .map(|(_, v)| v)
+                };
+                let id = match value("access_key_id") {
+                    Some(Raw::Str(id)) => id.clone(),
+                    _ => String::new(),
+                };
+                let key = format!("{written}.secret_access_key");
+                let secret = value("secret_access_key")
+                    .and_then(|v| self.secret_value(&key, v, true))
+                    .unwrap_or_else(placeholder);
+                let builder = builder.source_static(id, secret);
+                match value("session_token") {
+                    Some(token) => {
+                        let key = format!("{written}.session_token");
+                        let token = self
+                            .secret_value(&key, token, true)
+                            .unwrap_or_else(placeholder);
+                        builder.source_session_token(token)
+                    }
+                    None => builder,
+                }
+            }
+            _ => {
+                self.wrong_type(
+                    written,
+                    &Raw::Table(BTreeMap::new()),
+                    "\"environment\", \"auto\", { profile = \"..\" } or { access_key_id, secret_access_key[, session_token] }",
+                );
+                builder
+            }
+        }
+    }
+
+    /// Merges the builder's problems with ours, one per key (ours win: they are more precise,
+    /// e.g. "missing" rather than "empty").
+    fn finish(
+        mut self,
+        built: Result<AuthManager, ConfigError>,
+    ) -> Result<AuthManager, ConfigError> {
+        match built {
+            Ok(manager) if self.problems.is_empty() => Ok(manager),
+            Ok(_) => Err(keys::in_table_order(self.problems)),
+            Err(err) => {
+                for problem in err.problems() {
+                    // The builder names its methods; a config names its keys.
+                    let field = keys::from_builder(problem.field());
+                    let key = self.values.get(field).map_or(field, |(written, _)| written);
+                    if !self.problems.iter().any(|p| p.field() == key) {
+                        let problem = Problem::new(key.to_owned(), problem.error().clone());
+                        self.problems.push(problem);
+                    }
+                }
+                Err(keys::in_table_order(self.problems))
+            }
+        }
+    }
+}
+
+/// The path of a `{ file = ".." }` secret.
+pub(super) fn file_of(raw: &Raw) -> Option<&Path> {
+    match raw {
+        Raw::Table(table) => match table.get("file") {
+            Some(Raw::Str(path)) => Some(Path::new(path.as_str())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A stand-in secret for a key whose problem is already recorded, so the builder can still
+/// check the other keys. It never leaves `from_config`: a recorded problem fails the build.
+pub(super) fn placeholder() -> SecretString {
+    SecretString::from("x")
+}
+
+/// A secret from a file: a regular file of at most 64 KiB, read into a buffer that is wiped,
+/// with a warning when group or others may read it.
+pub(super) fn read_secret_file(os: &Os, path: &Path) -> Result<SecretString, Rule> {
+    let read = read_small_file(os, path)?;
+    if read.exposed() {
+        tracing::warn!(
+            path = %path.display(),
+            mode = format!("{:o}", read.mode.unwrap_or_default() & 0o777),
+            "a secret file is readable by group or others; run `chmod 600` on it"
+        );
+    }
+    match std::str::from_utf8(&read.bytes) {
+        Ok(text) => Ok(SecretString::from(text.trim_end_matches(['\n', '\r']))),
+        Err(_) => Err(Rule::FileNotText),
+    }
+}
+
+/// A secret or configuration file, read with care ([`SMALL_FILE_LIMIT`]); why not, as a rule.
+pub(super) fn read_small_file(os: &Os, path: &Path) -> Result<CarefulRead, Rule> {
+    os.read_careful(path, SMALL_FILE_LIMIT)
+        .map_err(|trouble| match trouble {
+            FileTrouble::NotRegular(is) => Rule::NotRegularFile { is },
+            FileTrouble::TooLarge(max_bytes) => Rule::FileTooLarge { max_bytes },
+            FileTrouble::Missing => Rule::FileMissing,
+            FileTrouble::Unreadable(err) => unreadable_rule(&err),
+        })
+}
+
+/// Why a file could not be read, as the rule the error names.
+pub(crate) fn unreadable_rule(err: &std::io::Error) -> Rule {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => Rule::FileMissing,
+        std::io::ErrorKind::PermissionDenied => Rule::FileDenied,
+        // ELOOP has no stable `ErrorKind` yet; its message is the system's.
+        _ if err.to_string().contains("symbolic links") => Rule::FileLinkLoop,
+        _ => Rule::FileUnreadable,
+    }
+}
+
+/// An `Arc`'d MFA provider as an MFA provider, so one config can make many managers.
+pub(super) struct SharedSource(Arc<dyn MfaProvider>);
+
+impl MfaProvider for SharedSource {
+    fn token_code(&self) -> crate::mfa::MfaFuture<'_> {
+        self.0.token_code()
+    }
+}
