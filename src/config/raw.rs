@@ -133,7 +133,7 @@ pub(super) fn variable_name(name: &str) -> Result<(), Rule> {
 /// ```
 ///
 /// Only the shape is read here (a table of keys); values are checked by
-/// [`AuthManager::from_config`]. Literal secrets are wrapped as they are read, and no error of
+/// [`AuthManager::from_config`](crate::AuthManager::from_config). Literal secrets are wrapped as they are read, and no error of
 /// this impl quotes a value.
 impl<'de> serde::Deserialize<'de> for AuthConfig {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
