@@ -53,102 +53,11 @@ impl ShortTermKey {
         ttl: Duration,
         now: SystemTime,
     ) -> Result<Self, AuthError> {
-        let requested = check_ttl(ttl)?;
-        let (seconds, capped) = match credentials.expiry() {
-            Some(expiry) => {
-                let left = expiry.duration_since(now).unwrap_or_default().as_secs();
-                if left == 0 {
-                    return Err(AuthError::new(
-                        ErrorKind::ExpiredCredentials,
-                        "cannot sign a Bedrock API key: the credentials have expired",
-                        "refresh the credentials (the manager does so by itself) and try again",
-                    ));
-                }
-                (requested.min(left), left < requested)
-            }
-            None => (requested, false),
-        };
-        if capped {
-            tracing::info!(
-                requested_secs = requested,
-                secs = seconds,
-                "the Bedrock API key expires with the temporary credentials that signed it"
-            );
-        }
-
-        let identity = credentials.clone().into();
-        let mut settings = SigningSettings::default();
-        settings.signature_location = SignatureLocation::QueryParams;
-        settings.expires_in = Some(Duration::from_secs(seconds));
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(region.as_str())
-            .name("bedrock")
-            .time(now)
-            .settings(settings)
-            .build()
-            .map_err(signing_failed)?
-            .into();
-        let url = format!("https://{HOST}/?Action=CallWithBearerToken");
-        let signable = SignableRequest::new(
-            "POST",
-            &url,
-            [("host", HOST)].into_iter(),
-            SignableBody::Bytes(&[]),
-        )
-        .map_err(signing_failed)?;
-        // aws-sigv4 logs the canonical request (with the session token) and the signature at
-        // TRACE; here the signature is the key itself, so its events are silenced.
-        let signed = tracing::dispatcher::with_default(&tracing::Dispatch::none(), || {
-            sign(signable, &params)
-        });
-        let (instructions, mut signature) = signed.map_err(signing_failed)?.into_parts();
-        signature.zeroize();
-        let (_, mut params) = instructions.into_parts();
-
-        // The presigned URL, written straight into one buffer, percent-encoded as the SDK's
-        // query writer does. AWS's generators put the signature after every other parameter
-        // (aws-sigv4 puts the session token last); the order is not signed, but the key is
-        // compared as bytes. Every buffer that holds key material is wiped once used: this
-        // one, each encoded value, and the signer's own parameter values.
-        // Room for the worst case (every byte of every value percent-encoded), so the buffer
-        // never grows: growing would free a copy of what it held.
-        let room = HOST.len()
-            + 64
-            + params
-                .iter()
-                .map(|(name, value)| name.len() + 3 * value.len() + 2)
-                .sum::<usize>();
-        let mut url = String::with_capacity(room);
-        url.push_str(HOST);
-        url.push_str("/?Action=CallWithBearerToken");
-        let mut last = params
-            .iter()
-            .position(|(name, _)| *name == "X-Amz-Signature")
-            .map(|at| params.remove(at));
-        for (name, value) in params.iter().chain(last.iter()) {
-            let mut encoded = aws_smithy_http::query::fmt_string(value);
-            url.push('&');
-            url.push_str(name);
-            url.push('=');
-            url.push_str(&encoded);
-            encoded.zeroize();
-        }
-        url.push_str("&Version=1");
-        for (_, value) in params.iter_mut().chain(last.as_mut()) {
-            if let std::borrow::Cow::Owned(value) = value {
-                value.zeroize();
-            }
-        }
-        let mut encoded = base64::engine::general_purpose::STANDARD.encode(&url);
-        url.zeroize();
-        // Exactly sized, so that the conversion into the secret does not reallocate.
-        let mut token = String::with_capacity(API_KEY_PREFIX.len() + encoded.len());
-        token.push_str(API_KEY_PREFIX);
-        token.push_str(&encoded);
-        encoded.zeroize();
+        let (seconds, capped) = lifetime(credentials, check_ttl(ttl)?, now)?;
+        let params = presigned_params(credentials, region, seconds, now)?;
+        let token = written_key(params);
         Ok(Self {
-            token: SecretString::from(token),
+            token,
             region: region.clone(),
             signed_at: now,
             expires_at: now + Duration::from_secs(seconds),
@@ -191,6 +100,119 @@ impl ShortTermKey {
             temporary_credentials: self.temporary_credentials,
         }
     }
+}
+
+/// How long a key signed now lasts, in seconds, and whether the credentials' expiry cut it
+/// short of the `requested` seconds.
+fn lifetime(
+    credentials: &Credentials,
+    requested: u64,
+    now: SystemTime,
+) -> Result<(u64, bool), AuthError> {
+    let Some(expiry) = credentials.expiry() else {
+        return Ok((requested, false));
+    };
+    let left = expiry.duration_since(now).unwrap_or_default().as_secs();
+    if left == 0 {
+        return Err(AuthError::new(
+            ErrorKind::ExpiredCredentials,
+            "cannot sign a Bedrock API key: the credentials have expired",
+            "refresh the credentials (the manager does so by itself) and try again",
+        ));
+    }
+    let capped = left < requested;
+    if capped {
+        tracing::info!(
+            requested_secs = requested,
+            secs = left,
+            "the Bedrock API key expires with the temporary credentials that signed it"
+        );
+    }
+    Ok((requested.min(left), capped))
+}
+
+/// The query parameters of a presigned `CallWithBearerToken` request, signed with
+/// `credentials` for `seconds`; the signer's copy of the signature is wiped.
+fn presigned_params(
+    credentials: &Credentials,
+    region: &Region,
+    seconds: u64,
+    now: SystemTime,
+) -> Result<Vec<(&'static str, std::borrow::Cow<'static, str>)>, AuthError> {
+    let identity = credentials.clone().into();
+    let mut settings = SigningSettings::default();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = Some(Duration::from_secs(seconds));
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region.as_str())
+        .name("bedrock")
+        .time(now)
+        .settings(settings)
+        .build()
+        .map_err(signing_failed)?
+        .into();
+    let url = format!("https://{HOST}/?Action=CallWithBearerToken");
+    let signable = SignableRequest::new(
+        "POST",
+        &url,
+        [("host", HOST)].into_iter(),
+        SignableBody::Bytes(&[]),
+    )
+    .map_err(signing_failed)?;
+    // aws-sigv4 logs the canonical request (with the session token) and the signature at
+    // TRACE; here the signature is the key itself, so its events are silenced.
+    let signed =
+        tracing::dispatcher::with_default(&tracing::Dispatch::none(), || sign(signable, &params));
+    let (instructions, mut signature) = signed.map_err(signing_failed)?.into_parts();
+    signature.zeroize();
+    let (_, params) = instructions.into_parts();
+    Ok(params)
+}
+
+/// The key: the presigned URL, written straight into one buffer, percent-encoded as the SDK's
+/// query writer does, base64-encoded behind [`API_KEY_PREFIX`]. AWS's generators put the
+/// signature after every other parameter (aws-sigv4 puts the session token last); the order is
+/// not signed, but the key is compared as bytes. Every buffer that holds key material is wiped
+/// once used: the URL, each encoded value, and the signer's own parameter values.
+fn written_key(mut params: Vec<(&'static str, std::borrow::Cow<'static, str>)>) -> SecretString {
+    // Room for the worst case (every byte of every value percent-encoded), so the buffer
+    // never grows: growing would free a copy of what it held.
+    let room = HOST.len()
+        + 64
+        + params
+            .iter()
+            .map(|(name, value)| name.len() + 3 * value.len() + 2)
+            .sum::<usize>();
+    let mut url = String::with_capacity(room);
+    url.push_str(HOST);
+    url.push_str("/?Action=CallWithBearerToken");
+    let mut last = params
+        .iter()
+        .position(|(name, _)| *name == "X-Amz-Signature")
+        .map(|at| params.remove(at));
+    for (name, value) in params.iter().chain(last.iter()) {
+        let mut encoded = aws_smithy_http::query::fmt_string(value);
+        url.push('&');
+        url.push_str(name);
+        url.push('=');
+        url.push_str(&encoded);
+        encoded.zeroize();
+    }
+    url.push_str("&Version=1");
+    for (_, value) in params.iter_mut().chain(last.as_mut()) {
+        if let std::borrow::Cow::Owned(value) = value {
+            value.zeroize();
+        }
+    }
+    let mut encoded = base64::engine::general_purpose::STANDARD.encode(&url);
+    url.zeroize();
+    // Exactly sized, so that the conversion into the secret does not reallocate.
+    let mut token = String::with_capacity(API_KEY_PREFIX.len() + encoded.len());
+    token.push_str(API_KEY_PREFIX);
+    token.push_str(&encoded);
+    encoded.zeroize();
+    SecretString::from(token)
 }
 
 impl fmt::Debug for ShortTermKey {
@@ -285,46 +307,9 @@ impl ApiKeyInfo {
                 temporary_credentials: false,
             });
         };
-        let malformed = |what: &str| {
-            AuthError::new(
-                ErrorKind::InvalidCredentials,
-                format!("the short-term Bedrock API key is malformed: {what}"),
-                "copy the whole key again, or generate a new one (`bedrock-auth token`)",
-            )
-        };
-        // The decoded key and its parameters (the signature, the session token) are wiped
-        // when this returns.
-        let decoded = zeroize::Zeroizing::new(
-            base64::engine::general_purpose::STANDARD
-                .decode(body.trim())
-                .map_err(|_| malformed("not base64 after `bedrock-api-key-`"))?,
-        );
-        let decoded =
-            std::str::from_utf8(&decoded).map_err(|_| malformed("the decoded key is not text"))?;
-        let query = decoded
-            .strip_prefix(HOST)
-            .and_then(|rest| rest.strip_prefix("/?"))
-            .ok_or_else(|| malformed("it is not a presigned bedrock.amazonaws.com URL"))?;
-        let params = Params(
-            form_urlencoded::parse(query.as_bytes())
-                .into_owned()
-                .collect(),
-        );
-        let param = |name: &str| {
-            params
-                .0
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-                .ok_or_else(|| malformed(&format!("`{name}` is missing")))
-        };
-        let expect = |name: &str, value: &str| {
-            if param(name)? == value {
-                Ok(())
-            } else {
-                Err(malformed(&format!("`{name}` is not `{value}`")))
-            }
-        };
+        let params = Params::of_key(body)?;
+        let param = |name: &str| params.get(name);
+        let expect = |name: &str, value: &str| params.expect(name, value);
         expect("Action", "CallWithBearerToken")?;
         expect("X-Amz-Algorithm", "AWS4-HMAC-SHA256")?;
         expect("X-Amz-SignedHeaders", "host")?;
@@ -381,8 +366,58 @@ impl ApiKeyInfo {
     }
 }
 
+/// A short-term key that cannot be read: what is wrong with it, never the key.
+fn malformed(what: &str) -> AuthError {
+    AuthError::new(
+        ErrorKind::InvalidCredentials,
+        format!("the short-term Bedrock API key is malformed: {what}"),
+        "copy the whole key again, or generate a new one (`bedrock-auth token`)",
+    )
+}
+
 /// A key's decoded query parameters, wiped on drop.
 struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// The query parameters of a key's presigned URL (`body`: the key after its prefix). The
+    /// decoded key is wiped when this returns; the parameters when they are dropped.
+    fn of_key(body: &str) -> Result<Self, AuthError> {
+        let decoded = zeroize::Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(body.trim())
+                .map_err(|_| malformed("not base64 after `bedrock-api-key-`"))?,
+        );
+        let decoded =
+            std::str::from_utf8(&decoded).map_err(|_| malformed("the decoded key is not text"))?;
+        let query = decoded
+            .strip_prefix(HOST)
+            .and_then(|rest| rest.strip_prefix("/?"))
+            .ok_or_else(|| malformed("it is not a presigned bedrock.amazonaws.com URL"))?;
+        Ok(Self(
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        ))
+    }
+
+    /// The parameter `name`, or an error that says it is missing.
+    fn get(&self, name: &str) -> Result<&str, AuthError> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| malformed(&format!("`{name}` is missing")))
+    }
+
+    /// An error unless the parameter `name` is `value`.
+    fn expect(&self, name: &str, value: &str) -> Result<(), AuthError> {
+        if self.get(name)? == value {
+            Ok(())
+        } else {
+            Err(malformed(&format!("`{name}` is not `{value}`")))
+        }
+    }
+}
 
 impl Drop for Params {
     fn drop(&mut self) {

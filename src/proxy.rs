@@ -106,41 +106,14 @@ fn proxy_uri(name: &str, url: &str) -> Result<http::Uri, String> {
 /// proxy URL or variable that cannot be read (refused, not ignored).
 pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, String> {
     let no_proxy = first(os, ["NO_PROXY", "no_proxy"])?.map(|(rules, _)| rules);
-    let with_no_proxy = |config: ProxyConfig| match &no_proxy {
-        Some(rules) => config.no_proxy(rules),
-        None => config,
-    };
-    let read = |name: &str, url: &str, make: fn(http::Uri) -> Result<ProxyConfig, _>| {
-        let uri = proxy_uri(name, url)?;
-        make(uri)
-            .map(with_no_proxy)
-            .map_err(|err| format!("{name} is not a proxy URL (http://host:port): {err}"))
-    };
-    let from_variable = |name: &'static str, (url, variable): (String, &str)| ProxyInUse {
-        name,
-        url,
-        source: format!("variable {variable}"),
-    };
-    // The proxy `http://` requests go through, for the rule on bearer keys.
-    let plain = |name: &str, url: &str| -> Result<Option<PlainProxy>, String> {
-        let uri = proxy_uri(name, url)?;
-        let mut matcher = Matcher::builder().http(url.to_owned());
-        if let Some(rules) = &no_proxy {
-            matcher = matcher.no(rules.clone());
-        }
-        Ok(Some(PlainProxy {
-            loopback: uri.host().is_some_and(is_loopback_host),
-            host: uri.host().unwrap_or_default().to_owned(),
-            matcher: Arc::new(matcher.build()),
-        }))
-    };
+    let reader = ProxyReader { no_proxy };
     let direct = direct_hosts(os)?;
     match choice {
         ProxyChoice::Off => Ok(Route::default()),
         ProxyChoice::Url(url) => Ok(Route {
-            main: Some(read("the proxy", url, ProxyConfig::all)?),
+            main: Some(reader.read("the proxy", url, ProxyConfig::all)?),
             http: None,
-            plain: plain("the proxy", url)?,
+            plain: reader.plain("the proxy", url)?,
             direct,
             in_use: vec![ProxyInUse {
                 name: "proxy",
@@ -148,46 +121,90 @@ pub(crate) fn proxy_config(os: &Os, choice: &ProxyChoice) -> Result<Route, Strin
                 source: "the builder or config".to_owned(),
             }],
         }),
-        ProxyChoice::FromEnvironment => {
-            let https = first(os, ["HTTPS_PROXY", "https_proxy"])?;
-            let http = first(os, ["HTTP_PROXY", "http_proxy"])?;
-            Ok(match (https, http) {
-                (Some(https), Some(http)) if https.0 == http.0 => Route {
-                    main: Some(read(https.1, &https.0, ProxyConfig::all)?),
-                    http: None,
-                    plain: plain(http.1, &http.0)?,
-                    direct,
-                    in_use: vec![from_variable("proxy", https)],
-                },
-                // As boto3 chooses: the endpoint's scheme picks the variable.
-                (Some(https), http) => {
-                    let (for_http, plain_proxy) = match &http {
-                        Some(http) => (
-                            Some(read(http.1, &http.0, ProxyConfig::http)?),
-                            plain(http.1, &http.0)?,
-                        ),
-                        None => (None, None),
-                    };
-                    Route {
-                        main: Some(read(https.1, &https.0, ProxyConfig::https)?),
-                        http: for_http,
-                        plain: plain_proxy,
-                        direct,
-                        in_use: std::iter::once(from_variable("proxy", https))
-                            .chain(http.map(|http| from_variable(HTTP_ONLY_PROXY, http)))
-                            .collect(),
-                    }
-                }
-                (None, Some(http)) => Route {
-                    main: Some(read(http.1, &http.0, ProxyConfig::http)?),
-                    http: None,
-                    plain: plain(http.1, &http.0)?,
-                    direct,
-                    in_use: vec![from_variable("proxy", http)],
-                },
-                (None, None) => Route::default(),
-            })
+        ProxyChoice::FromEnvironment => from_environment(os, &reader, direct),
+    }
+}
+
+/// The proxies of `HTTPS_PROXY` and `HTTP_PROXY`: as boto3 chooses, the endpoint's scheme
+/// picks the variable.
+fn from_environment(os: &Os, reader: &ProxyReader, direct: Vec<String>) -> Result<Route, String> {
+    let https = first(os, ["HTTPS_PROXY", "https_proxy"])?;
+    let http = first(os, ["HTTP_PROXY", "http_proxy"])?;
+    let from_variable = |name: &'static str, (url, variable): (String, &str)| ProxyInUse {
+        name,
+        url,
+        source: format!("variable {variable}"),
+    };
+    Ok(match (https, http) {
+        (Some(https), Some(http)) if https.0 == http.0 => Route {
+            main: Some(reader.read(https.1, &https.0, ProxyConfig::all)?),
+            http: None,
+            plain: reader.plain(http.1, &http.0)?,
+            direct,
+            in_use: vec![from_variable("proxy", https)],
+        },
+        (Some(https), http) => {
+            let (for_http, plain_proxy) = match &http {
+                Some(http) => (
+                    Some(reader.read(http.1, &http.0, ProxyConfig::http)?),
+                    reader.plain(http.1, &http.0)?,
+                ),
+                None => (None, None),
+            };
+            Route {
+                main: Some(reader.read(https.1, &https.0, ProxyConfig::https)?),
+                http: for_http,
+                plain: plain_proxy,
+                direct,
+                in_use: std::iter::once(from_variable("proxy", https))
+                    .chain(http.map(|http| from_variable(HTTP_ONLY_PROXY, http)))
+                    .collect(),
+            }
         }
+        (None, Some(http)) => Route {
+            main: Some(reader.read(http.1, &http.0, ProxyConfig::http)?),
+            http: None,
+            plain: reader.plain(http.1, &http.0)?,
+            direct,
+            in_use: vec![from_variable("proxy", http)],
+        },
+        (None, None) => Route::default(),
+    })
+}
+
+/// Reads proxy URLs, each with the hosts `NO_PROXY` exempts.
+struct ProxyReader {
+    no_proxy: Option<String>,
+}
+
+impl ProxyReader {
+    /// The proxy `url` (given as `name`), for the requests `make` chooses.
+    fn read<E: std::fmt::Display>(
+        &self,
+        name: &str,
+        url: &str,
+        make: fn(http::Uri) -> Result<ProxyConfig, E>,
+    ) -> Result<ProxyConfig, String> {
+        let config = make(proxy_uri(name, url)?)
+            .map_err(|err| format!("{name} is not a proxy URL (http://host:port): {err}"))?;
+        Ok(match &self.no_proxy {
+            Some(rules) => config.no_proxy(rules),
+            None => config,
+        })
+    }
+
+    /// The proxy `http://` requests go through, for the rule on bearer keys.
+    fn plain(&self, name: &str, url: &str) -> Result<Option<PlainProxy>, String> {
+        let uri = proxy_uri(name, url)?;
+        let mut matcher = Matcher::builder().http(url.to_owned());
+        if let Some(rules) = &self.no_proxy {
+            matcher = matcher.no(rules.clone());
+        }
+        Ok(Some(PlainProxy {
+            loopback: uri.host().is_some_and(is_loopback_host),
+            host: uri.host().unwrap_or_default().to_owned(),
+            matcher: Arc::new(matcher.build()),
+        }))
     }
 }
 

@@ -385,7 +385,57 @@ fn kind_of_answer(status: u16, message: &str) -> ErrorKind {
 /// status and message. The message always names the call, the status and code, and what the
 /// service said (or that it said nothing).
 fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
-    let op = call.operation;
+    let code = reply.code.as_deref();
+    let (kind, about) = kind_of_reply(reply, call);
+    let answer = match (reply.status, code) {
+        (0, Some(code)) => code.to_owned(),
+        (0, None) => "no error code".to_owned(),
+        (status, Some(code)) => format!("HTTP {status}, {code}"),
+        (status, None) => format!("HTTP {status}, no error code"),
+    };
+    let mut said = match reply.message.as_deref() {
+        None | Some("") => "the response had no message".to_owned(),
+        Some(said) => said.to_owned(),
+    };
+    if let Some(id) = &reply.request_id {
+        said.push_str(&format!(" (request id {id})"));
+    }
+    let said = Said {
+        op: call.operation,
+        answer: &answer,
+        said: &said,
+    };
+    let (text, hint) = match kind {
+        ErrorKind::InvalidCredentials | ErrorKind::ExpiredCredentials => {
+            worded_credentials(kind, about, &said)
+        }
+        _ => worded(kind, about, &said, call, reply),
+    };
+    AuthError::new(kind, text, hint).with_reply(code, reply)
+}
+
+/// What an answer is about beyond its kind: which wording of the kind fits.
+#[derive(Debug, Clone, Copy)]
+struct About {
+    /// A Bedrock API key (bearer token) was sent, or the answer speaks of one.
+    bearer: bool,
+    /// The operation takes no API key at all.
+    needs_sigv4: bool,
+    /// STS turned down a web identity token.
+    web_identity: bool,
+}
+
+/// The call that was answered, AWS's code and status, and what it said: the parts of a
+/// message.
+struct Said<'a> {
+    op: &'a str,
+    answer: &'a str,
+    said: &'a str,
+}
+
+/// The kind of an answer: from its code when it is one we know, else its status and message;
+/// then what the call was about decides between kinds that read alike.
+fn kind_of_reply(reply: &Reply, call: Call<'_>) -> (ErrorKind, About) {
     let code = reply.code.as_deref();
     let said = reply.message.as_deref().unwrap_or_default();
     let mut kind = code
@@ -412,59 +462,76 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
     if needs_sigv4 {
         kind = ErrorKind::InvalidConfig;
     }
-    let answer = match (reply.status, code) {
-        (0, Some(code)) => code.to_owned(),
-        (0, None) => "no error code".to_owned(),
-        (status, Some(code)) => format!("HTTP {status}, {code}"),
-        (status, None) => format!("HTTP {status}, no error code"),
-    };
-    let mut said = if said.is_empty() {
-        "the response had no message".to_owned()
-    } else {
-        said.to_owned()
-    };
-    if let Some(id) = &reply.request_id {
-        said.push_str(&format!(" (request id {id})"));
-    }
     let web_identity = code.is_some_and(|c| c.contains("IdentityToken") || c == "IDPRejectedClaim");
-    let (text, hint): (String, Cow<'static, str>) = match kind {
-        ErrorKind::InvalidConfig if needs_sigv4 => (
-            format!("{op} does not take a Bedrock API key ({answer}): {said}"),
-            "call it with SigV4 credentials: a manager in profile, environment, static, \
-             assume-role or auto mode (with AWS_BEARER_TOKEN_BEDROCK unset, as auto mode \
-             prefers the key); keep API-key mode for the operations that take one"
-                .into(),
-        ),
-        ErrorKind::InvalidCredentials if web_identity => (
+    let about = About {
+        bearer,
+        needs_sigv4,
+        web_identity,
+    };
+    (kind, about)
+}
+
+/// The message and hint of credentials turned down: invalid or expired, keys, a bearer key or
+/// a web identity token.
+fn worded_credentials(
+    kind: ErrorKind,
+    about: About,
+    said: &Said<'_>,
+) -> (String, Cow<'static, str>) {
+    let Said { op, answer, said } = said;
+    let expired = kind == ErrorKind::ExpiredCredentials;
+    match (expired, about.bearer, about.web_identity) {
+        (false, _, true) => (
             format!("{op} rejected the web identity token ({answer}): {said}"),
             "check that the token file (AWS_WEB_IDENTITY_TOKEN_FILE or the profile's \
              `web_identity_token_file`) holds a current token, that the account has the token's \
              OIDC provider, and that the role's trust policy allows it"
                 .into(),
         ),
-        ErrorKind::InvalidCredentials if bearer => (
+        (false, true, false) => (
             format!("{op} rejected the Bedrock API key ({answer}): {said}"),
             "the API key is unknown, revoked or malformed: make a new one (the Bedrock console \
              for a long-term key, `bedrock-auth token` for a short-term one), and use a \
              short-term key only in the region it was made for (AWS_REGION, <<region_short>>)"
                 .into(),
         ),
-        ErrorKind::InvalidCredentials => (
+        (false, false, false) => (
             format!("{op} rejected the credentials ({answer}): {said}"),
             "the access key id is unknown or its secret does not match: check for typos, \
              rotated or deleted keys, and a session token that belongs to the key"
                 .into(),
         ),
-        ErrorKind::ExpiredCredentials if bearer => (
+        (true, true, _) => (
             format!("{op} rejected an expired Bedrock API key ({answer}): {said}"),
             "make a new key: short-term keys last at most 12 hours and no longer than the \
              credentials that signed them (<<new_key>>)"
                 .into(),
         ),
-        ErrorKind::ExpiredCredentials => (
+        (true, false, _) => (
             format!("{op} rejected expired credentials ({answer}): {said}"),
             "get fresh temporary credentials (`aws sso login`, re-run what issued them), or use \
              a mode that refreshes them (profile, assume role, auto)"
+                .into(),
+        ),
+    }
+}
+
+/// The message and hint of any other answer: an operation without API keys, a refused role,
+/// a denial, throttling, a failure of the service.
+fn worded(
+    kind: ErrorKind,
+    about: About,
+    said: &Said<'_>,
+    call: Call<'_>,
+    reply: &Reply,
+) -> (String, Cow<'static, str>) {
+    let Said { op, answer, said } = said;
+    match kind {
+        ErrorKind::InvalidConfig if about.needs_sigv4 => (
+            format!("{op} does not take a Bedrock API key ({answer}): {said}"),
+            "call it with SigV4 credentials: a manager in profile, environment, static, \
+             assume-role or auto mode (with AWS_BEARER_TOKEN_BEDROCK unset, as auto mode \
+             prefers the key); keep API-key mode for the operations that take one"
                 .into(),
         ),
         ErrorKind::RoleRefused => (
@@ -496,14 +563,13 @@ fn from_reply(reply: &Reply, call: Call<'_>) -> AuthError {
                 "the service (or a proxy in front of it) failed: retry later, and check the \
                  endpoint and any proxy if it persists"
                     .into()
-            } else if code.is_some() {
+            } else if reply.code.is_some() {
                 "look up the error code in the service's API reference".into()
             } else {
                 "check that the endpoint is an AWS (or AWS-compatible) service".into()
             },
         ),
-    };
-    AuthError::new(kind, text, hint).with_reply(code, reply)
+    }
 }
 
 /// The last source of an error: the most specific reason.

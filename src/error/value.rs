@@ -263,10 +263,26 @@ pub enum Rule {
     Syntax,
 }
 
+/// [`Rule::LooksLikeSecret`] in words.
+const LOOKS_LIKE_SECRET: &str = "looks like a secret (base64 with mixed case and digits, 20 \
+     characters or more), not an id, a variable name or a path: check that the secret was not put \
+     here, or swapped with its id; the value is not shown";
+
+/// [`Rule::VariableName`] in words.
+const NOT_A_VARIABLE_NAME: &str = "must name an environment variable (letters, digits and _, not \
+     starting with a digit), not hold the secret itself; the value is not shown";
+
 impl Rule {
     /// The rule in words, without the numbers that the run-time message adds.
     pub const fn describe(self) -> &'static str {
         match self {
+            Self::FileUnreadable
+            | Self::FileMissing
+            | Self::FileDenied
+            | Self::FileLinkLoop
+            | Self::FileNotText
+            | Self::NotRegularFile { .. }
+            | Self::FileTooLarge { .. } => self.describe_file(),
             Self::Empty => "must not be empty",
             Self::TooShort { .. } => "is too short",
             Self::TooLong { .. } => "is too long",
@@ -304,11 +320,7 @@ impl Rule {
             Self::BearerThroughProxy => {
                 "is plain http:// and its requests go through a proxy that is not on this machine (HTTP_PROXY, http_proxy or the `proxy` setting): the API key would reach the proxy in the clear; use https://, or exempt the host with NO_PROXY"
             }
-            Self::LooksLikeSecret => {
-                "looks like a secret (base64 with mixed case and digits, 20 characters or more), \
-                 not an id, a variable name or a path: check that the secret was not put here, or \
-                 swapped with its id; the value is not shown"
-            }
+            Self::LooksLikeSecret => LOOKS_LIKE_SECRET,
             Self::ZeroTimeout => "must be greater than zero",
             Self::TimeoutTooLong { .. } => "is longer than any wait this crate will make",
             Self::NotUtf8 => "is not valid UTF-8 text",
@@ -329,21 +341,24 @@ impl Rule {
                 "IAM_ROLE needs `role_arn`; for the instance or task role use mode = \"auto\""
             }
             Self::EnvVarMissing => "names an environment variable that is not set",
-            Self::VariableName => {
-                "must name an environment variable (letters, digits and _, not starting with a \
-                 digit), not hold the secret itself; the value is not shown"
+            Self::VariableName => NOT_A_VARIABLE_NAME,
+            Self::NoTokenSource => {
+                "needs an MFA provider: call `AuthConfig::mfa_provider(..)` before `from_config`"
             }
-            Self::FileUnreadable => "names a file that cannot be read (an I/O error)",
+            Self::Syntax => "is not valid",
+        }
+    }
+
+    /// The rules of a file named by a value, in words.
+    const fn describe_file(self) -> &'static str {
+        match self {
             Self::FileMissing => "names a file that does not exist",
             Self::FileDenied => "names a file this process may not read (permission denied)",
             Self::FileLinkLoop => "names a path that ends in a loop of symbolic links",
             Self::FileNotText => "names a file that is not UTF-8 text",
             Self::NotRegularFile { .. } => "names something that is not a regular file",
             Self::FileTooLarge { .. } => "names a file larger than a secret or configuration is",
-            Self::NoTokenSource => {
-                "needs an MFA provider: call `AuthConfig::mfa_provider(..)` before `from_config`"
-            }
-            Self::Syntax => "is not valid",
+            _ => "names a file that cannot be read (an I/O error)",
         }
     }
 }

@@ -11,7 +11,7 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_smithy_async::rt::sleep::SharedAsyncSleep;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::auto::Auto;
 use super::environment::Environment;
@@ -29,6 +29,7 @@ use crate::sdk_errors::{Call, classify};
 use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
 use crate::time::unix_secs;
+use crate::values::MfaSerial;
 
 /// How long a failed role assumption is shared with callers that come right after it, so a
 /// crowd of tasks on a refused role makes one STS call, not one each.
@@ -190,67 +191,90 @@ impl RoleProvider {
         if let Some(external_id) = &self.role.external_id {
             request = request.external_id(external_id.expose());
         }
-        if let (Some(mfa), Some(watch)) = (&self.role.mfa, &self.mfa_watch) {
-            let code = mfa.token_source.token_code();
-            let code = self
-                .watches
-                .run(watch, &self.sleep, self.timeout, code)
-                .await?
-                .map_err(|err| {
-                    AuthError::new(
-                        ErrorKind::NoCredentials,
-                        format!("the MFA provider for {} failed: {err}", mfa.serial),
-                        "check <<mfa>>",
-                    )
-                    .caused_by_boxed(err)
-                })?;
-            // STS would refuse an empty code; nothing is sent with one.
-            let code = code.expose_secret().trim();
-            if code.is_empty() {
-                return Err(AuthError::new(
-                    ErrorKind::NoCredentials,
-                    format!(
-                        "the MFA provider for {} returned an empty code; nothing was sent \
-                         to STS",
-                        mfa.serial
-                    ),
-                    "check <<mfa>>: it must return the device's current code",
-                ));
-            }
-            request = request.serial_number(mfa.serial.as_str()).token_code(code);
+        if let Some((serial, code)) = self.mfa_code().await? {
+            request = request
+                .serial_number(serial.as_str())
+                .token_code(code.expose_secret().trim());
         }
         tracing::debug!(role = role_arn, session = %self.session_name, "calling STS AssumeRole");
         let call = request
             .customize()
             .config_override(sts_config(&self.source, &self.monitor))
             .send();
-        let mut output = self
+        let output = self
             .watches
             .track(&self.sts_watch, call)
             .await
+            .map_err(|err| self.refused(err))?;
+        self.received(output)
+    }
+
+    /// The MFA device and its current code, when the role wants one: asked of the MFA
+    /// provider, within the operation timeout. An empty code is refused before STS is asked.
+    async fn mfa_code(&self) -> Result<Option<(&MfaSerial, SecretString)>, AuthError> {
+        let (Some(mfa), Some(watch)) = (&self.role.mfa, &self.mfa_watch) else {
+            return Ok(None);
+        };
+        let code = mfa.token_source.token_code();
+        let code = self
+            .watches
+            .run(watch, &self.sleep, self.timeout, code)
+            .await?
             .map_err(|err| {
-                let call = Call {
-                    operation: "STS AssumeRole",
-                    mode: ModeKind::AssumeRole,
-                    role: Some(role_arn),
-                    endpoint: Some(&self.endpoint),
-                    bearer: false,
-                };
-                // A source that hung is what failed, not STS. The STS client's monitor recorded
-                // the failure of the call itself. An answer that echoes the external id does
-                // not carry it on: this error reaches every caller of the SDK's clients too,
-                // inside their own errors.
-                let external_id = self.role.external_id.as_ref().map(|id| id.expose());
-                let err = self
-                    .watches
-                    .blame(classify(err, call), self.timeout)
-                    .without_secrets(external_id);
-                if err.kind() == ErrorKind::TimedOut {
-                    err
-                } else {
-                    err.seen_by_monitor()
-                }
+                AuthError::new(
+                    ErrorKind::NoCredentials,
+                    format!("the MFA provider for {} failed: {err}", mfa.serial),
+                    "check <<mfa>>",
+                )
+                .caused_by_boxed(err)
             })?;
+        // STS would refuse an empty code; nothing is sent with one.
+        if code.expose_secret().trim().is_empty() {
+            return Err(AuthError::new(
+                ErrorKind::NoCredentials,
+                format!(
+                    "the MFA provider for {} returned an empty code; nothing was sent to STS",
+                    mfa.serial
+                ),
+                "check <<mfa>>: it must return the device's current code",
+            ));
+        }
+        Ok(Some((&mfa.serial, code)))
+    }
+
+    /// The error of an `AssumeRole` call that failed: a source that hung is what failed, not
+    /// STS; an answer that echoes the external id does not carry it on.
+    fn refused<E, R>(&self, err: aws_sdk_sts::error::SdkError<E, R>) -> AuthError
+    where
+        E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let call = Call {
+            operation: "STS AssumeRole",
+            mode: ModeKind::AssumeRole,
+            role: Some(self.role.role_arn.as_str()),
+            endpoint: Some(&self.endpoint),
+            bearer: false,
+        };
+        // The STS client's monitor recorded the failure of the call itself. This error reaches
+        // every caller of the SDK's clients too, inside their own errors.
+        let external_id = self.role.external_id.as_ref().map(|id| id.expose());
+        let err = self
+            .watches
+            .blame(classify(err, call), self.timeout)
+            .without_secrets(external_id);
+        if err.kind() == ErrorKind::TimedOut {
+            err
+        } else {
+            err.seen_by_monitor()
+        }
+    }
+
+    /// The credentials STS answered with, recorded as a success and audited.
+    fn received(
+        &self,
+        mut output: aws_sdk_sts::operation::assume_role::AssumeRoleOutput,
+    ) -> Result<Credentials, AuthError> {
         // The SDK's output type keeps the secret and the token in plain strings: they are
         // moved into the credentials (which wipe them) and nothing of them is left to free.
         let Some(creds) = output.credentials.take() else {
@@ -268,6 +292,7 @@ impl RoleProvider {
             ..
         } = creds;
         let expiry = SystemTime::try_from(expiration).ok();
+        let role_arn = self.role.role_arn.as_str();
         tracing::debug!(role = role_arn, access_key_id = %access_key_id, "assumed role");
         let principal = output
             .assumed_role_user()

@@ -176,35 +176,10 @@ async fn handle(
         Ok(collected) => collected.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    let path = parts.uri.path();
-    if path == "/v1/token" && parts.method == http::Method::POST {
+    if parts.uri.path() == "/v1/token" && parts.method == http::Method::POST {
         return Ok(sign_in(&state, &parts, &body));
     }
-    let (service, action, model_id, params) = if let Some(rest) = path.strip_prefix("/model/") {
-        let (model, operation) = rest.rsplit_once('/').unwrap_or((rest, ""));
-        let model = percent_decode(model);
-        let action = match operation {
-            "converse" => "Converse",
-            "converse-stream" => "ConverseStream",
-            "invoke" => "InvokeModel",
-            "invoke-with-response-stream" => "InvokeModelWithResponseStream",
-            other => other,
-        };
-        (
-            Service::Bedrock,
-            action.to_owned(),
-            Some(model),
-            BTreeMap::new(),
-        )
-    } else if path == "/async-invoke" {
-        let action = "ListAsyncInvokes".to_owned();
-        (Service::Bedrock, action, None, BTreeMap::new())
-    } else {
-        let params: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
-        let action = params.get("Action").cloned().unwrap_or_default();
-        (Service::Sts, action, None, params)
-    };
-
+    let routed = route(parts.uri.path(), &body);
     let authorization = parts
         .headers
         .get(http::header::AUTHORIZATION)
@@ -216,18 +191,17 @@ async fn handle(
     };
     let sig = authorization.and_then(sigv4::parse);
     let mut record = RecordedRequest {
-        service: service.name(),
-        action: action.clone(),
+        service: routed.service.name(),
+        action: routed.action.clone(),
         auth: auth_kind,
         access_key_id: sig.as_ref().map(|s| s.access_key_id.to_owned()),
         signing_region: sig.as_ref().map(|s| s.region.to_owned()),
         signing_service: sig.as_ref().map(|s| s.service.to_owned()),
-        params: params.clone(),
-        model_id: model_id.clone(),
+        params: routed.params.clone(),
+        model_id: routed.model_id.clone(),
         status: 0,
         error_code: None,
     };
-
     let fault = state.lock().fault;
     if let Some(Fault::Raw {
         status,
@@ -245,7 +219,7 @@ async fn handle(
         return Ok(response.unwrap_or_else(|_| Response::new(whole(Bytes::new()))));
     }
     if let Some(Fault::SlowBedrock { delay }) = fault
-        && service == Service::Bedrock
+        && routed.service == Service::Bedrock
     {
         tokio::time::sleep(delay).await;
     }
@@ -255,54 +229,149 @@ async fn handle(
             std::future::pending::<()>().await;
             unreachable!("a pending future never completes")
         }
-        Some(Fault::Throttling) => Err(match service {
-            Service::Sts => ApiError::new(400, "Throttling", "Rate exceeded"),
-            Service::Bedrock => ApiError::new(
-                429,
-                "ThrottlingException",
-                "Too many requests, please wait before trying again.",
-            ),
-        }),
-        Some(Fault::InternalError) => Err(match service {
-            Service::Sts => ApiError::new(500, "InternalFailure", "An internal error occurred."),
-            Service::Bedrock => ApiError::new(
-                500,
-                "InternalServerException",
-                "An internal server error occurred.",
-            ),
-        }),
+        Some(Fault::Throttling) => Err(throttled(routed.service)),
+        Some(Fault::InternalError) => Err(internal_error(routed.service)),
         // A raw answer was sent above.
         None | Some(Fault::Raw { .. }) | Some(Fault::SlowBedrock { .. }) => {
-            match authorization.and_then(|h| h.strip_prefix("Bearer ")) {
-                Some(token) if service == Service::Bedrock => bearer::authenticate(&state, token)
-                    .map(|(principal, signer)| {
-                        record.access_key_id = Some(signer);
-                        principal
-                    }),
-                // STS takes no API keys.
-                Some(_) => Err(ApiError::new(
-                    403,
-                    "InvalidClientTokenId",
-                    "The security token included in the request is invalid.",
-                )),
-                None => authenticate(&state, service, &parts, &body, sig.as_ref()),
-            }
-            .and_then(|principal| match service {
-                Service::Sts => sts::handle(&state, &principal, &action, &params),
-                Service::Bedrock => {
-                    bedrock::handle(&state, &action, model_id.as_deref().unwrap_or_default())
-                }
-            })
+            let request = Signed {
+                parts: &parts,
+                body: &body,
+                authorization,
+                sig: sig.as_ref(),
+            };
+            answer(&state, &routed, &request, &mut record)
         }
     };
+    let response = respond(&state, routed.service, outcome, &mut record);
+    state.lock().requests.push(record);
+    Ok(response.unwrap_or_else(|_| Response::new(whole(Bytes::new()))))
+}
 
-    let response = match outcome {
+/// Which service and operation a request is for, from its path (Bedrock's REST routes) or its
+/// form body (STS's query protocol).
+struct Routed {
+    service: Service,
+    action: String,
+    model_id: Option<String>,
+    params: BTreeMap<String, String>,
+}
+
+fn route(path: &str, body: &[u8]) -> Routed {
+    if let Some(rest) = path.strip_prefix("/model/") {
+        let (model, operation) = rest.rsplit_once('/').unwrap_or((rest, ""));
+        let action = match operation {
+            "converse" => "Converse",
+            "converse-stream" => "ConverseStream",
+            "invoke" => "InvokeModel",
+            "invoke-with-response-stream" => "InvokeModelWithResponseStream",
+            other => other,
+        };
+        Routed {
+            service: Service::Bedrock,
+            action: action.to_owned(),
+            model_id: Some(percent_decode(model)),
+            params: BTreeMap::new(),
+        }
+    } else if path == "/async-invoke" {
+        Routed {
+            service: Service::Bedrock,
+            action: "ListAsyncInvokes".to_owned(),
+            model_id: None,
+            params: BTreeMap::new(),
+        }
+    } else {
+        let params: BTreeMap<String, String> = form_urlencoded::parse(body).into_owned().collect();
+        Routed {
+            service: Service::Sts,
+            action: params.get("Action").cloned().unwrap_or_default(),
+            model_id: None,
+            params,
+        }
+    }
+}
+
+/// What a request carries to be authenticated: its head, its body, its credentials.
+struct Signed<'a> {
+    parts: &'a http::request::Parts,
+    body: &'a [u8],
+    authorization: Option<&'a str>,
+    sig: Option<&'a sigv4::Authorization<'a>>,
+}
+
+/// The answer to an authenticated request: who sent it, then what the operation answers.
+fn answer(
+    state: &State,
+    routed: &Routed,
+    request: &Signed<'_>,
+    record: &mut RecordedRequest,
+) -> Result<Reply, ApiError> {
+    let service = routed.service;
+    match request
+        .authorization
+        .and_then(|h| h.strip_prefix("Bearer "))
+    {
+        Some(token) if service == Service::Bedrock => {
+            bearer::authenticate(state, token).map(|(principal, signer)| {
+                record.access_key_id = Some(signer);
+                principal
+            })
+        }
+        // STS takes no API keys.
+        Some(_) => Err(ApiError::new(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        )),
+        None => authenticate(state, service, request.parts, request.body, request.sig),
+    }
+    .and_then(|principal| match service {
+        Service::Sts => sts::handle(state, &principal, &routed.action, &routed.params),
+        Service::Bedrock => bedrock::handle(
+            state,
+            &routed.action,
+            routed.model_id.as_deref().unwrap_or_default(),
+        ),
+    })
+}
+
+/// The service's answer to too many requests.
+fn throttled(service: Service) -> ApiError {
+    match service {
+        Service::Sts => ApiError::new(400, "Throttling", "Rate exceeded"),
+        Service::Bedrock => ApiError::new(
+            429,
+            "ThrottlingException",
+            "Too many requests, please wait before trying again.",
+        ),
+    }
+}
+
+/// The service's answer to a failure of its own.
+fn internal_error(service: Service) -> ApiError {
+    match service {
+        Service::Sts => ApiError::new(500, "InternalFailure", "An internal error occurred."),
+        Service::Bedrock => ApiError::new(
+            500,
+            "InternalServerException",
+            "An internal server error occurred.",
+        ),
+    }
+}
+
+/// The HTTP response of an outcome, its status and error code recorded.
+fn respond(
+    state: &State,
+    service: Service,
+    outcome: Result<Reply, ApiError>,
+    record: &mut RecordedRequest,
+) -> http::Result<Response<Body>> {
+    match outcome {
         Ok(reply) => {
             record.status = 200;
             let mut response = Response::builder()
                 .status(StatusCode::OK)
                 .header("content-type", reply.content_type)
-                .header("x-amzn-requestid", request_id(&state));
+                .header("x-amzn-requestid", request_id(state));
             for (name, value) in reply.headers {
                 response = response.header(name, value);
             }
@@ -314,11 +383,9 @@ async fn handle(
         Err(error) => {
             record.status = error.status;
             record.error_code = (!error.code.is_empty()).then(|| error.code.to_owned());
-            error_response(&state, service, &error)
+            error_response(state, service, &error)
         }
-    };
-    state.lock().requests.push(record);
-    Ok(response.unwrap_or_else(|_| Response::new(whole(Bytes::new()))))
+    }
 }
 
 /// AWS Sign-In's token refresh, recorded as service `signin` (no secret in the record).

@@ -190,38 +190,12 @@ fn main() -> ExitCode {
         );
         return usage_error(&message, json);
     }
-    let parsed = command()
-        .try_get_matches()
-        .and_then(|matches| Cli::from_arg_matches(&matches));
-    let cli = match parsed {
+    let cli = match parsed_cli(json) {
         Ok(cli) => cli,
-        Err(err) if err.use_stderr() => return usage_error(&err.render().to_string(), json),
-        Err(err) => {
-            let _ = err.print();
-            return ExitCode::SUCCESS;
-        }
+        Err(code) => return code,
     };
-    // The outputs that are not reports.
-    match cli.command {
-        Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut command(),
-                "bedrock-auth",
-                &mut std::io::stdout(),
-            );
-            return ExitCode::SUCCESS;
-        }
-        Command::Man => {
-            return match clap_mangen::Man::new(command()).render(&mut std::io::stdout()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    eprintln!("cannot write the man page: {err}");
-                    ExitCode::FAILURE
-                }
-            };
-        }
-        _ => {}
+    if let Some(code) = plain_output(&cli.command) {
+        return code;
     }
     init_tracing();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -235,7 +209,54 @@ fn main() -> ExitCode {
         return runtime.block_on(credential_process::run(mode));
     }
     let json = cli.json;
-    match runtime.block_on(run(cli.command, json)) {
+    let outcome = runtime.block_on(run(cli.command, json));
+    printed(outcome, json)
+}
+
+/// The command line, or the exit code of a usage error (or of `--help`, `--version`).
+fn parsed_cli(json: bool) -> Result<Cli, ExitCode> {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    match parsed {
+        Ok(cli) => Ok(cli),
+        Err(err) if err.use_stderr() => Err(usage_error(&err.render().to_string(), json)),
+        Err(err) => {
+            let _ = err.print();
+            Err(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The outputs that are not reports (completions, the man page), written; `None` for a
+/// subcommand that reports.
+fn plain_output(command_line: &Command) -> Option<ExitCode> {
+    match command_line {
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut command(),
+                "bedrock-auth",
+                &mut std::io::stdout(),
+            );
+            Some(ExitCode::SUCCESS)
+        }
+        Command::Man => Some(
+            match clap_mangen::Man::new(command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("cannot write the man page: {err}");
+                    ExitCode::FAILURE
+                }
+            },
+        ),
+        _ => None,
+    }
+}
+
+/// A subcommand's report or failure, printed as text or JSON, and its exit code.
+fn printed(outcome: Result<Report, Failure>, json: bool) -> ExitCode {
+    match outcome {
         Ok(report) => {
             if json {
                 print_json(&Outcome::ok(&report.json));
