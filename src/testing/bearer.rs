@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use secrecy::ExposeSecret;
 
-use super::server::ApiError;
-use super::{DEFAULT_REGION, Principal, State};
+use super::types::{DEFAULT_REGION, Principal, State};
+use super::wire::ApiError;
 use crate::api_key::{ApiKeyInfo, ShortTermKey};
 use crate::time::amz_date;
 

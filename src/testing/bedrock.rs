@@ -8,61 +8,46 @@
 //! so that their sizes do not tell the tokens apart. `InvokeModel` answers in the Anthropic
 //! Messages format, as the Claude models do.
 
-use std::time::Duration;
-
 use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
 use base64::Engine;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::server::{ApiError, Reply, ReplyBody};
-use super::{ModelAnswer, State, StreamEnd};
+use super::types::{ModelAnswer, State, StreamEnd};
+use super::wire::{ApiError, Events, Reply, ReplyBody};
 
 /// The content type of an event stream.
 pub(super) const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
 
-/// What a streamed answer sends: its events, the pause between them, and how it ends.
-pub(super) struct Events {
-    /// The events before the end: `lead` events that start the message, then a delta per piece.
-    pub(super) head: Vec<Bytes>,
-    pub(super) lead: usize,
-    /// The events of a stream that completes.
-    pub(super) tail: Vec<Bytes>,
-    pub(super) pause: Duration,
-    pub(super) end: StreamEnd,
-}
-
-impl Events {
-    /// The exception message that ends a stream with an error, if it ends with one.
-    pub(super) fn error_frame(&self) -> Option<Bytes> {
-        let (kind, payload) = match self.end {
-            StreamEnd::Throttling => (
-                "throttlingException",
-                json!({"message": "Too many tokens, please wait before trying again."}),
+/// The exception message that ends a stream of `events` with an error, if it ends with one.
+pub(super) fn error_frame(events: &Events) -> Option<Bytes> {
+    let (kind, payload) = match events.end {
+        StreamEnd::Throttling => (
+            "throttlingException",
+            json!({"message": "Too many tokens, please wait before trying again."}),
+        ),
+        StreamEnd::ModelStreamError => (
+            "modelStreamErrorException",
+            json!({
+                "message": "The system encountered an unexpected error during processing. \
+                            Try your request again.",
+                "originalStatusCode": 500,
+                "originalMessage": "model error",
+            }),
+        ),
+        StreamEnd::Complete | StreamEnd::HangUp | StreamEnd::Silence => return None,
+    };
+    Some(frame(
+        vec![
+            Header::new(":message-type", HeaderValue::String("exception".into())),
+            Header::new(":exception-type", HeaderValue::String(kind.into())),
+            Header::new(
+                ":content-type",
+                HeaderValue::String("application/json".into()),
             ),
-            StreamEnd::ModelStreamError => (
-                "modelStreamErrorException",
-                json!({
-                    "message": "The system encountered an unexpected error during processing. \
-                                Try your request again.",
-                    "originalStatusCode": 500,
-                    "originalMessage": "model error",
-                }),
-            ),
-            StreamEnd::Complete | StreamEnd::HangUp | StreamEnd::Silence => return None,
-        };
-        Some(frame(
-            vec![
-                Header::new(":message-type", HeaderValue::String("exception".into())),
-                Header::new(":exception-type", HeaderValue::String(kind.into())),
-                Header::new(
-                    ":content-type",
-                    HeaderValue::String("application/json".into()),
-                ),
-            ],
-            &payload,
-        ))
-    }
+        ],
+        &payload,
+    ))
 }
 
 pub(super) fn handle(state: &State, action: &str, model_id: &str) -> Result<Reply, ApiError> {

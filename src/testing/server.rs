@@ -13,55 +13,9 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 
 use super::sigv4::{self, Refusal};
-use super::{AuthKind, Fault, Principal, RecordedRequest, State, StreamEnd, bearer, bedrock, sts};
-
-/// An AWS error response, rendered in the wire format of the service that answers it.
-#[derive(Debug)]
-pub(super) struct ApiError {
-    pub(super) status: u16,
-    pub(super) code: &'static str,
-    pub(super) message: String,
-}
-
-impl ApiError {
-    pub(super) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
-    /// An error without an error code, as Bedrock answers an expired API key: a status and a
-    /// message only.
-    pub(super) fn uncoded(status: u16, message: impl Into<String>) -> Self {
-        Self::new(status, "", message)
-    }
-}
-
-/// A successful response: its content type, headers of its own, and its body.
-pub(super) struct Reply {
-    pub(super) content_type: &'static str,
-    pub(super) headers: Vec<(&'static str, String)>,
-    pub(super) body: ReplyBody,
-}
-
-impl Reply {
-    /// A whole answer, sent at once.
-    pub(super) fn whole(content_type: &'static str, body: String) -> Self {
-        Self {
-            content_type,
-            headers: Vec::new(),
-            body: ReplyBody::Whole(body),
-        }
-    }
-}
-
-/// A body sent at once, or an event stream sent event by event.
-pub(super) enum ReplyBody {
-    Whole(String),
-    Events(bedrock::Events),
-}
+use super::types::{AuthKind, Fault, Principal, RecordedRequest, State, StreamEnd};
+use super::wire::{ApiError, Events, Reply, ReplyBody, xml_escape};
+use super::{bearer, bedrock, sts};
 
 /// What the server answers with: a whole body or a stream of frames.
 type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
@@ -91,10 +45,10 @@ impl hyper::body::Body for ChannelBody {
 
 /// Sends a stream's events, pausing between them, and ends it as it was told to. Stops as soon
 /// as the client has gone.
-fn stream(events: bedrock::Events) -> Body {
+fn stream(events: Events) -> Body {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {
-        let error = events.error_frame();
+        let error = bedrock::error_frame(&events);
         let tail = match events.end {
             StreamEnd::Complete => events.tail.clone(),
             _ => error.into_iter().collect(),
@@ -507,7 +461,7 @@ fn error_response(
         ),
         Service::Bedrock => (
             "application/json",
-            format!("{{\"message\":{}}}", json_string(&error.message)),
+            serde_json::json!({ "message": error.message }).to_string(),
         ),
     };
     let mut response = Response::builder()
@@ -522,28 +476,6 @@ fn error_response(
 
 fn request_id(state: &State) -> String {
     format!("00000000-0000-4000-8000-{:012}", state.next())
-}
-
-pub(super) fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-pub(super) fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn percent_decode(s: &str) -> String {

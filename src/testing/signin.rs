@@ -10,7 +10,7 @@
 use base64::Engine;
 use secrecy::ExposeSecret;
 
-use super::{LoginRefresh, State};
+use super::types::{LoginRefresh, State};
 
 /// What `POST /v1/token` answers: the status and the JSON body.
 pub(super) fn handle(state: &State, dpop: Option<&str>, body: &[u8]) -> (u16, String) {

@@ -5,7 +5,7 @@ use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 
-use super::Principal;
+use super::types::Principal;
 use crate::time::parse_amz_date;
 
 /// The parts of an `Authorization: AWS4-HMAC-SHA256 ...` header.

@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::server::{ApiError, Reply, xml_escape};
-use super::{Principal, RoleSpec, State, random_hex};
+use super::types::{Principal, RoleSpec, State, random_hex};
+use super::wire::{ApiError, Reply, xml_escape};
 use crate::time::rfc3339;
 
 const XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";

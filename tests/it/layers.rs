@@ -53,6 +53,11 @@ fn module_of(relative: &Path) -> String {
 
 /// The crate modules a file's code names (`crate::x`, `crate::{x, y}`), comments left out.
 fn named_modules(text: &str) -> Vec<String> {
+    named_after(text, "crate::")
+}
+
+/// The modules `text` names after `prefix` (`crate::`, `super::`), outside comments.
+fn named_after(text: &str, prefix: &str) -> Vec<String> {
     let mut names = Vec::new();
     for line in text.lines() {
         let code = line.trim_start();
@@ -61,8 +66,8 @@ fn named_modules(text: &str) -> Vec<String> {
         }
         let code = code.split("//").next().unwrap_or_default();
         let mut rest = code;
-        while let Some(at) = rest.find("crate::") {
-            rest = &rest[at + "crate::".len()..];
+        while let Some(at) = rest.find(prefix) {
+            rest = &rest[at + prefix.len()..];
             if let Some(group) = rest.strip_prefix('{') {
                 let group = group.split('}').next().unwrap_or_default();
                 for item in group.split(',') {
@@ -86,7 +91,7 @@ fn rank(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -157,4 +162,54 @@ fn the_scanner_finds_both_import_forms_and_skips_comments() {
         named_modules(text),
         ["error", "manager", "values", "settings"]
     );
+}
+
+/// The local server's parts (`src/testing/`), bottom to top; `testing.rs`, `LocalAws`, sits on
+/// top of them all.
+const TESTING_LAYERS: &[&[&str]] = &[
+    // What a test sets and reads, and the server's state: the types every part shares.
+    &["types"],
+    // What a service answers, in its wire format; how a SigV4 signature is checked.
+    &["wire", "sigv4"],
+    // The services.
+    &["bearer", "bedrock", "sts", "signin"],
+    // The HTTP server that dispatches to them; the sandboxed world a test builds in.
+    &["server", "sandbox"],
+];
+
+#[test]
+fn the_local_server_s_parts_name_only_the_parts_below_them() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/testing");
+    let rank = |name: &str| {
+        TESTING_LAYERS
+            .iter()
+            .position(|layer| layer.contains(&name))
+    };
+    let mut wrong = Vec::new();
+    let mut edges = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let part = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let Some(own) = rank(&part) else {
+            wrong.push(format!("testing/{part}.rs has no layer in TESTING_LAYERS"));
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        for named in named_after(&text, "super::") {
+            match rank(&named) {
+                Some(theirs) if theirs < own => edges += 1,
+                Some(_) => wrong.push(format!("testing/{part}.rs names `{named}`, not below it")),
+                // `super::X` of an item of `testing.rs` itself: a circle through the top.
+                None => wrong.push(format!(
+                    "testing/{part}.rs names `super::{named}`: name its part"
+                )),
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the local server's layering is broken:\n{}",
+        wrong.join("\n")
+    );
+    assert!(edges > 5, "the scan finds the parts' imports ({edges})");
 }

@@ -32,6 +32,7 @@ mod redaction;
 mod rotation;
 mod sandbox;
 mod service_errors;
+mod sizes;
 mod streams;
 mod tenants;
 mod values;
