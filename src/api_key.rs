@@ -371,7 +371,7 @@ fn malformed(what: &str) -> AuthError {
     AuthError::new(
         ErrorKind::InvalidCredentials,
         format!("the short-term Bedrock API key is malformed: {what}"),
-        "copy the whole key again, or generate a new one (`bedrock-auth token`)",
+        "copy the whole key again, or generate a new one (<<new_key>>)",
     )
 }
 

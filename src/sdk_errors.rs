@@ -491,7 +491,7 @@ fn worded_credentials(
         (false, true, false) => (
             format!("{op} rejected the Bedrock API key ({answer}): {said}"),
             "the API key is unknown, revoked or malformed: make a new one (the Bedrock console \
-             for a long-term key, `bedrock-auth token` for a short-term one), and use a \
+             for a long-term key, <<new_key>> for a short-term one), and use a \
              short-term key only in the region it was made for (AWS_REGION, <<region_short>>)"
                 .into(),
         ),

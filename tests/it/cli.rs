@@ -273,16 +273,15 @@ async fn a_setting_flag_beside_a_config_overrides_the_file_and_doctor_and_check_
     std::fs::write(&file, written).unwrap();
     let config = ["--config", file.to_str().unwrap()];
     let flags = ["--region", "eu-west-1"];
+    // `SUBCOMMAND --config FILE --region eu-west-1`.
+    let beside_config = async |subcommand: &str| {
+        let args = [&[subcommand], &config[..], &flags[..]].concat();
+        run(home.path(), &aws, &[], &args).await
+    };
 
     // The flag wins: STS is asked in the flag's region, as the AWS CLI's `--region` wins over
     // a profile's region.
-    let whoami = run(
-        home.path(),
-        &aws,
-        &[],
-        &[&["whoami"], &config[..], &flags[..]].concat(),
-    )
-    .await;
+    let whoami = beside_config("whoami").await;
     assert_eq!(whoami.code, 0, "{}", whoami.stderr);
     let regions: Vec<_> = aws
         .requests()
@@ -292,13 +291,7 @@ async fn a_setting_flag_beside_a_config_overrides_the_file_and_doctor_and_check_
     assert_eq!(regions, [Some("eu-west-1".to_owned())]);
 
     // doctor says which won, and over what.
-    let doctor = run(
-        home.path(),
-        &aws,
-        &[],
-        &[&["doctor"], &config[..], &flags[..]].concat(),
-    )
-    .await;
+    let doctor = beside_config("doctor").await;
     assert_eq!(doctor.code, 0, "{}", doctor.stderr);
     let region = doctor
         .stdout
@@ -326,13 +319,7 @@ async fn a_setting_flag_beside_a_config_overrides_the_file_and_doctor_and_check_
 
     // check says so too, in text and JSON, and sends nothing.
     let before = aws.requests().len();
-    let check = run(
-        home.path(),
-        &aws,
-        &[],
-        &[&["check"], &config[..], &flags[..]].concat(),
-    )
-    .await;
+    let check = beside_config("check").await;
     assert_eq!(check.code, 0, "{}", check.stderr);
     assert_eq!(
         check.stdout,
