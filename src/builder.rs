@@ -1,20 +1,21 @@
-//! [`AuthBuilder`]: the typestate builder for an [`AuthManager`].
+//! [`AuthBuilder`]: the typestate builder for an [`AuthManager`]. The options of assume-role
+//! mode are `builder/role.rs`.
+
+mod role;
 
 use std::time::Duration;
 
 use crate::error::{Problem, Rule, ValueError, ValueKind};
-use crate::mfa::{Mfa, MfaProvider};
 use crate::mode::{
     ApiKey, ApiKeySource, AssumeRole, Auto, CustomSource, Environment, ModeState, NoModeYet,
-    Profile, Source, StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
+    Profile, RoleSession, Source, StaticCredentials, TakesSessionToken, WantsMode,
 };
 use crate::rotation::{CredentialSource, SourceProvider};
 use crate::secret::{IntoSecret, SecretString};
 use crate::settings::Settings;
 use crate::static_keys::StaticKeys;
 use crate::values::{
-    AccessKeyId, EndpointUrl, ExternalId, IntoValue, MfaSerial, ProfileName, Region, RoleArn,
-    SessionDuration, SessionName,
+    AccessKeyId, EndpointUrl, IntoValue, ProfileName, Region, RoleArn, SessionDuration,
 };
 
 /// Builds an [`AuthManager`](crate::AuthManager); start with [`AuthManager::builder()`](crate::AuthManager::builder).
@@ -360,6 +361,7 @@ impl<M: ModeState> AuthBuilder<M> {
             session_name: None,
             duration: SessionDuration::DEFAULT,
             mfa: None,
+            session: RoleSession::default(),
             source: Source::Auto,
             source_set: false,
         })
@@ -421,137 +423,6 @@ impl<M: ModeState> AuthBuilder<M> {
         let token = self.secret("session_token", ValueKind::SessionToken, token);
         if let Some(keys) = &mut self.mode.static_keys().keys {
             keys.session_token = Some(token);
-        }
-        self
-    }
-
-    // ----- assume-role mode -------------------------------------------------------------
-
-    /// The external id the role's trust policy requires.
-    pub fn external_id(mut self, external_id: impl IntoValue<ExternalId>) -> Self
-    where
-        M: TakesRoleOptions,
-    {
-        self.mode.role().external_id = self.check("external_id", external_id);
-        self
-    }
-
-    /// The role session name, shown in CloudTrail; a valid default is used when not given.
-    pub fn session_name(mut self, session_name: impl IntoValue<SessionName>) -> Self
-    where
-        M: TakesRoleOptions,
-    {
-        self.mode.role().session_name = self.check("session_name", session_name);
-        self
-    }
-
-    /// How long the role credentials last: 900 to 43200 seconds, default 3600. Accepts a
-    /// [`SessionDuration`], a [`Duration`] or a number of seconds.
-    pub fn duration(mut self, duration: impl IntoValue<SessionDuration>) -> Self
-    where
-        M: TakesRoleOptions,
-    {
-        if let Some(duration) = self.check("duration_secs", duration) {
-            self.mode.role().duration = duration;
-        }
-        self
-    }
-
-    /// Multi-factor authentication: the device's serial (or ARN) and where the current token
-    /// code comes from; the source is asked each time new credentials are needed.
-    pub fn mfa(mut self, serial: impl IntoValue<MfaSerial>, token_source: impl MfaProvider) -> Self
-    where
-        M: TakesRoleOptions,
-    {
-        let token_source = std::sync::Arc::new(token_source);
-        self.mode.role().mfa = self.check("mfa_serial", serial).map(|serial| Mfa {
-            serial,
-            token_source,
-        });
-        self
-    }
-
-    fn source(&mut self, source: Option<Source>)
-    where
-        M: TakesRoleOptions,
-    {
-        if std::mem::replace(&mut self.mode.role().source_set, true) {
-            let error = ValueError::without_value(ValueKind::RoleSource, Rule::SourceTwice);
-            self.problems.push(Problem::new("source", error));
-        }
-        if let Some(source) = source {
-            self.mode.role().source = source;
-        }
-    }
-
-    /// Calls STS with the credentials of this profile.
-    pub fn source_profile(mut self, name: impl IntoValue<ProfileName>) -> Self
-    where
-        M: TakesRoleOptions,
-    {
-        let source = self.check("source.profile", name).map(Source::Profile);
-        self.source(source);
-        self
-    }
-
-    /// Calls STS with the credentials of the three `AWS_*` credential variables.
-    pub fn source_environment(mut self) -> Self
-    where
-        M: TakesRoleOptions,
-    {
-        self.source(Some(Source::Environment));
-        self
-    }
-
-    /// Calls STS with this key pair.
-    pub fn source_static(
-        mut self,
-        access_key_id: impl IntoValue<AccessKeyId>,
-        secret_access_key: impl IntoSecret,
-    ) -> Self
-    where
-        M: TakesRoleOptions,
-    {
-        let access_key_id = self.check("source.access_key_id", access_key_id);
-        let secret_access_key = self.secret(
-            "source.secret_access_key",
-            ValueKind::SecretAccessKey,
-            secret_access_key,
-        );
-        let source = access_key_id
-            .map(|access_key_id| Source::Static(StaticKeys::new(access_key_id, secret_access_key)));
-        self.source(source);
-        self
-    }
-
-    /// The session token of temporary source credentials, after
-    /// [`source_static`](Self::source_static): STS is called with the key pair and this token.
-    ///
-    /// ```
-    /// use bedrock_auth::{AuthManager, SecretString};
-    ///
-    /// let manager = AuthManager::builder()
-    ///     .region("us-east-1")
-    ///     .assume_role("arn:aws:iam::123456789012:role/BedrockAccess")
-    ///     .source_static("ASIAIOSFODNN7EXAMPLE", SecretString::from("wJalrXUtnFEMI/K7MDENG"))
-    ///     .source_session_token(SecretString::from("FwoGZXIvYXdzEXAMPLE"))
-    ///     .build()?;
-    /// # let _ = manager;
-    /// # Ok::<(), bedrock_auth::ConfigError>(())
-    /// ```
-    pub fn source_session_token(mut self, token: impl IntoSecret) -> Self
-    where
-        M: TakesRoleOptions,
-    {
-        let token = self.secret("source.session_token", ValueKind::SessionToken, token);
-        match &mut self.mode.role().source {
-            Source::Static(keys) => keys.session_token = Some(token),
-            _ => {
-                // Without the key pair it belongs to, the token has nothing to go with.
-                let error = ValueError::without_value(ValueKind::RoleSource, Rule::Missing);
-                self.problems
-                    .push(Problem::new("source.access_key_id", error));
-            }
         }
         self
     }

@@ -383,6 +383,16 @@ fn shown_value(key: &str, raw: &Raw) -> String {
         Raw::Str(text) => mask(key, text),
         Raw::Int(n) => n.to_string(),
         Raw::Secret(_) => "********".to_owned(),
+        Raw::Table(table) if key == "session_tags" => {
+            let tags = table
+                .iter()
+                .map(|(k, v)| format!("{k}={}", shown_value(k, v)));
+            tags.collect::<Vec<_>>().join(", ")
+        }
+        Raw::List(items) => {
+            let items = items.iter().map(|item| shown_value(key, item));
+            items.collect::<Vec<_>>().join(", ")
+        }
         Raw::Table(table) => match (table.get("env"), table.get("file"), table.get("profile")) {
             (Some(Raw::Str(var)), _, _) => format!("from variable {var}"),
             (_, Some(Raw::Str(path)), _) => format!("from file {path}"),

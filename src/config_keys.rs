@@ -12,8 +12,9 @@ use crate::mode_kind::ModeKind;
 /// the key each sets (checked against the table of keys by a test).
 ///
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
-/// name a file that holds the secret.
-pub const ENV_VARS: [(&str, &str); 26] = [
+/// name a file that holds the value (a secret, a session policy). The lists take commas:
+/// `BEDROCK_AUTH_SESSION_TAGS=tenant=acme,plan=pro`, `BEDROCK_AUTH_POLICY_ARNS=arn:..,arn:..`.
+pub const ENV_VARS: [(&str, &str); 32] = [
     ("BEDROCK_AUTH_MODE", "mode"),
     ("BEDROCK_AUTH_REGION", "region"),
     ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
@@ -40,6 +41,12 @@ pub const ENV_VARS: [(&str, &str); 26] = [
     ("BEDROCK_AUTH_SESSION_NAME", "session_name"),
     ("BEDROCK_AUTH_DURATION_SECS", "duration_secs"),
     ("BEDROCK_AUTH_MFA_SERIAL", "mfa_serial"),
+    ("BEDROCK_AUTH_SESSION_TAGS", "session_tags"),
+    ("BEDROCK_AUTH_TRANSITIVE_TAG_KEYS", "transitive_tag_keys"),
+    ("BEDROCK_AUTH_SESSION_POLICY", "session_policy"),
+    ("BEDROCK_AUTH_SESSION_POLICY_FILE", "session_policy"),
+    ("BEDROCK_AUTH_POLICY_ARNS", "policy_arns"),
+    ("BEDROCK_AUTH_SOURCE_IDENTITY", "source_identity"),
     ("BEDROCK_AUTH_SOURCE", "source"),
     ("BEDROCK_AUTH_API_KEY", "api_key"),
     ("BEDROCK_AUTH_API_KEY_FILE", "api_key"),
@@ -102,6 +109,12 @@ impl Key {
         self
     }
 
+    /// A value (not a secret) that `<var>_FILE` may name a file for.
+    const fn file_var(mut self) -> Self {
+        self.file_var = true;
+        self
+    }
+
     const fn builder(mut self, name: &'static str) -> Self {
         self.builder = Some(name);
         self
@@ -109,7 +122,7 @@ impl Key {
 }
 
 /// Every key, in the order `diagnose()` and the docs list them.
-pub(crate) const KEYS: [Key; 23] = [
+pub(crate) const KEYS: [Key; 28] = [
     common("mode", "BEDROCK_AUTH_MODE", "mode"),
     common("region", "BEDROCK_AUTH_REGION", "region").aliases(&["region_override"]),
     common("endpoint_url", "BEDROCK_AUTH_ENDPOINT_URL", "endpoint"),
@@ -218,6 +231,37 @@ pub(crate) const KEYS: [Key; 23] = [
     ),
     of(
         ModeKind::AssumeRole,
+        "session_tags",
+        "BEDROCK_AUTH_SESSION_TAGS",
+        "session tags",
+    ),
+    of(
+        ModeKind::AssumeRole,
+        "transitive_tag_keys",
+        "BEDROCK_AUTH_TRANSITIVE_TAG_KEYS",
+        "transitive tag keys",
+    ),
+    of(
+        ModeKind::AssumeRole,
+        "session_policy",
+        "BEDROCK_AUTH_SESSION_POLICY",
+        "session policy",
+    )
+    .file_var(),
+    of(
+        ModeKind::AssumeRole,
+        "policy_arns",
+        "BEDROCK_AUTH_POLICY_ARNS",
+        "policy ARNs",
+    ),
+    of(
+        ModeKind::AssumeRole,
+        "source_identity",
+        "BEDROCK_AUTH_SOURCE_IDENTITY",
+        "source identity",
+    ),
+    of(
+        ModeKind::AssumeRole,
         "source",
         "BEDROCK_AUTH_SOURCE",
         "role source",
@@ -292,10 +336,11 @@ pub(crate) fn in_table_order(mut problems: Vec<Problem>) -> ConfigError {
     ConfigError::new(problems)
 }
 
-/// The `BEDROCK_AUTH_*_FILE` variables: each names a file that holds a secret.
+/// The `BEDROCK_AUTH_*_FILE` variables that name a file holding a secret (not those of a
+/// session policy, which others may read).
 pub(crate) fn file_vars() -> impl Iterator<Item = String> {
     KEYS.iter()
-        .filter(|key| key.file_var)
+        .filter(|key| key.file_var && key.secret)
         .filter_map(|key| Some(format!("{}_FILE", key.var?)))
 }
 

@@ -17,7 +17,10 @@ use crate::mfa::Mfa;
 use crate::rotation::SourceProvider;
 use crate::settings::Settings;
 use crate::static_keys::StaticKeys;
-use crate::values::{ExternalId, ProfileName, RoleArn, SessionDuration, SessionName};
+use crate::values::{
+    ExternalId, MAX_POLICY_ARNS, MAX_SESSION_TAGS, PolicyArn, ProfileName, RoleArn,
+    SessionDuration, SessionName, SessionPolicy, SessionTag, SourceIdentity, TagKey,
+};
 
 /// No mode chosen yet: call [`profile`](crate::AuthBuilder::profile),
 /// [`environment`](crate::AuthBuilder::environment),
@@ -56,8 +59,64 @@ pub struct AssumeRole {
     pub(crate) session_name: Option<SessionName>,
     pub(crate) duration: SessionDuration,
     pub(crate) mfa: Option<Mfa>,
+    pub(crate) session: RoleSession,
     pub(crate) source: Source,
     pub(crate) source_set: bool,
+}
+
+/// What an `AssumeRole` asks of the session beyond the role itself: tags, scope-down policies
+/// and who is behind it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RoleSession {
+    pub(crate) tags: Vec<SessionTag>,
+    pub(crate) transitive_tag_keys: Vec<TagKey>,
+    pub(crate) policy: Option<SessionPolicy>,
+    pub(crate) policy_arns: Vec<PolicyArn>,
+    pub(crate) source_identity: Option<SourceIdentity>,
+}
+
+impl RoleSession {
+    /// The limits STS sets on one request, each broken one a problem: at most 50 tags and
+    /// transitive keys, 10 policy ARNs, one value per tag key (keys compare without case).
+    fn check(&self, problems: &mut Vec<Problem>) {
+        let too_many = |field: &'static str, kind, count: usize, max: usize| {
+            (count > max).then(|| {
+                Problem::new(
+                    field,
+                    ValueError::without_value(kind, Rule::TooMany { max }),
+                )
+            })
+        };
+        problems.extend(too_many(
+            "session_tags",
+            ValueKind::SessionTag,
+            self.tags.len(),
+            MAX_SESSION_TAGS,
+        ));
+        problems.extend(too_many(
+            "transitive_tag_keys",
+            ValueKind::TagKey,
+            self.transitive_tag_keys.len(),
+            MAX_SESSION_TAGS,
+        ));
+        problems.extend(too_many(
+            "policy_arns",
+            ValueKind::PolicyArn,
+            self.policy_arns.len(),
+            MAX_POLICY_ARNS,
+        ));
+        let twice = self.tags.iter().enumerate().find_map(|(i, tag)| {
+            self.tags[..i]
+                .iter()
+                .any(|earlier| earlier.key().same_as(tag.key()))
+                .then_some(tag)
+        });
+        if let Some(tag) = twice {
+            let error =
+                ValueError::new(ValueKind::TagKey, tag.key().as_str(), Rule::DuplicateTagKey);
+            problems.push(Problem::new("session_tags", error));
+        }
+    }
 }
 
 /// Auto mode: the standard AWS default credential chain.
@@ -152,6 +211,7 @@ pub struct RoleConfig {
     pub(crate) session_name: Option<SessionName>,
     pub(crate) duration: SessionDuration,
     pub(crate) mfa: Option<Mfa>,
+    pub(crate) session: RoleSession,
     pub(crate) source: Source,
 }
 
@@ -219,7 +279,7 @@ pub trait ModeChosen: ModeState + private::Finish {}
 #[diagnostic::on_unimplemented(
     message = "assume-role options need assume-role mode, but this builder is in `{Self}` mode",
     label = "only available after `.assume_role(role_arn)`",
-    note = "`external_id`, `session_name`, `duration`, `mfa` and `source_*` configure `AssumeRole`: start with `.assume_role(role_arn)` to use them; an API key (`ApiKey` mode) is sent as it is and takes none of them"
+    note = "`external_id`, `session_name`, `duration`, `mfa`, the session's tags and policies (`session_tag`, `transitive_tag_keys`, `session_policy`, `policy_arns`), `source_identity` and `source_*` configure `AssumeRole`: start with `.assume_role(role_arn)` to use them; an API key (`ApiKey` mode) is sent as it is and takes none of them"
 )]
 pub trait TakesRoleOptions: ModeState + private::RoleState {}
 
@@ -281,13 +341,15 @@ impl private::StaticState for StaticCredentials {
 
 impl ModeChosen for AssumeRole {}
 impl private::Finish for AssumeRole {
-    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
+    fn finish(self, _: &Settings, problems: &mut Vec<Problem>) -> Option<ModeConfig> {
+        self.session.check(problems);
         let role = RoleConfig {
             role_arn: self.role_arn?,
             external_id: self.external_id,
             session_name: self.session_name,
             duration: self.duration,
             mfa: self.mfa,
+            session: self.session,
             source: self.source,
         };
         Some(ModeConfig::AssumeRole(Box::new(role)))

@@ -15,21 +15,31 @@ mod access_key_id;
 pub(crate) mod endpoint_url;
 mod external_id;
 mod mfa_serial;
+mod policy_arn;
 mod profile_name;
 mod region;
 mod role_arn;
 mod session_duration;
 mod session_name;
+mod session_policy;
+mod session_tag;
+mod source_identity;
 
 pub use access_key_id::AccessKeyId;
 pub use endpoint_url::EndpointUrl;
 pub use external_id::ExternalId;
 pub use mfa_serial::MfaSerial;
+pub(crate) use policy_arn::MAX_POLICY_ARNS;
+pub use policy_arn::PolicyArn;
 pub use profile_name::ProfileName;
 pub use region::Region;
 pub use role_arn::RoleArn;
 pub use session_duration::SessionDuration;
 pub use session_name::SessionName;
+pub use session_policy::SessionPolicy;
+pub(crate) use session_tag::MAX_SESSION_TAGS;
+pub use session_tag::{SessionTag, TagKey};
+pub use source_identity::SourceIdentity;
 
 /// Something a builder accepts where it wants a `T`: the checked `T` itself, or raw input
 /// (a string, for a duration also seconds or a [`std::time::Duration`]) that is checked when

@@ -9,8 +9,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 use zeroize::Zeroize;
 
+mod role;
+
+use super::AuthConfig;
 use super::raw::{Raw, looks_like_secret_not_path, variable_name};
-use super::{AuthConfig, canonical_key};
 use crate::builder::AuthBuilder;
 use crate::config_keys as keys;
 use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
@@ -144,6 +146,7 @@ impl<'a> Checker<'a> {
             Raw::Str(_) | Raw::Secret(_) => "a string",
             Raw::Int(_) => "an integer",
             Raw::Table(_) => "a table",
+            Raw::List(_) => "an array",
             Raw::Other(kind) => kind,
         };
         let error = ValueError::new(ValueKind::Key, key, Rule::WrongType { expected, found });
@@ -329,110 +332,6 @@ impl<'a> Checker<'a> {
     fn millis(&mut self, key: &'static str) -> Option<Duration> {
         self.integer(key)
             .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
-    }
-
-    fn assume_role(
-        &mut self,
-        builder: AuthBuilder<crate::mode::WantsMode>,
-    ) -> Result<AuthManager, ConfigError> {
-        let role_arn = self.string("role_arn", true).unwrap_or_default();
-        let mut builder = builder.assume_role(role_arn);
-        if let Some(id) = self.string("external_id", false) {
-            builder = builder.external_id(id);
-        }
-        if let Some(name) = self.string("session_name", false) {
-            builder = builder.session_name(name);
-        }
-        if let Some(secs) = self.integer("duration_secs") {
-            builder = builder.duration(u64::try_from(secs).unwrap_or(0));
-        }
-        if let Some(serial) = self.string("mfa_serial", false) {
-            match self.config.mfa.clone() {
-                Some(source) => {
-                    builder = builder.mfa(serial, SharedSource(source));
-                }
-                None => {
-                    let error = ValueError::new(ValueKind::Key, "mfa_serial", Rule::NoTokenSource);
-                    self.problem("mfa_serial", error);
-                }
-            }
-        }
-        match self.values.get("source").copied() {
-            None => {}
-            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("auto") => {}
-            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("environment") => {
-                builder = builder.source_environment();
-            }
-            Some((written, Raw::Table(table))) => {
-                builder = self.source_table(written, table, builder);
-            }
-            Some((written, other)) => {
-                self.wrong_type(
-                    written,
-                    other,
-                    "\"environment\", \"auto\", { profile = \"..\" } or a key pair table",
-                );
-            }
-        }
-        builder.build()
-    }
-
-    fn source_table(
-        &mut self,
-        written: &str,
-        table: &BTreeMap<String, Raw>,
-        builder: AuthBuilder<crate::mode::AssumeRole>,
-    ) -> AuthBuilder<crate::mode::AssumeRole> {
-        let keys: Vec<&str> = table.keys().map(|k| canonical_key(k)).collect();
-        match keys.as_slice() {
-            ["profile"] => match table.values().next() {
-                Some(Raw::Str(name)) => builder.source_profile(name.as_str()),
-                _ => {
-                    self.wrong_type(
-                        &format!("{written}.profile"),
-                        &Raw::Other("a non-string"),
-                        "a string",
-                    );
-                    builder
-                }
-            },
-            ["access_key_id", "secret_access_key"]
-            | ["access_key_id", "secret_access_key", "session_token"] => {
-                let value = |name: &str| {
-                    table
-                        .iter()
-                        .find(|(k, _)| canonical_key(k) == name)
-                        .map(|(_, v)| v)
-                };
-                let id = match value("access_key_id") {
-                    Some(Raw::Str(id)) => id.clone(),
-                    _ => String::new(),
-                };
-                let key = format!("{written}.secret_access_key");
-                let secret = value("secret_access_key")
-                    .and_then(|v| self.secret_value(&key, v, true))
-                    .unwrap_or_else(placeholder);
-                let builder = builder.source_static(id, secret);
-                match value("session_token") {
-                    Some(token) => {
-                        let key = format!("{written}.session_token");
-                        let token = self
-                            .secret_value(&key, token, true)
-                            .unwrap_or_else(placeholder);
-                        builder.source_session_token(token)
-                    }
-                    None => builder,
-                }
-            }
-            _ => {
-                self.wrong_type(
-                    written,
-                    &Raw::Table(BTreeMap::new()),
-                    "\"environment\", \"auto\", { profile = \"..\" } or { access_key_id, secret_access_key[, session_token] }",
-                );
-                builder
-            }
-        }
     }
 
     /// Merges the builder's problems with ours, one per key (ours win: they are more precise,

@@ -20,7 +20,9 @@ pub(super) enum Raw {
     Secret(SecretString),
     /// `{ env = "VAR" }` / `{ file = "path" }` for a secret, or a `source` table.
     Table(BTreeMap<String, Raw>),
-    /// Any other type (bool, float, array, ...), by name.
+    /// An array (`policy_arns`, `transitive_tag_keys`).
+    List(Vec<Raw>),
+    /// Any other type (bool, float, ...), by name.
     Other(&'static str),
 }
 
@@ -34,6 +36,7 @@ impl fmt::Debug for Raw {
                 .debug_map()
                 .entries(t.iter().map(|(k, v)| (k, Shown(k, v))))
                 .finish(),
+            Self::List(items) => f.debug_list().entries(items).finish(),
             Self::Other(kind) => write!(f, "<{kind}>"),
         }
     }
@@ -51,6 +54,7 @@ impl fmt::Debug for Shown<'_> {
         let Shown(key, value) = *self;
         let shown = match (canonical_key(key), value) {
             (_, Raw::Int(_) | Raw::Other(_) | Raw::Table(_)) => true,
+            ("policy_arns" | "transitive_tag_keys", Raw::List(_)) => true,
             (
                 "mode"
                 | "region"
@@ -69,6 +73,8 @@ impl fmt::Debug for Shown<'_> {
                 | "lockout_cool_down_secs"
                 | "proxy"
                 | "source"
+                | "session_policy"
+                | "source_identity"
                 | "file",
                 _,
             ) => true,
@@ -243,8 +249,13 @@ impl<'de> serde::de::Visitor<'de> for RawVisitor {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Raw::Other("an array"))
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(RawVisitor {
+            secret: self.secret,
+        })? {
+            items.push(item);
+        }
+        Ok(Raw::List(items))
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {

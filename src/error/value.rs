@@ -49,6 +49,18 @@ pub enum ValueKind {
     SecretSource,
     /// A configuration file or text.
     ConfigFile,
+    /// A role session's tags, as a list ([`SessionTag`](crate::values::SessionTag)).
+    SessionTag,
+    /// A session tag's key ([`TagKey`](crate::values::TagKey)).
+    TagKey,
+    /// A session tag's value.
+    TagValue,
+    /// A managed policy ARN ([`PolicyArn`](crate::values::PolicyArn)).
+    PolicyArn,
+    /// An inline session policy ([`SessionPolicy`](crate::values::SessionPolicy)).
+    SessionPolicy,
+    /// A source identity ([`SourceIdentity`](crate::values::SourceIdentity)).
+    SourceIdentity,
 }
 
 impl ValueKind {
@@ -74,6 +86,12 @@ impl ValueKind {
             Self::Mode => "mode",
             Self::SecretSource => "secret source",
             Self::ConfigFile => "configuration",
+            Self::SessionTag => "session tag",
+            Self::TagKey => "session tag key",
+            Self::TagValue => "session tag value",
+            Self::PolicyArn => "policy ARN",
+            Self::SessionPolicy => "session policy",
+            Self::SourceIdentity => "source identity",
         }
     }
 
@@ -88,7 +106,9 @@ impl ValueKind {
     /// The characters a value of this kind may contain, as shown in error messages.
     const fn allowed(self) -> &'static str {
         match self {
-            Self::SessionName => "letters, digits and + = , . @ _ -",
+            Self::SessionName | Self::SourceIdentity => "letters, digits and + = , . @ _ -",
+            Self::TagKey | Self::TagValue => "letters, digits, spaces and _ . : / = + - @",
+            Self::SessionPolicy => "tab, line feed, carriage return and U+0020 to U+00FF",
             Self::ExternalId => "letters, digits and + = , . / @ : _ -",
             Self::AccessKeyId => "upper-case letters and digits",
             Self::MfaSerial => "letters, digits and + = / : , . @ _ -",
@@ -109,6 +129,11 @@ impl ValueKind {
             Self::SessionDuration => Some("3600"),
             Self::EndpointUrl => Some("http://127.0.0.1:4566"),
             Self::MfaSerial => Some("arn:aws:iam::123456789012:mfa/alice"),
+            Self::SessionTag => Some("tenant=acme"),
+            Self::TagKey => Some("tenant"),
+            Self::PolicyArn => Some("arn:aws:iam::123456789012:policy/BedrockTenant"),
+            Self::SourceIdentity => Some("alice@example.com"),
+            Self::TagValue | Self::SessionPolicy => None,
             Self::ExternalId
             | Self::Timeout
             | Self::MaxAttempts
@@ -261,6 +286,21 @@ pub enum Rule {
     NoTokenSource,
     /// The text is not valid TOML or JSON.
     Syntax,
+    /// More items than AWS takes in one request.
+    TooMany {
+        /// The most AWS takes.
+        max: usize,
+    },
+    /// Two session tags with one key: STS compares tag keys without case.
+    DuplicateTagKey,
+    /// A tag key starting with `aws:`, which AWS keeps for itself.
+    ReservedPrefix,
+    /// Not a JSON object (a policy document is one).
+    NotJson,
+    /// The resource of a policy ARN must be `policy/<name>` or `policy/<path>/<name>`.
+    NotAPolicy,
+    /// A session tag is written `KEY=VALUE`.
+    TagShape,
 }
 
 /// [`Rule::LooksLikeSecret`] in words.
@@ -346,6 +386,26 @@ impl Rule {
                 "needs an MFA provider: call `AuthConfig::mfa_provider(..)` before `from_config`"
             }
             Self::Syntax => "is not valid",
+            Self::TooMany { .. }
+            | Self::DuplicateTagKey
+            | Self::ReservedPrefix
+            | Self::NotJson
+            | Self::NotAPolicy
+            | Self::TagShape => self.describe_session(),
+        }
+    }
+
+    /// The rules of a role session's tags and policies, in words.
+    const fn describe_session(self) -> &'static str {
+        match self {
+            Self::TooMany { .. } => "has more items than AWS takes in one request",
+            Self::DuplicateTagKey => {
+                "gives one tag key twice (STS compares tag keys without case: `Tenant` is `tenant`)"
+            }
+            Self::ReservedPrefix => "must not start with `aws:`, which AWS keeps for its own tags",
+            Self::NotJson => "must be a JSON object (an IAM policy document)",
+            Self::NotAPolicy => "the resource must be `policy/<name>` or `policy/<path>/<name>`",
+            _ => "must be written KEY=VALUE",
         }
     }
 
@@ -448,6 +508,7 @@ impl fmt::Display for ValueError {
         match self.rule {
             Rule::TooShort { min } => write!(f, "must be at least {min} characters")?,
             Rule::TooLong { max } => write!(f, "must be at most {max} characters")?,
+            Rule::TooMany { max } => write!(f, "may have at most {max} items (AWS's limit)")?,
             Rule::TimeoutTooLong { max_secs } => write!(f, "must be at most {max_secs} s")?,
             Rule::NotRegularFile { is } => write!(
                 f,

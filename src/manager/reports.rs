@@ -8,7 +8,8 @@ use crate::api_key::ApiKeyInfo;
 use crate::mode::{ModeConfig, Source};
 use crate::mode_kind::ModeKind;
 use crate::values::{
-    AccessKeyId, EndpointUrl, MfaSerial, ProfileName, Region, RoleArn, SessionDuration, SessionName,
+    AccessKeyId, EndpointUrl, MfaSerial, PolicyArn, ProfileName, Region, RoleArn, SessionDuration,
+    SessionName, SessionTag, SourceIdentity, TagKey,
 };
 
 use super::{AuthManager, Inner};
@@ -29,6 +30,11 @@ impl AuthManager {
             duration: None,
             external_id_set: false,
             mfa_serial: None,
+            session_tags: Vec::new(),
+            transitive_tag_keys: Vec::new(),
+            session_policy_set: false,
+            policy_arns: Vec::new(),
+            source_identity: None,
             source: None,
             endpoint_url: settings.endpoint_url.clone(),
             bedrock_auth: self.bedrock_auth(),
@@ -58,6 +64,11 @@ impl AuthManager {
                 info.duration = Some(role.duration);
                 info.external_id_set = role.external_id.is_some();
                 info.mfa_serial = role.mfa.as_ref().map(|mfa| mfa.serial.clone());
+                info.session_tags = role.session.tags.clone();
+                info.transitive_tag_keys = role.session.transitive_tag_keys.clone();
+                info.session_policy_set = role.session.policy.is_some();
+                info.policy_arns = role.session.policy_arns.clone();
+                info.source_identity = role.session.source_identity.clone();
                 info.source = Some(match &role.source {
                     Source::Auto => RoleSource::Auto,
                     Source::Profile(name) => RoleSource::Profile(name.clone()),
@@ -179,6 +190,16 @@ pub struct AuthInfo {
     pub external_id_set: bool,
     /// The MFA device, if MFA is set (assume-role mode).
     pub mfa_serial: Option<MfaSerial>,
+    /// The session tags (assume-role mode).
+    pub session_tags: Vec<SessionTag>,
+    /// The keys of the session tags that pass on to chained sessions (assume-role mode).
+    pub transitive_tag_keys: Vec<TagKey>,
+    /// Whether an inline session policy is set (assume-role mode).
+    pub session_policy_set: bool,
+    /// The managed policies that scope the session down (assume-role mode).
+    pub policy_arns: Vec<PolicyArn>,
+    /// The source identity (assume-role mode).
+    pub source_identity: Option<SourceIdentity>,
     /// The source credentials (assume-role mode).
     pub source: Option<RoleSource>,
     /// The endpoint override, if any.
@@ -196,6 +217,37 @@ pub struct AuthInfo {
     /// `AWS_CREDENTIAL_EXPIRATION`. Credentials a mode fetches itself expire when
     /// [`health()`](AuthManager::health) says (`credentials_expire_at`).
     pub credentials_expire_at: Option<SystemTime>,
+}
+
+impl AuthInfo {
+    /// The role session's tags, scope-down policies and source identity, where set.
+    fn fmt_session(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let joined = |items: Vec<String>| items.join(", ");
+        if !self.session_tags.is_empty() {
+            let tags = joined(self.session_tags.iter().map(ToString::to_string).collect());
+            write!(f, "\n{:<18}{tags}", "session tags:")?;
+        }
+        if !self.transitive_tag_keys.is_empty() {
+            let keys = joined(
+                self.transitive_tag_keys
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            );
+            write!(f, "\n{:<18}{keys}", "transitive tags:")?;
+        }
+        if self.session_policy_set {
+            write!(f, "\n{:<18}set", "session policy:")?;
+        }
+        if !self.policy_arns.is_empty() {
+            let arns = joined(self.policy_arns.iter().map(ToString::to_string).collect());
+            write!(f, "\n{:<18}{arns}", "policy ARNs:")?;
+        }
+        if let Some(identity) = &self.source_identity {
+            write!(f, "\n{:<18}{identity}", "source identity:")?;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for AuthInfo {
@@ -233,6 +285,7 @@ impl fmt::Display for AuthInfo {
                 Some(serial) => line(f, "mfa:", serial)?,
                 None => line(f, "mfa:", "not set")?,
             }
+            self.fmt_session(f)?;
             if let Some(source) = &self.source {
                 line(f, "source:", source)?;
             }

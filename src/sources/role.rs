@@ -21,7 +21,7 @@ use super::{Around, Context, Given, Origin, Selected};
 use crate::bounded::{Watch, Watches};
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::{AuthError, ErrorKind};
-use crate::mode::{RoleConfig, Source};
+use crate::mode::{RoleConfig, RoleSession, Source};
 use crate::mode_kind::ModeKind;
 use crate::monitor::{Monitor, Watcher};
 use crate::os::Os;
@@ -191,6 +191,7 @@ impl RoleProvider {
         if let Some(external_id) = &self.role.external_id {
             request = request.external_id(external_id.expose());
         }
+        request = with_session(request, &self.role.session);
         if let Some((serial, code)) = self.mfa_code().await? {
             request = request
                 .serial_number(serial.as_str())
@@ -313,6 +314,37 @@ impl RoleProvider {
             "bedrock-auth-assume-role",
         ))
     }
+}
+
+/// The request with the session's tags, scope-down policies and source identity.
+fn with_session(
+    mut request: aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder,
+    session: &RoleSession,
+) -> aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder {
+    use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
+    for tag in &session.tags {
+        let tag = Tag::builder()
+            .key(tag.key().as_str())
+            .value(tag.value())
+            .build();
+        // Both fields are set: the builder cannot fail.
+        if let Ok(tag) = tag {
+            request = request.tags(tag);
+        }
+    }
+    for key in &session.transitive_tag_keys {
+        request = request.transitive_tag_keys(key.as_str());
+    }
+    if let Some(policy) = &session.policy {
+        request = request.policy(policy.as_str());
+    }
+    for arn in &session.policy_arns {
+        request = request.policy_arns(PolicyDescriptorType::builder().arn(arn.as_str()).build());
+    }
+    if let Some(identity) = &session.source_identity {
+        request = request.source_identity(identity.as_str());
+    }
+    request
 }
 
 impl ProvideCredentials for RoleProvider {

@@ -48,8 +48,149 @@ fn assume_role(
     let param = |name: &str| params.get(name).map(String::as_str);
     let session_name = param("RoleSessionName").unwrap_or_default();
     let duration = checked_request(session_name, param("DurationSeconds"))?;
+    let session = Session::of(params)?;
     let role = trusted_role(state, caller, params)?;
-    Ok(issue(state, &role, session_name, duration))
+    let not_allowed = |action: &str| {
+        ApiError::new(
+            403,
+            "AccessDenied",
+            format!(
+                "User: {} is not authorized to perform: {action} on resource: {}",
+                caller.arn,
+                role.arn.as_str()
+            ),
+        )
+    };
+    if session.tagged && !role.tag_session {
+        return Err(not_allowed("sts:TagSession"));
+    }
+    if session.source_identity.is_some() && !role.set_source_identity {
+        return Err(not_allowed("sts:SetSourceIdentity"));
+    }
+    Ok(issue(state, &role, session_name, duration, &session))
+}
+
+/// What an `AssumeRole` asks of its session beyond the role, checked as STS checks it: session
+/// tags, transitive tag keys, an inline policy, managed policy ARNs, a source identity.
+struct Session {
+    tagged: bool,
+    source_identity: Option<String>,
+    /// The share of STS's packed-policy space the policies and tags take, in percent: an
+    /// estimate from their plaintext (STS compresses them; its own figure is close to this).
+    packed_percent: usize,
+}
+
+impl Session {
+    fn of(params: &BTreeMap<String, String>) -> Result<Self, ApiError> {
+        let members = |prefix: &str, suffix: &str| -> Vec<&str> {
+            params
+                .iter()
+                .filter(|(name, _)| name.starts_with(prefix) && name.ends_with(suffix))
+                .map(|(_, value)| value.as_str())
+                .collect()
+        };
+        let keys = members("Tags.member.", ".Key");
+        let values = members("Tags.member.", ".Value");
+        let transitive = members("TransitiveTagKeys.member.", "");
+        let arns = members("PolicyArns.member.", "");
+        for (field, count, max) in [
+            ("tags", keys.len(), 50),
+            ("transitiveTagKeys", transitive.len(), 50),
+            ("policyArns", arns.len(), 10),
+        ] {
+            if count > max {
+                return Err(invalid(&format!(
+                    "Value at '{field}' failed to satisfy constraint: Member must have length \
+                     less than or equal to {max}"
+                )));
+            }
+        }
+        check_tags(&keys, &values)?;
+        let policy = params.get("Policy").map(String::as_str).unwrap_or_default();
+        check_policies(policy, &arns)?;
+        let source_identity = params.get("SourceIdentity").cloned();
+        if let Some(identity) = &source_identity {
+            let allowed = |b: u8| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b);
+            if !(2..=64).contains(&identity.len()) || !identity.bytes().all(allowed) {
+                return Err(invalid(
+                    "Value at 'sourceIdentity' failed to satisfy constraint: Member must satisfy \
+                     regular expression pattern: [\\w+=,.@-]*",
+                ));
+            }
+        }
+        let plaintext: usize = [policy.len(), arns.concat().len(), keys.concat().len()]
+            .iter()
+            .sum::<usize>()
+            + values.concat().len();
+        let packed_percent = plaintext * 100 / 2048;
+        if packed_percent > 100 {
+            return Err(ApiError::new(
+                400,
+                "PackedPolicyTooLarge",
+                format!(
+                    "Packed policy consumes {packed_percent}% of allotted space, please use \
+                     smaller policy."
+                ),
+            ));
+        }
+        Ok(Self {
+            tagged: !keys.is_empty() || !transitive.is_empty(),
+            source_identity,
+            packed_percent,
+        })
+    }
+}
+
+/// STS's answer to a parameter it refuses.
+fn invalid(what: &str) -> ApiError {
+    ApiError::new(
+        400,
+        "ValidationError",
+        format!("1 validation error detected: {what}"),
+    )
+}
+
+/// Session tags as STS checks them: keys 1 to 128 characters, values at most 256, no key twice
+/// (without case).
+fn check_tags(keys: &[&str], values: &[&str]) -> Result<(), ApiError> {
+    let key_ok = |k: &&str| (1..=128).contains(&k.chars().count());
+    if !keys.iter().all(key_ok) || !values.iter().all(|v| v.chars().count() <= 256) {
+        return Err(invalid(
+            "Value at 'tags' failed to satisfy constraint: Member must satisfy constraint: \
+             [Member must have length less than or equal to 128]",
+        ));
+    }
+    let lower: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+    if lower
+        .iter()
+        .enumerate()
+        .any(|(i, k)| lower[..i].contains(k))
+    {
+        return Err(invalid(
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+        ));
+    }
+    Ok(())
+}
+
+/// An inline policy (a JSON object of at most 2048 characters) and managed policy ARNs.
+fn check_policies(policy: &str, arns: &[&str]) -> Result<(), ApiError> {
+    if !policy.is_empty() {
+        let document = serde_json::from_str::<serde_json::Value>(policy);
+        if policy.chars().count() > 2048 || !document.is_ok_and(|d| d.is_object()) {
+            return Err(ApiError::new(
+                400,
+                "MalformedPolicyDocument",
+                "The policy is not in the valid JSON format.",
+            ));
+        }
+    }
+    if arns.iter().any(|arn| !arn.contains(":policy/")) {
+        return Err(invalid(
+            "Value at 'policyArns' failed to satisfy constraint: Member must be a policy ARN",
+        ));
+    }
+    Ok(())
 }
 
 /// The session name and duration of an `AssumeRole` request, as STS validates them.
@@ -115,7 +256,13 @@ fn trusted_role(
 
 /// New temporary credentials of `role` for `duration` seconds (or the role's own lifetime),
 /// registered as a principal, and STS's answer that carries them.
-fn issue(state: &State, role: &RoleSpec, session_name: &str, duration: u64) -> String {
+fn issue(
+    state: &State,
+    role: &RoleSpec,
+    session_name: &str,
+    duration: u64,
+    session: &Session,
+) -> String {
     let n = state.next();
     let lifetime = role.lifetime.unwrap_or(Duration::from_secs(duration));
     let expires_at = SystemTime::now() + lifetime;
@@ -134,13 +281,14 @@ fn issue(state: &State, role: &RoleSpec, session_name: &str, duration: u64) -> S
          <AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>{role_id}:{}</AssumedRoleId></AssumedRoleUser>\
          <Credentials><AccessKeyId>{access_key_id}</AccessKeyId>\
          <SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken>\
-         <Expiration>{}</Expiration></Credentials>\
+         <Expiration>{}</Expiration></Credentials>{}\
          </AssumeRoleResult>{}</AssumeRoleResponse>",
         xml_escape(&assumed_arn),
         xml_escape(session_name),
         xml_escape(secret.expose_secret()),
         xml_escape(token.expose_secret()),
         rfc3339(expires_at),
+        session_answer(session),
         metadata(state),
     );
     let principal = Principal {
@@ -153,6 +301,25 @@ fn issue(state: &State, role: &RoleSpec, session_name: &str, duration: u64) -> S
     };
     state.lock().keys.insert(access_key_id, principal);
     body
+}
+
+/// What `AssumeRole` answers of the session it was asked for: the packed size of its policies
+/// and tags, its source identity.
+fn session_answer(session: &Session) -> String {
+    let mut answer = String::new();
+    if session.tagged || session.packed_percent > 0 {
+        answer.push_str(&format!(
+            "<PackedPolicySize>{}</PackedPolicySize>",
+            session.packed_percent
+        ));
+    }
+    if let Some(identity) = &session.source_identity {
+        answer.push_str(&format!(
+            "<SourceIdentity>{}</SourceIdentity>",
+            xml_escape(identity)
+        ));
+    }
+    answer
 }
 
 fn metadata(state: &State) -> String {

@@ -59,6 +59,8 @@ pub struct RoleSpec {
     pub(super) external_id: Option<String>,
     pub(super) mfa: Option<(String, String)>,
     pub(super) lifetime: Option<Duration>,
+    pub(super) tag_session: bool,
+    pub(super) set_source_identity: bool,
 }
 
 impl RoleSpec {
@@ -70,7 +72,23 @@ impl RoleSpec {
             external_id: None,
             mfa: None,
             lifetime: None,
+            tag_session: false,
+            set_source_identity: false,
         }
+    }
+
+    /// The trust policy allows `sts:TagSession`: session tags and transitive tag keys. Without
+    /// it, as on AWS, an `AssumeRole` with tags is denied.
+    pub fn allow_session_tags(mut self) -> Self {
+        self.tag_session = true;
+        self
+    }
+
+    /// The trust policy allows `sts:SetSourceIdentity`. Without it, as on AWS, an `AssumeRole`
+    /// with a source identity is denied.
+    pub fn allow_source_identity(mut self) -> Self {
+        self.set_source_identity = true;
+        self
     }
 
     /// Trusts only the listed principals (by ARN), instead of the role's whole account.

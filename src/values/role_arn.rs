@@ -31,7 +31,7 @@ use crate::error::{Rule, ValueError, ValueKind};
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RoleArn(Cow<'static, str>);
 
-const PARTITIONS: [&str; 8] = [
+pub(super) const PARTITIONS: [&str; 8] = [
     "aws",
     "aws-cn",
     "aws-us-gov",

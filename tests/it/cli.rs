@@ -1897,3 +1897,88 @@ async fn ping_stream_prints_the_streamed_text_and_the_time_to_the_first_event() 
         "{error}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_session_s_tags_policies_and_source_identity_as_flags() {
+    let (home, aws, alice) = setup().await;
+    aws.add_role(
+        RoleSpec::new(ROLE)
+            .allow_session_tags()
+            .allow_source_identity(),
+    );
+    write_base_profile(home.path(), &alice);
+    let policy = home.path().join("acme.json");
+    let document = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"bedrock:*","Resource":"*"}]}"#;
+    std::fs::write(&policy, document).unwrap();
+    let tenant_policy = "arn:aws:iam::123456789012:policy/tenants/acme";
+    let flags = [
+        "--role-arn",
+        ROLE_ARN,
+        "--source-profile",
+        "base",
+        "--tag",
+        "tenant=acme",
+        "--tag",
+        "plan=pro",
+        "--policy-arn",
+        tenant_policy,
+        "--session-policy",
+        policy.to_str().unwrap(),
+        "--source-identity",
+        "alice",
+    ];
+    let whoami = run(home.path(), &aws, &[], &[&["whoami"], &flags[..]].concat()).await;
+    assert_eq!(whoami.code, 0, "{}", whoami.stderr);
+    let requests = aws.requests();
+    let assume = requests.iter().find(|r| r.action == "AssumeRole").unwrap();
+    let param = |name: &str| assume.params.get(name).map(String::as_str);
+    assert_eq!(param("Tags.member.1.Key"), Some("plan"));
+    assert_eq!(param("Tags.member.2.Value"), Some("acme"));
+    assert_eq!(param("PolicyArns.member.1.arn"), Some(tenant_policy));
+    assert_eq!(param("Policy"), Some(document));
+    assert_eq!(param("SourceIdentity"), Some("alice"));
+
+    // doctor names the flag that set each.
+    let doctor = run(home.path(), &aws, &[], &[&["doctor"], &flags[..]].concat()).await;
+    let tags = doctor
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("session tags"))
+        .unwrap_or_default();
+    assert!(
+        tags.contains("plan=pro, tenant=acme") && tags.ends_with("flag --tag"),
+        "{}",
+        doctor.stdout
+    );
+
+    // A tag without `=` is a usage problem that does not quote what was given.
+    let pasted = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let bad = run(
+        home.path(),
+        &aws,
+        &[],
+        &["whoami", "--role-arn", ROLE_ARN, "--tag", pasted],
+    )
+    .await;
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("--tag") && !bad.stderr.contains(pasted),
+        "{}",
+        bad.stderr
+    );
+    // So is a secret put in a tag's value.
+    let tag = format!("note={pasted}");
+    let bad = run(
+        home.path(),
+        &aws,
+        &[],
+        &["whoami", "--role-arn", ROLE_ARN, "--tag", &tag],
+    )
+    .await;
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("--tag") && !bad.stderr.contains(pasted),
+        "{}",
+        bad.stderr
+    );
+}

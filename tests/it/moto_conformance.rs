@@ -46,6 +46,8 @@ struct Fixture {
     role: String,
     /// Trusts another principal only.
     foreign_role: String,
+    /// Trusts the user to assume it and to tag its sessions (`sts:TagSession`).
+    tagged_role: String,
 }
 
 static FIXTURE: OnceCell<Option<Fixture>> = OnceCell::const_new();
@@ -99,14 +101,16 @@ fn setup(endpoint: String) -> Fixture {
             .as_millis()
     );
     let user = format!("bedrock-auth-{run}");
-    let trust = |principal: &str, external_id: Option<&str>| {
+    let trust_to = |principal: &str, action: &str, external_id: Option<&str>| {
         let condition = external_id.map_or(String::new(), |id| {
             format!(r#","Condition":{{"StringEquals":{{"sts:ExternalId":"{id}"}}}}"#)
         });
         format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"{condition}}}]}}"#
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":{action}{condition}}}]}}"#
         )
     };
+    let trust =
+        |principal: &str, external_id| trust_to(principal, r#""sts:AssumeRole""#, external_id);
     let user_arn = format!("arn:aws:iam::{ACCOUNT}:user/{user}");
     let roles = [
         (
@@ -118,11 +122,15 @@ fn setup(endpoint: String) -> Fixture {
             format!("foreign-{run}"),
             trust(&format!("arn:aws:iam::{ACCOUNT}:user/someone-else"), None),
         ),
+        (
+            format!("tagged-{run}"),
+            trust_to(&user_arn, r#"["sts:AssumeRole","sts:TagSession"]"#, None),
+        ),
     ];
     let allow_assume = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
 
     // Exactly the requests below go through unauthenticated.
-    let (status, body) = http(&endpoint, "/moto-api/reset-auth", None, "6");
+    let (status, body) = http(&endpoint, "/moto-api/reset-auth", None, "7");
     assert_eq!(status, 200, "moto's reset-auth: {body}");
     let iam = |params: &[(&str, &str)]| {
         let mut form = form_urlencoded::Serializer::new(String::new());
@@ -162,6 +170,7 @@ fn setup(endpoint: String) -> Fixture {
         role_with_external_id: role_arn(&roles[0].0),
         role: role_arn(&roles[1].0),
         foreign_role: role_arn(&roles[2].0),
+        tagged_role: role_arn(&roles[3].0),
         endpoint,
     }
 }
@@ -311,6 +320,28 @@ async fn assume_role_with_the_external_id_its_trust_policy_requires() {
     let err = validate(role(&fixture.foreign_role)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RoleRefused, "{err}");
     assert_eq!(err.http_status(), Some(403), "{err}");
+}
+
+#[tokio::test]
+async fn session_tags_and_a_session_policy_are_taken_by_an_independent_sts() {
+    let fixture = moto!();
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"arn:aws:bedrock:*::foundation-model/*"}]}"#;
+    let manager = builder(fixture, Sandbox::new())
+        .assume_role(fixture.tagged_role.as_str())
+        .session_name("tenant-acme")
+        .source_static(
+            fixture.access_key_id.as_str(),
+            SecretString::from(fixture.secret.as_str()),
+        )
+        .session_tags([("tenant", "acme"), ("cost-center", "4711")])
+        .transitive_tag_keys(["tenant"])
+        .session_policy(policy)
+        .build()
+        .unwrap();
+    // moto parses the query protocol's lists and the policy, and answers with the session.
+    let identity = manager.validate().await.unwrap();
+    assert!(identity.arn.contains("assumed-role/"), "{identity}");
+    assert!(identity.arn.ends_with("/tenant-acme"), "{identity}");
 }
 
 #[tokio::test]

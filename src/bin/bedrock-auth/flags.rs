@@ -2,6 +2,7 @@
 //! on the command line. The command has no mapping of its own to the builder, only
 //! [`AuthManager::from_config`]'s.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,6 +51,19 @@ pub(crate) struct ModeFlags {
     /// The role wants MFA: the device's serial or ARN; the code is asked on the terminal.
     #[arg(long, requires = "role_arn")]
     mfa_serial: Option<String>,
+    /// A session tag, KEY=VALUE (repeatable; the role's trust policy must allow sts:TagSession).
+    #[arg(long = "tag", value_name = "KEY=VALUE", requires = "role_arn")]
+    tags: Vec<String>,
+    /// A managed policy that scopes the session down (repeatable, at most 10).
+    #[arg(long = "policy-arn", value_name = "ARN", requires = "role_arn")]
+    policy_arns: Vec<String>,
+    /// An inline session policy, read from this JSON file: the session may do only what both
+    /// the role and the policy allow.
+    #[arg(long, value_name = "FILE", requires = "role_arn")]
+    session_policy: Option<PathBuf>,
+    /// Who is behind the session, kept in CloudTrail (sts:SetSourceIdentity).
+    #[arg(long, value_name = "NAME", requires = "role_arn")]
+    source_identity: Option<String>,
     /// API-key mode: the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK (never taken from a flag,
     /// so it stays out of shell history and process lists).
     #[arg(long, conflicts_with_all = ["profile", "env", "auto", "role_arn"])]
@@ -124,6 +138,14 @@ struct FlagConfig<'a> {
     source: Option<SourceProfile<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     mfa_serial: Option<&'a str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    session_tags: BTreeMap<&'a str, &'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    policy_arns: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_policy: Option<FromFile<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_identity: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     bedrock_timeout_ms: Option<u64>,
 }
@@ -132,6 +154,12 @@ struct FlagConfig<'a> {
 #[derive(Serialize)]
 struct SourceProfile<'a> {
     profile: &'a str,
+}
+
+/// `{ file = ".." }`.
+#[derive(Serialize)]
+struct FromFile<'a> {
+    file: &'a std::path::Path,
 }
 
 impl ModeFlags {
@@ -184,9 +212,30 @@ impl ModeFlags {
                 .as_deref()
                 .map(|profile| SourceProfile { profile }),
             mfa_serial: self.mfa_serial.as_deref(),
+            session_tags: self.session_tags()?,
+            policy_arns: self.policy_arns.iter().map(String::as_str).collect(),
+            session_policy: self.session_policy.as_deref().map(|file| FromFile { file }),
+            source_identity: self.source_identity.as_deref(),
             ..self.settings.keys(Some(mode))?
         };
         to_config(&flags)
+    }
+
+    /// The `--tag KEY=VALUE` flags, by key (the value is never quoted back: it may be a secret
+    /// put in the wrong place).
+    fn session_tags(&self) -> Result<BTreeMap<&str, &str>, AuthError> {
+        let mut tags = BTreeMap::new();
+        for tag in &self.tags {
+            let Some((key, value)) = tag.split_once('=') else {
+                return Err(AuthError::new(
+                    ErrorKind::InvalidConfig,
+                    "--tag takes KEY=VALUE; one was given without `=`",
+                    "write each session tag as --tag KEY=VALUE, e.g. --tag tenant=acme",
+                ));
+            };
+            tags.insert(key, value);
+        }
+        Ok(tags)
     }
 
     pub(crate) fn manager(&self) -> Result<AuthManager, AuthError> {
@@ -199,7 +248,7 @@ impl ModeFlags {
 }
 
 /// The flag that set each key of [`FlagConfig`].
-const FLAGS: [(&str, &str); 10] = [
+const FLAGS: [(&str, &str); 15] = [
     ("bedrock_timeout_ms", "--bedrock-timeout"),
     ("region", "--region"),
     ("profile", "--profile"),
@@ -210,6 +259,11 @@ const FLAGS: [(&str, &str); 10] = [
     ("source", "--source-profile"),
     ("source.profile", "--source-profile"),
     ("mfa_serial", "--mfa-serial"),
+    ("session_tags", "--tag"),
+    ("policy_arns", "--policy-arn"),
+    ("session_policy", "--session-policy"),
+    ("session_policy.file", "--session-policy"),
+    ("source_identity", "--source-identity"),
 ];
 
 /// The flag that sets the configuration key `key`, if one does.
@@ -302,6 +356,12 @@ mod tests {
             duration_secs: Some(900),
             source: Some(SourceProfile { profile: "p" }),
             mfa_serial: Some("m"),
+            session_tags: [("k", "v")].into(),
+            policy_arns: vec!["a"],
+            session_policy: Some(FromFile {
+                file: std::path::Path::new("p.json"),
+            }),
+            source_identity: Some("i"),
             bedrock_timeout_ms: Some(1),
         };
         let serde_json::Value::Object(keys) = serde_json::to_value(&flags).unwrap() else {

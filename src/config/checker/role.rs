@@ -1,0 +1,218 @@
+//! How a configuration's assume-role keys drive the builder: the role, its session (tags,
+//! scope-down policies, source identity), MFA and the source credentials.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::super::canonical_key;
+use super::super::raw::Raw;
+use super::{Checker, SharedSource, placeholder, read_small_file};
+use crate::builder::AuthBuilder;
+use crate::error::{ConfigError, Rule, ValueError, ValueKind};
+use crate::manager::AuthManager;
+
+impl Checker<'_> {
+    /// The role session's tags, scope-down policies and source identity.
+    pub(super) fn role_session(
+        &mut self,
+        mut builder: AuthBuilder<crate::mode::AssumeRole>,
+    ) -> AuthBuilder<crate::mode::AssumeRole> {
+        if let Some(tags) = self.tags("session_tags") {
+            builder = builder.session_tags(tags);
+        }
+        if let Some(keys) = self.list("transitive_tag_keys") {
+            builder = builder.transitive_tag_keys(keys);
+        }
+        if let Some(policy) = self.text_or_file("session_policy") {
+            builder = builder.session_policy(policy);
+        }
+        if let Some(arns) = self.list("policy_arns") {
+            builder = builder.policy_arns(arns);
+        }
+        if let Some(identity) = self.string("source_identity", false) {
+            builder = builder.source_identity(identity);
+        }
+        builder
+    }
+
+    /// A list of strings: an array, or (from a variable) a string of comma-separated items.
+    pub(super) fn list(&mut self, key: &'static str) -> Option<Vec<String>> {
+        let (written, value) = self.values.get(key).copied()?;
+        let items = match value {
+            Raw::Str(s) => Some(s.split(',').map(|item| item.trim().to_owned()).collect()),
+            Raw::List(items) => items
+                .iter()
+                .map(|item| match item {
+                    Raw::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        };
+        if items.is_none() {
+            self.wrong_type(written, value, "an array of strings");
+        }
+        items
+    }
+
+    /// Session tags: a table of strings (`{ tenant = "acme" }`), or (from a variable)
+    /// `KEY=VALUE` items separated by commas.
+    pub(super) fn tags(&mut self, key: &'static str) -> Option<Vec<(String, String)>> {
+        let (written, value) = self.values.get(key).copied()?;
+        let tags = match value {
+            Raw::Table(table) => table
+                .iter()
+                .map(|(k, v)| match v {
+                    Raw::Str(v) => Some((k.clone(), v.clone())),
+                    _ => None,
+                })
+                .collect(),
+            Raw::Str(s) => s
+                .split(',')
+                .map(|item| {
+                    item.split_once('=')
+                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                })
+                .collect(),
+            _ => None,
+        };
+        if tags.is_none() {
+            self.wrong_type(
+                written,
+                value,
+                "a table of strings (or KEY=VALUE,KEY=VALUE)",
+            );
+        }
+        tags
+    }
+
+    /// Text given in place, or `{ file = ".." }` read from a file of at most 64 KiB.
+    pub(super) fn text_or_file(&mut self, key: &'static str) -> Option<String> {
+        let (written, value) = self.values.get(key).copied()?;
+        match value {
+            Raw::Table(table) if table.len() == 1 => match table.get("file") {
+                Some(Raw::Str(path)) => match read_small_file(&self.config.os, Path::new(path))
+                    .and_then(|read| {
+                        String::from_utf8(read.bytes.to_vec()).map_err(|_| Rule::FileNotText)
+                    }) {
+                    Ok(text) => Some(text),
+                    Err(rule) => {
+                        let error = ValueError::new(ValueKind::SecretSource, path, rule);
+                        self.problem(&format!("{written}.file"), error);
+                        None
+                    }
+                },
+                _ => {
+                    self.wrong_type(written, value, "a string or { file = \"..\" }");
+                    None
+                }
+            },
+            _ => self.string(key, false),
+        }
+    }
+
+    pub(super) fn assume_role(
+        &mut self,
+        builder: AuthBuilder<crate::mode::WantsMode>,
+    ) -> Result<AuthManager, ConfigError> {
+        let role_arn = self.string("role_arn", true).unwrap_or_default();
+        let mut builder = builder.assume_role(role_arn);
+        if let Some(id) = self.string("external_id", false) {
+            builder = builder.external_id(id);
+        }
+        if let Some(name) = self.string("session_name", false) {
+            builder = builder.session_name(name);
+        }
+        if let Some(secs) = self.integer("duration_secs") {
+            builder = builder.duration(u64::try_from(secs).unwrap_or(0));
+        }
+        builder = self.role_session(builder);
+        if let Some(serial) = self.string("mfa_serial", false) {
+            match self.config.mfa.clone() {
+                Some(source) => {
+                    builder = builder.mfa(serial, SharedSource(source));
+                }
+                None => {
+                    let error = ValueError::new(ValueKind::Key, "mfa_serial", Rule::NoTokenSource);
+                    self.problem("mfa_serial", error);
+                }
+            }
+        }
+        match self.values.get("source").copied() {
+            None => {}
+            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("auto") => {}
+            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("environment") => {
+                builder = builder.source_environment();
+            }
+            Some((written, Raw::Table(table))) => {
+                builder = self.source_table(written, table, builder);
+            }
+            Some((written, other)) => {
+                self.wrong_type(
+                    written,
+                    other,
+                    "\"environment\", \"auto\", { profile = \"..\" } or a key pair table",
+                );
+            }
+        }
+        builder.build()
+    }
+
+    pub(super) fn source_table(
+        &mut self,
+        written: &str,
+        table: &BTreeMap<String, Raw>,
+        builder: AuthBuilder<crate::mode::AssumeRole>,
+    ) -> AuthBuilder<crate::mode::AssumeRole> {
+        let keys: Vec<&str> = table.keys().map(|k| canonical_key(k)).collect();
+        match keys.as_slice() {
+            ["profile"] => match table.values().next() {
+                Some(Raw::Str(name)) => builder.source_profile(name.as_str()),
+                _ => {
+                    self.wrong_type(
+                        &format!("{written}.profile"),
+                        &Raw::Other("a non-string"),
+                        "a string",
+                    );
+                    builder
+                }
+            },
+            ["access_key_id", "secret_access_key"]
+            | ["access_key_id", "secret_access_key", "session_token"] => {
+                let value = |name: &str| {
+                    table
+                        .iter()
+                        .find(|(k, _)| canonical_key(k) == name)
+                        .map(|(_, v)| v)
+                };
+                let id = match value("access_key_id") {
+                    Some(Raw::Str(id)) => id.clone(),
+                    _ => String::new(),
+                };
+                let key = format!("{written}.secret_access_key");
+                let secret = value("secret_access_key")
+                    .and_then(|v| self.secret_value(&key, v, true))
+                    .unwrap_or_else(placeholder);
+                let builder = builder.source_static(id, secret);
+                match value("session_token") {
+                    Some(token) => {
+                        let key = format!("{written}.session_token");
+                        let token = self
+                            .secret_value(&key, token, true)
+                            .unwrap_or_else(placeholder);
+                        builder.source_session_token(token)
+                    }
+                    None => builder,
+                }
+            }
+            _ => {
+                self.wrong_type(
+                    written,
+                    &Raw::Table(BTreeMap::new()),
+                    "\"environment\", \"auto\", { profile = \"..\" } or { access_key_id, secret_access_key[, session_token] }",
+                );
+                builder
+            }
+        }
+    }
+}
