@@ -97,8 +97,9 @@
 //!
 //! The crate root holds what a first program names. The rest is grouped by concept:
 //! [`modes`] (the builder's states), [`values`], [`secret`], [`error`], [`manager`] (what a
-//! manager reports), [`config`], [`api_key`], [`custom`], [`mfa`], [`fallback`], [`monitor`],
-//! [`diagnose`], [`limits`], and, with the `test-util` feature, `testing`.
+//! manager reports), [`config`], [`api_key`], [`custom`], [`mfa`], [`web_identity`],
+//! [`fallback`], [`monitor`], [`diagnose`], [`limits`], and, with the `test-util` feature,
+//! `testing`.
 
 #![forbid(unsafe_code)]
 
@@ -148,6 +149,7 @@ mod static_keys;
 pub mod testing;
 mod time;
 pub mod values;
+pub mod web_identity;
 
 /// The builder's states: one type per mode, and what each state allows.
 ///

@@ -21,6 +21,7 @@ use crate::values::{
     ExternalId, MAX_POLICY_ARNS, MAX_SESSION_TAGS, PolicyArn, ProfileName, RoleArn,
     SessionDuration, SessionName, SessionPolicy, SessionTag, SourceIdentity, TagKey,
 };
+use crate::web_identity::WebIdentityToken;
 
 /// No mode chosen yet: call [`profile`](crate::AuthBuilder::profile),
 /// [`environment`](crate::AuthBuilder::environment),
@@ -201,6 +202,8 @@ pub enum Source {
     Environment,
     /// A static key pair.
     Static(StaticKeys),
+    /// No source credentials: an OIDC token, for `AssumeRoleWithWebIdentity`.
+    WebIdentity(WebIdentityToken),
 }
 
 /// What role mode holds once built.
@@ -343,6 +346,24 @@ impl ModeChosen for AssumeRole {}
 impl private::Finish for AssumeRole {
     fn finish(self, _: &Settings, problems: &mut Vec<Problem>) -> Option<ModeConfig> {
         self.session.check(problems);
+        if matches!(self.source, Source::WebIdentity(_)) {
+            // `AssumeRoleWithWebIdentity` takes none of these: the token says who calls.
+            let given = [
+                ("external_id", self.external_id.is_some()),
+                ("mfa_serial", self.mfa.is_some()),
+                ("session_tags", !self.session.tags.is_empty()),
+                (
+                    "transitive_tag_keys",
+                    !self.session.transitive_tag_keys.is_empty(),
+                ),
+                ("source_identity", self.session.source_identity.is_some()),
+            ];
+            for (field, _) in given.into_iter().filter(|(_, given)| *given) {
+                let error =
+                    ValueError::without_value(ValueKind::RoleSource, Rule::NotWithWebIdentity);
+                problems.push(Problem::new(field, error));
+            }
+        }
         let role = RoleConfig {
             role_arn: self.role_arn?,
             external_id: self.external_id,

@@ -57,6 +57,17 @@ pub(crate) enum FileTrouble {
     Unreadable(std::io::Error),
 }
 
+impl std::fmt::Display for FileTrouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing => f.write_str("it does not exist"),
+            Self::NotRegular(is) => write!(f, "it is {is}, not a regular file"),
+            Self::TooLarge(max) => write!(f, "it is larger than {} KiB", max / 1024),
+            Self::Unreadable(err) => write!(f, "{err}"),
+        }
+    }
+}
+
 /// The environment, file system, HTTP client and clock one manager uses.
 #[derive(Clone)]
 pub(crate) struct Os {

@@ -27,6 +27,7 @@ mod region;
 mod role;
 mod shared_files;
 mod static_credentials;
+mod web_identity;
 
 pub(crate) use environment::{
     EXPIRATION_VAR as ENVIRONMENT_EXPIRATION_VAR, stated_expiry as environment_expiry,

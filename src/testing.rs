@@ -204,6 +204,16 @@ impl LocalAws {
         self.state.lock().api_key_region = Some(region.to_owned());
     }
 
+    /// Registers an OIDC token that `AssumeRoleWithWebIdentity` accepts, for `subject` (what
+    /// STS answers as `SubjectFromWebIdentityToken`), on roles that
+    /// [`trust_web_identity`](RoleSpec::trust_web_identity).
+    pub fn add_web_identity_token(&self, token: &str, subject: &str) {
+        let mut state = self.state.lock();
+        state
+            .web_identities
+            .insert(token.to_owned(), subject.to_owned());
+    }
+
     /// Registers a role that [`AssumeRole`](crate::modes::AssumeRole) can assume.
     pub fn add_role(&self, role: RoleSpec) {
         let arn = role.arn.as_str().to_owned();

@@ -10,6 +10,7 @@ use crate::values::{
     AccessKeyId, ExternalId, IntoValue, MfaSerial, PolicyArn, ProfileName, SessionDuration,
     SessionName, SessionPolicy, SessionTag, SourceIdentity, TagKey,
 };
+use crate::web_identity::{WebIdentityProvider, WebIdentityToken};
 
 use super::AuthBuilder;
 
@@ -174,6 +175,44 @@ impl<M: crate::mode::ModeState> AuthBuilder<M> {
     {
         let source = self.check("source.profile", name).map(Source::Profile);
         self.source(source);
+        self
+    }
+
+    /// No source credentials: the role is assumed with the OIDC token in `token_file` (EKS's
+    /// `AWS_WEB_IDENTITY_TOKEN_FILE`, a CI system's ID token), through STS
+    /// `AssumeRoleWithWebIdentity`. The file is read at every assumption, so a token the
+    /// platform rotates is taken up. That call takes no external id, MFA, session tags or
+    /// source identity (the token carries who the caller is): giving them is a problem at build.
+    ///
+    /// ```
+    /// use bedrock_auth::AuthManager;
+    ///
+    /// let manager = AuthManager::builder()
+    ///     .region("us-east-1")
+    ///     .assume_role("arn:aws:iam::123456789012:role/OrdersBedrock")
+    ///     .source_web_identity("/var/run/secrets/eks.amazonaws.com/serviceaccount/token")
+    ///     .session_name("orders")
+    ///     .build()?;
+    /// assert!(manager.info().to_string().contains("web identity token file"));
+    /// # Ok::<(), bedrock_auth::ConfigError>(())
+    /// ```
+    pub fn source_web_identity(mut self, token_file: impl Into<std::path::PathBuf>) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        let source = Source::WebIdentity(WebIdentityToken::File(token_file.into()));
+        self.source(Some(source));
+        self
+    }
+
+    /// As [`source_web_identity`](Self::source_web_identity), with the token from a provider of
+    /// your own, asked at every assumption (within the operation timeout).
+    pub fn source_web_identity_token(mut self, provider: impl WebIdentityProvider) -> Self
+    where
+        M: TakesRoleOptions,
+    {
+        let token = WebIdentityToken::Provider(std::sync::Arc::new(provider));
+        self.source(Some(Source::WebIdentity(token)));
         self
     }
 

@@ -301,12 +301,19 @@ pub enum Rule {
     NotAPolicy,
     /// A session tag is written `KEY=VALUE`.
     TagShape,
+    /// An option `AssumeRoleWithWebIdentity` does not take (an external id, MFA, session tags,
+    /// a source identity): a role with a web identity source has its caller in the token.
+    NotWithWebIdentity,
 }
 
 /// [`Rule::LooksLikeSecret`] in words.
 const LOOKS_LIKE_SECRET: &str = "looks like a secret (base64 with mixed case and digits, 20 \
      characters or more), not an id, a variable name or a path: check that the secret was not put \
      here, or swapped with its id; the value is not shown";
+
+/// [`Rule::SourceTwice`] in words.
+const SOURCE_TWICE: &str = "was chosen twice: call only one of `source_profile`, \
+     `source_environment`, `source_static`, `source_web_identity`, `source_web_identity_token`";
 
 /// [`Rule::VariableName`] in words.
 const NOT_A_VARIABLE_NAME: &str = "must name an environment variable (letters, digits and _, not \
@@ -366,9 +373,7 @@ impl Rule {
             Self::NotUtf8 => "is not valid UTF-8 text",
             Self::AttemptsRange => "must be 1 to 10 (1 turns retries off)",
             Self::LockoutRange => "must be 1 to 1000 failures in a row",
-            Self::SourceTwice => {
-                "was chosen twice: call only one of `source_profile`, `source_environment`, `source_static`"
-            }
+            Self::SourceTwice => SOURCE_TWICE,
             Self::UnknownKey => "is not a known key",
             Self::NotInMode { .. } => "belongs to another mode",
             Self::WrongType { .. } => "has the wrong type",
@@ -391,7 +396,8 @@ impl Rule {
             | Self::ReservedPrefix
             | Self::NotJson
             | Self::NotAPolicy
-            | Self::TagShape => self.describe_session(),
+            | Self::TagShape
+            | Self::NotWithWebIdentity => self.describe_session(),
         }
     }
 
@@ -405,6 +411,10 @@ impl Rule {
             Self::ReservedPrefix => "must not start with `aws:`, which AWS keeps for its own tags",
             Self::NotJson => "must be a JSON object (an IAM policy document)",
             Self::NotAPolicy => "the resource must be `policy/<name>` or `policy/<path>/<name>`",
+            Self::NotWithWebIdentity => {
+                "is not taken with a web identity source: STS AssumeRoleWithWebIdentity has the \
+                 caller in the token, and no external id, MFA, session tags or source identity"
+            }
             _ => "must be written KEY=VALUE",
         }
     }

@@ -11,6 +11,7 @@ use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, PolicyArn, ProfileName, Region, RoleArn, SessionDuration,
     SessionName, SessionTag, SourceIdentity, TagKey,
 };
+use crate::web_identity::WebIdentityToken;
 
 use super::{AuthManager, Inner};
 
@@ -74,6 +75,10 @@ impl AuthManager {
                     Source::Profile(name) => RoleSource::Profile(name.clone()),
                     Source::Environment => RoleSource::Environment,
                     Source::Static(keys) => RoleSource::Static(keys.access_key_id.clone()),
+                    Source::WebIdentity(token) => RoleSource::WebIdentity(match token {
+                        WebIdentityToken::File(path) => Some(path.clone()),
+                        WebIdentityToken::Provider(_) => None,
+                    }),
                 });
             }
             ModeConfig::Auto => info.mode = ModeKind::Auto,
@@ -152,6 +157,9 @@ pub enum RoleSource {
     Environment,
     /// A static key pair with this access key id.
     Static(AccessKeyId),
+    /// A web identity (OIDC) token, from this file or, `None`, from a provider of the
+    /// program's own: `AssumeRoleWithWebIdentity`.
+    WebIdentity(Option<std::path::PathBuf>),
 }
 
 impl fmt::Display for RoleSource {
@@ -161,6 +169,10 @@ impl fmt::Display for RoleSource {
             Self::Profile(name) => write!(f, "profile {name}"),
             Self::Environment => f.write_str("environment"),
             Self::Static(id) => write!(f, "static key {id}"),
+            Self::WebIdentity(Some(path)) => {
+                write!(f, "web identity token file {}", path.display())
+            }
+            Self::WebIdentity(None) => f.write_str("web identity token (the program's provider)"),
         }
     }
 }

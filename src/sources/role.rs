@@ -30,6 +30,7 @@ use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
 use crate::time::unix_secs;
 use crate::values::MfaSerial;
+use crate::web_identity::WebIdentityToken;
 
 /// How long a failed role assumption is shared with callers that come right after it, so a
 /// crowd of tasks on a refused role makes one STS call, not one each.
@@ -52,6 +53,7 @@ impl Role<'_> {
                 keys,
                 name: "bedrock-auth-role-source",
             }),
+            Source::WebIdentity(_) => Box::new(super::web_identity::WebIdentity),
         }
     }
 }
@@ -120,6 +122,8 @@ struct RoleProvider {
     sleep: SharedAsyncSleep,
     timeout: Duration,
     monitor: Arc<Monitor>,
+    /// Where a web identity token file is read.
+    os: Os,
 }
 
 impl RoleProvider {
@@ -163,6 +167,7 @@ impl RoleProvider {
             sleep,
             timeout: settings.operation_timeout,
             monitor: monitor.clone(),
+            os: settings.os.clone(),
         }
     }
 
@@ -182,6 +187,9 @@ impl RoleProvider {
     }
 
     async fn assume(&self) -> Result<Credentials, AuthError> {
+        if let Source::WebIdentity(token) = &self.role.source {
+            return self.assume_with_web_identity(token).await;
+        }
         let role_arn = self.role.role_arn.as_str();
         let mut request = crate::shared::sts_client()
             .assume_role()
@@ -202,12 +210,101 @@ impl RoleProvider {
             .customize()
             .config_override(sts_config(&self.source, &self.monitor))
             .send();
-        let output = self
+        let mut output = self
             .watches
             .track(&self.sts_watch, call)
             .await
-            .map_err(|err| self.refused(err))?;
-        self.received(output)
+            .map_err(|err| self.refused(err, "STS AssumeRole"))?;
+        let user = output.assumed_role_user.take();
+        self.received(output.credentials.take(), user, "STS AssumeRole")
+    }
+
+    /// STS `AssumeRoleWithWebIdentity` with the current token, read from its file (the
+    /// manager's world, at every assumption) or asked of the program's provider. Not signed.
+    async fn assume_with_web_identity(
+        &self,
+        token: &WebIdentityToken,
+    ) -> Result<Credentials, AuthError> {
+        const OPERATION: &str = "STS AssumeRoleWithWebIdentity";
+        let token = self.web_identity_token(token).await?;
+        let session = &self.role.session;
+        let mut request = crate::shared::sts_client()
+            .assume_role_with_web_identity()
+            .role_arn(self.role.role_arn.as_str())
+            .role_session_name(&self.session_name)
+            .duration_seconds(self.role.duration.as_secs() as i32)
+            .web_identity_token(token.expose_secret().trim());
+        if let Some(policy) = &session.policy {
+            request = request.policy(policy.as_str());
+        }
+        for arn in &session.policy_arns {
+            let arn = aws_sdk_sts::types::PolicyDescriptorType::builder().arn(arn.as_str());
+            request = request.policy_arns(arn.build());
+        }
+        tracing::debug!(role = self.role.role_arn.as_str(), "calling {OPERATION}");
+        let call = request
+            .customize()
+            .config_override(sts_config(&self.source, &self.monitor))
+            .send();
+        let mut output = self
+            .watches
+            .track(&self.sts_watch, call)
+            .await
+            .map_err(|err| self.refused(err, OPERATION))?;
+        let user = output.assumed_role_user.take();
+        self.received(output.credentials.take(), user, OPERATION)
+    }
+
+    /// The web identity token: the file's text, or what the provider answers in time.
+    async fn web_identity_token(
+        &self,
+        token: &WebIdentityToken,
+    ) -> Result<SecretString, AuthError> {
+        let unusable = |what: String| {
+            AuthError::new(
+                ErrorKind::NoCredentials,
+                what,
+                "check the web identity token: the file the platform mounts \
+                 (AWS_WEB_IDENTITY_TOKEN_FILE on EKS) or the provider given to \
+                 `.source_web_identity_token(..)`",
+            )
+        };
+        let token = match token {
+            WebIdentityToken::File(path) => {
+                let read = self.os.read_careful(path, crate::os::SMALL_FILE_LIMIT);
+                let read = read.map_err(|trouble| {
+                    unusable(format!(
+                        "the web identity token file {} cannot be read: {trouble}",
+                        path.display()
+                    ))
+                })?;
+                let text = std::str::from_utf8(&read.bytes).map_err(|_| {
+                    unusable(format!(
+                        "the web identity token file {} is not text",
+                        path.display()
+                    ))
+                })?;
+                SecretString::from(text.trim())
+            }
+            WebIdentityToken::Provider(provider) => {
+                let watch = self
+                    .watches
+                    .watch("the web identity token provider".to_owned());
+                self.watches
+                    .run(&watch, &self.sleep, self.timeout, provider.token())
+                    .await?
+                    .map_err(|err| {
+                        unusable(format!("the web identity token provider failed: {err}"))
+                            .caused_by_boxed(err)
+                    })?
+            }
+        };
+        if token.expose_secret().trim().is_empty() {
+            return Err(unusable(
+                "the web identity token is empty; nothing was sent to STS".to_owned(),
+            ));
+        }
+        Ok(token)
     }
 
     /// The MFA device and its current code, when the role wants one: asked of the MFA
@@ -245,13 +342,13 @@ impl RoleProvider {
 
     /// The error of an `AssumeRole` call that failed: a source that hung is what failed, not
     /// STS; an answer that echoes the external id does not carry it on.
-    fn refused<E, R>(&self, err: aws_sdk_sts::error::SdkError<E, R>) -> AuthError
+    fn refused<E, R>(&self, err: aws_sdk_sts::error::SdkError<E, R>, operation: &str) -> AuthError
     where
         E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
         let call = Call {
-            operation: "STS AssumeRole",
+            operation,
             mode: ModeKind::AssumeRole,
             role: Some(self.role.role_arn.as_str()),
             endpoint: Some(&self.endpoint),
@@ -274,14 +371,16 @@ impl RoleProvider {
     /// The credentials STS answered with, recorded as a success and audited.
     fn received(
         &self,
-        mut output: aws_sdk_sts::operation::assume_role::AssumeRoleOutput,
+        credentials: Option<aws_sdk_sts::types::Credentials>,
+        user: Option<aws_sdk_sts::types::AssumedRoleUser>,
+        operation: &str,
     ) -> Result<Credentials, AuthError> {
         // The SDK's output type keeps the secret and the token in plain strings: they are
         // moved into the credentials (which wipe them) and nothing of them is left to free.
-        let Some(creds) = output.credentials.take() else {
+        let Some(creds) = credentials else {
             return Err(AuthError::new(
                 ErrorKind::Service,
-                "STS AssumeRole answered without credentials",
+                format!("{operation} answered without credentials"),
                 "check that the endpoint is STS",
             ));
         };
@@ -295,9 +394,7 @@ impl RoleProvider {
         let expiry = SystemTime::try_from(expiration).ok();
         let role_arn = self.role.role_arn.as_str();
         tracing::debug!(role = role_arn, access_key_id = %access_key_id, "assumed role");
-        let principal = output
-            .assumed_role_user()
-            .map(|user| crate::printable::printable(user.arn()).into_owned());
+        let principal = user.map(|user| crate::printable::printable(user.arn()).into_owned());
         self.monitor.success(principal.as_deref());
         let region = self.source.region().map(|r| r.as_ref().to_owned());
         self.monitor.audit(
@@ -306,13 +403,21 @@ impl RoleProvider {
             principal.as_deref(),
             expiry,
         );
-        Ok(Credentials::new(
-            access_key_id,
-            secret_access_key,
-            Some(session_token),
-            expiry,
-            "bedrock-auth-assume-role",
-        ))
+        let mut credentials = Credentials::builder()
+            .access_key_id(access_key_id)
+            .secret_access_key(secret_access_key)
+            .session_token(session_token)
+            .provider_name("bedrock-auth-assume-role");
+        if let Some(expiry) = expiry {
+            credentials = credentials.expiry(expiry);
+        }
+        // The role's account (`arn:aws:sts::ACCOUNT:assumed-role/..`), which a
+        // `credential_process` output carries as `AccountId`.
+        let account = principal.as_deref().and_then(|arn| arn.split(':').nth(4));
+        if let Some(account) = account.filter(|a| a.len() == 12) {
+            credentials = credentials.account_id(account);
+        }
+        Ok(credentials.build())
     }
 }
 

@@ -260,6 +260,10 @@ fn answer(
     record: &mut RecordedRequest,
 ) -> Result<Reply, ApiError> {
     let service = routed.service;
+    // STS takes `AssumeRoleWithWebIdentity` unsigned: the token is the credential.
+    if service == Service::Sts && routed.action == "AssumeRoleWithWebIdentity" {
+        return sts::assume_role_with_web_identity(state, &routed.params);
+    }
     match request
         .authorization
         .and_then(|h| h.strip_prefix("Bearer "))

@@ -67,8 +67,64 @@ fn assume_role(
     if session.source_identity.is_some() && !role.set_source_identity {
         return Err(not_allowed("sts:SetSourceIdentity"));
     }
-    Ok(issue(state, &role, session_name, duration, &session))
+    let answer = Answer {
+        operation: "AssumeRole",
+        extra: session_answer(&session),
+    };
+    Ok(issue(state, &role, session_name, duration, &answer))
 }
+
+/// STS's answer to an assumption: its operation, and what it says of the session beyond the
+/// credentials.
+struct Answer<'a> {
+    operation: &'a str,
+    extra: String,
+}
+
+/// `AssumeRoleWithWebIdentity`: not signed; the OIDC token says who calls, and the role must
+/// trust web identities. Only tokens registered with `LocalAws::add_web_identity_token` are
+/// valid.
+pub(super) fn assume_role_with_web_identity(
+    state: &State,
+    params: &BTreeMap<String, String>,
+) -> Result<Reply, ApiError> {
+    let param = |name: &str| params.get(name).map(String::as_str);
+    let session_name = param("RoleSessionName").unwrap_or_default();
+    let duration = checked_request(session_name, param("DurationSeconds"))?;
+    let session = Session::of(params)?;
+    let token = param("WebIdentityToken").unwrap_or_default();
+    let Some(subject) = state.lock().web_identities.get(token).cloned() else {
+        return Err(ApiError::new(
+            400,
+            "InvalidIdentityToken",
+            "The web identity token that was passed could not be validated by AWS. Get a new \
+             identity token from the identity provider and then retry the request.",
+        ));
+    };
+    let role_arn = param("RoleArn").unwrap_or_default();
+    let role = state.lock().roles.get(role_arn).cloned();
+    let Some(role) = role.filter(|role| role.web_identity) else {
+        return Err(ApiError::new(
+            403,
+            "AccessDenied",
+            "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+        ));
+    };
+    let answer = Answer {
+        operation: "AssumeRoleWithWebIdentity",
+        extra: format!(
+            "<SubjectFromWebIdentityToken>{}</SubjectFromWebIdentityToken>\
+             <Audience>sts.amazonaws.com</Audience><Provider>{WEB_IDENTITY_PROVIDER}</Provider>{}",
+            xml_escape(&subject),
+            session_answer(&session),
+        ),
+    };
+    let body = issue(state, &role, session_name, duration, &answer);
+    Ok(Reply::whole("text/xml", body))
+}
+
+/// The OIDC provider the local server's web identity tokens say they come from.
+const WEB_IDENTITY_PROVIDER: &str = "oidc.local.example";
 
 /// What an `AssumeRole` asks of its session beyond the role, checked as STS checks it: session
 /// tags, transitive tag keys, an inline policy, managed policy ARNs, a source identity.
@@ -261,7 +317,7 @@ fn issue(
     role: &RoleSpec,
     session_name: &str,
     duration: u64,
-    session: &Session,
+    answer: &Answer<'_>,
 ) -> String {
     let n = state.next();
     let lifetime = role.lifetime.unwrap_or(Duration::from_secs(duration));
@@ -277,19 +333,20 @@ fn issue(
         role.arn.role_name()
     );
     let body = format!(
-        "<AssumeRoleResponse xmlns=\"{XMLNS}\"><AssumeRoleResult>\
+        "<{op}Response xmlns=\"{XMLNS}\"><{op}Result>\
          <AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>{role_id}:{}</AssumedRoleId></AssumedRoleUser>\
          <Credentials><AccessKeyId>{access_key_id}</AccessKeyId>\
          <SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken>\
          <Expiration>{}</Expiration></Credentials>{}\
-         </AssumeRoleResult>{}</AssumeRoleResponse>",
+         </{op}Result>{}</{op}Response>",
         xml_escape(&assumed_arn),
         xml_escape(session_name),
         xml_escape(secret.expose_secret()),
         xml_escape(token.expose_secret()),
         rfc3339(expires_at),
-        session_answer(session),
+        answer.extra,
         metadata(state),
+        op = answer.operation,
     );
     let principal = Principal {
         arn: assumed_arn,

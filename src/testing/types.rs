@@ -61,6 +61,7 @@ pub struct RoleSpec {
     pub(super) lifetime: Option<Duration>,
     pub(super) tag_session: bool,
     pub(super) set_source_identity: bool,
+    pub(super) web_identity: bool,
 }
 
 impl RoleSpec {
@@ -74,7 +75,15 @@ impl RoleSpec {
             lifetime: None,
             tag_session: false,
             set_source_identity: false,
+            web_identity: false,
         }
+    }
+
+    /// The trust policy allows `sts:AssumeRoleWithWebIdentity` for the local server's OIDC
+    /// provider: the tokens of [`LocalAws::add_web_identity_token`](super::LocalAws::add_web_identity_token).
+    pub fn trust_web_identity(mut self) -> Self {
+        self.web_identity = true;
+        self
     }
 
     /// The trust policy allows `sts:TagSession`: session tags and transitive tag keys. Without
@@ -281,6 +290,8 @@ pub(super) struct Inner {
     pub(super) requests: Vec<RecordedRequest>,
     /// AWS Sign-In refresh token -> what `CreateOAuth2Token` answers for it.
     pub(super) login_refreshes: HashMap<String, LoginRefresh>,
+    /// Web identity (OIDC) token -> the subject it names.
+    pub(super) web_identities: HashMap<String, String>,
 }
 
 impl State {

@@ -26,7 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["sdk_errors"],
     // Credential sources of the program's own: MFA codes, custom sources; API keys; every
     // source bounded in time.
-    &["mfa", "api_key", "bounded"],
+    &["mfa", "web_identity", "api_key", "bounded"],
     &["rotation"],
     // The typestate: mode states, then the builder (which has no `build()` of its own).
     &["mode"],

@@ -30,6 +30,10 @@ const OTHER_SECRETS: [&str; 4] = [
 /// own role chain (in the config file, for aws-config).
 const EXTERNAL_ID: &str = "ext-7f3a9c-planted-external-id";
 const PROFILE_EXTERNAL_ID: &str = "ext-profile-chain-planted-99";
+/// A role's OIDC token (in the failing world, one STS does not know).
+const WEB_IDENTITY_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.planted-web-identity-token.c2lnbmF0dXJl";
+const FORGED_WEB_IDENTITY_TOKEN: &str =
+    "eyJhbGciOiJSUzI1NiJ9.forged-web-identity-token.c2lnbmF0dXJl";
 
 /// One world: a local AWS that knows alice, a `HOME` whose files hold her keys (or, in the
 /// failing world, keys AWS refuses) beside other profiles' secrets.
@@ -47,8 +51,10 @@ async fn world(good: bool) -> World {
     aws.add_role(
         RoleSpec::new(ROLE.parse().unwrap())
             .trust(alice.arn.clone())
-            .external_id(EXTERNAL_ID),
+            .external_id(EXTERNAL_ID)
+            .trust_web_identity(),
     );
+    aws.add_web_identity_token(WEB_IDENTITY_TOKEN, "system:serviceaccount:orders:api");
     aws.add_role(
         RoleSpec::new(CHAINED_ROLE.parse().unwrap())
             .trust(alice.arn.clone())
@@ -78,6 +84,13 @@ async fn world(good: bool) -> World {
     secrets.extend(OTHER_SECRETS.map(str::to_owned));
     secrets.extend([secret.clone(), api_key.clone()]);
     secrets.extend([EXTERNAL_ID, PROFILE_EXTERNAL_ID].map(str::to_owned));
+    secrets.extend([WEB_IDENTITY_TOKEN, FORGED_WEB_IDENTITY_TOKEN].map(str::to_owned));
+    let token = if good {
+        WEB_IDENTITY_TOKEN
+    } else {
+        FORGED_WEB_IDENTITY_TOKEN
+    };
+    std::fs::write(home.path().join("web-identity-token"), token).unwrap();
     World {
         home,
         aws,
@@ -184,6 +197,16 @@ fn modes(world: &World) -> Vec<Mode> {
                 "--source-profile",
                 "dev",
             ]),
+            vars: vec![],
+        },
+        Mode {
+            name: "assume role with a web identity",
+            flags: vec![
+                "--role-arn".to_owned(),
+                ROLE.to_owned(),
+                "--web-identity-token-file".to_owned(),
+                home.join("web-identity-token").display().to_string(),
+            ],
             vars: vec![],
         },
         Mode {

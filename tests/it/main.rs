@@ -37,3 +37,4 @@ mod sizes;
 mod streams;
 mod tenants;
 mod values;
+mod web_identity;

@@ -5,16 +5,34 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use bedrock_auth::{AuthError, ErrorKind, modes::ModeKind};
+use zeroize::Zeroizing;
 
 use crate::hints;
 use serde::Serialize;
 
+use crate::cache::Entry;
 use crate::flags::ModeFlags;
+
+/// The output, on stdout and nowhere else.
+fn print_output(bytes: &[u8]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cannot write the credentials: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// `bedrock-auth credential-process`: the credentials, as the `credential_process` contract
 /// wants them, on stdout and nowhere else; any failure on stderr with a non-zero exit and
 /// nothing on stdout.
-pub(crate) async fn run(mode: &ModeFlags) -> ExitCode {
+pub(crate) async fn run(mode: &ModeFlags, cache: bool) -> ExitCode {
+    let entry = cache.then(|| Entry::of(mode.config_file())).flatten();
+    if let Some(cached) = entry.as_ref().and_then(Entry::fresh) {
+        return print_output(&cached);
+    }
     /// The `credential_process` output, version 1.
     #[derive(Serialize)]
     #[serde(rename_all = "PascalCase")]
@@ -26,6 +44,8 @@ pub(crate) async fn run(mode: &ModeFlags) -> ExitCode {
         session_token: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         expiration: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account_id: Option<&'a str>,
     }
 
     let credentials = async {
@@ -51,21 +71,23 @@ pub(crate) async fn run(mode: &ModeFlags) -> ExitCode {
                 access_key_id: credentials.access_key_id(),
                 secret_access_key: credentials.secret_access_key(),
                 session_token: credentials.session_token(),
+                account_id: credentials.account_id().map(|id| id.as_str()),
                 expiration,
             };
-            // Straight to stdout: no copy of the secret in a string of this program's own.
-            let mut stdout = std::io::stdout().lock();
-            let written = serde_json::to_writer(&mut stdout, &output)
-                .map_err(std::io::Error::from)
-                .and_then(|()| writeln!(stdout))
-                .and_then(|()| stdout.flush());
-            match written {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    eprintln!("cannot write the credentials: {err}");
-                    ExitCode::FAILURE
-                }
+            // Written into a buffer that is wiped, printed, and kept when it may be.
+            // Room for any answer (session tokens run to a few KiB), so the buffer never grows:
+            // growing would free a copy of the secret unwiped.
+            let mut bytes = Zeroizing::new(Vec::with_capacity(16 * 1024));
+            if let Err(err) = serde_json::to_writer(&mut *bytes, &output) {
+                eprintln!("cannot write the credentials: {err}");
+                return ExitCode::FAILURE;
             }
+            bytes.push(b'\n');
+            let temporary = output.session_token.is_some() && output.expiration.is_some();
+            if let Some(entry) = entry.filter(|_| temporary) {
+                entry.keep(&bytes);
+            }
+            print_output(&bytes)
         }
         Err(error) => {
             eprintln!(

@@ -48,6 +48,15 @@ pub(crate) struct ModeFlags {
     /// Assume the role with the credentials of this profile.
     #[arg(long, requires = "role_arn")]
     source_profile: Option<String>,
+    /// Assume the role with the OIDC token in this file (AssumeRoleWithWebIdentity), read at
+    /// every assumption: EKS's AWS_WEB_IDENTITY_TOKEN_FILE, a CI system's ID token.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "role_arn",
+        conflicts_with = "source_profile"
+    )]
+    web_identity_token_file: Option<PathBuf>,
     /// The role wants MFA: the device's serial or ARN; the code is asked on the terminal.
     #[arg(long, requires = "role_arn")]
     mfa_serial: Option<String>,
@@ -150,10 +159,16 @@ struct FlagConfig<'a> {
     bedrock_timeout_ms: Option<u64>,
 }
 
-/// `source = { profile = ".." }`.
+/// `source = { profile = ".." }` or `source = { web_identity_token_file = ".." }`.
 #[derive(Serialize)]
-struct SourceProfile<'a> {
-    profile: &'a str,
+#[serde(untagged)]
+enum SourceProfile<'a> {
+    Profile {
+        profile: &'a str,
+    },
+    WebIdentity {
+        web_identity_token_file: &'a std::path::Path,
+    },
 }
 
 /// `{ file = ".." }`.
@@ -163,6 +178,11 @@ struct FromFile<'a> {
 }
 
 impl ModeFlags {
+    /// The file of `--config`, if given.
+    pub(crate) fn config_file(&self) -> Option<&std::path::Path> {
+        self.config.as_deref()
+    }
+
     /// The flag that chose the mode; `None` when none did (auto mode, the default).
     pub(crate) fn mode_flag(&self) -> Option<&'static str> {
         if self.role_arn.is_some() {
@@ -207,10 +227,13 @@ impl ModeFlags {
             external_id: self.external_id.as_deref(),
             session_name: self.session_name.as_deref(),
             duration_secs: self.duration,
-            source: self
-                .source_profile
-                .as_deref()
-                .map(|profile| SourceProfile { profile }),
+            source: match (&self.source_profile, &self.web_identity_token_file) {
+                (Some(profile), _) => Some(SourceProfile::Profile { profile }),
+                (None, Some(file)) => Some(SourceProfile::WebIdentity {
+                    web_identity_token_file: file,
+                }),
+                (None, None) => None,
+            },
             mfa_serial: self.mfa_serial.as_deref(),
             session_tags: self.session_tags()?,
             policy_arns: self.policy_arns.iter().map(String::as_str).collect(),
@@ -248,7 +271,7 @@ impl ModeFlags {
 }
 
 /// The flag that set each key of [`FlagConfig`].
-const FLAGS: [(&str, &str); 15] = [
+const FLAGS: [(&str, &str); 16] = [
     ("bedrock_timeout_ms", "--bedrock-timeout"),
     ("region", "--region"),
     ("profile", "--profile"),
@@ -258,6 +281,10 @@ const FLAGS: [(&str, &str); 15] = [
     ("duration_secs", "--duration"),
     ("source", "--source-profile"),
     ("source.profile", "--source-profile"),
+    (
+        "source.web_identity_token_file",
+        "--web-identity-token-file",
+    ),
     ("mfa_serial", "--mfa-serial"),
     ("session_tags", "--tag"),
     ("policy_arns", "--policy-arn"),
@@ -294,17 +321,28 @@ fn in_flag_terms(err: &ConfigError) -> AuthError {
     )
 }
 
-/// An MFA code, asked on the terminal (stderr, then a line of the terminal, or of stdin when
-/// there is no terminal): stdout stays for the command's output.
+/// An MFA code, asked on the terminal itself (`/dev/tty`): a `credential_process` has its
+/// stdout read and its stderr captured by the AWS tool that runs it, so a prompt there is
+/// never seen. Without a terminal: the prompt on stderr and a line of stdin.
 async fn ask_mfa_code() -> Result<bedrock_auth::SecretString, bedrock_auth::error::BoxError> {
     tokio::task::spawn_blocking(|| {
         use std::io::BufRead;
-        eprint!("MFA code: ");
-        let _ = std::io::stderr().flush();
         let mut line = String::new();
-        match std::fs::File::open("/dev/tty") {
-            Ok(tty) => std::io::BufReader::new(tty).read_line(&mut line)?,
-            Err(_) => std::io::stdin().lock().read_line(&mut line)?,
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty");
+        match tty {
+            Ok(mut tty) => {
+                tty.write_all(b"MFA code: ")?;
+                tty.flush()?;
+                std::io::BufReader::new(tty).read_line(&mut line)?
+            }
+            Err(_) => {
+                eprint!("MFA code: ");
+                let _ = std::io::stderr().flush();
+                std::io::stdin().lock().read_line(&mut line)?
+            }
         };
         let code = bedrock_auth::SecretString::from(line.trim());
         zeroize::Zeroize::zeroize(&mut line);
@@ -354,7 +392,7 @@ mod tests {
             external_id: Some("e"),
             session_name: Some("s"),
             duration_secs: Some(900),
-            source: Some(SourceProfile { profile: "p" }),
+            source: Some(SourceProfile::Profile { profile: "p" }),
             mfa_serial: Some("m"),
             session_tags: [("k", "v")].into(),
             policy_arns: vec!["a"],

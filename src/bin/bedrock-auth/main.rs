@@ -3,11 +3,12 @@
 //! Exit codes: 0 success, 1 authentication or a call failed, 2 invalid usage or configuration.
 //!
 //! One file per subcommand (`whoami.rs`, `check.rs`, `doctor.rs`, `ping.rs`, `token.rs`,
-//! `credential_process.rs`); `hints.rs` words the library's hints as this command's flags;
+//! `credential_process.rs`, with its cache in `cache.rs`); `hints.rs` words the library's hints as this command's flags;
 //! `flags.rs` turns the mode flags into a configuration, as the keys
 //! of a config file; `output.rs` prints a report or a failure, as text or with `--json`, and
 //! holds the command's own error type.
 
+mod cache;
 mod check;
 mod credential_process;
 mod doctor;
@@ -78,6 +79,10 @@ enum Command {
     CredentialProcess {
         #[command(flatten)]
         mode: ModeFlags,
+        /// Keep temporary credentials between runs (0600 files under ~/.cache/bedrock-auth),
+        /// so a role with MFA asks once per session lifetime; long-term keys are never kept.
+        #[arg(long)]
+        cache: bool,
     },
     /// Print a completion script for a shell: `bedrock-auth completions bash > ...`.
     Completions {
@@ -101,10 +106,12 @@ enum Command {
 /// The hint of errors that cannot happen.
 const BUG: &str = "report this as a bug";
 
-/// `0.1.0 (features: cli, metrics)`: the version, and what this build can do.
+/// `0.1.0 (features: cli, login, sso)`: the version, and what this build can do (`cli` turns
+/// on `login` and `sso`: the command reads every kind of profile).
 fn version() -> &'static str {
     let mut features = vec!["cli"];
     for (on, name) in [
+        (cfg!(feature = "login"), "login"),
         (cfg!(feature = "metrics"), "metrics"),
         (cfg!(feature = "sso"), "sso"),
         (cfg!(feature = "test-util"), "test-util"),
@@ -205,8 +212,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Command::CredentialProcess { mode } = &cli.command {
-        return runtime.block_on(credential_process::run(mode));
+    if let Command::CredentialProcess { mode, cache } = &cli.command {
+        return runtime.block_on(credential_process::run(mode, *cache));
     }
     let json = cli.json;
     let outcome = runtime.block_on(run(cli.command, json));

@@ -177,6 +177,14 @@ impl Checker<'_> {
                     builder
                 }
             },
+            ["web_identity_token_file"] => match table.values().next() {
+                Some(Raw::Str(path)) => builder.source_web_identity(path.as_str()),
+                _ => {
+                    let key = format!("{written}.web_identity_token_file");
+                    self.wrong_type(&key, &Raw::Other("a non-string"), "a path");
+                    builder
+                }
+            },
             ["access_key_id", "secret_access_key"]
             | ["access_key_id", "secret_access_key", "session_token"] => {
                 let value = |name: &str| {
@@ -209,7 +217,7 @@ impl Checker<'_> {
                 self.wrong_type(
                     written,
                     &Raw::Table(BTreeMap::new()),
-                    "\"environment\", \"auto\", { profile = \"..\" } or { access_key_id, secret_access_key[, session_token] }",
+                    "\"environment\", \"auto\", { profile = \"..\" }, { web_identity_token_file = \"..\" } or { access_key_id, secret_access_key[, session_token] }",
                 );
                 builder
             }
