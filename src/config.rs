@@ -297,7 +297,15 @@ impl AuthConfig {
     /// config's region wins over `AWS_REGION`), with the config as their source: `config
     /// PATH`, `environment` for [`from_env`](Self::from_env), `given` for text or serde.
     pub async fn diagnose(&self) -> Diagnosis {
-        let mut diagnosis = diagnose_in(&self.os).await;
+        let profile = match self
+            .entries
+            .iter()
+            .find(|(key, _)| canonical_key(key) == "profile")
+        {
+            Some((_, Raw::Str(name))) => Some(name.as_str()),
+            _ => None,
+        };
+        let mut diagnosis = diagnose_in(&self.os, profile).await;
         for path in self.secret_files() {
             check_secret_file(&self.os, path, &mut diagnosis.warnings);
         }

@@ -2,6 +2,8 @@
 //! without showing a secret.
 
 use std::collections::BTreeMap;
+
+use aws_config::profile::ProfileSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +19,7 @@ use crate::time::rfc3339;
 
 mod files;
 mod settings;
+mod sign_in;
 
 pub(crate) use files::check_secret_file;
 use files::file_report;
@@ -236,11 +239,12 @@ pub struct Diagnosis {
 /// # }
 /// ```
 pub async fn diagnose() -> Diagnosis {
-    diagnose_in(&Os::default()).await
+    diagnose_in(&Os::default(), None).await
 }
 
 /// [`diagnose()`] in the world `os` (the process's, or a test sandbox's).
-pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
+/// `profile`: the profile a configuration names, in place of `AWS_PROFILE`'s.
+pub(crate) async fn diagnose_in(os: &Os, profile: Option<&str>) -> Diagnosis {
     let env = &os.env;
     let mut variables: Vec<(String, String)> = os
         .vars()
@@ -288,7 +292,11 @@ pub(crate) async fn diagnose_in(os: &Os) -> Diagnosis {
         }
     }
     let api_key = api_key_report(os, &mut warnings);
-    let settings = settings_of(os, config.as_ref(), &config_file, &credentials_file);
+    let mut settings = settings_of(os, config.as_ref(), &config_file, &credentials_file);
+    let chosen = profile.or(config.as_ref().map(ProfileSet::selected_profile));
+    if let Some((config, name)) = config.as_ref().zip(chosen) {
+        sign_in::sign_in_settings(os, config, name, &mut settings, &mut warnings);
+    }
     Diagnosis {
         settings,
         variables,

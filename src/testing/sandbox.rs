@@ -174,7 +174,7 @@ impl Sandbox {
     /// shared files, its platform (from its variables and its DMI files under
     /// `/sys/devices/virtual/dmi/id`).
     pub async fn diagnose(self) -> Diagnosis {
-        crate::diagnose::diagnose_in(&self.into_os()).await
+        crate::diagnose::diagnose_in(&self.into_os(), None).await
     }
 }
 

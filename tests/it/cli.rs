@@ -2094,3 +2094,149 @@ async fn credential_process_cache_asks_sts_once_per_lifetime_and_only_in_private
     assert_eq!(keys.code, 0, "{}", keys.stderr);
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_says_whether_a_sign_in_profile_s_cached_token_is_there_never_what_it_holds() {
+    let (home, aws, _alice) = setup().await;
+    let session = "arn:aws:sts::012345678910:assumed-role/Admin/admin";
+    std::fs::write(
+        home.path().join("config"),
+        format!(
+            "[profile signin]\nlogin_session = {session}\nregion = us-east-1\n\n\
+             [profile corp-dev]\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = Dev\nregion = us-east-1\n\n\
+             [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
+             sso_region = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    // The file names aws-config gives them: sha256 of the login session, sha1 of the SSO
+    // session's name.
+    let login_cache = home.path().join(".aws/login/cache");
+    std::fs::create_dir_all(&login_cache).unwrap();
+    let planted = "PlantedSecretKeyOfTheLoginCache0000000000";
+    let cached = |expires: &str| {
+        format!(
+            r#"{{"accessToken":{{"accessKeyId":"ASIAPLANTED000000000","secretAccessKey":"{planted}","sessionToken":"tok","accountId":"012345678910","expiresAt":"{expires}"}},"refreshToken":"refresh"}}"#
+        )
+    };
+    let login_file =
+        login_cache.join("4b0ba8f99f075c0633e122fd73346ce203a3faf18ea0310eb2d29df1bab2e255.json");
+    std::fs::write(&login_file, cached("3025-01-01T00:00:00Z")).unwrap();
+
+    let doctor = async |profile: &str| {
+        let args = ["doctor", "--profile", profile];
+        run(home.path(), &aws, &[], &args).await
+    };
+    let line = |out: &Output, name: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let signin = doctor("signin").await;
+    assert!(
+        line(&signin, "sign-in ").contains(&format!("aws login session {session}")),
+        "{}",
+        signin.stdout
+    );
+    assert!(
+        line(&signin, "sign-in cache").contains("present, unexpired"),
+        "{}",
+        signin.stdout
+    );
+
+    std::fs::write(&login_file, cached("2020-01-01T00:00:00Z")).unwrap();
+    let expired = doctor("signin").await;
+    assert!(
+        line(&expired, "sign-in cache").contains("expired"),
+        "{}",
+        expired.stdout
+    );
+
+    let sso = doctor("corp-dev").await;
+    assert!(
+        line(&sso, "sign-in ").contains("SSO session corp"),
+        "{}",
+        sso.stdout
+    );
+    assert!(
+        line(&sso, "sign-in cache").contains("missing"),
+        "{}",
+        sso.stdout
+    );
+    assert!(
+        sso.stdout
+            .contains("run `aws sso login --profile corp-dev`"),
+        "{}",
+        sso.stdout
+    );
+    assert!(
+        sso.stdout
+            .contains("ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
+        "{}",
+        sso.stdout
+    );
+
+    for out in [&signin, &expired, &sso] {
+        assert!(!out.stdout.contains(planted) && !out.stderr.contains(planted));
+        assert!(!out.stdout.contains("ASIAPLANTED"), "{}", out.stdout);
+    }
+}
+
+/// The MFA prompt of `credential-process` goes to the terminal itself: an AWS tool reads the
+/// process's stdout and captures its stderr, so a prompt on stderr is never seen. Run under a
+/// pseudo-terminal (`script`, util-linux), with stderr sent to a file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mfa_prompt_of_credential_process_is_on_the_terminal() {
+    let (home, aws, alice) = setup().await;
+    let serial = "arn:aws:iam::123456789012:mfa/alice";
+    aws.add_role(RoleSpec::new(ROLE).require_mfa(serial, "246810"));
+    write_base_profile(home.path(), &alice);
+    let stderr_file = home.path().join("stderr.txt");
+    let line = format!(
+        "{} credential-process --role-arn {ROLE_ARN} --source-profile base --mfa-serial {serial} \
+         2>{}",
+        env!("CARGO_BIN_EXE_bedrock-auth"),
+        stderr_file.display()
+    );
+    // The command's usual environment, and a PATH for the shell `script` starts.
+    let mut command = command(home.path(), &aws, &[]);
+    let env: Vec<_> = command
+        .as_std_mut()
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
+    let mut script = tokio::process::Command::new("/usr/bin/script");
+    script
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .envs(env)
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = script.spawn().expect("script(1) from util-linux runs");
+    use tokio::io::AsyncWriteExt;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"246810\n").await.unwrap();
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the command finished")
+        .unwrap();
+    drop(stdin);
+    let terminal = String::from_utf8_lossy(&output.stdout);
+    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+    assert!(
+        terminal.contains("MFA code: "),
+        "the prompt is on the terminal: {terminal}"
+    );
+    assert!(!stderr.contains("MFA code"), "not on stderr: {stderr}");
+    assert!(terminal.contains("\"AccessKeyId\""), "{terminal}{stderr}");
+    let requests = aws.requests();
+    let assume = requests.iter().find(|r| r.action == "AssumeRole").unwrap();
+    assert_eq!(
+        assume.params.get("TokenCode").map(String::as_str),
+        Some("246810")
+    );
+}

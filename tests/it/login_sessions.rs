@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use bedrock_auth::testing::{LocalAws, LoginRefresh, Sandbox};
+use bedrock_auth::testing::{LocalAws, LoginRefresh, RoleSpec, Sandbox};
 use bedrock_auth::{AuthManager, ErrorKind, SecretString};
 use serde_json::Value;
 
@@ -202,6 +202,41 @@ async fn the_command_signs_in_with_an_aws_login_profile() {
     assert_eq!(json["arn"], arn, "{json}");
     let secret = token["secretAccessKey"].as_str().unwrap();
     assert!(!stdout.contains(secret));
+
+    // The same session as a role's source profile: the role is assumed with its keys.
+    let role = "arn:aws:iam::012345678901:role/BedrockAccess";
+    aws.add_role(RoleSpec::new(role.parse().unwrap()));
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_bedrock-auth"))
+        .args([
+            "whoami",
+            "--role-arn",
+            role,
+            "--source-profile",
+            "signin",
+            "--json",
+        ])
+        .args(["--session-name", "via-login"])
+        .env_clear()
+        .env("HOME", &home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", aws.endpoint_url())
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let assumed = "arn:aws:sts::012345678901:assumed-role/BedrockAccess/via-login";
+    assert_eq!(json["arn"], assumed, "{json}");
+    let requests = aws.requests();
+    let assume = requests.iter().find(|r| r.action == "AssumeRole").unwrap();
+    assert_eq!(
+        assume.access_key_id.as_deref(),
+        token["accessKeyId"].as_str()
+    );
+    assert!(!stdout.contains(secret) && !stderr.contains(secret));
 }
 
 /// An expired session whose refresh cannot reach AWS Sign-In (nothing listens at its
