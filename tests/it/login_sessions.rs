@@ -181,13 +181,19 @@ async fn the_command_signs_in_with_an_aws_login_profile() {
     let home = tempfile::tempdir().unwrap();
     write_case(home.path(), &case);
     let home = home.path().join("home/user");
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_bedrock-auth"))
-        .args(["whoami", "--profile", "signin", "--json"])
-        .env_clear()
-        .env("HOME", &home)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", aws.endpoint_url())
-        .env("AWS_REGION", "us-east-1")
+    // The command in that HOME, reaching the local server, nothing else of the test's.
+    let command = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_bedrock-auth"));
+        command
+            .args(args)
+            .env_clear()
+            .env("HOME", &home)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL", aws.endpoint_url())
+            .env("AWS_REGION", "us-east-1");
+        command
+    };
+    let output = command(&["whoami", "--profile", "signin", "--json"])
         .output()
         .await
         .unwrap();
@@ -206,21 +212,15 @@ async fn the_command_signs_in_with_an_aws_login_profile() {
     // The same session as a role's source profile: the role is assumed with its keys.
     let role = "arn:aws:iam::012345678901:role/BedrockAccess";
     aws.add_role(RoleSpec::new(role.parse().unwrap()));
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_bedrock-auth"))
-        .args([
-            "whoami",
-            "--role-arn",
-            role,
-            "--source-profile",
-            "signin",
-            "--json",
-        ])
-        .args(["--session-name", "via-login"])
-        .env_clear()
-        .env("HOME", &home)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", aws.endpoint_url())
-        .env("AWS_REGION", "us-east-1")
+    let args = [
+        "whoami",
+        "--role-arn",
+        role,
+        "--source-profile",
+        "signin",
+        "--json",
+    ];
+    let output = command(&[&args[..], &["--session-name", "via-login"]].concat())
         .output()
         .await
         .unwrap();
