@@ -227,20 +227,14 @@ impl RoleProvider {
     ) -> Result<Credentials, AuthError> {
         const OPERATION: &str = "STS AssumeRoleWithWebIdentity";
         let token = self.web_identity_token(token).await?;
-        let session = &self.role.session;
         let mut request = crate::shared::sts_client()
             .assume_role_with_web_identity()
             .role_arn(self.role.role_arn.as_str())
             .role_session_name(&self.session_name)
             .duration_seconds(self.role.duration.as_secs() as i32)
             .web_identity_token(token.expose_secret().trim());
-        if let Some(policy) = &session.policy {
-            request = request.policy(policy.as_str());
-        }
-        for arn in &session.policy_arns {
-            let arn = aws_sdk_sts::types::PolicyDescriptorType::builder().arn(arn.as_str());
-            request = request.policy_arns(arn.build());
-        }
+        let (policy, policy_arns) = scope_down(&self.role.session);
+        request = request.set_policy(policy).set_policy_arns(policy_arns);
         tracing::debug!(role = self.role.role_arn.as_str(), "calling {OPERATION}");
         let call = request
             .customize()
@@ -426,7 +420,7 @@ fn with_session(
     mut request: aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder,
     session: &RoleSession,
 ) -> aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder {
-    use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
+    use aws_sdk_sts::types::Tag;
     for tag in &session.tags {
         let tag = Tag::builder()
             .key(tag.key().as_str())
@@ -440,16 +434,30 @@ fn with_session(
     for key in &session.transitive_tag_keys {
         request = request.transitive_tag_keys(key.as_str());
     }
-    if let Some(policy) = &session.policy {
-        request = request.policy(policy.as_str());
-    }
-    for arn in &session.policy_arns {
-        request = request.policy_arns(PolicyDescriptorType::builder().arn(arn.as_str()).build());
-    }
+    let (policy, policy_arns) = scope_down(session);
+    request = request.set_policy(policy).set_policy_arns(policy_arns);
     if let Some(identity) = &session.source_identity {
         request = request.source_identity(identity.as_str());
     }
     request
+}
+
+/// The session's scope-down policies, as both `AssumeRole` and `AssumeRoleWithWebIdentity`
+/// take them: the inline policy, and the managed policies (`None` when there are none).
+fn scope_down(
+    session: &RoleSession,
+) -> (
+    Option<String>,
+    Option<Vec<aws_sdk_sts::types::PolicyDescriptorType>>,
+) {
+    let policy = session.policy.as_ref().map(|p| p.as_str().to_owned());
+    let arns = session.policy_arns.iter().map(|arn| {
+        aws_sdk_sts::types::PolicyDescriptorType::builder()
+            .arn(arn.as_str())
+            .build()
+    });
+    let arns: Vec<_> = arns.collect();
+    (policy, (!arns.is_empty()).then_some(arns))
 }
 
 impl ProvideCredentials for RoleProvider {
