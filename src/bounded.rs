@@ -166,25 +166,6 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// `work` (a call to a credential source outside the SDK's requests), for at most `after`;
-/// then the source's `timed_out` error.
-pub(crate) async fn within<T>(
-    what: &str,
-    after: Duration,
-    work: impl Future<Output = Result<T, AuthError>>,
-) -> Result<T, AuthError> {
-    let Some(sleep) = aws_smithy_async::rt::sleep::default_async_sleep() else {
-        return work.await;
-    };
-    match Timeout::new(work, sleep.sleep(after)).await {
-        Ok(result) => result,
-        Err(_) => {
-            tracing::warn!(source = %what, after_ms = after.as_millis() as u64, "credential source timed out");
-            Err(AuthError::source_timed_out(what, after))
-        }
-    }
-}
-
 /// A credentials provider bounded by the operation timeout and watched.
 #[derive(Debug)]
 pub(crate) struct Bounded {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::error::{Problem, Rule, ValueError, ValueKind};
 use crate::mode::{
     ApiKey, ApiKeySource, AssumeRole, Auto, CustomSource, Environment, ModeState, NoModeYet,
-    Profile, RoleSession, Source, StaticCredentials, TakesSessionToken, WantsMode,
+    Profile, Remake, RoleSession, Source, StaticCredentials, TakesSessionToken, WantsMode,
 };
 use crate::rotation::{CredentialSource, SourceProvider};
 use crate::secret::{IntoSecret, SecretString};
@@ -53,6 +53,8 @@ pub struct AuthBuilder<M: ModeState = WantsMode> {
     pub(crate) mode: M,
     pub(crate) settings: Settings,
     pub(crate) problems: Vec<Problem>,
+    /// How a manager made from a configuration makes its mode again.
+    pub(crate) remake: Option<Remake>,
 }
 
 impl AuthBuilder<WantsMode> {
@@ -61,6 +63,7 @@ impl AuthBuilder<WantsMode> {
             mode: WantsMode,
             settings: Settings::default(),
             problems: Vec::new(),
+            remake: None,
         }
     }
 }
@@ -71,6 +74,7 @@ impl<M: ModeState> AuthBuilder<M> {
             mode,
             settings: self.settings,
             problems: self.problems,
+            remake: self.remake,
         }
     }
 

@@ -173,8 +173,10 @@ pub mod custom {
     pub use crate::rotation::{CredentialSource, CredentialsFuture, FreshCredentials};
 }
 
-/// The defaults and bounds of the builder's timeouts and retries.
+/// The defaults and bounds of the builder's timeouts and retries, and how often the files
+/// credentials come from are checked for changes.
 pub mod limits {
+    pub use crate::os::FILE_CHECK_INTERVAL;
     pub use crate::settings::{
         DEFAULT_BEDROCK_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS,
         DEFAULT_OPERATION_TIMEOUT, MAX_CONNECT_TIMEOUT, MAX_LOCKOUT_COOL_DOWN,

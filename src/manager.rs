@@ -14,13 +14,13 @@ use crate::bounded::Watches;
 use crate::builder::AuthBuilder;
 use crate::error::ConfigError;
 use crate::error::{AuthError, ErrorKind};
-use crate::mode::{ModeChosen, ModeConfig, ModeState, WantsMode};
+use crate::mode::{ModeChosen, ModeConfig, ModeState, Remake, WantsMode};
 use crate::mode_kind::ModeKind;
 use crate::monitor::{Health, Monitor};
 use crate::printable::printable;
 use crate::sdk_errors::{Call, classify, classify_credentials};
 use crate::settings::Settings;
-use crate::sources::{load_sdk_config, mode_kind, sts_config};
+use crate::sources::{Inputs, Loaded, load_sdk_config, mode_kind, sts_config};
 use crate::values::Region;
 
 mod bedrock;
@@ -73,13 +73,15 @@ struct Inner {
     mode: ModeConfig,
     settings: Settings,
     http: SharedHttpClient,
-    sdk: OnceCell<SdkConfig>,
+    sdk: OnceCell<Loaded>,
     /// The credential sources that can hang, to name the one that did.
     watches: Arc<Watches>,
     /// What the manager has seen: health, lockout, audit events, metrics.
     monitor: Arc<Monitor>,
     sts: OnceCell<aws_sdk_sts::Client>,
     bedrock: RwLock<HashMap<Region, aws_sdk_bedrockruntime::Client>>,
+    /// How a manager made from a configuration makes its mode again.
+    remake: Option<Remake>,
 }
 
 impl<M: ModeState> AuthBuilder<M> {
@@ -93,9 +95,16 @@ impl<M: ModeState> AuthBuilder<M> {
             mode,
             settings,
             mut problems,
+            remake,
         } = self;
         match mode.finish(&settings, &mut problems) {
-            Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings)),
+            Some(mode) if problems.is_empty() => {
+                let manager = AuthManager::new(mode, settings);
+                Ok(match remake {
+                    Some(remake) => manager.remade_by(remake),
+                    None => manager,
+                })
+            }
             // A mode that did not finish always recorded why.
             _ => Err(ConfigError::new(problems)),
         }
@@ -126,8 +135,23 @@ impl AuthManager {
                 watches: Arc::default(),
                 sts: OnceCell::new(),
                 bedrock: RwLock::new(HashMap::new()),
+                remake: None,
             }),
         }
+    }
+
+    /// The same manager, made again by `remake` when its credentials are read again (a new
+    /// manager: nothing is shared yet).
+    fn remade_by(mut self, remake: Remake) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.remake = Some(remake);
+        }
+        self
+    }
+
+    /// The checked mode.
+    pub(crate) fn mode_config(&self) -> &ModeConfig {
+        &self.inner.mode
     }
 
     /// A reference that does not keep the manager alive: for a registry of tenants that must
@@ -165,18 +189,24 @@ impl AuthManager {
 
     /// The loaded configuration, in every mode (API-key mode's has no credentials).
     async fn base_config(&self) -> Result<&SdkConfig, AuthError> {
+        Ok(&self.loaded().await?.sdk)
+    }
+
+    /// The loaded configuration and the credential cache, loaded on first use.
+    async fn loaded(&self) -> Result<&Loaded, AuthError> {
         let inner = &*self.inner;
         inner
             .sdk
-            .get_or_try_init(|| {
-                let http = inner.http.clone();
-                load_sdk_config(
-                    &inner.mode,
-                    &inner.settings,
-                    http,
-                    &inner.watches,
-                    &inner.monitor,
-                )
+            .get_or_try_init(|| async {
+                let inputs = Inputs {
+                    mode: inner.mode.clone(),
+                    settings: inner.settings.clone(),
+                    http: inner.http.clone(),
+                    watches: inner.watches.clone(),
+                    monitor: inner.monitor.clone(),
+                    remake: inner.remake.clone(),
+                };
+                load_sdk_config(&inputs).await
             })
             .await
     }
@@ -207,40 +237,47 @@ impl AuthManager {
         Ok(client.clone())
     }
 
-    /// Forgets the cached credentials and asks the credential source again now, e.g. after a
-    /// rotation. Every client of this manager, the cached Bedrock clients included, uses the
-    /// new credentials from its next request on; nothing is rebuilt.
+    /// Forgets the cached credentials and reads them again from their source now, e.g. after
+    /// a rotation: the shared config and credentials files, the environment, a
+    /// `credential_process`, an SSO or `aws login` session, the program's own source, and in
+    /// assume-role mode the role's source and then a new `AssumeRole`. Every client of this
+    /// manager, the cached Bedrock clients included, uses the new credentials from its next
+    /// request on; nothing is rebuilt. Bounded by the operation timeout; recorded in
+    /// [`health()`](Self::health) (`credentials_resolved_because: refresh`) and by an audit
+    /// event.
     ///
-    /// Only custom-source mode ([`AuthBuilder::credential_source`]) has credentials to
-    /// re-read on demand; other modes refresh on expiry, and get an
-    /// [`ErrorKind::InvalidConfig`] error here.
+    /// A failure is the source's error, and the old credentials are not used again. Static
+    /// mode reads the same keys; API-key mode has no credentials to read here (its key is set
+    /// on each Bedrock client), and returns at once.
     pub async fn refresh_credentials(&self) -> Result<(), AuthError> {
         self.inner.monitor.check()?;
-        match &self.inner.mode {
-            ModeConfig::Custom(provider) => {
-                let after = self.inner.settings.operation_timeout;
-                let work = provider.force_refresh();
-                crate::bounded::within("the custom credential source", after, work)
-                    .await
-                    .map_err(|err| self.recorded(err))
-            }
-            _ => Err(AuthError::new(
-                ErrorKind::InvalidConfig,
-                format!(
-                    "refresh_credentials() needs custom-source mode; this manager is in {} mode",
-                    self.mode()
-                ),
-                "use `.credential_source(..)` for credentials you rotate yourself; the other \
-                 modes refresh their credentials before they expire",
-            )),
-        }
+        let loaded = self.loaded().await.map_err(|err| self.recorded(err))?;
+        let Some(credentials) = &loaded.credentials else {
+            return Ok(());
+        };
+        // Each source inside is bounded by the operation timeout, and names itself when it
+        // hangs; the resolution as a whole has the credential cache's backstop.
+        let renewed = credentials
+            .renew(crate::monitor::ResolvedBecause::Refresh)
+            .await;
+        renewed.map_err(|err| {
+            let call = Call {
+                operation: "refreshing credentials",
+                mode: self.mode(),
+                role: None,
+                endpoint: None,
+                bearer: false,
+            };
+            self.blame(classify_credentials(err, call))
+        })
     }
 
-    /// Resolves the mode's credentials now, straight from their source, and returns them; makes
-    /// no call but the source's own (e.g. STS `AssumeRole` in assume-role mode, instance
-    /// metadata in auto mode on EC2). For checking where credentials come from and handing
-    /// them to code outside the AWS SDK; the clients of this manager cache and refresh their
-    /// credentials themselves, so do not call this per request.
+    /// The manager's credentials, as every client of it signs with them: the cached ones, or
+    /// resolved now when there are none yet or they are due (which makes no call but the
+    /// source's own, e.g. STS `AssumeRole` in assume-role mode, instance metadata in auto mode
+    /// on EC2). For checking where credentials come from and handing them to code outside the
+    /// AWS SDK; to read them again from their source now, call
+    /// [`refresh_credentials`](Self::refresh_credentials) first.
     ///
     /// The secret is only reachable through the SDK type's accessors: `Debug` redacts it.
     pub async fn credentials(&self) -> Result<aws_credential_types::Credentials, AuthError> {
@@ -268,9 +305,9 @@ impl AuthManager {
     /// resolving the credentials takes; in exactly the format of AWS's own generators. See
     /// [`ShortTermKey`].
     ///
-    /// Credentials are resolved as by [`credentials`](Self::credentials), from their source (in
-    /// assume-role mode, one `AssumeRole` per call): make a key once and keep it until it
-    /// expires rather than one per request.
+    /// Signed with the manager's cached credentials ([`credentials`](Self::credentials)): a key
+    /// costs no call while they last. Make a key once and keep it until it expires rather than
+    /// one per request.
     pub async fn bedrock_api_key(
         &self,
         region: &str,

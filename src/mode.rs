@@ -218,6 +218,24 @@ pub struct RoleConfig {
     pub(crate) source: Source,
 }
 
+/// How a manager made from a configuration makes its mode again, reading the secret files and
+/// variables the configuration names anew: for credentials that change underneath it.
+#[derive(Clone)]
+pub(crate) struct Remake {
+    /// The secret files the configuration reads (checked for changes).
+    pub(crate) files: Vec<std::path::PathBuf>,
+    /// The mode, made again; or why the configuration no longer makes one.
+    pub(crate) mode: std::sync::Arc<dyn Fn() -> Result<ModeConfig, AuthError> + Send + Sync>,
+}
+
+impl std::fmt::Debug for Remake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remake")
+            .field("files", &self.files)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A chosen and checked mode, as the manager holds it.
 #[derive(Debug, Clone)]
 pub enum ModeConfig {
@@ -392,10 +410,8 @@ impl private::Finish for Auto {
 
 impl ModeChosen for CustomSource {}
 impl private::Finish for CustomSource {
-    fn finish(self, settings: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
-        Some(ModeConfig::Custom(
-            self.provider.with_clock(settings.os.clock()),
-        ))
+    fn finish(self, _: &Settings, _: &mut Vec<Problem>) -> Option<ModeConfig> {
+        Some(ModeConfig::Custom(self.provider))
     }
 }
 

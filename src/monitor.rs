@@ -23,19 +23,15 @@ use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwapOption;
 use aws_smithy_async::time::SharedTimeSource;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
-};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::error::{AuthError, ErrorKind};
 use crate::mode_kind::ModeKind;
-use crate::sdk_errors::read_answer;
 use crate::settings::Lockout;
 use crate::time::rfc3339;
+
+mod watcher;
+
+pub(crate) use watcher::{Watcher, turned_down};
 
 /// The `tracing` target of the audit events.
 pub const AUDIT_TARGET: &str = "bedrock_auth::audit";
@@ -67,9 +63,75 @@ pub struct Health {
     pub credentials_expire_at: Option<SystemTime>,
     /// How many times the credentials were resolved again after the first time.
     pub refreshes: u64,
+    /// When the current credentials were resolved.
+    #[serde(serialize_with = "crate::time::serialize_rfc3339")]
+    pub credentials_resolved_at: Option<SystemTime>,
+    /// Why they were resolved then: the first use, their expiry, AWS turning the previous ones
+    /// down, a change of the files they come from, or
+    /// [`refresh_credentials()`](crate::AuthManager::refresh_credentials).
+    pub credentials_resolved_because: Option<ResolvedBecause>,
     /// Until when calls are refused (`locked_out`), while the manager is locked out.
     #[serde(serialize_with = "crate::time::serialize_rfc3339")]
     pub locked_until: Option<SystemTime>,
+}
+
+/// Why a manager resolved its credentials ([`Health::credentials_resolved_because`], and the
+/// `because` field of the `credentials_resolved` and `credentials_refreshed` audit events).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolvedBecause {
+    /// The first call that needed them.
+    FirstUse,
+    /// The previous ones were about to expire (a minute before, or halfway through a shorter
+    /// life), or had no expiry and were 15 minutes old.
+    Expiry,
+    /// AWS turned the previous ones down as expired or unknown (`ExpiredToken`,
+    /// `InvalidClientTokenId`, ...).
+    Rejected,
+    /// A file they come from changed (the shared config or credentials file, a secret file).
+    FileChanged,
+    /// [`AuthManager::refresh_credentials`](crate::AuthManager::refresh_credentials).
+    Refresh,
+}
+
+impl ResolvedBecause {
+    /// The name used in audit events and JSON: `first_use`, `expiry`, `rejected`,
+    /// `file_changed`, `refresh`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FirstUse => "first_use",
+            Self::Expiry => "expiry",
+            Self::Rejected => "rejected",
+            Self::FileChanged => "file_changed",
+            Self::Refresh => "refresh",
+        }
+    }
+
+    const ALL: [Self; 5] = [
+        Self::FirstUse,
+        Self::Expiry,
+        Self::Rejected,
+        Self::FileChanged,
+        Self::Refresh,
+    ];
+
+    fn index(self) -> u8 {
+        Self::ALL
+            .iter()
+            .position(|b| *b == self)
+            .map_or(0, |i| i as u8 + 1)
+    }
+
+    fn from_index(index: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(index).checked_sub(1)?).copied()
+    }
+}
+
+impl std::fmt::Display for ResolvedBecause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Health {
@@ -91,7 +153,14 @@ pub(crate) struct Monitor {
     last_failure: AtomicU64,
     last_failure_kind: AtomicU8,
     expires_at: AtomicU64,
+    /// How many times the credentials were resolved: the generation of the current ones.
     resolutions: AtomicU64,
+    resolved_at: AtomicU64,
+    resolved_because: AtomicU8,
+    /// The newest generation of credentials dropped (turned down by AWS, its files changed, a
+    /// refresh asked), and why: a generation at most this one is resolved again.
+    dropped: AtomicU64,
+    dropped_because: AtomicU8,
     locked_until: AtomicU64,
     denied: AtomicU64,
     principal: ArcSwapOption<String>,
@@ -128,6 +197,10 @@ impl Monitor {
             last_failure_kind: AtomicU8::new(0),
             expires_at: AtomicU64::new(0),
             resolutions: AtomicU64::new(0),
+            resolved_at: AtomicU64::new(0),
+            resolved_because: AtomicU8::new(0),
+            dropped: AtomicU64::new(0),
+            dropped_because: AtomicU8::new(0),
             locked_until: AtomicU64::new(0),
             denied: AtomicU64::new(0),
             principal: ArcSwapOption::empty(),
@@ -221,11 +294,20 @@ impl Monitor {
         }
     }
 
-    /// The credentials were resolved (again), expiring at `expires_at`, in `took`.
-    pub(crate) fn resolved(&self, expires_at: Option<SystemTime>, took: Duration) {
+    /// The credentials were resolved (again), expiring at `expires_at`, in `took`, because
+    /// of `because`: returns their generation.
+    pub(crate) fn resolved(
+        &self,
+        expires_at: Option<SystemTime>,
+        took: Duration,
+        because: ResolvedBecause,
+    ) -> u64 {
         let before = self.resolutions.fetch_add(1, Ordering::AcqRel);
         self.expires_at
             .store(expires_at.map_or(0, millis), Ordering::Release);
+        self.resolved_at.store(self.now(), Ordering::Release);
+        self.resolved_because
+            .store(because.index(), Ordering::Release);
         let event = if before == 0 {
             "credentials_resolved"
         } else {
@@ -235,6 +317,7 @@ impl Monitor {
             target: AUDIT_TARGET,
             event,
             mode = %self.mode,
+            because = because.as_str(),
             expires_at = expires_at.map(rfc3339),
             "credentials resolved"
         );
@@ -253,6 +336,40 @@ impl Monitor {
         }
         #[cfg(not(feature = "metrics"))]
         let _ = took;
+        before + 1
+    }
+
+    /// The generation of the current credentials (0 before the first).
+    pub(crate) fn generation(&self) -> u64 {
+        self.resolutions.load(Ordering::Acquire)
+    }
+
+    /// Drops the credentials of `generation`, because of `because`, unless they (or newer
+    /// ones) were dropped already: many callers that saw the same credentials turned down
+    /// drop them once. Returns whether this call dropped them.
+    pub(crate) fn drop_credentials(&self, generation: u64, because: ResolvedBecause) -> bool {
+        if generation == 0 || self.dropped.fetch_max(generation, Ordering::AcqRel) >= generation {
+            return false;
+        }
+        self.dropped_because
+            .store(because.index(), Ordering::Release);
+        tracing::info!(
+            target: AUDIT_TARGET,
+            event = "credentials_dropped",
+            mode = %self.mode,
+            because = because.as_str(),
+            "credentials dropped: the next call resolves them again"
+        );
+        true
+    }
+
+    /// Why the credentials of `generation` must be resolved again, if they were dropped.
+    pub(crate) fn dropped(&self, generation: u64) -> Option<ResolvedBecause> {
+        if self.dropped.load(Ordering::Acquire) < generation {
+            return None;
+        }
+        ResolvedBecause::from_index(self.dropped_because.load(Ordering::Acquire))
+            .or(Some(ResolvedBecause::Refresh))
     }
 
     /// Sets the gauge of seconds until the credentials expire.
@@ -292,7 +409,7 @@ impl Monitor {
     }
 
     /// An STS operation was made (for the metrics).
-    fn sts_call(&self, operation: &str) {
+    pub(crate) fn sts_call(&self, operation: &str) {
         #[cfg(feature = "metrics")]
         metrics::counter!(
             "bedrock_auth_sts_calls_total",
@@ -326,105 +443,13 @@ impl Monitor {
             ),
             credentials_expire_at: time(self.expires_at.load(Ordering::Acquire)),
             refreshes: self.resolutions.load(Ordering::Acquire).saturating_sub(1),
+            credentials_resolved_at: time(self.resolved_at.load(Ordering::Acquire)),
+            credentials_resolved_because: ResolvedBecause::from_index(
+                self.resolved_because.load(Ordering::Acquire),
+            ),
             locked_until: (locked_until > self.now())
                 .then(|| time(locked_until))
                 .flatten(),
         }
-    }
-}
-
-/// On every client of a manager: refuses operations while it is locked out, and records each
-/// operation's outcome.
-#[derive(Debug, Clone)]
-pub(crate) struct Watcher {
-    monitor: Arc<Monitor>,
-    /// Whether the client sends a bearer key (how its answers are read).
-    bearer: bool,
-    /// Whether the client is an STS client (its operations are counted).
-    sts: bool,
-}
-
-impl Watcher {
-    pub(crate) fn sts(monitor: &Arc<Monitor>) -> Self {
-        Self {
-            monitor: monitor.clone(),
-            bearer: false,
-            sts: true,
-        }
-    }
-
-    pub(crate) fn bedrock(monitor: &Arc<Monitor>, bearer: bool) -> Self {
-        Self {
-            monitor: monitor.clone(),
-            bearer,
-            sts: false,
-        }
-    }
-}
-
-impl Intercept for Watcher {
-    fn name(&self) -> &'static str {
-        "bedrock-auth monitor"
-    }
-
-    fn read_before_execution(
-        &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.monitor.check().map_err(BoxError::from)
-    }
-
-    fn read_after_execution(
-        &self,
-        context: &FinalizerInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let operation = cfg
-            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
-            .map(|m| m.name());
-        if let Some(response) = context.response() {
-            if self.sts {
-                self.monitor.sts_call(operation.unwrap_or("?"));
-            }
-            if response.status().is_success() {
-                self.monitor.success(None);
-            } else {
-                let err = read_answer(
-                    response,
-                    operation.unwrap_or("the call"),
-                    self.monitor.mode,
-                    self.bearer,
-                );
-                self.monitor.failure(&err);
-            }
-            return Ok(());
-        }
-        // No answer: the network (recorded), or a failure before sending (a refused lockout,
-        // or credentials that could not be resolved, which their provider recorded).
-        let Some(Err(err)) = context.output_or_error() else {
-            return Ok(());
-        };
-        if err.is_timeout_error() || err.is_connector_error() {
-            let network = AuthError::new(
-                ErrorKind::Network,
-                "no answer",
-                "check that the endpoint is reachable",
-            );
-            self.monitor.failure(&network);
-        } else if err.is_interceptor_error() {
-            // An interceptor's refusal (the endpoint guard's, e.g. an expired key), as its
-            // AuthError says; the monitor ignores its own `locked_out`.
-            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-            while let Some(current) = source {
-                if let Some(auth) = current.downcast_ref::<AuthError>() {
-                    self.monitor.failure(auth);
-                    break;
-                }
-                source = current.source();
-            }
-        }
-        Ok(())
     }
 }

@@ -80,6 +80,25 @@ pub(crate) struct Os {
     /// `None`: the process's own variables and files. `Some`: a world given as data, which
     /// lists its variables and says where its files really are (for their permissions).
     pub(crate) given: Option<Arc<Given>>,
+    /// How often the files that credentials come from are checked for changes; `None`:
+    /// [`FILE_CHECK_INTERVAL`].
+    pub(crate) file_checks: Option<std::time::Duration>,
+}
+
+/// How often a manager checks the files its credentials come from for changes, unless a test
+/// sandbox says otherwise: a change is in use within this long, plus the time to read the
+/// credentials again.
+pub const FILE_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What tells that a file changed without reading it: its size, modification and change times
+/// and identity (a replaced file, such as a Kubernetes secret swapped by its symlink, is
+/// another file). Missing or unreadable: `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileMark {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    identity: (u64, u64, i64, i64),
 }
 
 /// A world given as data (a test sandbox): its variables, listed, and the directory its `/`
@@ -98,6 +117,7 @@ impl Default for Os {
             http: None,
             time: None,
             given: None,
+            file_checks: None,
         }
     }
 }
@@ -164,6 +184,28 @@ impl Os {
             bytes,
             mode: file_mode_of(&meta),
         })
+    }
+
+    /// The mark of the file at `path` now ([`FileMark`]): `None` when it is missing or
+    /// unreadable, and for files given as data (which never change).
+    pub(crate) fn file_mark(&self, path: &Path) -> Option<FileMark> {
+        let meta = std::fs::metadata(self.real_path(path)?).ok()?;
+        #[cfg(unix)]
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec())
+        };
+        Some(FileMark {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            identity,
+        })
+    }
+
+    /// How often the files that credentials come from are checked for changes.
+    pub(crate) fn file_check_interval(&self) -> std::time::Duration {
+        self.file_checks.unwrap_or(FILE_CHECK_INTERVAL)
     }
 
     /// Where a file of this world really is: the path itself in the process's world, under

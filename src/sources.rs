@@ -20,10 +20,12 @@ mod api_key;
 mod auto;
 mod custom;
 mod environment;
+mod file_watch;
 mod observed;
 mod profile;
 mod redacted;
 mod region;
+mod renewing;
 mod role;
 mod shared_files;
 mod static_credentials;
@@ -34,7 +36,6 @@ pub(crate) use environment::{
 };
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
@@ -50,14 +51,15 @@ pub(crate) use shared_files::shared_file_paths;
 use crate::bounded::{Bounded, Watches};
 use crate::error::{AuthError, ErrorKind};
 use crate::metadata;
-use crate::mode::ModeConfig;
+use crate::mode::{ModeConfig, Remake};
 use crate::mode_kind::ModeKind;
 use crate::monitor::Monitor;
 use crate::os::Os;
 use crate::settings::Settings;
 use crate::values::Region;
-use observed::Observed;
 use profile::{ProfileFacts, ProfileSource};
+pub(crate) use renewing::Renewing;
+use renewing::{Parts, Rebuild};
 use shared_files::SharedFiles;
 
 /// The profile whose settings (region, instance metadata) apply to a mode, and whether it must
@@ -75,8 +77,6 @@ enum Given {
     Provider(SharedCredentialsProvider),
     /// A profile's provider; the loader reads that profile's settings too (endpoints, ...).
     Profile(String, SharedCredentialsProvider),
-    /// A provider that caches itself, and its fetch count (which tells a new resolution).
-    SelfCaching(SharedCredentialsProvider, Arc<AtomicU64>),
     /// No credentials: nothing made from the configuration may sign.
     Nothing,
 }
@@ -151,17 +151,96 @@ pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
     }
 }
 
-/// Loads the SDK configuration for `mode`: resolves the region, builds the credentials
-/// provider, applies endpoint, timeouts and retries. Reads files and the environment; sends
-/// nothing. Every credential source that can hang is bounded by the operation timeout and
-/// watched in `watches`.
-pub(crate) async fn load_sdk_config(
-    mode: &ModeConfig,
-    settings: &Settings,
-    http: SharedHttpClient,
-    watches: &Arc<Watches>,
-    monitor: &Arc<Monitor>,
-) -> Result<SdkConfig, AuthError> {
+/// A manager's SDK configuration, and its credential cache (none in API-key mode).
+pub(crate) struct Loaded {
+    pub(crate) sdk: SdkConfig,
+    pub(crate) credentials: Option<Renewing>,
+}
+
+/// What a manager loads its configuration from, owned: to build its provider chain again.
+#[derive(Clone)]
+pub(crate) struct Inputs {
+    pub(crate) mode: ModeConfig,
+    pub(crate) settings: Settings,
+    pub(crate) http: SharedHttpClient,
+    pub(crate) watches: Arc<Watches>,
+    pub(crate) monitor: Arc<Monitor>,
+    /// How the mode is made again (a manager made from a configuration).
+    pub(crate) remake: Option<Remake>,
+}
+
+/// Loads the SDK configuration for a manager: resolves the region, builds the credentials
+/// provider behind the manager's credential cache ([`Renewing`]), applies endpoint, timeouts
+/// and retries. Reads files and the environment; sends nothing. Every credential source that
+/// can hang is bounded by the operation timeout and watched in `watches`.
+pub(crate) async fn load_sdk_config(inputs: &Inputs) -> Result<Loaded, AuthError> {
+    let os = &inputs.settings.os;
+    // Marked before they are read: a change while they are read is a change.
+    let mut paths = Vec::new();
+    if origin(&inputs.mode).profile(os).is_some() {
+        paths.extend(shared_file_paths(os).map(|(_, path)| std::path::PathBuf::from(path)));
+    }
+    if let Some(remake) = &inputs.remake {
+        paths.extend(remake.files.iter().cloned());
+    }
+    let files = match default_async_sleep() {
+        Some(sleep) if !paths.is_empty() => Some(file_watch::Watching::new(os, paths, sleep)),
+        _ => None,
+    };
+    let (base, quiet) = load_chain(inputs).await?;
+    let Some(chain) = base.credentials_provider() else {
+        return Ok(Loaded {
+            sdk: base,
+            credentials: None,
+        });
+    };
+    let again = inputs.clone();
+    let rebuild: Rebuild = Arc::new(move || {
+        let mut inputs = again.clone();
+        Box::pin(async move {
+            // A configuration's secret files and variables, read again.
+            if let Some(remake) = &inputs.remake {
+                inputs.mode = (remake.mode)()?;
+            }
+            let (sdk, _) = load_chain(&inputs).await?;
+            sdk.credentials_provider().ok_or_else(|| {
+                AuthError::no_credentials(inputs.monitor.mode(), "the provider chain is gone")
+            })
+        })
+    });
+    let settings = &inputs.settings;
+    let renewing = Renewing::new(Parts {
+        chain,
+        rebuild,
+        monitor: inputs.monitor.clone(),
+        clock: settings.os.clock(),
+        sleep: base.sleep_impl().or_else(default_async_sleep),
+        backstop: cache_backstop(settings.operation_timeout),
+        quiet,
+        files,
+    });
+    let sdk = base
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(renewing.clone()))
+        .build();
+    Ok(Loaded {
+        sdk,
+        credentials: Some(renewing),
+    })
+}
+
+/// The SDK configuration with the mode's provider chain, and whether resolving it must run
+/// quieted (it reads a profile).
+async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool), AuthError> {
+    let Inputs {
+        mode,
+        settings,
+        http,
+        watches,
+        monitor,
+        remake: _,
+    } = inputs;
+    let http = http.clone();
     let origin = origin(mode);
     let os = &settings.os;
     // aws-config ignores a variable it cannot read: the request would go elsewhere than said.
@@ -196,7 +275,7 @@ pub(crate) async fn load_sdk_config(
         shared: &shared,
         provider_config: &provider_config,
     };
-    let (loader, fetches) = give(loader, origin.credentials(&cx));
+    let loader = give(loader, origin.credentials(&cx));
     let base = loader.load().await;
     let base = redacted::without_token_chain(redacted::redact_service_config(base));
 
@@ -222,9 +301,7 @@ pub(crate) async fn load_sdk_config(
         ),
         None => base,
     };
-    // Outermost: every resolution, and the failures no service answered, recorded once.
-    // Only aws-config's profile providers log what must be left out.
-    Ok(observe(base, monitor, fetches, profile.is_some()))
+    Ok((base, profile.is_some()))
 }
 
 /// The SDK's loader and the provider configuration of aws-config's providers, with the
@@ -246,12 +323,9 @@ fn loader(
         .with_region(Some(region.clone().into()))
         .with_timeout_config(timeouts.clone())
         .with_retry_config(retries.clone());
-    // Every wait inside a resolution has its own bound and a name (a source, the MFA code,
-    // STS AssumeRole): the credential cache's bound is a backstop behind them, so that the
-    // one that fires, first, is the one that says which source hung.
-    let cache = aws_config::identity::IdentityCache::lazy()
-        .load_timeout(cache_backstop(settings.operation_timeout))
-        .build();
+    // The manager's own cache ([`Renewing`]) stands in for the SDK's, which cannot be told to
+    // forget credentials that AWS turned down.
+    let cache = aws_config::identity::IdentityCache::no_cache();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::from(region.clone()))
         .http_client(http)
@@ -273,7 +347,10 @@ fn loader(
     (loader, provider_config)
 }
 
-/// How long the credential cache waits for a resolution: longer than the waits inside it
+/// How long the credential cache waits for a resolution: every wait inside a resolution has
+/// its own bound and a name (a source, the MFA code, STS AssumeRole), and the cache's bound is
+/// a backstop behind them, so that the one that fires first is the one that says which source
+/// hung. Longer than the waits inside it
 /// (a role's source credentials, its MFA code and its STS call each take up to the operation
 /// timeout), so that it never fires before the one that names what hung.
 fn cache_backstop(operation_timeout: std::time::Duration) -> std::time::Duration {
@@ -282,49 +359,13 @@ fn cache_backstop(operation_timeout: std::time::Duration) -> std::time::Duration
         .saturating_add(std::time::Duration::from_secs(1))
 }
 
-/// The loader given what the source gives, and the fetch count of a provider that caches
-/// itself.
-fn give(loader: ConfigLoader, given: Given) -> (ConfigLoader, Option<Arc<AtomicU64>>) {
+/// The loader given what the source gives.
+fn give(loader: ConfigLoader, given: Given) -> ConfigLoader {
     match given {
-        Given::DefaultChain => (loader, None),
-        Given::Provider(provider) => (loader.credentials_provider(provider), None),
-        Given::Profile(name, provider) => (
-            loader.profile_name(name).credentials_provider(provider),
-            None,
-        ),
-        // The provider caches, so that a forced refresh can reach the cache.
-        Given::SelfCaching(provider, fetches) => (
-            loader
-                .identity_cache(aws_config::identity::IdentityCache::no_cache())
-                .credentials_provider(provider),
-            Some(fetches),
-        ),
-        Given::Nothing => (loader.no_credentials(), None),
-    }
-}
-
-/// `base` with its provider watched by the monitor. `fetches`: a provider that caches itself
-/// (custom-source mode, asked on every request) has a resolution only when it fetches.
-fn observe(
-    base: SdkConfig,
-    monitor: &Arc<Monitor>,
-    fetches: Option<Arc<AtomicU64>>,
-    quiet: bool,
-) -> SdkConfig {
-    match base.credentials_provider() {
-        Some(provider) => {
-            let observed = Observed {
-                inner: provider,
-                monitor: monitor.clone(),
-                fetches,
-                seen: AtomicU64::new(0),
-                quiet,
-            };
-            base.into_builder()
-                .credentials_provider(SharedCredentialsProvider::new(observed))
-                .build()
-        }
-        None => base,
+        Given::DefaultChain => loader,
+        Given::Provider(provider) => loader.credentials_provider(provider),
+        Given::Profile(name, provider) => loader.profile_name(name).credentials_provider(provider),
+        Given::Nothing => loader.no_credentials(),
     }
 }
 

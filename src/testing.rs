@@ -184,6 +184,26 @@ impl LocalAws {
         self.state.lock().keys.insert(key, principal);
     }
 
+    /// Makes the key `access_key_id` expired now, whatever expiry it was issued with (a role
+    /// session cut short, a clock that ran ahead): requests signed with it are answered as AWS
+    /// answers expired credentials, `ExpiredToken` from STS and `ExpiredTokenException` from
+    /// Bedrock Runtime. Returns whether the key was known.
+    pub fn expire_key(&self, access_key_id: &str) -> bool {
+        let mut state = self.state.lock();
+        let Some(principal) = state.keys.get_mut(access_key_id) else {
+            return false;
+        };
+        principal.expires_at = Some(std::time::SystemTime::now());
+        true
+    }
+
+    /// Deletes the key `access_key_id`, as an operator does with a leaked key: requests signed
+    /// with it are answered `InvalidClientTokenId` (STS) and `UnrecognizedClientException`
+    /// (Bedrock Runtime). Returns whether the key was known.
+    pub fn delete_key(&self, access_key_id: &str) -> bool {
+        self.state.lock().keys.remove(access_key_id).is_some()
+    }
+
     /// Issues a long-term Bedrock API key for a registered user (as IAM's
     /// `CreateServiceSpecificCredential` does). The server accepts it as a bearer token on
     /// Bedrock Runtime calls. Short-term keys need no registration: any key that

@@ -15,10 +15,10 @@ use super::AuthConfig;
 use super::raw::{Raw, looks_like_secret_not_path, variable_name};
 use crate::builder::AuthBuilder;
 use crate::config_keys as keys;
-use crate::error::{ConfigError, Problem, Rule, ValueError, ValueKind};
+use crate::error::{AuthError, ConfigError, ErrorKind, Problem, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
 use crate::mfa::MfaProvider;
-use crate::mode::ModeState;
+use crate::mode::{ModeState, Remake};
 use crate::mode_kind::ModeKind;
 use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
 
@@ -279,6 +279,7 @@ impl<'a> Checker<'a> {
 
     fn common<M: ModeState>(&mut self, mut builder: AuthBuilder<M>) -> AuthBuilder<M> {
         builder.settings.os = self.config.os.clone();
+        builder.remake = Some(remake(self.config));
         if let Some(shared) = &self.config.shared {
             builder = builder.shared(shared);
         }
@@ -356,6 +357,26 @@ impl<'a> Checker<'a> {
                 Err(keys::in_table_order(self.problems))
             }
         }
+    }
+}
+
+/// How a manager made from `config` makes its mode again: from the same configuration, its
+/// secret files and variables read anew.
+fn remake(config: &AuthConfig) -> Remake {
+    let files = config.secret_files().into_iter().map(Path::to_path_buf);
+    let config = config.clone();
+    Remake {
+        files: files.collect(),
+        mode: std::sync::Arc::new(move || {
+            let manager = AuthManager::from_config(&config).map_err(|err| {
+                AuthError::new(
+                    ErrorKind::InvalidConfig,
+                    format!("the configuration, read again, is no longer valid: {err}"),
+                    "fix the secret files and variables it names",
+                )
+            })?;
+            Ok(manager.mode_config().clone())
+        }),
     }
 }
 

@@ -356,6 +356,13 @@ impl AuthError {
         self
     }
 
+    /// The same error, its message followed by `; note`: what the manager did about it.
+    pub(crate) fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str("; ");
+        self.message.push_str(note);
+        self
+    }
+
     pub(crate) fn caused_by(mut self, cause: impl StdError + Send + Sync + 'static) -> Self {
         self.cause = Some(Arc::new(cause));
         self

@@ -235,10 +235,24 @@ impl AuthManager {
     /// timeout: the call failed waiting for its credentials, before anything was sent.
     pub(super) fn blame(&self, err: AuthError) -> AuthError {
         let after = self.inner.settings.operation_timeout;
-        self.inner
-            .watches
-            .blame(err, after)
-            .without_secrets(self.sent_secrets())
+        let err = self.inner.watches.blame(err, after);
+        // The manager's monitor dropped them when it saw the answer.
+        let err = if crate::monitor::turned_down(&err) && self.has_credential_cache() {
+            err.with_note(
+                "the manager dropped these credentials: its next call reads them again from \
+                 their source",
+            )
+        } else {
+            err
+        };
+        err.without_secrets(self.sent_secrets())
+    }
+
+    /// Whether the manager has loaded SigV4 credentials, which its monitor drops when AWS
+    /// turns them down.
+    fn has_credential_cache(&self) -> bool {
+        let loaded = self.inner.sdk.get();
+        loaded.is_some_and(|loaded| loaded.credentials.is_some())
     }
 
     /// The secrets this manager sends that an answer could echo back: API-key mode's key, a
@@ -386,7 +400,7 @@ impl AuthManager {
         if let Some(url) = &self.inner.settings.endpoint_url {
             return url.as_str().to_owned();
         }
-        let sdk = self.inner.sdk.get();
+        let sdk = self.inner.sdk.get().map(|loaded| &loaded.sdk);
         let from_service = sdk.and_then(|sdk| {
             let key = aws_types::service_config::ServiceConfigKey::builder()
                 .service_id(service_id)

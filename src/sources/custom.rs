@@ -1,6 +1,5 @@
 //! Custom-source mode: credentials from a [`CredentialSource`](crate::custom::CredentialSource) of the
-//! program's own, cached by [`SourceProvider`] itself (so that a forced refresh reaches the
-//! cache), not by the SDK.
+//! program's own, asked through [`SourceProvider`] (and cached by the manager, as in every mode).
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 
@@ -13,10 +12,7 @@ pub(super) struct Custom<'a>(pub(super) &'a SourceProvider);
 
 impl Origin for Custom<'_> {
     fn credentials(&self, _cx: &Context<'_>) -> Given {
-        Given::SelfCaching(
-            SharedCredentialsProvider::new(self.0.clone()),
-            self.0.fetches(),
-        )
+        Given::Provider(SharedCredentialsProvider::new(self.0.clone()))
     }
 
     fn hangs_as(&self, _profile: Option<(&str, ProfileSource)>) -> Option<String> {

@@ -1,13 +1,14 @@
-//! [`Observed`]: the manager's credential provider, outermost, watched by its monitor.
+//! One resolution of the manager's credentials from its provider chain, watched by its
+//! monitor: the failures that no service answered are recorded (`no_credentials`,
+//! `timed_out`; refusals by STS are recorded by the STS client's own monitor), and
+//! aws-config's errors get the fixes a user needs.
 
-use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-use std::time::Instant;
 
 use aws_config::profile::credentials::ProfileFileError;
+use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 
 use super::profile::MissingFeature;
@@ -18,81 +19,28 @@ use crate::monitor::Monitor;
 use crate::quiet_logs::quieted;
 use crate::sdk_errors::read_credentials_error;
 
-/// The manager's credential provider, watched by its monitor: each resolution (a refresh
-/// after the first) and each failure that no service answered (`no_credentials`,
-/// `timed_out`; refusals by STS are recorded by the STS client's own monitor).
-///
-/// Its `Debug` shows nothing of the providers inside: the SDK logs its identity resolvers at
-/// TRACE on every call, and aws-config's providers keep copies of the configuration they were
-/// built from (with the `sso` feature, every profile of the shared files, secrets included).
-pub(super) struct Observed {
-    pub(super) inner: SharedCredentialsProvider,
-    pub(super) monitor: Arc<Monitor>,
-    /// The source's fetch count, for a provider that caches itself (custom-source mode), and
-    /// the count last seen.
-    pub(super) fetches: Option<Arc<AtomicU64>>,
-    pub(super) seen: AtomicU64,
-    /// Whether resolution runs [`quieted`]: in the modes that read a profile (a new subscriber
-    /// per resolution is cheap once per credential lifetime, not per request, as custom-source
-    /// mode's provider is asked).
-    pub(super) quiet: bool,
-}
-
-impl fmt::Debug for Observed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CredentialsProvider")
-            .field("mode", &self.monitor.mode())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Observed {
-    /// Whether the credentials just provided are a new resolution.
-    fn is_new(&self) -> bool {
-        use std::sync::atomic::Ordering;
-        match &self.fetches {
-            // The SDK's credential cache asks only when it needs new credentials.
-            None => true,
-            Some(fetches) => {
-                let now = fetches.load(Ordering::Acquire);
-                self.seen.swap(now, Ordering::AcqRel) != now
-            }
+/// Asks `chain` once. `quiet`: resolution runs [`quieted`], in the modes that read a profile
+/// (only aws-config's profile providers log what must be left out).
+pub(super) async fn resolve_once(
+    chain: &SharedCredentialsProvider,
+    monitor: &Arc<Monitor>,
+    quiet: bool,
+) -> Result<Credentials, CredentialsError> {
+    let result = if quiet {
+        quieted(chain.provide_credentials()).await
+    } else {
+        chain.provide_credentials().await
+    };
+    let result = result
+        .map_err(name_our_feature)
+        .map_err(|err| sign_in_again(err, monitor.mode()));
+    if let Err(err) = &result {
+        let err = read_credentials_error(err, monitor.mode());
+        if err.http_status().is_none() && !err.is_recorded() {
+            monitor.failure(&err);
         }
     }
-}
-
-impl ProvideCredentials for Observed {
-    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        future::ProvideCredentials::new(async move {
-            let started = Instant::now();
-            let result = if self.quiet {
-                quieted(self.inner.provide_credentials()).await
-            } else {
-                self.inner.provide_credentials().await
-            };
-            let result = result
-                .map_err(name_our_feature)
-                .map_err(|err| sign_in_again(err, self.monitor.mode()));
-            match &result {
-                Ok(credentials) => {
-                    if self.is_new() {
-                        self.monitor
-                            .resolved(credentials.expiry(), started.elapsed());
-                    }
-                }
-                Err(err) => {
-                    let err = read_credentials_error(err, self.monitor.mode());
-                    if err.http_status().is_none() && !err.is_recorded() {
-                        self.monitor.failure(&err);
-                    }
-                }
-            }
-            result
-        })
-    }
+    result
 }
 
 /// aws-config's "requires following cargo feature(s) enabled: credentials-login" for a

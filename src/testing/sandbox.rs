@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use aws_smithy_async::time::{SharedTimeSource, StaticTimeSource, TimeSource};
 use aws_smithy_runtime_api::client::http::{HttpClient, SharedHttpClient};
@@ -73,6 +73,7 @@ pub struct Sandbox {
     /// The manager builds its own HTTP client, as outside a sandbox (proxies included).
     own_http: bool,
     time: Option<SharedTimeSource>,
+    file_checks: Option<Duration>,
 }
 
 impl Sandbox {
@@ -145,6 +146,15 @@ impl Sandbox {
         self
     }
 
+    /// How often the manager checks the files its credentials come from for changes (real
+    /// files of a [`rooted_at`](Self::rooted_at) world), instead of every
+    /// [`FILE_CHECK_INTERVAL`](crate::limits::FILE_CHECK_INTERVAL): a test of a rewritten file
+    /// need not wait half a minute.
+    pub fn file_check_interval(mut self, every: Duration) -> Self {
+        self.file_checks = Some(every);
+        self
+    }
+
     pub(crate) fn into_os(self) -> Os {
         let fs = match &self.root {
             Some(root) => Fs::from_test_dir(root, "/"),
@@ -167,6 +177,7 @@ impl Sandbox {
                 vars,
                 root: self.root,
             })),
+            file_checks: self.file_checks,
         }
     }
 

@@ -29,6 +29,7 @@ mod moto_conformance;
 mod odd_input;
 mod proxy;
 mod redaction;
+mod renewal;
 mod role_sessions;
 mod rotation;
 mod sandbox;
