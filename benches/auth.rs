@@ -24,6 +24,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
+use aws_credential_types::provider::ProvideCredentials;
 use bedrock_auth::testing::{LocalAws, ModelAnswer, RoleSpec, TestUser};
 use bedrock_auth::{AuthManager, ExposeSecret, Region, RoleArn, api_key::ShortTermKey};
 use criterion::{BenchmarkId, Criterion};
@@ -128,6 +129,20 @@ fn cached_lookup(c: &mut Criterion, runtime: &Runtime, aws: &LocalAws, alice: &T
                     .div_f64((per_task * 64) as f64 / iters as f64)
             }
         })
+    });
+    group.finish();
+
+    // What a request asks of the manager's credential cache while signing: no lock, no I/O.
+    let mut group = c.benchmark_group("credentials per request (cached)");
+    let provider = runtime.block_on(async {
+        let sdk = manager.sdk_config().await.expect("configuration");
+        let provider = sdk.credentials_provider().expect("a provider");
+        provider.provide_credentials().await.expect("credentials");
+        provider
+    });
+    group.bench_function("provide_credentials()", |b| {
+        b.to_async(runtime)
+            .iter(|| async { black_box(provider.provide_credentials().await.is_ok()) })
     });
     group.finish();
 }

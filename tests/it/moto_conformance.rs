@@ -387,3 +387,36 @@ async fn a_wrong_secret_and_an_unknown_key_are_invalid_credentials() {
         assert!(!err_text.contains(&fixture.secret), "{err_text}");
     }
 }
+
+/// A key that moto no longer knows (as AWS answers a deleted key: `InvalidClientTokenId`) is
+/// dropped, and the next call reads the credentials file again: a rewrite with the new key is
+/// used by the same manager.
+#[tokio::test]
+async fn a_key_moto_turns_down_is_dropped_and_the_rewritten_file_read_for_the_next_call() {
+    let fixture = moto!();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("home/.aws")).unwrap();
+    let file = root.path().join("home/.aws/credentials");
+    let write = |id: &str| {
+        let text = format!(
+            "[rotated]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
+            fixture.secret
+        );
+        std::fs::write(&file, text).unwrap();
+    };
+    write("AKIADELETEDKEY000000");
+    let sandbox = Sandbox::rooted_at(root.path()).env("HOME", "/home");
+    let manager = builder(fixture, sandbox)
+        .profile("rotated")
+        .build()
+        .unwrap();
+    let err = manager.validate().await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidClientTokenId"), "{err}");
+    assert!(err.message().contains("reads them again"), "{err}");
+    write(&fixture.access_key_id);
+    assert_eq!(manager.validate().await.unwrap().arn, fixture.user_arn);
+    assert_eq!(
+        manager.health().credentials_resolved_because,
+        Some(bedrock_auth::monitor::ResolvedBecause::Rejected)
+    );
+}
