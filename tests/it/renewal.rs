@@ -347,27 +347,39 @@ async fn eventually(mut check: impl AsyncFnMut() -> bool) -> bool {
     false
 }
 
-#[tokio::test]
-async fn a_rewritten_credentials_file_is_used_by_the_same_manager() {
-    let aws = LocalAws::start().await.unwrap();
-    let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
-    let root = tempfile::tempdir().unwrap();
-    write_credentials(root.path(), &alice);
-    let sandbox = rooted(root.path()).file_check_interval(Duration::from_millis(100));
+/// A profile-mode manager on `root`'s credentials file (with `user`'s keys, validated), its
+/// files checked every 100 ms.
+async fn watched_profile(aws: &LocalAws, root: &Path, user: &TestUser) -> AuthManager {
+    write_credentials(root, user);
+    let sandbox = rooted(root).file_check_interval(Duration::from_millis(100));
     let manager = aws
         .builder()
         .sandbox(sandbox)
         .profile("tenant")
         .build()
         .unwrap();
-    assert_eq!(manager.validate().await.unwrap().arn, alice.arn);
-    // As saml2aws, granted and `aws_signing_helper update` do: the file rewritten in place.
-    write_credentials(root.path(), &bob);
+    assert_eq!(manager.validate().await.unwrap().arn, user.arn);
+    manager
+}
+
+/// Fails unless `manager` resolves its credentials again for a file change within 5 s.
+async fn assert_switched_by_a_file(manager: &AuthManager) {
     let switched = eventually(async || {
         manager.health().credentials_resolved_because == Some(ResolvedBecause::FileChanged)
     })
     .await;
     assert!(switched, "{:?}", manager.health());
+}
+
+#[tokio::test]
+async fn a_rewritten_credentials_file_is_used_by_the_same_manager() {
+    let aws = LocalAws::start().await.unwrap();
+    let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
+    let root = tempfile::tempdir().unwrap();
+    let manager = watched_profile(&aws, root.path(), &alice).await;
+    // As saml2aws, granted and `aws_signing_helper update` do: the file rewritten in place.
+    write_credentials(root.path(), &bob);
+    assert_switched_by_a_file(&manager).await;
     assert_eq!(manager.validate().await.unwrap().arn, bob.arn);
     assert_eq!(manager.health().refreshes, 1);
     // No change, no new read.
@@ -380,25 +392,13 @@ async fn a_file_caught_half_written_leaves_the_old_credentials_in_use() {
     let aws = LocalAws::start().await.unwrap();
     let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
     let root = tempfile::tempdir().unwrap();
-    write_credentials(root.path(), &alice);
-    let sandbox = rooted(root.path()).file_check_interval(Duration::from_millis(100));
-    let manager = aws
-        .builder()
-        .sandbox(sandbox)
-        .profile("tenant")
-        .build()
-        .unwrap();
-    assert_eq!(manager.validate().await.unwrap().arn, alice.arn);
+    let manager = watched_profile(&aws, root.path(), &alice).await;
     let file = root.path().join("home/.aws/credentials");
     std::fs::write(&file, "[tenant]\naws_access_key_id = AKIA").unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(manager.validate().await.unwrap().arn, alice.arn);
     write_credentials(root.path(), &bob);
-    let switched = eventually(async || {
-        manager.health().credentials_resolved_because == Some(ResolvedBecause::FileChanged)
-    })
-    .await;
-    assert!(switched, "{:?}", manager.health());
+    assert_switched_by_a_file(&manager).await;
     assert_eq!(manager.validate().await.unwrap().arn, bob.arn);
 }
 
@@ -466,11 +466,7 @@ async fn a_replaced_secret_file_of_a_configuration_is_used_by_the_same_manager()
     let replacement = root.path().join("run/secrets/bedrock.new");
     std::fs::write(&replacement, secret(&bob)).unwrap();
     std::fs::rename(&replacement, &file).unwrap();
-    let switched = eventually(async || {
-        manager.health().credentials_resolved_because == Some(ResolvedBecause::FileChanged)
-    })
-    .await;
-    assert!(switched, "{:?}", manager.health());
+    assert_switched_by_a_file(&manager).await;
     assert_eq!(manager.validate().await.unwrap().arn, bob.arn);
 }
 
