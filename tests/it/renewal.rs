@@ -35,6 +35,28 @@ fn write_credentials(root: &Path, user: &TestUser) {
     std::fs::write(dir.join("credentials"), text).unwrap();
 }
 
+/// Writes `user`'s keys to `path` as a `credential_process` prints them.
+fn write_process_answer(path: &Path, user: &TestUser) {
+    let output = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": user.access_key_id.as_str(),
+        "SecretAccessKey": bedrock_auth::ExposeSecret::expose_secret(&user.secret_access_key),
+    });
+    std::fs::write(path, output.to_string()).unwrap();
+}
+
+/// A manager of the profile `vault` of `root`, whose `credential_process` is `command`.
+fn process_profile(aws: &LocalAws, root: &Path, command: &str) -> AuthManager {
+    let config = format!("[profile vault]\ncredential_process = {command}\n");
+    std::fs::create_dir_all(root.join("home/.aws")).unwrap();
+    std::fs::write(root.join("home/.aws/config"), config).unwrap();
+    aws.builder()
+        .sandbox(rooted(root))
+        .profile("vault")
+        .build()
+        .unwrap()
+}
+
 fn resolved_because(manager: &AuthManager) -> Option<ResolvedBecause> {
     manager.health().credentials_resolved_because
 }
@@ -81,26 +103,14 @@ async fn refresh_runs_a_credential_process_once() {
     let alice = aws.add_user("alice");
     let root = tempfile::tempdir().unwrap();
     let runs = root.path().join("runs");
-    let output = serde_json::json!({
-        "Version": 1,
-        "AccessKeyId": alice.access_key_id.as_str(),
-        "SecretAccessKey": bedrock_auth::ExposeSecret::expose_secret(&alice.secret_access_key),
-    });
     let answer = root.path().join("answer.json");
-    std::fs::write(&answer, output.to_string()).unwrap();
-    let config = format!(
-        "[profile vault]\ncredential_process = sh -c 'echo run >> {} && cat {}'\n",
+    write_process_answer(&answer, &alice);
+    let command = format!(
+        "sh -c 'echo run >> {} && cat {}'",
         runs.display(),
         answer.display()
     );
-    std::fs::create_dir_all(root.path().join("home/.aws")).unwrap();
-    std::fs::write(root.path().join("home/.aws/config"), config).unwrap();
-    let manager = aws
-        .builder()
-        .sandbox(rooted(root.path()))
-        .profile("vault")
-        .build()
-        .unwrap();
+    let manager = process_profile(&aws, root.path(), &command);
     let count = || std::fs::read_to_string(&runs).unwrap().lines().count();
     manager.validate().await.unwrap();
     manager.validate().await.unwrap();
@@ -476,31 +486,13 @@ async fn a_credential_process_whose_key_was_deleted_is_run_again_for_the_next_ca
     let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
     let root = tempfile::tempdir().unwrap();
     let answer = root.path().join("answer.json");
-    let write_answer = |user: &TestUser| {
-        let output = serde_json::json!({
-            "Version": 1,
-            "AccessKeyId": user.access_key_id.as_str(),
-            "SecretAccessKey": bedrock_auth::ExposeSecret::expose_secret(&user.secret_access_key),
-        });
-        std::fs::write(&answer, output.to_string()).unwrap();
-    };
-    write_answer(&alice);
-    let config = format!(
-        "[profile vault]\ncredential_process = cat {}\n",
-        answer.display()
-    );
-    std::fs::create_dir_all(root.path().join("home/.aws")).unwrap();
-    std::fs::write(root.path().join("home/.aws/config"), config).unwrap();
-    let manager = aws
-        .builder()
-        .sandbox(rooted(root.path()))
-        .profile("vault")
-        .build()
-        .unwrap();
+    write_process_answer(&answer, &alice);
+    let command = format!("cat {}", answer.display());
+    let manager = process_profile(&aws, root.path(), &command);
     assert_eq!(manager.validate().await.unwrap().arn, alice.arn);
     // The vault rotated the key: the old one deleted, the process now answers the new one.
     assert!(aws.delete_key(alice.access_key_id.as_str()));
-    write_answer(&bob);
+    write_process_answer(&answer, &bob);
     let err = manager.validate().await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidClientTokenId"));
     assert_eq!(manager.validate().await.unwrap().arn, bob.arn);
