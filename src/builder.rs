@@ -396,7 +396,9 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// API-key mode with the key of `AWS_BEARER_TOKEN_BEDROCK` (read by
-    /// [`build`](AuthBuilder::build); unset is an error that names the variable).
+    /// [`build`](AuthBuilder::build), and again by
+    /// [`refresh_credentials`](crate::AuthManager::refresh_credentials) and when Bedrock turns
+    /// the key down; unset is an error that names the variable).
     pub fn api_key_from_env(self) -> AuthBuilder<ApiKey>
     where
         M: NoModeYet,

@@ -20,7 +20,7 @@ use crate::monitor::{Health, Monitor};
 use crate::printable::printable;
 use crate::sdk_errors::{Call, classify, classify_credentials};
 use crate::settings::Settings;
-use crate::sources::{Inputs, Loaded, load_sdk_config, mode_kind, sts_config};
+use crate::sources::{Inputs, KeyCache, Loaded, load_sdk_config, mode_kind, sts_config};
 use crate::values::Region;
 
 mod bedrock;
@@ -82,6 +82,8 @@ struct Inner {
     bedrock: RwLock<HashMap<Region, aws_sdk_bedrockruntime::Client>>,
     /// How a manager made from a configuration makes its mode again.
     remake: Option<Remake>,
+    /// API-key mode's key, read again when it changes.
+    key: Option<KeyCache>,
 }
 
 impl<M: ModeState> AuthBuilder<M> {
@@ -124,10 +126,15 @@ impl AuthManager {
             (None, Some(http)) => http.clone(),
             (None, None) => crate::proxy::https_client(&settings.os, &settings.proxy),
         };
-        let monitor = Monitor::new(mode_kind(&mode), settings.lockout, settings.os.clock());
+        let monitor = Arc::new(Monitor::new(
+            mode_kind(&mode),
+            settings.lockout,
+            settings.os.clock(),
+        ));
         Self {
             inner: Arc::new(Inner {
-                monitor: Arc::new(monitor),
+                key: KeyCache::new(&mode, &settings.os, None, &monitor),
+                monitor,
                 mode,
                 settings,
                 http,
@@ -144,6 +151,8 @@ impl AuthManager {
     /// manager: nothing is shared yet).
     fn remade_by(mut self, remake: Remake) -> Self {
         if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            let os = &inner.settings.os;
+            inner.key = KeyCache::new(&inner.mode, os, Some(&remake), &inner.monitor);
             inner.remake = Some(remake);
         }
         self
@@ -246,11 +255,17 @@ impl AuthManager {
     /// [`health()`](Self::health) (`credentials_resolved_because: refresh`) and by an audit
     /// event.
     ///
+    /// In API-key mode it reads the key again from where it came from:
+    /// `AWS_BEARER_TOKEN_BEDROCK`, or the `{ file = }` / `{ env = }` of a configuration; a
+    /// key given in code is kept, and nothing is read.
+    ///
     /// A failure is the source's error, and the old credentials are not used again. Static
-    /// mode reads the same keys; API-key mode has no credentials to read here (its key is set
-    /// on each Bedrock client), and returns at once.
+    /// mode reads the same keys.
     pub async fn refresh_credentials(&self) -> Result<(), AuthError> {
         self.inner.monitor.check()?;
+        if let Some(key) = &self.inner.key {
+            return key.refresh().map_err(|err| self.recorded(err));
+        }
         let loaded = self.loaded().await.map_err(|err| self.recorded(err))?;
         let Some(credentials) = &loaded.credentials else {
             return Ok(());
@@ -346,7 +361,7 @@ impl AuthManager {
         // Failures of the calls themselves are recorded by the clients' monitor; those of the
         // steps before a call, here.
         if let Some(key) = self.api_key().map_err(|err| self.recorded(err))? {
-            return self.validate_api_key(key).await;
+            return self.validate_api_key(&key).await;
         }
         // The process's STS client, made this manager's for the one call: no client is kept
         // for a tenant that only validates.

@@ -137,7 +137,7 @@ pub struct ApiKey {
 pub enum ApiKeySource {
     /// Given in code (or read from a configuration's secret source).
     Given(SecretString),
-    /// `AWS_BEARER_TOKEN_BEDROCK`, read when the builder builds.
+    /// `AWS_BEARER_TOKEN_BEDROCK`, read when the builder builds and again when the key changes.
     Environment,
 }
 
@@ -151,8 +151,9 @@ pub struct ApiKeyConfig {
     pub(crate) from_env: bool,
 }
 
-/// A Bedrock API key and what it says of itself, read once when the builder builds: the
-/// request guard needs its expiry, `validate()` its format, region and expiry.
+/// A Bedrock API key and what it says of itself, read when the builder builds (and again when
+/// the manager reads its source again): a request needs its expiry, `validate()` its format,
+/// region and expiry.
 #[derive(Debug, Clone)]
 pub struct BearerKey {
     /// The key as the SDK sends it: wiped on drop, redacted in `Debug`, shared by every
@@ -173,14 +174,18 @@ impl BearerKey {
         }
     }
 
-    /// Where the key has a character an HTTP header cannot carry (the newline of a second line
-    /// in its file, another control character, a character outside ASCII): such a key can
-    /// never be sent.
-    fn unsendable_at(&self) -> Option<usize> {
-        self.token
+    /// The problem of a key with a character an HTTP header cannot carry (the newline of a
+    /// second line in its file, another control character, a character outside ASCII), which
+    /// can never be sent, given as `field`. Never the value, nor the character: it is part of
+    /// the secret.
+    pub(crate) fn unsendable(&self, field: &'static str) -> Option<Problem> {
+        let at = self
+            .token
             .token()
             .bytes()
-            .position(|b| !(b == b'\t' || (0x20..=0x7e).contains(&b)))
+            .position(|b| !(b == b'\t' || (0x20..=0x7e).contains(&b)))?;
+        let error = ValueError::without_value(ValueKind::ApiKey, Rule::InvalidChar { at });
+        Some(Problem::new(field, error))
     }
 }
 
@@ -465,24 +470,24 @@ pub(crate) fn api_key_mode(
         ApiKeySource::Given(key) => (Some(BearerKey::new(key)), false),
         // Missing is not a configuration error: like environment mode's variables, it is
         // `no_credentials` when a call needs the key.
-        ApiKeySource::Environment => match settings.os.var(BEARER_TOKEN_VAR) {
-            Some(mut key) => {
-                let secret = SecretString::from(key.trim());
-                key.zeroize();
-                (Some(BearerKey::new(secret)), true)
-            }
-            None => (None, true),
-        },
+        ApiKeySource::Environment => (env_key(&settings.os), true),
     };
-    if let Some(at) = key.as_ref().and_then(BearerKey::unsendable_at) {
+    if let Some(key) = &key {
         let field = if from_env {
             BEARER_TOKEN_VAR
         } else {
             "api_key"
         };
-        // Never the value, nor the character: it is part of the secret.
-        let error = ValueError::without_value(ValueKind::ApiKey, Rule::InvalidChar { at });
-        problems.push(Problem::new(field, error));
+        problems.extend(key.unsendable(field));
     }
     Some(ModeConfig::ApiKey(ApiKeyConfig { key, from_env }))
+}
+
+/// The key in `AWS_BEARER_TOKEN_BEDROCK` of `os`, trimmed (the copy read is wiped); `None`
+/// when the variable is not set.
+pub(crate) fn env_key(os: &crate::os::Os) -> Option<BearerKey> {
+    let mut key = os.var(BEARER_TOKEN_VAR)?;
+    let secret = SecretString::from(key.trim());
+    key.zeroize();
+    Some(BearerKey::new(secret))
 }

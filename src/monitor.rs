@@ -31,7 +31,7 @@ use crate::time::rfc3339;
 
 mod watcher;
 
-pub(crate) use watcher::{Watcher, turned_down};
+pub(crate) use watcher::{Watcher, turned_down, turned_down_key};
 
 /// The `tracing` target of the audit events.
 pub const AUDIT_TARGET: &str = "bedrock_auth::audit";

@@ -45,6 +45,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_async::rt::sleep::{SharedAsyncSleep, default_async_sleep};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
+pub(crate) use api_key::KeyCache;
 pub(crate) use role::sts_config;
 pub(crate) use shared_files::shared_file_paths;
 

@@ -30,7 +30,7 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::builder::AuthBuilder;
 use crate::manager::AuthManager;
@@ -215,6 +215,15 @@ impl LocalAws {
         let owner = user.access_key_id.as_str().to_owned();
         self.state.lock().api_keys.insert(key.clone(), owner);
         SecretString::from(key)
+    }
+
+    /// Revokes the long-term Bedrock API key `key` (as IAM's
+    /// `DeleteServiceSpecificCredential` does): requests that send it are answered 403
+    /// `AccessDeniedException` "The bearer token included in the request is invalid.".
+    /// Returns whether the key was known.
+    pub fn revoke_api_key(&self, key: &SecretString) -> bool {
+        let mut state = self.state.lock();
+        state.api_keys.remove(key.expose_secret()).is_some()
     }
 
     /// Which region's short-term API keys this server's Bedrock Runtime accepts, as a regional

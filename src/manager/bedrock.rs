@@ -1,7 +1,7 @@
 //! A manager's Bedrock Runtime clients (one per region, cached), the shared client's per-request
 //! override, its bearer key in API-key mode, and how the errors of its calls are classified.
 
-use std::sync::PoisonError;
+use std::sync::{Arc, PoisonError};
 
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
@@ -9,11 +9,12 @@ use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 use crate::api_key::ApiKeyInfo;
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::{AuthError, ErrorKind};
-use crate::mode::{ApiKeyConfig, BEARER_TOKEN_VAR, BearerKey, ModeConfig};
-use crate::monitor::Watcher;
+use crate::mode::{BEARER_TOKEN_VAR, BearerKey, ModeConfig};
+use crate::monitor::{Watcher, turned_down, turned_down_key};
 use crate::sdk_errors::{Call, classify};
 use crate::shared::regional_retry_partition;
 use crate::silent_stream::SilentStream;
+use crate::sources::KeyCache;
 use crate::values::Region;
 
 use super::{AuthManager, BedrockAuth, CallerIdentity, parse_region};
@@ -34,7 +35,9 @@ impl AuthManager {
             return Ok(client);
         }
         let region = parse_region(region)?;
-        let key = self.api_key()?;
+        // A key that cannot be had now fails here, before a client is made for it.
+        self.api_key()?;
+        let key = self.inner.key.as_ref();
         let sdk = self.base_config().await?;
         let auth = self.bedrock_auth();
         let mut clients = self
@@ -91,9 +94,9 @@ impl AuthManager {
         region: &str,
     ) -> Result<aws_sdk_bedrockruntime::config::Builder, AuthError> {
         let region = parse_region(region)?;
-        let key = self.api_key()?;
+        self.api_key()?;
         let sdk = self.base_config().await?;
-        Ok(self.bedrock_config(&region, key, sdk))
+        Ok(self.bedrock_config(&region, self.inner.key.as_ref(), sdk))
     }
 
     /// The configuration of this manager's Bedrock requests in `region`: for its own client
@@ -101,7 +104,7 @@ impl AuthManager {
     pub(super) fn bedrock_config(
         &self,
         region: &Region,
-        key: Option<&BearerKey>,
+        key: Option<&KeyCache>,
         sdk: &SdkConfig,
     ) -> aws_sdk_bedrockruntime::config::Builder {
         let auth = self.bedrock_auth();
@@ -125,11 +128,12 @@ impl AuthManager {
         .retry_partition(regional_retry_partition("bedrockruntime", region.as_str()));
         match (key, auth) {
             (Some(key), _) => {
-                // The SDK's own bearer support: the token and the scheme that sends it.
+                // The SDK's own bearer support: the key of each request (which refuses one
+                // that has expired) and the scheme that sends it.
                 config = config
-                    .bearer_token(key.token.clone())
+                    .bearer_token_resolver(key.clone())
                     .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
-                    .interceptor(EndpointGuard::bearer(key.info.clone().ok()));
+                    .interceptor(EndpointGuard::bearer(None));
             }
             (_, BedrockAuth::ApiKey { .. }) => {
                 // Auto mode follows the SDK: the variable's key wins.
@@ -144,6 +148,10 @@ impl AuthManager {
             }
         }
         let bearer = !matches!(auth, BedrockAuth::SigV4);
+        let mut watcher = Watcher::bedrock(&self.inner.monitor, bearer);
+        if key.is_some_and(KeyCache::can_read_again) {
+            watcher = watcher.dropping_keys();
+        }
         config
             .interceptor(AnswerLimit {
                 successes_too: false,
@@ -151,7 +159,7 @@ impl AuthManager {
             .interceptor(SilentStream {
                 after: self.inner.settings.bedrock_timeout,
             })
-            .interceptor(Watcher::bedrock(&self.inner.monitor, bearer))
+            .interceptor(watcher)
     }
 
     /// The Bedrock Runtime client for the manager's own region.
@@ -237,15 +245,31 @@ impl AuthManager {
         let after = self.inner.settings.operation_timeout;
         let err = self.inner.watches.blame(err, after);
         // The manager's monitor dropped them when it saw the answer.
-        let err = if crate::monitor::turned_down(&err) && self.has_credential_cache() {
-            err.with_note(
+        let err = match &self.inner.key {
+            Some(key) if key.can_read_again() && turned_down_key(&err) => {
+                let note = format!(
+                    "the manager dropped this API key: its next call reads it again from {}",
+                    key.source_name()
+                );
+                err.with_note(&note)
+            }
+            None if turned_down(&err) && self.has_credential_cache() => err.with_note(
                 "the manager dropped these credentials: its next call reads them again from \
                  their source",
-            )
-        } else {
-            err
+            ),
+            _ => err,
         };
-        err.without_secrets(self.sent_secrets())
+        let keys = self
+            .inner
+            .key
+            .as_ref()
+            .map(KeyCache::sent)
+            .unwrap_or_default();
+        let mut secrets: Vec<&str> = keys.iter().map(|key| key.token.token()).collect();
+        if let ModeConfig::AssumeRole(role) = &self.inner.mode {
+            secrets.extend(role.external_id.iter().map(|id| id.expose()));
+        }
+        err.without_secrets(secrets)
     }
 
     /// Whether the manager has loaded SigV4 credentials, which its monitor drops when AWS
@@ -255,28 +279,11 @@ impl AuthManager {
         loaded.is_some_and(|loaded| loaded.credentials.is_some())
     }
 
-    /// The secrets this manager sends that an answer could echo back: API-key mode's key, a
-    /// role's external id.
-    pub(super) fn sent_secrets(&self) -> Vec<&str> {
-        match &self.inner.mode {
-            ModeConfig::ApiKey(ApiKeyConfig { key: Some(key), .. }) => vec![key.token.token()],
-            ModeConfig::AssumeRole(role) => role.external_id.iter().map(|id| id.expose()).collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// API-key mode's key (`None` in other modes), or `no_credentials` naming the variable
-    /// when it was to come from `AWS_BEARER_TOKEN_BEDROCK` and that was not set.
-    pub(super) fn api_key(&self) -> Result<Option<&BearerKey>, AuthError> {
-        match &self.inner.mode {
-            ModeConfig::ApiKey(ApiKeyConfig { key: Some(key), .. }) => Ok(Some(key)),
-            ModeConfig::ApiKey(ApiKeyConfig { key: None, .. }) => Err(AuthError::new(
-                ErrorKind::NoCredentials,
-                format!("no Bedrock API key found (api_key mode): {BEARER_TOKEN_VAR} is not set"),
-                format!("export {BEARER_TOKEN_VAR} with a Bedrock API key, or choose another mode"),
-            )),
-            _ => Ok(None),
-        }
+    /// API-key mode's key (`None` in other modes), read again first if it is due; or why it
+    /// cannot be had, e.g. `no_credentials` naming `AWS_BEARER_TOKEN_BEDROCK` when the key was
+    /// to come from it and it is not set.
+    pub(super) fn api_key(&self) -> Result<Option<Arc<BearerKey>>, AuthError> {
+        self.inner.key.as_ref().map(KeyCache::key).transpose()
     }
 
     pub(super) async fn validate_api_key(

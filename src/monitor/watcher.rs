@@ -25,6 +25,9 @@ pub(crate) struct Watcher {
     bearer: bool,
     /// Whether the client is an STS client (its operations are counted).
     sts: bool,
+    /// Whether a bearer key that Bedrock turns down is dropped (API-key mode, when its source
+    /// can be read again).
+    drops_keys: bool,
 }
 
 impl Watcher {
@@ -33,6 +36,7 @@ impl Watcher {
             monitor: monitor.clone(),
             bearer: false,
             sts: true,
+            drops_keys: false,
         }
     }
 
@@ -41,7 +45,15 @@ impl Watcher {
             monitor: monitor.clone(),
             bearer,
             sts: false,
+            drops_keys: false,
         }
+    }
+
+    /// The same, dropping the bearer key when Bedrock turns it down
+    /// ([`turned_down_key`]), so that the next call reads it again.
+    pub(crate) fn dropping_keys(mut self) -> Self {
+        self.drops_keys = true;
+        self
     }
 }
 
@@ -94,8 +106,13 @@ impl Intercept for Watcher {
                     self.bearer,
                 );
                 self.monitor.failure(&err);
+                let refused = if self.drops_keys {
+                    turned_down_key(&err)
+                } else {
+                    turned_down(&err)
+                };
                 if let Some(SignedWith(generation)) = cfg.load::<SignedWith>()
-                    && turned_down(&err)
+                    && refused
                 {
                     self.monitor
                         .drop_credentials(*generation, ResolvedBecause::Rejected);
@@ -154,4 +171,16 @@ pub(crate) fn turned_down(err: &AuthError) -> bool {
         || err
             .message()
             .contains("security token included in the request is expired")
+}
+
+/// The answers that say a Bedrock API key is not (or no longer) good: Bedrock Runtime's
+/// `AccessDeniedException` "The bearer token included in the request is invalid." for a key
+/// it does not know (deleted, revoked, mistyped), and "Authentication failed: Please make sure
+/// your API Key is valid." for one that expired, as AWS's users report them. On these the
+/// manager drops a key whose source it can read again. A key that is good but lacks a
+/// permission ("... is not authorized to perform ...") is not among them.
+pub(crate) fn turned_down_key(err: &AuthError) -> bool {
+    let message = err.message().to_ascii_lowercase();
+    message.contains("bearer token included in the request is invalid")
+        || message.contains("make sure your api key is valid")
 }

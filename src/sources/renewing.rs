@@ -19,7 +19,7 @@ use aws_smithy_async::future::timeout::Timeout;
 use aws_smithy_async::rt::sleep::{AsyncSleep, SharedAsyncSleep};
 use aws_smithy_async::time::SharedTimeSource;
 
-use super::file_watch::Watching;
+use super::file_watch::{Renew, Watching};
 use super::observed::resolve_once;
 use crate::error::AuthError;
 use crate::monitor::{Monitor, ResolvedBecause};
@@ -206,21 +206,6 @@ impl Renewing {
         resolve_once(&chain, &shared.monitor, shared.quiet).await
     }
 
-    /// Starts the task that checks the files for changes (again, if the runtime it ran on has
-    /// ended), on the runtime of this call.
-    fn watch_files(&self, files: &Arc<Watching>) {
-        use std::sync::atomic::Ordering;
-        if files.started.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            tracing::debug!("no Tokio runtime: the credential files are not checked for changes");
-            return;
-        };
-        let shared = Arc::downgrade(&self.shared);
-        runtime.spawn(watch_loop(shared, files.clone()));
-    }
-
     /// `work`, for at most the backstop.
     async fn bounded(
         &self,
@@ -236,37 +221,18 @@ impl Renewing {
     }
 }
 
-/// Checks `files` every interval while the manager lives; on a change, resolves the
-/// credentials again here, off the request path (requests go on with the old ones until the
-/// new are in). New credentials that cannot be read (a file caught half-written) leave the old
-/// ones in use, and are tried again at the next check.
-async fn watch_loop(shared: std::sync::Weak<Shared>, files: Arc<Watching>) {
-    let _restart = files.restart_if_dropped();
-    loop {
-        files.sleep.sleep(files.every).await;
-        let Some(shared) = shared.upgrade() else {
-            return;
-        };
-        let Some(marks) = files.changed() else {
-            continue;
-        };
-        let renewing = Renewing { shared };
-        // Nothing resolved yet: the first use reads the files as they are.
-        if renewing.shared.current.load().is_none() {
-            files.settle(marks);
-            continue;
-        }
-        match renewing.renew(ResolvedBecause::FileChanged).await {
-            Ok(()) => files.settle(marks),
-            Err(err) => {
-                let err =
-                    crate::sdk_errors::read_credentials_error(&err, renewing.shared.monitor.mode());
-                tracing::warn!(
-                    error = %err,
-                    "a credential file changed but cannot be used yet; the credentials read before stay in use until the next check"
-                );
-            }
-        }
+/// A file change: the credentials resolved again from a chain built afresh, the ones read
+/// before kept in use when the new cannot be read.
+impl Renew for Shared {
+    fn in_use(&self) -> bool {
+        self.current.load().is_some()
+    }
+
+    async fn renew(self: Arc<Self>) -> Result<(), AuthError> {
+        let renewing = Renewing { shared: self };
+        let renewed = renewing.renew(ResolvedBecause::FileChanged).await;
+        let mode = renewing.shared.monitor.mode();
+        renewed.map_err(|err| crate::sdk_errors::read_credentials_error(&err, mode))
     }
 }
 
@@ -288,10 +254,8 @@ impl ProvideCredentials for Renewing {
         Self: 'a,
     {
         // The path of every request: atomic loads and a clock read, no lock, no I/O.
-        if let Some(files) = &self.shared.files
-            && !files.started.load(std::sync::atomic::Ordering::Acquire)
-        {
-            self.watch_files(files);
+        if let Some(files) = &self.shared.files {
+            files.start(Arc::downgrade(&self.shared));
         }
         match self.fresh() {
             Some(credentials) => future::ProvideCredentials::ready(Ok(credentials)),

@@ -11,6 +11,7 @@
 mod common;
 
 mod api_key;
+mod api_key_renewal;
 mod bounded_waits;
 mod builder;
 mod cli;

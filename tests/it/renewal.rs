@@ -15,7 +15,7 @@ use bedrock_auth::{AuthManager, ErrorKind, RoleArn, custom::FreshCredentials, er
 const ROLE: RoleArn = RoleArn::from_static("arn:aws:iam::123456789012:role/Renewed");
 
 /// A world whose `/` is `root` and whose `HOME` is `/home`, reaching the local server.
-fn rooted(root: &Path) -> Sandbox {
+pub(super) fn rooted(root: &Path) -> Sandbox {
     Sandbox::rooted_at(root)
         .env("HOME", "/home")
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -347,7 +347,7 @@ async fn a_wrong_secret_is_not_a_reason_to_read_the_source_again() {
 }
 
 /// Waits until `check` holds, for at most 5 s: a file check runs every 100 ms here.
-async fn eventually(mut check: impl AsyncFnMut() -> bool) -> bool {
+pub(super) async fn eventually(mut check: impl AsyncFnMut() -> bool) -> bool {
     for _ in 0..50 {
         if check().await {
             return true;
