@@ -435,3 +435,58 @@ async fn no_key_bytes_in_debug_errors_or_trace_logs() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_key_read_again_leaves_no_key_bytes_in_errors_or_trace_logs() {
+    let aws = LocalAws::start().await.unwrap();
+    let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
+    let (old, new) = (aws.add_api_key(&alice), aws.add_api_key(&bob));
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("key");
+    std::fs::write(&file, old.expose_secret()).unwrap();
+    let toml = format!(
+        "mode = \"api_key\"\nregion = \"us-east-1\"\nendpoint_url = \"{}\"\n\
+         api_key = {{ file = \"/key\" }}\n",
+        aws.endpoint_url()
+    );
+    let sandbox = bedrock_auth::testing::Sandbox::rooted_at(root.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .file_check_interval(Duration::from_millis(50));
+    let config = bedrock_auth::AuthConfig::from_toml(&toml)
+        .unwrap()
+        .sandbox(sandbox);
+    let logs = Captured::default();
+    let _guard = logs.install();
+    let manager = AuthManager::from_config(&config).unwrap();
+    manager.validate().await.unwrap();
+    // Refused, read again; refreshed; replaced and noticed by the file check; then broken.
+    assert!(aws.revoke_api_key(&old));
+    std::fs::write(&file, new.expose_secret()).unwrap();
+    let refused = manager.validate().await.unwrap_err();
+    manager.validate().await.unwrap();
+    manager.refresh_credentials().await.unwrap();
+    std::fs::write(&file, format!("{}\nsecond line", old.expose_secret())).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let refresh = manager.refresh_credentials().await.unwrap_err();
+    assert_eq!(refresh.kind(), ErrorKind::InvalidConfig);
+    let texts = [
+        format!("{refused} {refused:?}"),
+        format!("{refresh} {refresh:?}"),
+        format!("{manager:?} {:?}", manager.health()),
+        logs.text(),
+    ];
+    assert!(logs.text().contains("TRACE"), "the capture saw nothing");
+    assert!(
+        logs.text().contains("credential_file_changed"),
+        "the file check ran"
+    );
+    for text in &texts {
+        for secret in [&old, &new] {
+            assert!(
+                !text.contains(secret.expose_secret()),
+                "a key leaked: {text}"
+            );
+        }
+    }
+}
