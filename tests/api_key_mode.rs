@@ -34,14 +34,7 @@ async fn short_term_key(aws: &LocalAws, user: &TestUser, ttl: Duration) -> Secre
 
 /// A short-term key for us-east-1 signed by `user` at `at`, valid for `ttl`.
 fn signed_at(user: &TestUser, at: SystemTime, ttl: Duration) -> ShortTermKey {
-    let creds = aws_credential_types::Credentials::new(
-        user.access_key_id.as_str(),
-        user.secret_access_key.expose_secret(),
-        None,
-        None,
-        "test",
-    );
-    ShortTermKey::sign(&creds, &"us-east-1".parse().unwrap(), ttl, at).unwrap()
+    common::signed_key(user, "us-east-1", at, ttl)
 }
 
 #[tokio::test]
@@ -439,8 +432,7 @@ async fn no_key_bytes_in_debug_errors_or_trace_logs() {
 #[tokio::test]
 async fn a_key_read_again_leaves_no_key_bytes_in_errors_or_trace_logs() {
     let aws = LocalAws::start().await.unwrap();
-    let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
-    let (old, new) = (aws.add_api_key(&alice), aws.add_api_key(&bob));
+    let (_, [old, new]) = common::two_keys(&aws);
     let root = tempfile::tempdir().unwrap();
     let file = root.path().join("key");
     std::fs::write(&file, old.expose_secret()).unwrap();

@@ -65,6 +65,37 @@ pub fn closed_endpoint() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
+/// A short-term Bedrock API key signed by `user` for `region` at `at`, valid for `ttl`: made
+/// locally, as AWS's generators make one.
+pub fn signed_key(
+    user: &bedrock_auth::testing::TestUser,
+    region: &str,
+    at: std::time::SystemTime,
+    ttl: std::time::Duration,
+) -> bedrock_auth::api_key::ShortTermKey {
+    let credentials = aws_credential_types::Credentials::new(
+        user.access_key_id.as_str(),
+        bedrock_auth::ExposeSecret::expose_secret(&user.secret_access_key),
+        None,
+        None,
+        "test",
+    );
+    let region = region.parse().expect("a region");
+    bedrock_auth::api_key::ShortTermKey::sign(&credentials, &region, ttl, at).expect("a key")
+}
+
+/// Two users of `aws`, alice and bob, and a long-term Bedrock API key of each.
+pub fn two_keys(
+    aws: &bedrock_auth::testing::LocalAws,
+) -> (
+    [bedrock_auth::testing::TestUser; 2],
+    [bedrock_auth::SecretString; 2],
+) {
+    let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
+    let keys = [aws.add_api_key(&alice), aws.add_api_key(&bob)];
+    ([alice, bob], keys)
+}
+
 /// The model id the local server's tests call.
 pub const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 

@@ -10,7 +10,7 @@ use bedrock_auth::monitor::ResolvedBecause;
 use bedrock_auth::testing::{LocalAws, TestUser};
 use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, ExposeSecret};
 
-use super::common::converse;
+use super::common::{converse, signed_key, two_keys};
 use super::renewal::{eventually, rooted};
 
 /// Where the key file is, in the world and on disk.
@@ -73,8 +73,7 @@ fn because(manager: &AuthManager) -> Option<ResolvedBecause> {
 #[tokio::test]
 async fn refresh_reads_a_key_file_again_and_the_next_call_sends_the_new_key() {
     let aws = LocalAws::start().await.unwrap();
-    let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
-    let (old, new) = (aws.add_api_key(&alice), aws.add_api_key(&bob));
+    let ([alice, bob], [old, new]) = two_keys(&aws);
     let root = tempfile::tempdir().unwrap();
     let manager = key_file_manager(&aws, root.path(), old.expose_secret(), None);
     manager.validate().await.unwrap();
@@ -129,8 +128,7 @@ async fn refresh_reads_the_variable_again_and_a_key_given_in_code_is_kept() {
 #[tokio::test]
 async fn a_replaced_key_file_is_used_by_the_same_manager_within_the_check_interval() {
     let aws = LocalAws::start().await.unwrap();
-    let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
-    let (old, new) = (aws.add_api_key(&alice), aws.add_api_key(&bob));
+    let ([alice, bob], [old, new]) = two_keys(&aws);
     let root = tempfile::tempdir().unwrap();
     let every = Some(Duration::from_millis(100));
     let manager = key_file_manager(&aws, root.path(), old.expose_secret(), every);
@@ -153,8 +151,7 @@ async fn a_replaced_key_file_is_used_by_the_same_manager_within_the_check_interv
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_key_is_dropped_once_and_read_again_for_the_next_call_of_many() {
     let aws = LocalAws::start().await.unwrap();
-    let (alice, bob) = (aws.add_user("alice"), aws.add_user("bob"));
-    let (old, new) = (aws.add_api_key(&alice), aws.add_api_key(&bob));
+    let ([_, bob], [old, new]) = two_keys(&aws);
     let root = tempfile::tempdir().unwrap();
     let manager = key_file_manager(&aws, root.path(), old.expose_secret(), None);
     let client = manager.bedrock_client("us-east-1").await.unwrap();
@@ -223,22 +220,8 @@ async fn a_refused_key_given_in_code_is_not_dropped() {
 async fn an_expired_short_term_key_is_read_again_from_its_file() {
     let aws = LocalAws::start().await.unwrap();
     let alice = aws.add_user("alice");
-    let credentials = aws_credential_types::Credentials::new(
-        alice.access_key_id.as_str(),
-        alice.secret_access_key.expose_secret(),
-        None,
-        None,
-        "test",
-    );
-    let region = "us-east-1".parse().unwrap();
-    let sign = |at: SystemTime| {
-        let key = bedrock_auth::api_key::ShortTermKey::sign(
-            &credentials,
-            &region,
-            Duration::from_secs(60),
-            at,
-        )
-        .unwrap();
+    let sign = |at| {
+        let key = signed_key(&alice, "us-east-1", at, Duration::from_secs(60));
         key.token().expose_secret().to_owned()
     };
     let root = tempfile::tempdir().unwrap();

@@ -82,20 +82,8 @@ async fn finish(mut command: tokio::process::Command) -> Output {
 
 /// A short-term API key of `user` for `region` that expired ten minutes ago.
 fn expired_key(user: &TestUser, region: &str) -> bedrock_auth::api_key::ShortTermKey {
-    let credentials = aws_credential_types::Credentials::new(
-        user.access_key_id.as_str(),
-        user.secret_access_key.expose_secret(),
-        None,
-        None,
-        "test",
-    );
-    bedrock_auth::api_key::ShortTermKey::sign(
-        &credentials,
-        &region.parse().unwrap(),
-        Duration::from_secs(60),
-        std::time::SystemTime::now() - Duration::from_secs(600),
-    )
-    .unwrap()
+    let at = std::time::SystemTime::now() - Duration::from_secs(600);
+    super::common::signed_key(user, region, at, Duration::from_secs(60))
 }
 
 fn keys(user: &TestUser) -> [(&'static str, String); 2] {
