@@ -100,13 +100,7 @@ impl<M: ModeState> AuthBuilder<M> {
             remake,
         } = self;
         match mode.finish(&settings, &mut problems) {
-            Some(mode) if problems.is_empty() => {
-                let manager = AuthManager::new(mode, settings);
-                Ok(match remake {
-                    Some(remake) => manager.remade_by(remake),
-                    None => manager,
-                })
-            }
+            Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings, remake)),
             // A mode that did not finish always recorded why.
             _ => Err(ConfigError::new(problems)),
         }
@@ -119,7 +113,9 @@ impl AuthManager {
         AuthBuilder::new()
     }
 
-    pub(crate) fn new(mode: ModeConfig, settings: Settings) -> Self {
+    /// The manager of a checked mode; `remake` makes the mode again when its credentials are
+    /// read again (a manager made from a configuration).
+    fn new(mode: ModeConfig, settings: Settings, remake: Option<Remake>) -> Self {
         // One HTTP client, so every SDK client of this manager shares its connection pool.
         let http = match (&settings.shared, &settings.os.http) {
             (Some(shared), _) => shared.http.clone(),
@@ -133,7 +129,7 @@ impl AuthManager {
         ));
         Self {
             inner: Arc::new(Inner {
-                key: KeyCache::new(&mode, &settings.os, None, &monitor),
+                key: KeyCache::new(&mode, &settings.os, remake.as_ref(), &monitor),
                 monitor,
                 mode,
                 settings,
@@ -142,20 +138,9 @@ impl AuthManager {
                 watches: Arc::default(),
                 sts: OnceCell::new(),
                 bedrock: RwLock::new(HashMap::new()),
-                remake: None,
+                remake,
             }),
         }
-    }
-
-    /// The same manager, made again by `remake` when its credentials are read again (a new
-    /// manager: nothing is shared yet).
-    fn remade_by(mut self, remake: Remake) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            let os = &inner.settings.os;
-            inner.key = KeyCache::new(&inner.mode, os, Some(&remake), &inner.monitor);
-            inner.remake = Some(remake);
-        }
-        self
     }
 
     /// The checked mode.

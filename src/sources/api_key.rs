@@ -91,9 +91,8 @@ impl KeyCache {
         let key = config.key.clone().map(Arc::new);
         let source = match (remake, &key) {
             (Some(remake), _) => Source::Config(remake.clone()),
-            (None, _) if config.from_env => Source::Environment,
-            (None, Some(key)) => Source::Fixed(key.clone()),
-            (None, None) => Source::Environment,
+            (None, Some(key)) if !config.from_env => Source::Fixed(key.clone()),
+            (None, _) => Source::Environment,
         };
         let files = match (remake, default_async_sleep()) {
             (Some(remake), Some(sleep)) if !remake.files.is_empty() => {
@@ -209,7 +208,8 @@ impl KeyCache {
             (None, Some((entry, None))) => return Ok(entry.key.clone()),
             // The key read when the builder built, first used now.
             (None, Some((entry, Some(ResolvedBecause::FirstUse)))) => {
-                return Ok(self.store(entry.key.clone(), ResolvedBecause::FirstUse, None));
+                let first_use = ResolvedBecause::FirstUse;
+                return Ok(self.store(entry.key.clone(), first_use, Duration::ZERO));
             }
             (None, Some((_, Some(because)))) => because,
             // None yet, or the last read failed.
@@ -225,18 +225,12 @@ impl KeyCache {
         match self.read_source() {
             Ok(key) => {
                 *last_failure = None;
-                if let Some(entry) = &entry {
-                    shared.previous.store(Some(entry.key.clone()));
-                }
-                Ok(self.store(key, because, Some(started.elapsed())))
+                Ok(self.store(key, because, started.elapsed()))
             }
             Err(err) => {
                 tracing::debug!(error = %err, because = because.as_str(), "the API key could not be read again");
                 if because != ResolvedBecause::FileChanged {
-                    if let Some(entry) = &entry {
-                        shared.previous.store(Some(entry.key.clone()));
-                    }
-                    shared.current.store(None);
+                    self.replace(None);
                 }
                 *last_failure = Some((Instant::now(), err.clone()));
                 Err(err)
@@ -245,22 +239,34 @@ impl KeyCache {
     }
 
     /// `key` in use from now on, recorded by the monitor as resolved because of `because`
-    /// (`took` its read; `None` for the key read at build).
+    /// (`took` its read).
     fn store(
         &self,
         key: Arc<BearerKey>,
         because: ResolvedBecause,
-        took: Option<Duration>,
+        took: Duration,
     ) -> Arc<BearerKey> {
         let expires_at = key.info.as_ref().ok().and_then(|info| info.expires_at);
-        let took = took.unwrap_or_default();
         let generation = self.shared.monitor.resolved(expires_at, took, because);
-        self.shared.current.store(Some(Arc::new(Entry {
+        self.replace(Some(Entry {
             key: key.clone(),
             generation,
             read_at: Instant::now(),
-        })));
+        }));
         key
+    }
+
+    /// `entry` in use from now on; the key before it, if another, kept as the previous one.
+    fn replace(&self, entry: Option<Entry>) {
+        let old = self.shared.current.swap(entry.map(Arc::new));
+        let new = self.shared.current.load();
+        let same = |old: &Entry| {
+            new.as_ref()
+                .is_some_and(|new| Arc::ptr_eq(&new.key, &old.key))
+        };
+        if let Some(old) = old.filter(|old| !same(old)) {
+            self.shared.previous.store(Some(old.key.clone()));
+        }
     }
 
     /// The key, read from its source now.

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use bedrock_auth::monitor::ResolvedBecause;
 use bedrock_auth::testing::{LocalAws, TestUser};
-use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, ExposeSecret};
+use bedrock_auth::{AuthConfig, AuthManager, ErrorKind, ExposeSecret, SecretString};
 
 use super::common::{converse, signed_key, two_keys};
 use super::renewal::{eventually, rooted};
@@ -64,6 +64,13 @@ fn bearer_owners(aws: &LocalAws) -> Vec<String> {
 
 fn id(user: &TestUser) -> String {
     user.access_key_id.as_str().to_owned()
+}
+
+/// A long-term API key of a new user, revoked.
+fn revoked_key(aws: &LocalAws) -> SecretString {
+    let key = aws.add_api_key(&aws.add_user("alice"));
+    assert!(aws.revoke_api_key(&key));
+    key
 }
 
 fn because(manager: &AuthManager) -> Option<ResolvedBecause> {
@@ -188,9 +195,7 @@ async fn a_revoked_key_is_dropped_once_and_read_again_for_the_next_call_of_many(
 #[tokio::test]
 async fn a_key_that_stays_revoked_is_read_again_once_per_refusal_and_never_loops() {
     let aws = LocalAws::start().await.unwrap();
-    let alice = aws.add_user("alice");
-    let key = aws.add_api_key(&alice);
-    assert!(aws.revoke_api_key(&key));
+    let key = revoked_key(&aws);
     let root = tempfile::tempdir().unwrap();
     let manager = key_file_manager(&aws, root.path(), key.expose_secret(), None);
     for _ in 0..3 {
@@ -204,9 +209,7 @@ async fn a_key_that_stays_revoked_is_read_again_once_per_refusal_and_never_loops
 #[tokio::test]
 async fn a_refused_key_given_in_code_is_not_dropped() {
     let aws = LocalAws::start().await.unwrap();
-    let alice = aws.add_user("alice");
-    let key = aws.add_api_key(&alice);
-    assert!(aws.revoke_api_key(&key));
+    let key = revoked_key(&aws);
     let manager = aws.builder().api_key(key).build().unwrap();
     for _ in 0..2 {
         let err = manager.validate().await.unwrap_err();
