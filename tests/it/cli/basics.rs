@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bedrock_auth::ExposeSecret;
-use bedrock_auth::testing::{LocalAws, RoleSpec};
+use bedrock_auth::testing::RoleSpec;
 use serde_json::Value;
 
 use super::*;
