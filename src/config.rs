@@ -401,12 +401,23 @@ fn shown_value(key: &str, raw: &Raw) -> String {
             let items = items.iter().map(|item| shown_value(key, item));
             items.collect::<Vec<_>>().join(", ")
         }
-        Raw::Table(table) => match (table.get("env"), table.get("file"), table.get("profile")) {
-            (Some(Raw::Str(var)), _, _) => format!("from variable {var}"),
-            (_, Some(Raw::Str(path)), _) => format!("from file {path}"),
-            (_, _, Some(Raw::Str(profile))) => format!("profile {profile}"),
-            _ => "a key pair".to_owned(),
-        },
+        Raw::Table(table) => {
+            let text = |name: &str| match table.get(name) {
+                Some(Raw::Str(text)) => Some(text.as_str()),
+                _ => None,
+            };
+            if let Some(var) = text("env") {
+                format!("from variable {var}")
+            } else if let Some(path) = text("file") {
+                format!("from file {path}")
+            } else if let Some(profile) = text("profile") {
+                format!("profile {profile}")
+            } else if let Some(path) = text("web_identity_token_file") {
+                format!("web identity token file {path}")
+            } else {
+                "a key pair".to_owned()
+            }
+        }
         Raw::Other(kind) => format!("<{kind}>"),
     }
 }

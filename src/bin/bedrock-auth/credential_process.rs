@@ -1,5 +1,6 @@
 //! `bedrock-auth credential-process`: the mode's credentials in the `credential_process`
-//! format, for a profile line, so that every AWS tool uses this configuration.
+//! format, for a profile line, so that every AWS tool uses this configuration. A failure is
+//! said as every subcommand says it: on stderr, or with `--json` as JSON on stdout.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,7 +8,6 @@ use std::process::ExitCode;
 use bedrock_auth::{AuthError, ErrorKind, modes::ModeKind};
 use zeroize::Zeroizing;
 
-use crate::hints;
 use serde::Serialize;
 
 use crate::cache::Entry;
@@ -28,7 +28,7 @@ fn print_output(bytes: &[u8]) -> ExitCode {
 /// `bedrock-auth credential-process`: the credentials, as the `credential_process` contract
 /// wants them, on stdout and nowhere else; any failure on stderr with a non-zero exit and
 /// nothing on stdout.
-pub(crate) async fn run(mode: &ModeFlags, cache: bool) -> ExitCode {
+pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
     let entry = cache.then(|| Entry::of(mode.config_file())).flatten();
     if let Some(cached) = entry.as_ref().and_then(Entry::fresh) {
         return print_output(&cached);
@@ -89,18 +89,8 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool) -> ExitCode {
             }
             print_output(&bytes)
         }
-        Err(error) => {
-            eprintln!(
-                "error [{}]: {}\nhint: {}",
-                error.kind(),
-                error.message(),
-                hints::for_command(&error)
-            );
-            ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
-                2
-            } else {
-                1
-            })
-        }
+        // As every subcommand says a failure: text on stderr, or with `--json` JSON on stdout
+        // (as its usage errors are).
+        Err(error) => crate::printed(Err(error.into()), json),
     }
 }

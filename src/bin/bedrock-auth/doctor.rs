@@ -5,7 +5,7 @@
 use bedrock_auth::diagnose::Diagnosis;
 use serde::Serialize;
 
-use crate::flags::{ModeFlags, flag_of};
+use crate::flags::ModeFlags;
 use crate::output::{Failure, Report};
 
 /// `doctor`'s report.
@@ -22,16 +22,11 @@ pub(crate) async fn run(mode: &ModeFlags, json: bool) -> Result<Report, Failure>
         Err(_) => bedrock_auth::diagnose::diagnose().await,
     };
     // What the flags gave, by the key each flag sets; auto mode when no mode flag chose one.
-    let mode_flag = mode.mode_flag();
     for setting in &mut diagnosis.settings {
         if setting.source != "given" {
             continue;
         }
-        let flag = match setting.key.as_deref() {
-            Some("mode") => mode_flag,
-            Some(key) => flag_of(key),
-            None => None,
-        };
+        let flag = setting.key.as_deref().and_then(|key| mode.flag_for(key));
         setting.source = flag.map_or_else(|| "default".to_owned(), |f| format!("flag {f}"));
     }
     // The diagnosis is shown whatever whoami says: it is what explains a failure.

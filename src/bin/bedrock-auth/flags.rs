@@ -1,23 +1,203 @@
-//! The mode flags (`--profile`, `--env`, `--role-arn`, ...): the keys of a config file, given
-//! on the command line. The command has no mapping of its own to the builder, only
-//! [`AuthManager::from_config`]'s.
+//! The mode flags (`--profile`, `--env`, `--role-arn`, ...) and the setting flags (`--region`,
+//! `--external-id`, `--tag`, ...): the keys of a config file, given on the command line. The
+//! command has no mapping of its own to the builder, only [`AuthManager::from_config`]'s.
+//!
+//! Each setting flag is one row of [`SETTINGS`]: its name, the configuration key it sets and
+//! how its value is written there. clap's arguments, the conversion to a configuration and the
+//! names in messages and in `doctor` are all read from that row, and every flag given reaches
+//! the configuration by the same path, beside `--config` or not: a flag is applied (and
+//! `doctor` shows it), or the configuration it makes is refused with exit 2 naming it. None
+//! is accepted and dropped.
 
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use bedrock_auth::{AuthConfig, AuthError, AuthManager, ConfigError, ErrorKind, modes::ModeKind};
-use clap::Args;
-use serde::{Deserialize, Serialize};
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::BUG;
+use crate::mfa_prompt::ask_mfa_code;
+
+/// How a flag's value is written into the configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// A string, as given.
+    Text,
+    /// Whole seconds, as given (the configuration checks the range).
+    Seconds,
+    /// A duration (`90`, `90s`, `15m`, `1h`) up to this many seconds, written in milliseconds.
+    Millis(u64),
+    /// A path, as a string.
+    Path,
+    /// A path the setting is read from: `{ file = PATH }`.
+    FromFile,
+    /// `KEY=VALUE`, repeatable: a table of them.
+    Pairs,
+    /// Repeatable: a list.
+    List,
+}
+
+/// A flag that sets one key of a configuration.
+#[derive(Debug)]
+pub(crate) struct Flag {
+    /// The flag without its dashes (`session-name`): clap's id and long name.
+    long: &'static str,
+    /// The key it sets, as a path for a key inside a table (`source.profile`).
+    key: &'static str,
+    shape: Shape,
+    value_name: &'static str,
+    help: &'static str,
+    /// Flags that set the same key another way: given together, which would win?
+    conflicts: &'static [&'static str],
+}
+
+impl Flag {
+    /// The flag as typed: `--session-name`.
+    pub(crate) fn name(&self) -> String {
+        format!("--{}", self.long)
+    }
+
+    /// The key at the top of the configuration that it sets (`source` for `source.profile`).
+    fn root(&self) -> &'static str {
+        self.key.split('.').next().unwrap_or(self.key)
+    }
+
+    fn arg(&self) -> Arg {
+        let repeated = matches!(self.shape, Shape::Pairs | Shape::List);
+        Arg::new(self.long)
+            .long(self.long)
+            .value_name(self.value_name)
+            .help(self.help)
+            .value_parser(clap::value_parser!(OsString))
+            .action(if repeated {
+                ArgAction::Append
+            } else {
+                ArgAction::Set
+            })
+            .conflicts_with_all(self.conflicts)
+    }
+}
+
+const fn flag(
+    long: &'static str,
+    key: &'static str,
+    shape: Shape,
+    value_name: &'static str,
+    help: &'static str,
+) -> Flag {
+    Flag {
+        long,
+        key,
+        shape,
+        value_name,
+        help,
+        conflicts: &[],
+    }
+}
+
+/// Every setting flag, in the order `--help` lists them: the one declaration of each.
+pub(crate) const SETTINGS: [Flag; 13] = [
+    flag("region", "region", Shape::Text, "REGION", "The region"),
+    flag(
+        "bedrock-timeout",
+        "bedrock_timeout_ms",
+        Shape::Millis(24 * 3600),
+        "DURATION",
+        "How long a Bedrock call may take (a model's whole answer): 90, 90s, 15m, 1h; default 60 \
+         minutes. Credentials keep their own, shorter bound",
+    ),
+    flag(
+        "external-id",
+        "external_id",
+        Shape::Text,
+        "EXTERNAL_ID",
+        "The role's external id",
+    ),
+    flag(
+        "session-name",
+        "session_name",
+        Shape::Text,
+        "NAME",
+        "The role session name",
+    ),
+    flag(
+        "duration",
+        "duration_secs",
+        Shape::Seconds,
+        "SECONDS",
+        "The role session duration in seconds (900 to 43200)",
+    ),
+    Flag {
+        conflicts: &["web-identity-token-file"],
+        ..flag(
+            "source-profile",
+            "source.profile",
+            Shape::Text,
+            "PROFILE",
+            "Assume the role with the credentials of this profile",
+        )
+    },
+    flag(
+        "web-identity-token-file",
+        "source.web_identity_token_file",
+        Shape::Path,
+        "FILE",
+        "Assume the role with the OIDC token in this file (AssumeRoleWithWebIdentity), read at \
+         every assumption: EKS's AWS_WEB_IDENTITY_TOKEN_FILE, a CI system's ID token",
+    ),
+    flag(
+        "mfa-serial",
+        "mfa_serial",
+        Shape::Text,
+        "SERIAL",
+        "The role wants MFA: the device's serial or ARN; the code is asked on the terminal",
+    ),
+    flag(
+        "tag",
+        "session_tags",
+        Shape::Pairs,
+        "KEY=VALUE",
+        "A session tag (repeatable; the role's trust policy must allow sts:TagSession)",
+    ),
+    flag(
+        "policy-arn",
+        "policy_arns",
+        Shape::List,
+        "ARN",
+        "A managed policy that scopes the session down (repeatable, at most 10)",
+    ),
+    flag(
+        "session-policy",
+        "session_policy",
+        Shape::FromFile,
+        "FILE",
+        "An inline session policy, read from this JSON file: the session may do only what both \
+         the role and the policy allow",
+    ),
+    flag(
+        "source-identity",
+        "source_identity",
+        Shape::Text,
+        "NAME",
+        "Who is behind the session, kept in CloudTrail (sts:SetSourceIdentity)",
+    ),
+    flag(
+        "transitive-tag-key",
+        "transitive_tag_keys",
+        Shape::List,
+        "KEY",
+        "A session tag that passes on to the next role of a chain (repeatable)",
+    ),
+];
 
 /// How the manager is configured: a config file, or flags that name the same keys.
 #[derive(Args)]
 pub(crate) struct ModeFlags {
-    /// Read the configuration from this TOML or JSON file instead of the mode flags below
-    /// (`--region` and `--bedrock-timeout` beside it override the file's).
+    /// Read the configuration from this TOML or JSON file instead of a mode flag; each setting
+    /// flag beside it replaces the file's value of that setting (a `--tag` all its tags).
     #[arg(
         long,
         value_name = "FILE",
@@ -36,43 +216,6 @@ pub(crate) struct ModeFlags {
     /// Assume-role mode: this role.
     #[arg(long)]
     role_arn: Option<String>,
-    /// The role's external id.
-    #[arg(long, requires = "role_arn")]
-    external_id: Option<String>,
-    /// The role session name.
-    #[arg(long, requires = "role_arn")]
-    session_name: Option<String>,
-    /// The role session duration in seconds (900 to 43200).
-    #[arg(long, requires = "role_arn")]
-    duration: Option<u64>,
-    /// Assume the role with the credentials of this profile.
-    #[arg(long, requires = "role_arn")]
-    source_profile: Option<String>,
-    /// Assume the role with the OIDC token in this file (AssumeRoleWithWebIdentity), read at
-    /// every assumption: EKS's AWS_WEB_IDENTITY_TOKEN_FILE, a CI system's ID token.
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "role_arn",
-        conflicts_with = "source_profile"
-    )]
-    web_identity_token_file: Option<PathBuf>,
-    /// The role wants MFA: the device's serial or ARN; the code is asked on the terminal.
-    #[arg(long, requires = "role_arn")]
-    mfa_serial: Option<String>,
-    /// A session tag, KEY=VALUE (repeatable; the role's trust policy must allow sts:TagSession).
-    #[arg(long = "tag", value_name = "KEY=VALUE", requires = "role_arn")]
-    tags: Vec<String>,
-    /// A managed policy that scopes the session down (repeatable, at most 10).
-    #[arg(long = "policy-arn", value_name = "ARN", requires = "role_arn")]
-    policy_arns: Vec<String>,
-    /// An inline session policy, read from this JSON file: the session may do only what both
-    /// the role and the policy allow.
-    #[arg(long, value_name = "FILE", requires = "role_arn")]
-    session_policy: Option<PathBuf>,
-    /// Who is behind the session, kept in CloudTrail (sts:SetSourceIdentity).
-    #[arg(long, value_name = "NAME", requires = "role_arn")]
-    source_identity: Option<String>,
     /// API-key mode: the Bedrock API key in AWS_BEARER_TOKEN_BEDROCK (never taken from a flag,
     /// so it stays out of shell history and process lists).
     #[arg(long, conflicts_with_all = ["profile", "env", "auto", "role_arn"])]
@@ -81,100 +224,175 @@ pub(crate) struct ModeFlags {
     settings: SettingFlags,
 }
 
-/// The settings of every mode: beside `--config`, each overrides the file's (as `--region`
-/// overrides a profile's region in the AWS CLI).
-#[derive(Args)]
+/// The setting flags given, each with its values: the rows of [`SETTINGS`] as clap arguments.
 pub(crate) struct SettingFlags {
-    /// The region.
-    #[arg(long)]
-    region: Option<String>,
-    /// How long a Bedrock call may take (a model's whole answer): 90, 90s, 15m, 1h; default
-    /// 60 minutes. Credentials keep their own, shorter bound.
-    #[arg(long, value_name = "DURATION")]
-    bedrock_timeout: Option<String>,
+    given: Vec<(&'static Flag, Vec<OsString>)>,
+}
+
+impl FromArgMatches for SettingFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let given = SETTINGS
+            .iter()
+            .filter_map(|flag| {
+                let values = matches.get_many::<OsString>(flag.long)?;
+                Some((flag, values.cloned().collect()))
+            })
+            .collect();
+        Ok(Self { given })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for SettingFlags {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        SETTINGS
+            .iter()
+            .fold(command, |command, flag| command.arg(flag.arg()))
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
 }
 
 impl SettingFlags {
-    /// The settings given, as the keys of a config file (none given: an empty config).
-    pub(crate) fn config(&self) -> Result<AuthConfig, AuthError> {
-        to_config(&self.keys(None)?)
+    /// The keys the flags set, as a configuration's table.
+    fn keys(&self) -> Result<Map<String, Value>, AuthError> {
+        let mut keys = Map::new();
+        for (flag, values) in &self.given {
+            let value = flag.value(values)?;
+            match flag.key.split_once('.') {
+                Some((table, key)) => {
+                    let table = keys
+                        .entry(table)
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(table) = table {
+                        table.insert(key.to_owned(), value);
+                    }
+                }
+                None => {
+                    keys.insert(flag.key.to_owned(), value);
+                }
+            }
+        }
+        Ok(keys)
     }
 
-    /// The flags as config keys, in `mode` (none: the file's, when beside `--config`).
-    fn keys(&self, mode: Option<ModeKind>) -> Result<FlagConfig<'_>, AuthError> {
-        let bedrock_timeout_ms = match &self.bedrock_timeout {
-            Some(text) => {
-                Some(parse_duration("--bedrock-timeout", text, 24 * 3600)?.as_millis() as u64)
+    /// The flag given that set `key` (a configuration key, or a path inside one).
+    pub(crate) fn flag_for(&self, key: &str) -> Option<&'static Flag> {
+        let root = key.split('.').next().unwrap_or(key);
+        let given = || self.given.iter().map(|(flag, _)| *flag);
+        given()
+            .find(|flag| flag.key == key)
+            .or_else(|| given().find(|flag| flag.root() == root))
+    }
+
+    /// The file's configuration, each setting these flags give in place of the file's.
+    pub(crate) fn over_file(&self, path: &std::path::Path) -> Result<AuthConfig, AuthError> {
+        let file = AuthConfig::from_file(path)?;
+        Ok(file
+            .overridden_by(to_config(self.keys()?)?)
+            .mfa_provider(ask_mfa_code))
+    }
+
+    /// A configuration these flags made is refused naming them: a person typed them. Problems
+    /// of keys no flag set keep their key.
+    pub(crate) fn in_flag_terms(
+        &self,
+        err: ConfigError,
+        mode_flag: impl Fn(&str) -> Option<String>,
+    ) -> AuthError {
+        let name = |field: &str| mode_flag(field).or_else(|| self.flag_for(field).map(Flag::name));
+        if err.problems().iter().all(|p| name(p.field()).is_none()) {
+            return AuthError::from(err);
+        }
+        let problems: Vec<String> = err
+            .problems()
+            .iter()
+            .map(|problem| {
+                let field = problem.field();
+                let named = name(field).unwrap_or_else(|| field.to_owned());
+                format!("  - {named}: {}", problem.error())
+            })
+            .collect();
+        let count = problems.len();
+        let plural = if count == 1 { "" } else { "s" };
+        AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "invalid flags ({count} problem{plural}):\n{}",
+                problems.join("\n")
+            ),
+            "fix the flags named in the message (`--help` lists them)",
+        )
+    }
+}
+
+impl Flag {
+    /// The flag's values as the configuration holds them. A value is never quoted back: it
+    /// may be a secret put in the wrong place.
+    fn value(&self, values: &[OsString]) -> Result<Value, AuthError> {
+        let texts = values
+            .iter()
+            .map(|value| {
+                value.to_str().ok_or_else(|| {
+                    self.refused(
+                        "was given a value that is not valid UTF-8",
+                        "give it in UTF-8 (for a file, a path or a link of a UTF-8 name)",
+                    )
+                })
+            })
+            .collect::<Result<Vec<&str>, _>>()?;
+        let first = texts.first().copied().unwrap_or_default();
+        Ok(match self.shape {
+            Shape::Text | Shape::Seconds | Shape::Path => Value::from(first),
+            Shape::Millis(max) => {
+                let millis = parse_duration(&self.name(), first, max)?.as_millis();
+                Value::from(u64::try_from(millis).unwrap_or(u64::MAX))
             }
-            None => None,
-        };
-        Ok(FlagConfig {
-            mode,
-            region: self.region.as_deref(),
-            bedrock_timeout_ms,
-            ..FlagConfig::default()
+            Shape::FromFile => Value::Object(Map::from_iter([("file".into(), first.into())])),
+            Shape::List => Value::from(texts),
+            Shape::Pairs => Value::Object(self.pairs(&texts)?),
         })
     }
+
+    /// `KEY=VALUE` items as a table; a key given twice is refused (which one was meant?).
+    fn pairs(&self, items: &[&str]) -> Result<Map<String, Value>, AuthError> {
+        let mut table = Map::new();
+        for item in items {
+            let Some((key, value)) = item.split_once('=') else {
+                return Err(self.refused(
+                    "takes KEY=VALUE; one was given without `=`",
+                    "write each as KEY=VALUE, e.g. --tag tenant=acme",
+                ));
+            };
+            if table.insert(key.to_owned(), Value::from(value)).is_some() {
+                return Err(self.refused(
+                    "was given the same key twice",
+                    "give each key once: which value was meant cannot be guessed",
+                ));
+            }
+        }
+        Ok(table)
+    }
+
+    fn refused(&self, what: &str, hint: &'static str) -> AuthError {
+        AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!("{} {what}", self.name()),
+            hint,
+        )
+    }
 }
 
-/// Flags are strings and integers, which both steps take: neither fails.
-fn to_config(flags: &FlagConfig<'_>) -> Result<AuthConfig, AuthError> {
-    serde_json::to_value(flags)
-        .and_then(AuthConfig::deserialize)
-        .map(|config| config.mfa_provider(ask_mfa_code))
+/// Keys are strings, integers and tables of them, which both steps take: neither fails.
+fn to_config(keys: Map<String, Value>) -> Result<AuthConfig, AuthError> {
+    AuthConfig::deserialize(Value::Object(keys))
         .map_err(|err| AuthError::new(ErrorKind::InvalidConfig, err.to_string(), BUG))
-}
-
-/// The mode flags as the keys of a config file: the command has no mapping of its own to
-/// the builder, only [`AuthManager::from_config`]'s.
-#[derive(Serialize, Default)]
-struct FlagConfig<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mode: Option<ModeKind>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    profile: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role_arn: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    external_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration_secs: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<SourceProfile<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mfa_serial: Option<&'a str>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    session_tags: BTreeMap<&'a str, &'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    policy_arns: Vec<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_policy: Option<FromFile<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source_identity: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bedrock_timeout_ms: Option<u64>,
-}
-
-/// `source = { profile = ".." }` or `source = { web_identity_token_file = ".." }`.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum SourceProfile<'a> {
-    Profile {
-        profile: &'a str,
-    },
-    WebIdentity {
-        web_identity_token_file: &'a std::path::Path,
-    },
-}
-
-/// `{ file = ".." }`.
-#[derive(Serialize)]
-struct FromFile<'a> {
-    file: &'a std::path::Path,
 }
 
 impl ModeFlags {
@@ -183,175 +401,79 @@ impl ModeFlags {
         self.config.as_deref()
     }
 
-    /// The flag that chose the mode; `None` when none did (auto mode, the default).
-    pub(crate) fn mode_flag(&self) -> Option<&'static str> {
+    /// The mode the mode flags chose, and the flag that chose it; auto mode, with no flag,
+    /// when none did.
+    fn mode(&self) -> (ModeKind, Option<&'static str>) {
         if self.role_arn.is_some() {
-            Some("--role-arn")
+            (ModeKind::AssumeRole, Some("--role-arn"))
         } else if self.profile.is_some() {
-            Some("--profile")
+            (ModeKind::Profile, Some("--profile"))
         } else if self.env {
-            Some("--env")
+            (ModeKind::Environment, Some("--env"))
         } else if self.api_key {
-            Some("--api-key")
+            (ModeKind::ApiKey, Some("--api-key"))
         } else if self.auto {
-            Some("--auto")
+            (ModeKind::Auto, Some("--auto"))
         } else {
-            None
+            (ModeKind::Auto, None)
         }
     }
 
-    /// The configuration: the file given with `--config` (its settings overridden by those
-    /// flags given beside it), or the flags as its keys. `--api-key` is `mode = "api_key"`
+    /// The flag that set the configuration key `key`, as typed (`--tag`); `None` when no flag
+    /// given did (a file's key, or a default).
+    pub(crate) fn flag_for(&self, key: &str) -> Option<String> {
+        self.mode_flag_for(key)
+            .or_else(|| self.settings.flag_for(key).map(Flag::name))
+    }
+
+    /// The mode flag that set `key` (`mode`, `profile`, `role_arn`): none beside `--config`.
+    fn mode_flag_for(&self, key: &str) -> Option<String> {
+        if self.config.is_some() {
+            return None;
+        }
+        let flag = match key {
+            "mode" => self.mode().1,
+            "profile" => self.profile.as_ref().map(|_| "--profile"),
+            "role_arn" => self.role_arn.as_ref().map(|_| "--role-arn"),
+            _ => None,
+        };
+        flag.map(str::to_owned)
+    }
+
+    /// The configuration: the file given with `--config`, each setting a flag beside it gives
+    /// in place of the file's; or the flags as its keys. `--api-key` is `mode = "api_key"`
     /// without a key, which reads `AWS_BEARER_TOKEN_BEDROCK` (never a flag: shell history and
-    /// process lists show flags).
+    /// process lists show flags). An MFA code, when the role wants one, is asked on the
+    /// terminal.
     pub(crate) fn config(&self) -> Result<AuthConfig, AuthError> {
-        // An MFA code, when the role wants one, is asked on the terminal.
         if let Some(path) = &self.config {
-            let file = AuthConfig::from_file(path)?.mfa_provider(ask_mfa_code);
-            return Ok(file.overridden_by(self.settings.config()?));
+            return self.settings.over_file(path);
         }
-        let mode = if self.role_arn.is_some() {
-            ModeKind::AssumeRole
-        } else if self.profile.is_some() {
-            ModeKind::Profile
-        } else if self.env {
-            ModeKind::Environment
-        } else if self.api_key {
-            ModeKind::ApiKey
-        } else {
-            ModeKind::Auto
-        };
-        let flags = FlagConfig {
-            profile: self.profile.as_deref(),
-            role_arn: self.role_arn.as_deref(),
-            external_id: self.external_id.as_deref(),
-            session_name: self.session_name.as_deref(),
-            duration_secs: self.duration,
-            source: match (&self.source_profile, &self.web_identity_token_file) {
-                (Some(profile), _) => Some(SourceProfile::Profile { profile }),
-                (None, Some(file)) => Some(SourceProfile::WebIdentity {
-                    web_identity_token_file: file,
-                }),
-                (None, None) => None,
-            },
-            mfa_serial: self.mfa_serial.as_deref(),
-            session_tags: self.session_tags()?,
-            policy_arns: self.policy_arns.iter().map(String::as_str).collect(),
-            session_policy: self.session_policy.as_deref().map(|file| FromFile { file }),
-            source_identity: self.source_identity.as_deref(),
-            ..self.settings.keys(Some(mode))?
-        };
-        to_config(&flags)
-    }
-
-    /// The `--tag KEY=VALUE` flags, by key (the value is never quoted back: it may be a secret
-    /// put in the wrong place).
-    fn session_tags(&self) -> Result<BTreeMap<&str, &str>, AuthError> {
-        let mut tags = BTreeMap::new();
-        for tag in &self.tags {
-            let Some((key, value)) = tag.split_once('=') else {
-                return Err(AuthError::new(
-                    ErrorKind::InvalidConfig,
-                    "--tag takes KEY=VALUE; one was given without `=`",
-                    "write each session tag as --tag KEY=VALUE, e.g. --tag tenant=acme",
-                ));
-            };
-            tags.insert(key, value);
+        let mut keys = self.settings.keys()?;
+        let (mode, _) = self.mode();
+        let mode = serde_json::to_value(mode)
+            .map_err(|err| AuthError::new(ErrorKind::InvalidConfig, err.to_string(), BUG))?;
+        keys.insert("mode".into(), mode);
+        if let Some(profile) = &self.profile {
+            keys.insert("profile".into(), Value::from(profile.as_str()));
         }
-        Ok(tags)
+        if let Some(role) = &self.role_arn {
+            keys.insert("role_arn".into(), Value::from(role.as_str()));
+        }
+        Ok(to_config(keys)?.mfa_provider(ask_mfa_code))
     }
 
     pub(crate) fn manager(&self) -> Result<AuthManager, AuthError> {
         let config = self.config()?;
-        AuthManager::from_config(&config).map_err(|err| match &self.config {
-            Some(_) => AuthError::from(err),
-            None => in_flag_terms(&err),
+        AuthManager::from_config(&config).map_err(|err| {
+            self.settings
+                .in_flag_terms(err, |key| self.mode_flag_for(key))
         })
     }
 }
 
-/// The flag that set each key of [`FlagConfig`].
-const FLAGS: [(&str, &str); 16] = [
-    ("bedrock_timeout_ms", "--bedrock-timeout"),
-    ("region", "--region"),
-    ("profile", "--profile"),
-    ("role_arn", "--role-arn"),
-    ("external_id", "--external-id"),
-    ("session_name", "--session-name"),
-    ("duration_secs", "--duration"),
-    ("source", "--source-profile"),
-    ("source.profile", "--source-profile"),
-    (
-        "source.web_identity_token_file",
-        "--web-identity-token-file",
-    ),
-    ("mfa_serial", "--mfa-serial"),
-    ("session_tags", "--tag"),
-    ("policy_arns", "--policy-arn"),
-    ("session_policy", "--session-policy"),
-    ("session_policy.file", "--session-policy"),
-    ("source_identity", "--source-identity"),
-];
-
-/// The flag that sets the configuration key `key`, if one does.
-pub(crate) fn flag_of(key: &str) -> Option<&'static str> {
-    FLAGS.iter().find(|(k, _)| *k == key).map(|(_, flag)| *flag)
-}
-
-/// A configuration made from flags names its problems by their flags: a person typed them.
-fn in_flag_terms(err: &ConfigError) -> AuthError {
-    let problems: Vec<String> = err
-        .problems()
-        .iter()
-        .map(|problem| {
-            let field = problem.field();
-            let flag = flag_of(field).unwrap_or(field);
-            format!("  - {flag}: {}", problem.error())
-        })
-        .collect();
-    let count = problems.len();
-    let plural = if count == 1 { "" } else { "s" };
-    AuthError::new(
-        ErrorKind::InvalidConfig,
-        format!(
-            "invalid flags ({count} problem{plural}):\n{}",
-            problems.join("\n")
-        ),
-        "fix the flags named in the message (`--help` lists them)",
-    )
-}
-
-/// An MFA code, asked on the terminal itself (`/dev/tty`): a `credential_process` has its
-/// stdout read and its stderr captured by the AWS tool that runs it, so a prompt there is
-/// never seen. Without a terminal: the prompt on stderr and a line of stdin.
-async fn ask_mfa_code() -> Result<bedrock_auth::SecretString, bedrock_auth::error::BoxError> {
-    tokio::task::spawn_blocking(|| {
-        use std::io::BufRead;
-        let mut line = String::new();
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty");
-        match tty {
-            Ok(mut tty) => {
-                tty.write_all(b"MFA code: ")?;
-                tty.flush()?;
-                std::io::BufReader::new(tty).read_line(&mut line)?
-            }
-            Err(_) => {
-                eprint!("MFA code: ");
-                let _ = std::io::stderr().flush();
-                std::io::stdin().lock().read_line(&mut line)?
-            }
-        };
-        let code = bedrock_auth::SecretString::from(line.trim());
-        zeroize::Zeroize::zeroize(&mut line);
-        Ok::<_, bedrock_auth::error::BoxError>(code)
-    })
-    .await?
-}
-
-/// `900`, `900s`, `30m`, `1h`, from 1 s to `max_secs`, for the flag `flag`.
+/// `900`, `900s`, `30m`, `1h`, from 1 s to `max_secs`, for the flag `flag`. The text is not
+/// quoted back: it may be a secret put in the wrong place.
 pub(crate) fn parse_duration(flag: &str, text: &str, max_secs: u64) -> Result<Duration, AuthError> {
     let text = text.trim();
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
@@ -369,7 +491,7 @@ pub(crate) fn parse_duration(flag: &str, text: &str, max_secs: u64) -> Result<Du
         _ => Err(AuthError::new(
             ErrorKind::InvalidConfig,
             format!(
-                "{flag} {text} is not a duration from 1s to {}h",
+                "{flag} takes a duration from 1s to {}h; the one given is not",
                 max_secs / 3600
             ),
             "write seconds, minutes or hours: 900, 900s, 30m, 1h",
@@ -381,33 +503,24 @@ pub(crate) fn parse_duration(flag: &str, text: &str, max_secs: u64) -> Result<Du
 mod tests {
     use super::*;
 
-    /// Every key the flags set has its flag: doctor and the problems of `from_config` name it.
+    /// Each flag sets a key the library's configuration has, and no two flags set one key.
     #[test]
-    fn every_key_the_flags_set_names_its_flag() {
-        let flags = FlagConfig {
-            mode: Some(ModeKind::AssumeRole),
-            region: Some("r"),
-            profile: Some("p"),
-            role_arn: Some("a"),
-            external_id: Some("e"),
-            session_name: Some("s"),
-            duration_secs: Some(900),
-            source: Some(SourceProfile::Profile { profile: "p" }),
-            mfa_serial: Some("m"),
-            session_tags: [("k", "v")].into(),
-            policy_arns: vec!["a"],
-            session_policy: Some(FromFile {
-                file: std::path::Path::new("p.json"),
-            }),
-            source_identity: Some("i"),
-            bedrock_timeout_ms: Some(1),
-        };
-        let serde_json::Value::Object(keys) = serde_json::to_value(&flags).unwrap() else {
-            panic!("flags are a table");
-        };
-        for key in keys.keys().filter(|key| *key != "mode") {
-            assert!(flag_of(key).is_some(), "no flag for `{key}`");
+    fn every_setting_flag_sets_one_key_of_the_configuration() {
+        let known: Vec<&str> = bedrock_auth::config::ENV_VARS
+            .iter()
+            .map(|(_, key)| *key)
+            .collect();
+        let mut longs = std::collections::BTreeSet::new();
+        let mut keys = std::collections::BTreeSet::new();
+        for flag in &SETTINGS {
+            assert!(
+                known.contains(&flag.root()),
+                "{} sets {}",
+                flag.long,
+                flag.key
+            );
+            assert!(longs.insert(flag.long), "{} twice", flag.long);
+            assert!(keys.insert(flag.key), "{} set twice", flag.key);
         }
-        assert_eq!(flag_of("source.profile"), Some("--source-profile"));
     }
 }

@@ -14,6 +14,7 @@ mod credential_process;
 mod doctor;
 mod flags;
 mod hints;
+mod mfa_prompt;
 mod output;
 mod ping;
 mod token;
@@ -48,8 +49,8 @@ enum Command {
     /// Check a configuration file without network; list every problem.
     Check {
         /// The TOML or JSON file.
-        #[arg(long)]
-        config: String,
+        #[arg(long, value_name = "FILE")]
+        config: std::path::PathBuf,
         #[command(flatten)]
         settings: SettingFlags,
     },
@@ -212,12 +213,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Command::CredentialProcess { mode, cache } = &cli.command {
-        return runtime.block_on(credential_process::run(mode, *cache));
-    }
-    let json = cli.json;
-    let outcome = runtime.block_on(run(cli.command, json));
-    printed(outcome, json)
+    let code = match &cli.command {
+        Command::CredentialProcess { mode, cache } => {
+            runtime.block_on(credential_process::run(mode, *cache, cli.json))
+        }
+        command => printed(runtime.block_on(run(command, cli.json)), cli.json),
+    };
+    // Without waiting for a thread still blocked reading an MFA code the library gave up on:
+    // the process has answered, and the AWS tool that runs it waits for it to exit.
+    runtime.shutdown_background();
+    code
 }
 
 /// The command line, or the exit code of a usage error (or of `--help`, `--version`).
@@ -320,17 +325,17 @@ fn init_tracing() {
 }
 
 /// Runs a subcommand that prints a report.
-async fn run(command: Command, json: bool) -> Result<Report, Failure> {
+async fn run(command: &Command, json: bool) -> Result<Report, Failure> {
     match command {
         Command::Whoami { mode } => whoami::run(&mode.manager()?).await,
-        Command::Check { config, settings } => check::run(config.as_ref(), &settings).await,
-        Command::Doctor { mode } => doctor::run(&mode, json).await,
-        Command::Token { mode, ttl } => token::run(&mode, &ttl).await,
+        Command::Check { config, settings } => check::run(config, settings).await,
+        Command::Doctor { mode } => doctor::run(mode, json).await,
+        Command::Token { mode, ttl } => token::run(mode, ttl).await,
         Command::Ping {
             mode,
             model,
             stream,
-        } => ping::run(&mode, &model, stream, json).await,
+        } => ping::run(mode, model, *stream, json).await,
         // Handled before: they print no report.
         Command::CredentialProcess { .. } | Command::Completions { .. } | Command::Man => {
             Err(AuthError::new(ErrorKind::InvalidConfig, "not a report", BUG).into())
