@@ -44,6 +44,7 @@ use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_async::rt::sleep::{SharedAsyncSleep, default_async_sleep};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use secrecy::SecretString;
 
 pub(crate) use api_key::KeyCache;
 pub(crate) use role::sts_config;
@@ -156,6 +157,9 @@ pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
 pub(crate) struct Loaded {
     pub(crate) sdk: SdkConfig,
     pub(crate) credentials: Option<Renewing>,
+    /// What the mode's provider chain sends that is not a credential the manager holds (a
+    /// profile's `external_id`): an answer may quote it, and no error of the manager does.
+    pub(crate) sent: Vec<SecretString>,
 }
 
 /// What a manager loads its configuration from, owned: to build its provider chain again.
@@ -188,11 +192,12 @@ pub(crate) async fn load_sdk_config(inputs: &Inputs) -> Result<Loaded, AuthError
         Some(sleep) if !paths.is_empty() => Some(file_watch::Watching::new(os, paths, sleep)),
         _ => None,
     };
-    let (base, quiet) = load_chain(inputs).await?;
+    let (base, quiet, sent) = load_chain(inputs).await?;
     let Some(chain) = base.credentials_provider() else {
         return Ok(Loaded {
             sdk: base,
             credentials: None,
+            sent,
         });
     };
     let again = inputs.clone();
@@ -203,7 +208,7 @@ pub(crate) async fn load_sdk_config(inputs: &Inputs) -> Result<Loaded, AuthError
             if let Some(remake) = &inputs.remake {
                 inputs.mode = (remake.mode)()?;
             }
-            let (sdk, _) = load_chain(&inputs).await?;
+            let (sdk, _, _) = load_chain(&inputs).await?;
             sdk.credentials_provider().ok_or_else(|| {
                 AuthError::no_credentials(inputs.monitor.mode(), "the provider chain is gone")
             })
@@ -227,12 +232,13 @@ pub(crate) async fn load_sdk_config(inputs: &Inputs) -> Result<Loaded, AuthError
     Ok(Loaded {
         sdk,
         credentials: Some(renewing),
+        sent,
     })
 }
 
-/// The SDK configuration with the mode's provider chain, and whether resolving it must run
-/// quieted (it reads a profile).
-async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool), AuthError> {
+/// The SDK configuration with the mode's provider chain, whether resolving it must run
+/// quieted (it reads a profile), and what the chain sends that an error must not quote.
+async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool, Vec<SecretString>), AuthError> {
     let Inputs {
         mode,
         settings,
@@ -302,7 +308,7 @@ async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool), AuthError> {
         ),
         None => base,
     };
-    Ok((base, profile.is_some()))
+    Ok((base, profile.is_some(), facts.external_ids))
 }
 
 /// The SDK's loader and the provider configuration of aws-config's providers, with the

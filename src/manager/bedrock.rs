@@ -5,6 +5,7 @@ use std::sync::{Arc, PoisonError};
 
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
+use secrecy::ExposeSecret;
 
 use crate::api_key::ApiKeyInfo;
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
@@ -268,6 +269,9 @@ impl AuthManager {
         let mut secrets: Vec<&str> = keys.iter().map(|key| key.token.token()).collect();
         if let ModeConfig::AssumeRole(role) = &self.inner.mode {
             secrets.extend(role.external_id.iter().map(|id| id.expose()));
+        }
+        if let Some(loaded) = self.inner.sdk.get() {
+            secrets.extend(loaded.sent.iter().map(|sent| sent.expose_secret()));
         }
         err.without_secrets(secrets)
     }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
+use secrecy::SecretString;
 
 use super::environment::EnvironmentOnly;
 use super::shared_files::SharedFiles;
@@ -53,6 +54,9 @@ pub(super) struct ProfileFacts {
     pub(super) region: Option<String>,
     pub(super) source: ProfileSource,
     pub(super) metadata: [Option<String>; 2],
+    /// Every profile's `external_id`: aws-config sends them when it assumes a role of the
+    /// chain, and an answer may quote what it was sent.
+    pub(super) external_ids: Vec<SecretString>,
 }
 
 /// Where a profile's credentials come from, in aws-config's order of precedence.
@@ -202,6 +206,11 @@ pub(super) async fn facts(
         // The default chain copes without files; so do we.
         Err(_) => return Ok(ProfileFacts::default()),
     };
+    let external_ids = profiles
+        .profiles()
+        .filter_map(|name| profiles.get_profile(name)?.get("external_id"))
+        .map(SecretString::from)
+        .collect();
     match profiles.get_profile(name) {
         Some(profile) => {
             let source = ProfileSource::of(profile);
@@ -212,6 +221,7 @@ pub(super) async fn facts(
                 region: profile.get("region").map(str::to_owned),
                 source,
                 metadata: metadata::PROFILE_KEYS.map(|key| profile.get(key).map(str::to_owned)),
+                external_ids,
             })
         }
         None if must_exist => {

@@ -200,11 +200,13 @@ impl RoleProvider {
             request = request.external_id(external_id.expose());
         }
         request = with_session(request, &self.role.session);
-        if let Some((serial, code)) = self.mfa_code().await? {
+        let mfa = self.mfa_code().await?;
+        if let Some((serial, code)) = &mfa {
             request = request
                 .serial_number(serial.as_str())
                 .token_code(code.expose_secret().trim());
         }
+        let code = mfa.as_ref().map(|(_, code)| code.expose_secret().trim());
         tracing::debug!(role = role_arn, session = %self.session_name, "calling STS AssumeRole");
         let call = request
             .customize()
@@ -214,7 +216,7 @@ impl RoleProvider {
             .watches
             .track(&self.sts_watch, call)
             .await
-            .map_err(|err| self.refused(err, "STS AssumeRole"))?;
+            .map_err(|err| self.refused(err, "STS AssumeRole", code))?;
         let user = output.assumed_role_user.take();
         self.received(output.credentials.take(), user, "STS AssumeRole")
     }
@@ -244,7 +246,7 @@ impl RoleProvider {
             .watches
             .track(&self.sts_watch, call)
             .await
-            .map_err(|err| self.refused(err, OPERATION))?;
+            .map_err(|err| self.refused(err, OPERATION, Some(token.expose_secret().trim())))?;
         let user = output.assumed_role_user.take();
         self.received(output.credentials.take(), user, OPERATION)
     }
@@ -335,8 +337,14 @@ impl RoleProvider {
     }
 
     /// The error of an `AssumeRole` call that failed: a source that hung is what failed, not
-    /// STS; an answer that echoes the external id does not carry it on.
-    fn refused<E, R>(&self, err: aws_sdk_sts::error::SdkError<E, R>, operation: &str) -> AuthError
+    /// STS; an answer that echoes what it was sent (the external id, and `sent`: the MFA code
+    /// or the web identity token) does not carry it on.
+    fn refused<E, R>(
+        &self,
+        err: aws_sdk_sts::error::SdkError<E, R>,
+        operation: &str,
+        sent: Option<&str>,
+    ) -> AuthError
     where
         E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
@@ -354,7 +362,7 @@ impl RoleProvider {
         let err = self
             .watches
             .blame(classify(err, call), self.timeout)
-            .without_secrets(external_id);
+            .without_secrets(external_id.into_iter().chain(sent));
         if err.kind() == ErrorKind::TimedOut {
             err
         } else {

@@ -5,6 +5,7 @@
 
 mod basics;
 mod config_flags;
+mod echoes;
 
 use std::path::Path;
 use std::time::Duration;
