@@ -29,7 +29,15 @@ fn print_output(bytes: &[u8]) -> ExitCode {
 /// wants them, on stdout and nowhere else; any failure on stderr with a non-zero exit and
 /// nothing on stdout.
 pub(crate) async fn run(mode: &ModeFlags, cache: bool) -> ExitCode {
-    let entry = cache.then(|| Entry::of(mode.config_file())).flatten();
+    // The configuration first, with the library's checks of the file it reads: the cache's key
+    // then reads the files that configuration names.
+    let config = match mode.config() {
+        Ok(config) => config,
+        Err(error) => return failed(&error),
+    };
+    let entry = cache
+        .then(|| Entry::of(&config, mode.config_file()))
+        .flatten();
     if let Some(cached) = entry.as_ref().and_then(Entry::fresh) {
         return print_output(&cached);
     }
@@ -49,7 +57,7 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool) -> ExitCode {
     }
 
     let credentials = async {
-        let manager = mode.manager()?;
+        let manager = mode.manager_of(&config)?;
         if manager.mode() == ModeKind::ApiKey {
             return Err(AuthError::new(
                 ErrorKind::InvalidConfig,
@@ -85,22 +93,26 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool) -> ExitCode {
             bytes.push(b'\n');
             let temporary = output.session_token.is_some() && output.expiration.is_some();
             if let Some(entry) = entry.filter(|_| temporary) {
-                entry.keep(&bytes);
+                entry.keep(&config, mode.config_file(), &bytes);
             }
             print_output(&bytes)
         }
-        Err(error) => {
-            eprintln!(
-                "error [{}]: {}\nhint: {}",
-                error.kind(),
-                error.message(),
-                hints::for_command(&error)
-            );
-            ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
-                2
-            } else {
-                1
-            })
-        }
+        Err(error) => failed(&error),
     }
+}
+
+/// The failure on stderr (nothing on stdout, as the contract wants): exit 2 for an invalid
+/// configuration, 1 otherwise.
+fn failed(error: &AuthError) -> ExitCode {
+    eprintln!(
+        "error [{}]: {}\nhint: {}",
+        error.kind(),
+        error.message(),
+        hints::for_command(error)
+    );
+    ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
+        2
+    } else {
+        1
+    })
 }

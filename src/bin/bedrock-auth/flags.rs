@@ -261,9 +261,14 @@ impl ModeFlags {
         Ok(tags)
     }
 
+    /// The manager of [`config`](Self::config).
     pub(crate) fn manager(&self) -> Result<AuthManager, AuthError> {
-        let config = self.config()?;
-        AuthManager::from_config(&config).map_err(|err| match &self.config {
+        self.manager_of(&self.config()?)
+    }
+
+    /// The manager of `config`, made from these flags: its problems named by their flags.
+    pub(crate) fn manager_of(&self, config: &AuthConfig) -> Result<AuthManager, AuthError> {
+        AuthManager::from_config(config).map_err(|err| match &self.config {
             Some(_) => AuthError::from(err),
             None => in_flag_terms(&err),
         })

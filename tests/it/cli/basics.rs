@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bedrock_auth::ExposeSecret;
-use bedrock_auth::testing::{LocalAws, RoleSpec};
+use bedrock_auth::testing::RoleSpec;
 use serde_json::Value;
 
 use super::*;
@@ -1895,89 +1895,6 @@ async fn a_role_assumed_with_a_web_identity_token_file() {
     // Not with a source profile: the token is the credential.
     let both = [&args[..], &["--source-profile", "base"]].concat();
     assert_eq!(run(home.path(), &aws, &[], &both).await.code, 2);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn credential_process_cache_asks_sts_once_per_lifetime_and_only_in_private_files() {
-    use std::os::unix::fs::PermissionsExt;
-    let (home, aws, alice) = setup().await;
-    aws.add_role(RoleSpec::new(ROLE));
-    write_base_profile(home.path(), &alice);
-    let args = [
-        "credential-process",
-        "--cache",
-        "--role-arn",
-        ROLE_ARN,
-        "--source-profile",
-        "base",
-    ];
-    let assumptions = || {
-        let requests = aws.requests();
-        requests.iter().filter(|r| r.action == "AssumeRole").count()
-    };
-    let first = run(home.path(), &aws, &[], &args).await;
-    assert_eq!(first.code, 0, "{}", first.stderr);
-    let json: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
-    assert_eq!(json["AccountId"], "123456789012", "{json}");
-    assert!(
-        json["SessionToken"].is_string() && json["Expiration"].is_string(),
-        "{json}"
-    );
-
-    // One file, 0600 in a 0700 directory.
-    let dir = home.path().join(".cache/bedrock-auth");
-    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode(&dir), 0o700);
-    let files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    assert_eq!(mode(&files[0]), 0o600);
-
-    // The second run within the lifetime: the same credentials, no STS call.
-    let second = run(home.path(), &aws, &[], &args).await;
-    assert_eq!(
-        (second.code, &second.stdout),
-        (0, &first.stdout),
-        "{}",
-        second.stderr
-    );
-    assert_eq!(assumptions(), 1);
-
-    // A file others may read is refused, said so, and not used.
-    std::fs::set_permissions(&files[0], std::fs::Permissions::from_mode(0o644)).unwrap();
-    let exposed = run(home.path(), &aws, &[], &args).await;
-    assert_eq!(exposed.code, 0, "{}", exposed.stderr);
-    assert!(
-        exposed.stderr.contains("others may read"),
-        "{}",
-        exposed.stderr
-    );
-    assert_eq!(assumptions(), 2);
-
-    // An entry that expires within five minutes is replaced.
-    std::fs::set_permissions(&files[0], std::fs::Permissions::from_mode(0o600)).unwrap();
-    let mut stale = json.clone();
-    stale["Expiration"] = "2020-01-01T00:00:00Z".into();
-    std::fs::write(&files[0], stale.to_string()).unwrap();
-    let replaced = run(home.path(), &aws, &[], &args).await;
-    assert_eq!(replaced.code, 0, "{}", replaced.stderr);
-    assert_eq!(assumptions(), 3);
-    let kept: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
-    assert_ne!(kept["Expiration"], "2020-01-01T00:00:00Z");
-
-    // Long-term keys are never kept: a static profile writes nothing.
-    let keys = run(
-        home.path(),
-        &aws,
-        &[],
-        &["credential-process", "--cache", "--profile", "base"],
-    )
-    .await;
-    assert_eq!(keys.code, 0, "{}", keys.stderr);
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
