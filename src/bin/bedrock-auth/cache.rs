@@ -196,7 +196,8 @@ fn open_private_dir(path: &Path) -> Result<OwnedFd, String> {
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let dir = match rustix::fs::open(path, flags, Mode::empty()) {
         Ok(dir) => dir,
-        Err(Errno::LOOP | Errno::NOTDIR) => {
+        // O_DIRECTORY with O_NOFOLLOW: Linux answers ENOTDIR for a link, others ELOOP.
+        Err(Errno::LOOP | Errno::NOTDIR) if path.is_symlink() => {
             return Err(format!("{shown} is a symbolic link (make it a directory)"));
         }
         Err(err) => {

@@ -431,6 +431,26 @@ async fn a_directory_at_the_entry_is_refused_and_the_credentials_still_printed()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_at_the_entry_is_refused_at_once_then_replaced() {
+    let (home, aws, alice, _bob) = role_setup().await;
+    write_base_profile(home.path(), &alice);
+    ok(home.path(), &aws, &[], &BASE_ROLE).await;
+    let entry = the_entry(home.path());
+    std::fs::remove_file(&entry).unwrap();
+    mkfifo(&entry);
+    let started = Instant::now();
+    let out = run(home.path(), &aws, &[], &BASE_ROLE).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    assert_eq!(aws.count("AssumeRole"), 2);
+    // The new entry took its place (a rename, never a write into the FIFO).
+    assert!(std::fs::symlink_metadata(&entry).unwrap().is_file());
+    ok(home.path(), &aws, &[], &BASE_ROLE).await;
+    assert_eq!(aws.count("AssumeRole"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cache_directory_others_may_enter_is_neither_read_nor_written() {
     let (home, aws, alice, _bob) = role_setup().await;
     write_base_profile(home.path(), &alice);
