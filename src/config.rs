@@ -350,6 +350,42 @@ impl AuthConfig {
         files
     }
 
+    /// Every file this config names for a value, whether or not its mode reads it: each
+    /// `{ file = ".." }` (secrets, the session policy) and the source's
+    /// `web_identity_token_file`. Nothing is read here: this is for a caller that must know
+    /// what a configuration depends on, e.g. to key a cache of its credentials on those files'
+    /// contents (the shared AWS files, which the SDK reads, are not listed).
+    ///
+    /// ```
+    /// use bedrock_auth::AuthConfig;
+    ///
+    /// let config = AuthConfig::from_toml(r#"
+    ///     mode = "assume_role"
+    ///     role_arn = "arn:aws:iam::123456789012:role/BedrockAccessRole"
+    ///     session_policy = { file = "/etc/app/policy.json" }
+    ///     source = { web_identity_token_file = "/var/run/token" }
+    /// "#)?;
+    /// let files = config.named_files();
+    /// assert!(files.iter().any(|f| f.ends_with("policy.json")));
+    /// assert!(files.iter().any(|f| f.ends_with("token")));
+    /// # Ok::<(), bedrock_auth::ConfigError>(())
+    /// ```
+    pub fn named_files(&self) -> Vec<&Path> {
+        let mut files = Vec::new();
+        for raw in self.entries.values() {
+            files.extend(file_of(raw));
+            // One level down: the source's table (its secrets, its token file).
+            let Raw::Table(table) = raw else { continue };
+            for (key, value) in table {
+                files.extend(file_of(value));
+                if let (Raw::Str(path), "web_identity_token_file") = (value, canonical_key(key)) {
+                    files.push(Path::new(path.as_str()));
+                }
+            }
+        }
+        files
+    }
+
     /// Checks everything [`AuthManager::from_config`] checks (reading secrets from their
     /// variables and files included), without keeping the manager. No network I/O.
     pub fn check(&self) -> Result<(), ConfigError> {

@@ -1,83 +1,97 @@
 //! `credential-process --cache`: temporary credentials kept between runs, so a profile whose
 //! role wants MFA asks once per session lifetime, not at every AWS command.
 //!
-//! One file per configuration (its arguments and, with `--config`, the file's contents), under
-//! `$XDG_CACHE_HOME/bedrock-auth/` (default `~/.cache/bedrock-auth/`): the directory made 0700,
-//! each file 0600, and either refused (with a line on stderr, and the credentials fetched as
-//! without `--cache`) when others may read it. An entry is used until five minutes before it
-//! expires. Long-term keys are never written: only credentials with a session token and an
-//! expiry are.
+//! One file per run's inputs: named by a SHA-256 of the arguments, the configuration, the
+//! `AWS_*` / `BEDROCK_AUTH_*` variables and HOME, and the contents of every file that may
+//! choose the credentials ([`key`]), so another principal's run is never served this one's.
+//! Where that key cannot be established (a file named there is a FIFO, a device, too large or
+//! unreadable) the run is not cached.
+//!
+//! The entries live in `$XDG_CACHE_HOME/bedrock-auth/` (an absolute `XDG_CACHE_HOME` only, as
+//! the XDG spec says; default `~/.cache/bedrock-auth/`), made 0700. The directory is opened
+//! once, never through a symbolic link, and must be this user's with no bit for group or
+//! others; an entry is opened relative to it, never through a link, and must be a regular file
+//! of this user's, 0600 or less. A new entry is written to a temporary file made there
+//! (exclusively, 0600) and renamed into place. Anything else is refused with a line on stderr,
+//! and the credentials are resolved as without `--cache`. An entry is used until five minutes
+//! before it expires. Long-term keys are never written: only credentials with a session token
+//! and an expiry are.
 
-use std::fs::{self, OpenOptions};
+mod key;
+
+use std::fs::File;
 use std::io::{Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::PathBuf;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use bedrock_auth::AuthConfig;
+use rustix::fs::{AtFlags, Mode, OFlags};
+use rustix::io::Errno;
 use zeroize::Zeroizing;
 
 /// How long before its expiry an entry is no longer used.
 const MARGIN: Duration = Duration::from_secs(5 * 60);
 
-/// The cache entry of one configuration.
+/// The most read of an entry: far more than a `credential_process` answer takes.
+const ENTRY_LIMIT: u64 = 64 * 1024;
+
+/// The cache entry of one run's inputs, in the directory checked when it was opened.
 pub(crate) struct Entry {
-    path: PathBuf,
+    /// The cache directory, opened (and checked) once: every entry is reached through it.
+    dir: OwnedFd,
+    /// Its path, for messages.
+    dir_path: PathBuf,
+    /// The key ([`key::of`]), and so the entry's name without `.json`.
+    key: String,
+}
+
+/// A line on stderr: why the cache is not used for this run.
+fn not_caching(why: &str) {
+    eprintln!("credential-process: not caching: {why}");
 }
 
 impl Entry {
-    /// The entry of the configuration these arguments (and, for `--config`, that file) name;
-    /// `None`, said on stderr, when the cache cannot be used.
-    pub(crate) fn of(config_file: Option<&std::path::Path>) -> Option<Self> {
-        let dir = match std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-            Some(dir) => PathBuf::from(dir),
-            None => PathBuf::from(std::env::var_os("HOME")?).join(".cache"),
-        }
-        .join("bedrock-auth");
-        if let Err(err) = fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-        {
-            eprintln!(
-                "credential-process: not caching: cannot create {}: {err}",
-                dir.display()
-            );
+    /// The entry of this run with `config` (read from `config_file`, if given); `None`, said
+    /// on stderr, when the cache cannot be used.
+    pub(crate) fn of(config: &AuthConfig, config_file: Option<&Path>) -> Option<Self> {
+        let key = key::of(config, config_file)
+            .map_err(|key::Unknown(why)| not_caching(&why))
+            .ok()?;
+        let Some(dir_path) = cache_dir() else {
+            not_caching("no cache directory: HOME is not an absolute path");
             return None;
-        }
-        if !private(&dir, 0o700) {
-            eprintln!(
-                "credential-process: not caching: others may read {} (run `chmod 700` on it)",
-                dir.display()
-            );
-            return None;
-        }
-        let mut key = fnv1a(
-            std::env::args()
-                .skip(1)
-                .collect::<Vec<_>>()
-                .join("\0")
-                .as_bytes(),
-        );
-        if let Some(file) = config_file.and_then(|path| fs::read(path).ok()) {
-            key ^= fnv1a(&file).rotate_left(1);
-        }
-        Some(Self {
-            path: dir.join(format!("{key:016x}.json")),
-        })
+        };
+        let dir = open_private_dir(&dir_path)
+            .map_err(|why| not_caching(&why))
+            .ok()?;
+        Some(Self { dir, dir_path, key })
     }
 
-    /// The cached output, when there is one still good for five minutes and more.
+    /// The entry's file name.
+    fn name(&self) -> String {
+        format!("{}.json", self.key)
+    }
+
+    /// The entry's path, for messages.
+    fn path(&self) -> PathBuf {
+        self.dir_path.join(self.name())
+    }
+
+    /// The cached output, when there is one still good for five minutes and more, in a
+    /// regular file of this user's that only they may read.
     pub(crate) fn fresh(&self) -> Option<Zeroizing<Vec<u8>>> {
-        let mut file = fs::File::open(&self.path).ok()?;
-        if !private(&self.path, 0o600) {
-            eprintln!(
-                "credential-process: not using {}: others may read it (run `chmod 600` on it)",
-                self.path.display()
-            );
-            return None;
-        }
-        let mut bytes = Zeroizing::new(Vec::new());
-        file.read_to_end(&mut bytes).ok()?;
+        let bytes = match self.read() {
+            Ok(bytes) => bytes?,
+            Err(why) => {
+                eprintln!(
+                    "credential-process: not using {}: {why}",
+                    self.path().display()
+                );
+                return None;
+            }
+        };
         let cached: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
         let expiration = cached.get("Expiration")?.as_str()?;
         let expires = aws_smithy_types::DateTime::from_str(
@@ -89,42 +103,127 @@ impl Entry {
         (expires > SystemTime::now() + MARGIN).then_some(bytes)
     }
 
+    /// The entry's bytes (`None`: there is none), or why it is not to be used.
+    fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, String> {
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        let file = match rustix::fs::openat(&self.dir, self.name(), flags, Mode::empty()) {
+            Ok(fd) => File::from(fd),
+            Err(Errno::NOENT) => return Ok(None),
+            Err(Errno::LOOP) => return Err("it is a symbolic link".to_owned()),
+            Err(err) => return Err(std::io::Error::from(err).to_string()),
+        };
+        let meta = file.metadata().map_err(|err| err.to_string())?;
+        if !meta.is_file() {
+            return Err("it is not a regular file".to_owned());
+        }
+        owned_by_us(meta.uid())?;
+        if meta.mode() & 0o077 != 0 {
+            return Err("others may read it (run `chmod 600` on it, or remove it)".to_owned());
+        }
+        let mut bytes = Zeroizing::new(Vec::with_capacity(ENTRY_LIMIT as usize + 1));
+        file.take(ENTRY_LIMIT + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|err| err.to_string())?;
+        if bytes.len() as u64 > ENTRY_LIMIT {
+            return Err(format!("it is larger than {} KiB", ENTRY_LIMIT / 1024));
+        }
+        Ok(Some(bytes))
+    }
+
     /// Keeps `output` (a `credential_process` answer with a session token and an expiry) for
-    /// the next run, in a file only this user may read; refused, said on stderr, when the file
-    /// that is there already is readable by others.
-    pub(crate) fn keep(&self, output: &[u8]) {
-        if self.path.exists() && !private(&self.path, 0o600) {
-            eprintln!(
-                "credential-process: not caching in {}: others may read it (run `chmod 600` \
-                 on it, or remove it)",
-                self.path.display()
-            );
+    /// the next run; not when a file of the key changed while the credentials were resolved
+    /// (the entry would name inputs that did not make them).
+    pub(crate) fn keep(&self, config: &AuthConfig, config_file: Option<&Path>, output: &[u8]) {
+        if key::of(config, config_file).ok().as_deref() != Some(self.key.as_str()) {
+            not_caching("a file the credentials came from changed while they were resolved");
             return;
         }
-        let written = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&self.path)
-            .and_then(|mut file| file.write_all(output));
-        if let Err(err) = written {
-            eprintln!(
-                "credential-process: not caching: {}: {err}",
-                self.path.display()
-            );
+        if let Err(err) = self.write(output) {
+            not_caching(&format!("{}: {err}", self.path().display()));
         }
+    }
+
+    /// Writes `output` to a new temporary file beside the entry, then renames it into place:
+    /// a reader sees the old entry or the new one, and a link planted at the entry is
+    /// replaced, never followed.
+    fn write(&self, output: &[u8]) -> std::io::Result<()> {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .subsec_nanos();
+        let temporary = format!(".{}.{}.{nanos}.tmp", self.key, std::process::id());
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let mode = Mode::RUSR | Mode::WUSR;
+        let mut file = File::from(rustix::fs::openat(&self.dir, &temporary, flags, mode)?);
+        let written = file
+            .write_all(output)
+            .and_then(|()| file.sync_all())
+            .and_then(|()| {
+                rustix::fs::renameat(&self.dir, &temporary, &self.dir, self.name())
+                    .map_err(std::io::Error::from)
+            });
+        if written.is_err() {
+            let _ = rustix::fs::unlinkat(&self.dir, &temporary, AtFlags::empty());
+        }
+        written
     }
 }
 
-/// Whether only the owner may read or write `path` (no bit of group or others beyond `mode`).
-fn private(path: &std::path::Path, mode: u32) -> bool {
-    fs::metadata(path).is_ok_and(|meta| meta.permissions().mode() & 0o777 & !mode == 0)
+/// `$XDG_CACHE_HOME/bedrock-auth`, or `$HOME/.cache/bedrock-auth`: a relative
+/// `XDG_CACHE_HOME` is ignored, as the XDG spec says (it would depend on the working
+/// directory); `None` without an absolute HOME.
+fn cache_dir() -> Option<PathBuf> {
+    let absolute = |var: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    let base = absolute("XDG_CACHE_HOME").or_else(|| Some(absolute("HOME")?.join(".cache")))?;
+    Some(base.join("bedrock-auth"))
 }
 
-/// FNV-1a: a stable name for a configuration (the standard library's hashers may change).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// The cache directory, made 0700 if missing, then opened without following a link and
+/// checked on what was opened: this user's, no bit for group or others.
+fn open_private_dir(path: &Path) -> Result<OwnedFd, String> {
+    let shown = path.display();
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|err| format!("cannot create {shown}: {err}"))?;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let dir = match rustix::fs::open(path, flags, Mode::empty()) {
+        Ok(dir) => dir,
+        // O_DIRECTORY with O_NOFOLLOW: Linux answers ENOTDIR for a link, others ELOOP.
+        Err(Errno::LOOP | Errno::NOTDIR) if path.is_symlink() => {
+            return Err(format!("{shown} is a symbolic link (make it a directory)"));
+        }
+        Err(err) => {
+            return Err(format!(
+                "cannot open {shown}: {}",
+                std::io::Error::from(err)
+            ));
+        }
+    };
+    let stat = rustix::fs::fstat(&dir).map_err(|err| format!("{shown}: {err}"))?;
+    owned_by_us(stat.st_uid).map_err(|why| format!("{shown}: {why}"))?;
+    if stat.st_mode & 0o077 != 0 {
+        return Err(format!("others may enter {shown} (run `chmod 700` on it)"));
+    }
+    Ok(dir)
+}
+
+/// Whether `owner` is this process's user (its effective uid): another user's file may hold
+/// credentials of their choosing.
+fn owned_by_us(owner: u32) -> Result<(), String> {
+    let us = rustix::process::geteuid().as_raw();
+    if owner == us {
+        Ok(())
+    } else {
+        Err(format!(
+            "it is owned by uid {owner}, not by this user (uid {us})"
+        ))
+    }
 }

@@ -26,10 +26,18 @@ fn print_output(bytes: &[u8]) -> ExitCode {
 }
 
 /// `bedrock-auth credential-process`: the credentials, as the `credential_process` contract
-/// wants them, on stdout and nowhere else; any failure on stderr with a non-zero exit and
-/// nothing on stdout.
+/// wants them, on stdout and nowhere else; any failure with a non-zero exit, on stderr (or as
+/// JSON with `--json`).
 pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
-    let entry = cache.then(|| Entry::of(mode.config_file())).flatten();
+    // The configuration first, with the library's checks of the file it reads: the cache's key
+    // then reads the files that configuration names.
+    let config = match mode.config() {
+        Ok(config) => config,
+        Err(error) => return failed(error, json),
+    };
+    let entry = cache
+        .then(|| Entry::of(&config, mode.config_file()))
+        .flatten();
     if let Some(cached) = entry.as_ref().and_then(Entry::fresh) {
         return print_output(&cached);
     }
@@ -49,7 +57,7 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
     }
 
     let credentials = async {
-        let manager = mode.manager()?;
+        let manager = mode.manager_of(&config)?;
         if manager.mode() == ModeKind::ApiKey {
             return Err(AuthError::new(
                 ErrorKind::InvalidConfig,
@@ -85,12 +93,17 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
             bytes.push(b'\n');
             let temporary = output.session_token.is_some() && output.expiration.is_some();
             if let Some(entry) = entry.filter(|_| temporary) {
-                entry.keep(&bytes);
+                entry.keep(&config, mode.config_file(), &bytes);
             }
             print_output(&bytes)
         }
-        // As every subcommand says a failure: text on stderr, or with `--json` JSON on stdout
-        // (as its usage errors are).
-        Err(error) => crate::printed(Err(error.into()), json),
+        Err(error) => failed(error, json),
     }
+}
+
+/// The failure, as every subcommand says one: text on stderr (nothing on stdout, as the
+/// contract wants), or with `--json` JSON on stdout (as its usage errors are); exit 2 for an
+/// invalid configuration, 1 otherwise.
+fn failed(error: AuthError, json: bool) -> ExitCode {
+    crate::printed(Err(error.into()), json)
 }

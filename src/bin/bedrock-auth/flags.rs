@@ -463,9 +463,14 @@ impl ModeFlags {
         Ok(to_config(keys)?.mfa_provider(ask_mfa_code))
     }
 
+    /// The manager of [`config`](Self::config).
     pub(crate) fn manager(&self) -> Result<AuthManager, AuthError> {
-        let config = self.config()?;
-        AuthManager::from_config(&config).map_err(|err| {
+        self.manager_of(&self.config()?)
+    }
+
+    /// The manager of `config`, made from these flags: its problems named by their flags.
+    pub(crate) fn manager_of(&self, config: &AuthConfig) -> Result<AuthManager, AuthError> {
+        AuthManager::from_config(config).map_err(|err| {
             self.settings
                 .in_flag_terms(err, |key| self.mode_flag_for(key))
         })

@@ -3,10 +3,10 @@
 //! Exit codes: 0 success, 1 authentication or a call failed, 2 invalid usage or configuration.
 //!
 //! One file per subcommand (`whoami.rs`, `check.rs`, `doctor.rs`, `ping.rs`, `token.rs`,
-//! `credential_process.rs`, with its cache in `cache.rs`); `hints.rs` words the library's hints as this command's flags;
-//! `flags.rs` turns the mode flags into a configuration, as the keys
-//! of a config file; `output.rs` prints a report or a failure, as text or with `--json`, and
-//! holds the command's own error type.
+//! `credential_process.rs`, with its cache in `cache.rs` and the cache's key in
+//! `cache/key.rs`); `hints.rs` words the library's hints as this command's flags; `flags.rs`
+//! turns the mode flags into a configuration, as the keys of a config file; `output.rs` prints
+//! a report or a failure, as text or with `--json`, and holds the command's own error type.
 
 mod cache;
 mod check;
@@ -80,8 +80,11 @@ enum Command {
     CredentialProcess {
         #[command(flatten)]
         mode: ModeFlags,
-        /// Keep temporary credentials between runs (0600 files under ~/.cache/bedrock-auth),
-        /// so a role with MFA asks once per session lifetime; long-term keys are never kept.
+        /// Keep temporary credentials between runs, so a role with MFA asks once per session
+        /// lifetime: an entry per set of inputs (the arguments, the AWS_* and BEDROCK_AUTH_*
+        /// variables, the contents of the files they name), 0600 under ~/.cache/bedrock-auth.
+        /// Long-term keys are never kept; an entry or directory that is a link, another
+        /// user's or readable by others is refused, and the credentials resolved uncached.
         #[arg(long)]
         cache: bool,
     },
