@@ -6,6 +6,8 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use crate::secret::without_secret_shapes;
+
 /// Whether `c` must not reach a terminal as it is: control characters (C0, DEL, C1: newlines
 /// that forge log lines, escape sequences that rewrite the screen, bells) and the Unicode
 /// controls that reorder what is shown (bidirectional overrides and isolates).
@@ -21,9 +23,15 @@ fn is_unprintable(c: char) -> bool {
 /// printable("denied\n\u{1b}[2Kaccount: 999") == "denied\\n\\u{1b}[2Kaccount: 999"
 /// ```
 pub(crate) fn printable(text: &str) -> Cow<'_, str> {
-    match without_echoed_credentials(text) {
-        Cow::Borrowed(same) => escaped(same),
-        Cow::Owned(redacted) => Cow::Owned(escaped(&redacted).into_owned()),
+    let redacted = and_then(without_echoed_credentials(text), without_secret_shapes);
+    and_then(redacted, escaped)
+}
+
+/// `step` applied to `text`, borrowed while neither changed it.
+fn and_then<'a>(text: Cow<'a, str>, step: fn(&str) -> Cow<'_, str>) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(same) => step(same),
+        Cow::Owned(changed) => Cow::Owned(step(&changed).into_owned()),
     }
 }
 

@@ -17,7 +17,10 @@
 //! assert_eq!(format!("{secret:?}"), "SecretBox<str>([REDACTED])");
 //! ```
 
+use std::borrow::Cow;
+
 pub use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroize;
 
 /// Whether `value` has the shape of an AWS secret (a secret access key, a session token, an
 /// API key) rather than of an id, a name or a path: 20 characters or more, all of base64
@@ -33,6 +36,57 @@ pub(crate) fn looks_like_secret(value: &str) -> bool {
         && has(u8::is_ascii_lowercase)
         && has(u8::is_ascii_uppercase)
         && has(u8::is_ascii_digit)
+}
+
+/// `text` with every word of a secret's shape replaced by `********`: the one rule for a value
+/// that is not a secret by its kind (a region, a profile name, a path, a model id, a server's
+/// message) and is shown back, so that a secret typed or answered in the wrong place is never
+/// printed. A word is a run of the characters keys are written in (letters, digits, `+`, `/`,
+/// `=`); it is of a secret's shape when, without its `=` padding, it is 20 characters or more
+/// with lower- and upper-case letters and a digit, and does not start as a path does (`/`).
+/// Borrowed when nothing is replaced.
+///
+/// ```
+/// use bedrock_auth::secret::without_secret_shapes;
+///
+/// let shown = without_secret_shapes("invalid region `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`");
+/// assert_eq!(shown, "invalid region `********`");
+/// assert_eq!(without_secret_shapes("profile dev-2 in /home/Dev2024/config"), "profile dev-2 in /home/Dev2024/config");
+/// ```
+pub fn without_secret_shapes(text: &str) -> Cow<'_, str> {
+    let key_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+    let shaped =
+        |word: &str| !word.starts_with('/') && looks_like_secret(word.trim_end_matches('='));
+    let mut words = text
+        .split(|c: char| !key_char(c))
+        .filter(|word| shaped(word));
+    if words.next().is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if key_char(c) {
+            word.push(c);
+            continue;
+        }
+        if shaped(&word) {
+            out.push_str("********");
+        } else {
+            out.push_str(&word);
+        }
+        word.zeroize();
+        word.clear();
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `text` holds a word of a secret's shape ([`without_secret_shapes`] would replace one).
+pub(crate) fn holds_secret_shape(text: &str) -> bool {
+    matches!(without_secret_shapes(text), Cow::Owned(_))
 }
 
 /// A secret input: only a [`SecretString`] is accepted, so that a plain `&str` or `String`

@@ -11,6 +11,8 @@ use super::config::ConfigError;
 use super::place::{Place, render};
 use crate::mode_kind::ModeKind;
 use crate::reply::Reply;
+use crate::secret::without_secret_shapes;
+use zeroize::Zeroize;
 
 /// The hint of every failure to reach an endpoint.
 pub(crate) const NETWORK_HINT: &str = "check that the endpoint is reachable (network, proxy, \
@@ -314,9 +316,15 @@ impl AuthError {
             Cow::Borrowed(_) => (template, None),
             Cow::Owned(worded) => (Cow::Owned(worded), Some(Box::new(template))),
         };
+        // A secret typed or answered in the wrong place is not carried into any message.
+        let mut message: String = message.into();
+        if let Cow::Owned(shown) = without_secret_shapes(&message) {
+            message.zeroize();
+            message = shown;
+        }
         Self {
             kind,
-            message: message.into(),
+            message,
             hint,
             answer: None,
             profiles: Vec::new(),
@@ -352,7 +360,7 @@ impl AuthError {
     pub(crate) fn with_detail(mut self, detail: String) -> Self {
         self.headline = headline_at(self.message.len());
         self.message.push_str(": ");
-        self.message.push_str(&detail);
+        self.message.push_str(&without_secret_shapes(&detail));
         self
     }
 

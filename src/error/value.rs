@@ -452,9 +452,12 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    /// A new error for `value` of `kind`; the value is dropped when the kind is secret.
+    /// A new error for `value` of `kind`; the value is dropped when the kind is secret, or
+    /// when it holds a word of a secret's shape (a secret in the wrong place): one rule for
+    /// every kind.
     pub(crate) fn new(kind: ValueKind, value: &str, rule: Rule) -> Self {
-        let value = (!kind.is_secret()).then(|| Box::from(value));
+        let shown = !kind.is_secret() && !crate::secret::holds_secret_shape(value);
+        let value = shown.then(|| Box::from(value));
         Self { kind, value, rule }
     }
 

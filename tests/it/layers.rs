@@ -9,9 +9,11 @@ use std::path::Path;
 
 /// Bottom to top. A module may name the modules of the layers before its own.
 const LAYERS: &[&[&str]] = &[
-    // What everything shares: names, secrets, how outside text is printed, dates, which logs
-    // of aws-config are left out; then what a service answered.
-    &["mode_kind", "secret", "printable", "time", "quiet_logs"],
+    // What everything shares: names, secrets and the shape of one, dates; how outside text is
+    // printed (no secret's shape in it) and which logs of aws-config are left out; then what a
+    // service answered.
+    &["mode_kind", "secret", "time"],
+    &["printable", "quiet_logs"],
     &["reply"],
     // The errors (of values, of configurations, of authentication), then the values themselves.
     &["error"],

@@ -167,13 +167,14 @@ fn unprintable_arguments() -> Vec<String> {
     secret
 }
 
-/// clap's message, with the arguments that must not be printed replaced.
+/// clap's message, with the arguments that must not be printed replaced, and any word of a
+/// secret's shape (the rule of every other message).
 fn without_secret_arguments(message: &str) -> String {
     let mut message = message.to_owned();
     for secret in unprintable_arguments() {
         message = message.replace(&secret, "********");
     }
-    message
+    bedrock_auth::secret::without_secret_shapes(&message).into_owned()
 }
 
 /// A usage error, as clap reports it (with `--json`, as JSON on stdout): exit 2.

@@ -68,7 +68,8 @@ pub(crate) async fn run(
         .region()
         .map(ToString::to_string)
         .unwrap_or_default();
-    eprintln!("pinging {model} in {region}...");
+    let shown = bedrock_auth::secret::without_secret_shapes(model);
+    eprintln!("pinging {shown} in {region}...");
     let message = Message::builder()
         .role(ConversationRole::User)
         .content(ContentBlock::Text("ping".into()))
