@@ -163,6 +163,29 @@ impl AuthManager {
             .interceptor(watcher)
     }
 
+    /// Where this manager's Bedrock Runtime clients for `region` send their requests, as the
+    /// SDK finds it: the builder's endpoint URL, else `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` (or a
+    /// profile's `services` section), else `AWS_ENDPOINT_URL`, else the regional endpoint the
+    /// SDK's rules choose with the FIPS and dual-stack settings
+    /// (`https://bedrock-runtime-fips.us-east-1.amazonaws.com`). For messages that name the
+    /// host a call went to ([`classify_error`](Self::classify_error)'s `endpoint`). Before the
+    /// manager has loaded its configuration, the variables and files are not consulted.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), bedrock_auth::AuthError> {
+    /// let manager = bedrock_auth::AuthManager::builder().region("eu-west-1").environment().build()?;
+    /// assert_eq!(
+    ///     manager.bedrock_endpoint("eu-west-1"),
+    ///     "https://bedrock-runtime.eu-west-1.amazonaws.com"
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn bedrock_endpoint(&self, region: &str) -> String {
+        let region = aws_config::Region::new(region.to_owned());
+        self.endpoint_for("Bedrock Runtime", "bedrock-runtime", Some(&region))
+    }
+
     /// The Bedrock Runtime client for the manager's own region.
     pub async fn bedrock_client_default(
         &self,
@@ -424,7 +447,59 @@ impl AuthManager {
         let from_all = sdk.and_then(|sdk| sdk.endpoint_url().map(str::to_owned));
         from_service.or(from_all).unwrap_or_else(|| {
             let region = region.map_or("us-east-1", |r| r.as_ref());
-            format!("https://{host}.{region}.amazonaws.com")
+            let fips = sdk.and_then(SdkConfig::use_fips).unwrap_or(false);
+            let dual_stack = sdk.and_then(SdkConfig::use_dual_stack).unwrap_or(false);
+            regional(service_id, region, fips, dual_stack)
+                .unwrap_or_else(|| format!("https://{host}.{region}.amazonaws.com"))
         })
+    }
+}
+
+/// The endpoint the SDK's own rules choose for the service in `region`, with FIPS and
+/// dual-stack as the loaded configuration says (`sts-fips.us-east-1.amazonaws.com`,
+/// `sts.us-east-1.api.aws`): the host the client went to, not a guess of this crate's.
+fn regional(service_id: &str, region: &str, fips: bool, dual_stack: bool) -> Option<String> {
+    let endpoint = match service_id {
+        "STS" => {
+            use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+            let params = Params::builder()
+                .region(region)
+                .use_fips(fips)
+                .use_dual_stack(dual_stack)
+                .build()
+                .ok()?;
+            now(ResolveEndpoint::resolve_endpoint(
+                &DefaultResolver::new(),
+                &params,
+            ))?
+        }
+        "Bedrock Runtime" => {
+            use aws_sdk_bedrockruntime::config::endpoint::{
+                DefaultResolver, Params, ResolveEndpoint,
+            };
+            let params = Params::builder()
+                .region(region)
+                .use_fips(fips)
+                .use_dual_stack(dual_stack)
+                .build()
+                .ok()?;
+            now(ResolveEndpoint::resolve_endpoint(
+                &DefaultResolver::new(),
+                &params,
+            ))?
+        }
+        _ => return None,
+    };
+    endpoint.ok().map(|endpoint| endpoint.url().to_owned())
+}
+
+/// The value of a future that is ready when first polled: the SDK's endpoint resolvers
+/// evaluate their rules at once (no I/O), in a future only to share a trait with resolvers
+/// that do not. `None` if it is not ready.
+fn now<F: std::future::Future>(future: F) -> Option<F::Output> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(future).poll(&mut cx) {
+        std::task::Poll::Ready(value) => Some(value),
+        std::task::Poll::Pending => None,
     }
 }

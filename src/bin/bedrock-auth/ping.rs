@@ -75,9 +75,11 @@ pub(crate) async fn run(
         .content(ContentBlock::Text("ping".into()))
         .build()
         .map_err(|e| AuthError::new(ErrorKind::Service, e.to_string(), BUG))?;
+    // Named in errors: the host the call goes to (a FIPS or dual-stack one, an override).
+    let endpoint = manager.bedrock_endpoint(&region);
     let started = Instant::now();
     let (stream, text) = if stream {
-        let streamed = stream_ping(&manager, &client, model, message, started).await?;
+        let streamed = stream_ping(&manager, &client, model, message, started, &endpoint).await?;
         let latency_ms = started.elapsed().as_millis();
         // The model's text as Rust quotes it: no control character reaches the terminal.
         let text = format!(
@@ -94,7 +96,7 @@ pub(crate) async fn run(
             .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
             .send()
             .await
-            .classify(&manager)?;
+            .map_err(|err| manager.classify_error(err, "Bedrock Converse", Some(&endpoint)))?;
         let latency_ms = started.elapsed().as_millis();
         (
             None,
@@ -117,6 +119,7 @@ async fn stream_ping(
     model: &str,
     message: Message,
     started: Instant,
+    endpoint: &str,
 ) -> Result<Streamed, AuthError> {
     let mut stream = client
         .converse_stream()
@@ -125,7 +128,7 @@ async fn stream_ping(
         .inference_config(InferenceConfiguration::builder().max_tokens(16).build())
         .send()
         .await
-        .classify(manager)?
+        .map_err(|err| manager.classify_error(err, "Bedrock ConverseStream", Some(endpoint)))?
         .stream;
     let mut streamed = Streamed {
         first_event_ms: 0,

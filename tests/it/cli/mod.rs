@@ -7,6 +7,7 @@ mod basics;
 mod cache;
 mod config_flags;
 mod echoes;
+mod hosts;
 mod secret_shaped;
 
 use std::path::Path;
