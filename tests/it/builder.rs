@@ -122,18 +122,7 @@ fn role_sources() {
     assert_eq!(env, Some(RoleSource::Environment));
 }
 
-#[test]
-fn choosing_two_role_sources_is_a_problem() {
-    let err = AuthManager::builder()
-        .assume_role("arn:aws:iam::123456789012:role/Bedrock")
-        .source_profile("base")
-        .source_environment()
-        .build()
-        .unwrap_err();
-    assert_eq!(err.problems().len(), 1);
-    assert_eq!(err.problems()[0].field(), "source");
-    assert_eq!(err.problems()[0].error().rule(), Rule::SourceTwice);
-}
+// A second source does not compile: ui-tests/second_role_source.rs.
 
 #[test]
 fn common_options_and_defaults() {
