@@ -171,7 +171,7 @@ pub mod modes {
         Profile, StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
     };
     pub use crate::mode::{
-        EnvironmentSource, NoSourceYet, ProfileSource, SourceState, StaticSource,
+        AutoSource, EnvironmentSource, NoSourceYet, ProfileSource, SourceState, StaticSource,
         TakesSigningOptions, TakesSourceSessionToken, TakesWebIdentity, WantsSigningSource,
         WantsSource, WebIdentitySource,
     };

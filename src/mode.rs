@@ -24,8 +24,8 @@ use crate::web_identity::WebIdentityToken;
 mod role;
 
 pub use role::{
-    AssumeRole, EnvironmentSource, NoSourceYet, ProfileSource, SourceState, StaticSource,
-    TakesRoleOptions, TakesSigningOptions, TakesSourceSessionToken, TakesWebIdentity,
+    AssumeRole, AutoSource, EnvironmentSource, NoSourceYet, ProfileSource, SourceState,
+    StaticSource, TakesRoleOptions, TakesSigningOptions, TakesSourceSessionToken, TakesWebIdentity,
     WantsSigningSource, WantsSource, WebIdentitySource,
 };
 pub(crate) use role::{RoleSession, SIGNING_ONLY, not_with_web_identity};
@@ -208,6 +208,9 @@ pub(crate) mod private {
     use super::*;
 
     pub trait Sealed {}
+
+    /// Sealed apart from the modes: a role's source state is no mode.
+    pub trait SourceSealed {}
 
     pub trait Finish {
         /// The checked mode, or `None` when a problem was recorded for it (before, or here

@@ -10,8 +10,9 @@ use crate::error::ValueKind;
 use crate::mfa::{Mfa, MfaProvider};
 use crate::mode::private::{AfterSigning, StaticSourceState, WithSource};
 use crate::mode::{
-    EnvironmentSource, ModeState, NoSourceYet, ProfileSource, StaticSource, TakesRoleOptions,
-    TakesSigningOptions, TakesSourceSessionToken, TakesWebIdentity, WebIdentitySource,
+    AutoSource, EnvironmentSource, ModeState, NoSourceYet, ProfileSource, StaticSource,
+    TakesRoleOptions, TakesSigningOptions, TakesSourceSessionToken, TakesWebIdentity,
+    WebIdentitySource,
 };
 use crate::secret::IntoSecret;
 use crate::static_keys::StaticKeys;
@@ -208,6 +209,31 @@ impl<M: crate::mode::ModeState> AuthBuilder<M> {
     }
 
     // ----- the source: chosen once --------------------------------------------------------
+
+    /// Calls STS with the standard chain's credentials, as with no `source_*` at all. Chosen on
+    /// purpose, the builder's type no longer changes with the options after it, so that they
+    /// can be given conditionally:
+    ///
+    /// ```
+    /// use bedrock_auth::AuthManager;
+    ///
+    /// let external_id: Option<&str> = Some("tenant-acme-7f3a");
+    /// let mut builder = AuthManager::builder()
+    ///     .assume_role("arn:aws:iam::123456789012:role/TenantBedrock")
+    ///     .source_auto();
+    /// if let Some(id) = external_id {
+    ///     builder = builder.external_id(id);
+    /// }
+    /// assert!(builder.build()?.info().external_id_set);
+    /// # Ok::<(), bedrock_auth::ConfigError>(())
+    /// ```
+    pub fn source_auto<N: ModeState>(self) -> AuthBuilder<N>
+    where
+        M: TakesRoleOptions + WithSource<AutoSource, N>,
+        M::Source: NoSourceYet,
+    {
+        self.choose_source(AutoSource)
+    }
 
     /// Calls STS with the credentials of this profile.
     pub fn source_profile<N: ModeState>(

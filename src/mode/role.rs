@@ -23,7 +23,7 @@ use crate::web_identity::WebIdentityToken;
 ///
 /// `S` is the state of the role's source credentials: [`WantsSource`] (the default, what
 /// [`assume_role`](crate::AuthBuilder::assume_role) returns), [`WantsSigningSource`],
-/// [`ProfileSource`], [`EnvironmentSource`], [`StaticSource`] or [`WebIdentitySource`].
+/// [`AutoSource`], [`ProfileSource`], [`EnvironmentSource`], [`StaticSource`] or [`WebIdentitySource`].
 #[derive(Debug)]
 pub struct AssumeRole<S: SourceState = WantsSource> {
     pub(crate) role_arn: Option<RoleArn>,
@@ -135,6 +135,14 @@ pub struct WantsSource;
 #[non_exhaustive]
 pub struct WantsSigningSource;
 
+/// The source is the standard chain, chosen on purpose
+/// ([`source_auto`](crate::AuthBuilder::source_auto)): as with no source, but the state no longer
+/// changes, so that options may be given conditionally (`if let Some(id) = .. { builder =
+/// builder.external_id(id) }`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AutoSource;
+
 /// The source is a named profile ([`source_profile`](crate::AuthBuilder::source_profile)).
 #[derive(Debug)]
 pub struct ProfileSource {
@@ -167,7 +175,7 @@ pub struct WebIdentitySource {
 }
 
 /// Any state of a role's source credentials. Sealed.
-pub trait SourceState: private::Sealed + private::IntoSource {}
+pub trait SourceState: private::SourceSealed + private::IntoSource {}
 
 /// A state that takes assume-role options: only [`AssumeRole`]. Sealed.
 #[diagnostic::on_unimplemented(
@@ -185,7 +193,7 @@ pub trait TakesRoleOptions: ModeState + private::RoleState<Self::Source> {
 #[diagnostic::on_unimplemented(
     message = "the role's source credentials are already chosen (`{Self}`); a role takes one source",
     label = "second source chosen here",
-    note = "call only one of `source_profile`, `source_environment`, `source_static`, `source_web_identity`, `source_web_identity_token` (or none, for the standard chain)"
+    note = "call only one of `source_profile`, `source_environment`, `source_static`, `source_web_identity`, `source_web_identity_token`, `source_auto` (or none, for the standard chain)"
 )]
 pub trait NoSourceYet: SourceState {}
 
@@ -221,7 +229,7 @@ pub trait TakesSourceSessionToken: SourceState + private::StaticSourceState {}
 macro_rules! source_states {
     ($($state:ident),*) => {
         $(
-            impl private::Sealed for $state {}
+            impl private::SourceSealed for $state {}
             impl SourceState for $state {}
         )*
     };
@@ -229,6 +237,7 @@ macro_rules! source_states {
 source_states!(
     WantsSource,
     WantsSigningSource,
+    AutoSource,
     ProfileSource,
     EnvironmentSource,
     StaticSource,
@@ -239,6 +248,7 @@ impl NoSourceYet for WantsSource {}
 impl NoSourceYet for WantsSigningSource {}
 
 impl TakesWebIdentity for WantsSource {}
+impl TakesWebIdentity for AutoSource {}
 impl TakesWebIdentity for ProfileSource {}
 impl TakesWebIdentity for EnvironmentSource {}
 impl TakesWebIdentity for StaticSource {}
@@ -246,6 +256,7 @@ impl TakesWebIdentity for WebIdentitySource {}
 
 impl TakesSigningOptions for WantsSource {}
 impl TakesSigningOptions for WantsSigningSource {}
+impl TakesSigningOptions for AutoSource {}
 impl TakesSigningOptions for ProfileSource {}
 impl TakesSigningOptions for EnvironmentSource {}
 impl TakesSigningOptions for StaticSource {}
@@ -263,6 +274,11 @@ impl private::IntoSource for WantsSource {
     }
 }
 impl private::IntoSource for WantsSigningSource {
+    fn into_source(self) -> Option<Source> {
+        Some(Source::Auto)
+    }
+}
+impl private::IntoSource for AutoSource {
     fn into_source(self) -> Option<Source> {
         Some(Source::Auto)
     }
@@ -340,6 +356,7 @@ macro_rules! signing_stays {
 }
 signing_stays!(
     WantsSigningSource,
+    AutoSource,
     ProfileSource,
     EnvironmentSource,
     StaticSource,
