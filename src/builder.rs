@@ -8,23 +8,24 @@ use std::time::Duration;
 use crate::error::{Problem, Rule, ValueError, ValueKind};
 use crate::mode::{
     ApiKey, ApiKeySource, AssumeRole, Auto, CustomSource, Environment, ModeState, NoModeYet,
-    Profile, Remake, RoleSession, Source, StaticCredentials, TakesSessionToken, WantsMode,
+    Profile, Remake, StaticCredentials, TakesSessionToken, WantsMode,
 };
 use crate::rotation::{CredentialSource, SourceProvider};
 use crate::secret::{IntoSecret, SecretString};
 use crate::settings::Settings;
 use crate::static_keys::StaticKeys;
-use crate::values::{
-    AccessKeyId, EndpointUrl, IntoValue, ProfileName, Region, RoleArn, SessionDuration,
-};
+use crate::values::{AccessKeyId, EndpointUrl, IntoValue, ProfileName, Region, RoleArn};
 
 /// Builds an [`AuthManager`](crate::AuthManager); start with [`AuthManager::builder()`](crate::AuthManager::builder).
 ///
 /// The type parameter `M` is the mode state ([`WantsMode`], [`Profile`], [`Environment`],
 /// [`StaticCredentials`], [`AssumeRole`], [`Auto`]). A method that makes no sense in the
 /// current state does not compile, with a message that says what to call instead:
-/// `build()` before a mode, a second mode, role options outside [`AssumeRole`], a session token
-/// outside [`StaticCredentials`], a plain string where a secret belongs.
+/// `build()` before a mode, a second mode, role options outside [`AssumeRole`], a role's second
+/// source, an option `AssumeRoleWithWebIdentity` does not take with a web identity source, a
+/// source session token without a source key pair, a session token outside
+/// [`StaticCredentials`], a plain string where a secret belongs. [`AssumeRole`]'s own parameter
+/// is the state of its source ([`WantsSource`](crate::modes::WantsSource) until one is chosen).
 ///
 /// Values may be given as checked types ([`RoleArn`], [`Region`], ...) or as strings; strings
 /// are checked by [`build()`](Self::build), which reports every problem at once.
@@ -70,8 +71,13 @@ impl AuthBuilder<WantsMode> {
 
 impl<M: ModeState> AuthBuilder<M> {
     fn with_mode<N: ModeState>(self, mode: N) -> AuthBuilder<N> {
+        self.map_mode(|_| mode)
+    }
+
+    /// The builder in the state `change` makes of its mode.
+    fn map_mode<N: ModeState>(self, change: impl FnOnce(M) -> N) -> AuthBuilder<N> {
         AuthBuilder {
-            mode,
+            mode: change(self.mode),
             settings: self.settings,
             problems: self.problems,
             remake: self.remake,
@@ -352,23 +358,14 @@ impl<M: ModeState> AuthBuilder<M> {
 
     /// Assume-role mode: credentials from STS `AssumeRole` for this role. Configure it with
     /// [`external_id`](AuthBuilder::external_id), [`session_name`](AuthBuilder::session_name),
-    /// [`duration`](AuthBuilder::duration), [`mfa`](AuthBuilder::mfa) and the `source_*`
-    /// methods (default source: the standard chain).
+    /// [`duration`](AuthBuilder::duration), [`mfa`](AuthBuilder::mfa) and one of the `source_*`
+    /// methods (default source: the standard chain), in any order.
     pub fn assume_role(mut self, role_arn: impl IntoValue<RoleArn>) -> AuthBuilder<AssumeRole>
     where
         M: NoModeYet,
     {
         let role_arn = self.check("role_arn", role_arn);
-        self.with_mode(AssumeRole {
-            role_arn,
-            external_id: None,
-            session_name: None,
-            duration: SessionDuration::DEFAULT,
-            mfa: None,
-            session: RoleSession::default(),
-            source: Source::Auto,
-            source_set: false,
-        })
+        self.with_mode(AssumeRole::new(role_arn))
     }
 
     /// Auto mode: the standard AWS default credential chain (environment, profile, web

@@ -3,7 +3,8 @@
 //!
 //! Each state is named for what the builder holds: [`WantsMode`] until a mode is chosen, then
 //! one of [`Profile`], [`Environment`], [`StaticCredentials`], [`AssumeRole`] or [`Auto`],
-//! carrying that mode's settings. The traits carry `#[diagnostic::on_unimplemented]` messages,
+//! carrying that mode's settings; [`AssumeRole`] also carries the state of its source
+//! (`mode/role.rs`). The traits carry `#[diagnostic::on_unimplemented]` messages,
 //! so a call in the wrong state is a compile error that says what to do instead.
 
 use secrecy::{ExposeSecret, SecretString};
@@ -17,11 +18,17 @@ use crate::mfa::Mfa;
 use crate::rotation::SourceProvider;
 use crate::settings::Settings;
 use crate::static_keys::StaticKeys;
-use crate::values::{
-    ExternalId, MAX_POLICY_ARNS, MAX_SESSION_TAGS, PolicyArn, ProfileName, RoleArn,
-    SessionDuration, SessionName, SessionPolicy, SessionTag, SourceIdentity, TagKey,
-};
+use crate::values::{ExternalId, ProfileName, RoleArn, SessionDuration, SessionName};
 use crate::web_identity::WebIdentityToken;
+
+mod role;
+
+pub use role::{
+    AssumeRole, AutoSource, EnvironmentSource, NoSourceYet, ProfileSource, SourceState,
+    StaticSource, TakesRoleOptions, TakesSigningOptions, TakesSourceSessionToken, TakesWebIdentity,
+    WantsSigningSource, WantsSource, WebIdentitySource,
+};
+pub(crate) use role::{RoleSession, SIGNING_ONLY, not_with_web_identity};
 
 /// No mode chosen yet: call [`profile`](crate::AuthBuilder::profile),
 /// [`environment`](crate::AuthBuilder::environment),
@@ -50,74 +57,6 @@ pub struct Environment;
 #[derive(Debug)]
 pub struct StaticCredentials {
     pub(crate) keys: Option<StaticKeys>,
-}
-
-/// Assume-role mode: STS `AssumeRole` with the given role, called with source credentials.
-#[derive(Debug)]
-pub struct AssumeRole {
-    pub(crate) role_arn: Option<RoleArn>,
-    pub(crate) external_id: Option<ExternalId>,
-    pub(crate) session_name: Option<SessionName>,
-    pub(crate) duration: SessionDuration,
-    pub(crate) mfa: Option<Mfa>,
-    pub(crate) session: RoleSession,
-    pub(crate) source: Source,
-    pub(crate) source_set: bool,
-}
-
-/// What an `AssumeRole` asks of the session beyond the role itself: tags, scope-down policies
-/// and who is behind it.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RoleSession {
-    pub(crate) tags: Vec<SessionTag>,
-    pub(crate) transitive_tag_keys: Vec<TagKey>,
-    pub(crate) policy: Option<SessionPolicy>,
-    pub(crate) policy_arns: Vec<PolicyArn>,
-    pub(crate) source_identity: Option<SourceIdentity>,
-}
-
-impl RoleSession {
-    /// The limits STS sets on one request, each broken one a problem: at most 50 tags and
-    /// transitive keys, 10 policy ARNs, one value per tag key (keys compare without case).
-    fn check(&self, problems: &mut Vec<Problem>) {
-        let too_many = |field: &'static str, kind, count: usize, max: usize| {
-            (count > max).then(|| {
-                Problem::new(
-                    field,
-                    ValueError::without_value(kind, Rule::TooMany { max }),
-                )
-            })
-        };
-        problems.extend(too_many(
-            "session_tags",
-            ValueKind::SessionTag,
-            self.tags.len(),
-            MAX_SESSION_TAGS,
-        ));
-        problems.extend(too_many(
-            "transitive_tag_keys",
-            ValueKind::TagKey,
-            self.transitive_tag_keys.len(),
-            MAX_SESSION_TAGS,
-        ));
-        problems.extend(too_many(
-            "policy_arns",
-            ValueKind::PolicyArn,
-            self.policy_arns.len(),
-            MAX_POLICY_ARNS,
-        ));
-        let twice = self.tags.iter().enumerate().find_map(|(i, tag)| {
-            self.tags[..i]
-                .iter()
-                .any(|earlier| earlier.key().same_as(tag.key()))
-                .then_some(tag)
-        });
-        if let Some(tag) = twice {
-            let error =
-                ValueError::new(ValueKind::TagKey, tag.key().as_str(), Rule::DuplicateTagKey);
-            problems.push(Problem::new("session_tags", error));
-        }
-    }
 }
 
 /// Auto mode: the standard AWS default credential chain.
@@ -198,6 +137,9 @@ pub struct CustomSource {
 
 /// The credentials used to call STS when assuming a role.
 #[derive(Debug, Clone)]
+// Reachable only through the sealed source states' private trait (`IntoSource`): no path
+// outside the crate names it, nor the token it holds.
+#[allow(private_interfaces)]
 pub enum Source {
     /// The standard default chain.
     Auto,
@@ -267,14 +209,40 @@ pub(crate) mod private {
 
     pub trait Sealed {}
 
+    /// Sealed apart from the modes: a role's source state is no mode.
+    pub trait SourceSealed {}
+
     pub trait Finish {
         /// The checked mode, or `None` when a problem was recorded for it (before, or here
         /// with what only `build()` can see: the settings and the environment).
         fn finish(self, settings: &Settings, problems: &mut Vec<Problem>) -> Option<ModeConfig>;
     }
 
-    pub trait RoleState {
-        fn role(&mut self) -> &mut AssumeRole;
+    /// A role's mode, its source in state `S`.
+    pub trait RoleState<S: SourceState> {
+        fn role(&mut self) -> &mut AssumeRole<S>;
+    }
+
+    /// What a role's source becomes when it is built; `None` when a problem was recorded.
+    pub trait IntoSource {
+        fn into_source(self) -> Option<Source>;
+    }
+
+    /// `Self` after an option that only a signed `AssumeRole` takes is `Next`: a role that
+    /// wants a source then wants one that signs; any other state stays as it is.
+    pub trait AfterSigning<Next> {
+        fn after_signing(self) -> Next;
+    }
+
+    /// `Self` with its role's source chosen (in state `S`) is `Next`; any other state stays as
+    /// it is.
+    pub trait WithSource<S, Next> {
+        fn with_source(self, source: S) -> Next;
+    }
+
+    /// A source key pair, which takes its session token.
+    pub trait StaticSourceState {
+        fn keys(&mut self) -> &mut Option<StaticKeys>;
     }
 
     pub trait StaticState {
@@ -301,14 +269,6 @@ pub trait NoModeYet: ModeState {}
 )]
 pub trait ModeChosen: ModeState + private::Finish {}
 
-/// A state that takes assume-role options: only [`AssumeRole`]. Sealed.
-#[diagnostic::on_unimplemented(
-    message = "assume-role options need assume-role mode, but this builder is in `{Self}` mode",
-    label = "only available after `.assume_role(role_arn)`",
-    note = "`external_id`, `session_name`, `duration`, `mfa`, the session's tags and policies (`session_tag`, `transitive_tag_keys`, `session_policy`, `policy_arns`), `source_identity` and `source_*` configure `AssumeRole`: start with `.assume_role(role_arn)` to use them; an API key (`ApiKey` mode) is sent as it is and takes none of them"
-)]
-pub trait TakesRoleOptions: ModeState + private::RoleState {}
-
 /// A state that takes a session token: only [`StaticCredentials`]. Sealed.
 #[diagnostic::on_unimplemented(
     message = "`session_token` belongs to static credentials, but this builder is in `{Self}` mode",
@@ -317,11 +277,23 @@ pub trait TakesRoleOptions: ModeState + private::RoleState {}
 )]
 pub trait TakesSessionToken: ModeState + private::StaticState {}
 
+// A role's option or source in another state is refused by `TakesRoleOptions`; the state stays
+// as it is (`AfterSigning`, `WithSource`), so that one wrong call is one compile error.
 macro_rules! states {
     ($($state:ident),*) => {
         $(
             impl private::Sealed for $state {}
             impl ModeState for $state {}
+            impl private::AfterSigning<$state> for $state {
+                fn after_signing(self) -> Self {
+                    self
+                }
+            }
+            impl<S> private::WithSource<S, $state> for $state {
+                fn with_source(self, _: S) -> Self {
+                    self
+                }
+            }
         )*
     };
 }
@@ -330,7 +302,6 @@ states!(
     Profile,
     Environment,
     StaticCredentials,
-    AssumeRole,
     Auto,
     CustomSource,
     ApiKey
@@ -361,47 +332,6 @@ impl private::Finish for StaticCredentials {
 impl TakesSessionToken for StaticCredentials {}
 impl private::StaticState for StaticCredentials {
     fn static_keys(&mut self) -> &mut StaticCredentials {
-        self
-    }
-}
-
-impl ModeChosen for AssumeRole {}
-impl private::Finish for AssumeRole {
-    fn finish(self, _: &Settings, problems: &mut Vec<Problem>) -> Option<ModeConfig> {
-        self.session.check(problems);
-        if matches!(self.source, Source::WebIdentity(_)) {
-            // `AssumeRoleWithWebIdentity` takes none of these: the token says who calls.
-            let given = [
-                ("external_id", self.external_id.is_some()),
-                ("mfa_serial", self.mfa.is_some()),
-                ("session_tags", !self.session.tags.is_empty()),
-                (
-                    "transitive_tag_keys",
-                    !self.session.transitive_tag_keys.is_empty(),
-                ),
-                ("source_identity", self.session.source_identity.is_some()),
-            ];
-            for (field, _) in given.into_iter().filter(|(_, given)| *given) {
-                let error =
-                    ValueError::without_value(ValueKind::RoleSource, Rule::NotWithWebIdentity);
-                problems.push(Problem::new(field, error));
-            }
-        }
-        let role = RoleConfig {
-            role_arn: self.role_arn?,
-            external_id: self.external_id,
-            session_name: self.session_name,
-            duration: self.duration,
-            mfa: self.mfa,
-            session: self.session,
-            source: self.source,
-        };
-        Some(ModeConfig::AssumeRole(Box::new(role)))
-    }
-}
-impl TakesRoleOptions for AssumeRole {}
-impl private::RoleState for AssumeRole {
-    fn role(&mut self) -> &mut AssumeRole {
         self
     }
 }

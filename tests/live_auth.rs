@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bedrock_auth::testing::{Fault, LocalAws, RoleSpec, Sandbox, TestUser};
 use bedrock_auth::{
     AuthBuilder, AuthManager, ErrorKind, ExposeSecret, RoleArn, SecretString, error::BoxError,
-    modes::AssumeRole,
+    modes::AssumeRole, modes::StaticSource,
 };
 use common::Captured;
 
@@ -33,7 +33,7 @@ fn static_manager(aws: &LocalAws, user: &TestUser) -> AuthManager {
 }
 
 /// Assume-role mode for [`ROLE`], with `source`'s keys as the source credentials.
-fn role_builder(aws: &LocalAws, source: &TestUser) -> AuthBuilder<AssumeRole> {
+fn role_builder(aws: &LocalAws, source: &TestUser) -> AuthBuilder<AssumeRole<StaticSource>> {
     aws.builder().assume_role(ROLE).source_static(
         source.access_key_id.clone(),
         source.secret_access_key.clone(),

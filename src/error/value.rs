@@ -230,7 +230,9 @@ pub enum Rule {
     AttemptsRange,
     /// Lockout takes 1 to 1000 failures in a row.
     LockoutRange,
-    /// Only one source of credentials may be chosen for an assumed role.
+    /// Only one source of credentials may be chosen for an assumed role. No longer reported: a
+    /// second `source_*` call does not compile, and a configuration has one `source` key. Kept
+    /// so that code matching it still compiles.
     SourceTwice,
     /// A configuration key that does not exist.
     UnknownKey,
@@ -303,6 +305,7 @@ pub enum Rule {
     TagShape,
     /// An option `AssumeRoleWithWebIdentity` does not take (an external id, MFA, session tags,
     /// a source identity): a role with a web identity source has its caller in the token.
+    /// Reported for a configuration's keys; in code such a call does not compile.
     NotWithWebIdentity,
 }
 

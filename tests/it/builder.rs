@@ -120,20 +120,48 @@ fn role_sources() {
     assert_eq!(profile, Some(RoleSource::Profile("base".parse().unwrap())));
     let env = role().source_environment().build().unwrap().info().source;
     assert_eq!(env, Some(RoleSource::Environment));
+    let auto = role().source_auto().build().unwrap().info().source;
+    assert_eq!(auto, Some(RoleSource::Auto));
 }
 
 #[test]
-fn choosing_two_role_sources_is_a_problem() {
-    let err = AuthManager::builder()
-        .assume_role("arn:aws:iam::123456789012:role/Bedrock")
+fn options_in_any_order_around_the_source() {
+    let role = || AuthManager::builder().assume_role("arn:aws:iam::123456789012:role/Bedrock");
+    let before = role()
+        .external_id("unique-external-id")
+        .session_name("orders-service")
+        .session_tag("tenant", "acme")
         .source_profile("base")
-        .source_environment()
         .build()
-        .unwrap_err();
-    assert_eq!(err.problems().len(), 1);
-    assert_eq!(err.problems()[0].field(), "source");
-    assert_eq!(err.problems()[0].error().rule(), Rule::SourceTwice);
+        .unwrap()
+        .info();
+    let after = role()
+        .source_profile("base")
+        .session_tag("tenant", "acme")
+        .session_name("orders-service")
+        .external_id("unique-external-id")
+        .build()
+        .unwrap()
+        .info();
+    for info in [before, after] {
+        assert!(info.external_id_set);
+        assert_eq!(info.session_name.unwrap().as_str(), "orders-service");
+        assert_eq!(info.session_tags.len(), 1);
+        assert_eq!(
+            info.source,
+            Some(RoleSource::Profile("base".parse().unwrap()))
+        );
+    }
+    // A chosen source's state stays, so options can be given conditionally.
+    let external_id = Some("unique-external-id");
+    let mut builder = role().source_auto();
+    if let Some(id) = external_id {
+        builder = builder.external_id(id);
+    }
+    assert!(builder.build().unwrap().info().external_id_set);
 }
+
+// A second source does not compile: ui-tests/second_role_source.rs.
 
 #[test]
 fn common_options_and_defaults() {

@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime};
 use bedrock_auth::testing::Sandbox;
 use bedrock_auth::{
     AuthBuilder, AuthManager, ErrorKind, SecretString, custom::FreshCredentials, error::BoxError,
-    modes::AssumeRole, modes::WantsMode,
+    modes::AssumeRole, modes::StaticSource, modes::WantsMode,
 };
 use tokio::sync::OnceCell;
 
@@ -292,8 +292,9 @@ async fn assume_role_with_the_external_id_its_trust_policy_requires() {
                 SecretString::from(fixture.secret.as_str()),
             )
     };
-    let validate =
-        |builder: AuthBuilder<AssumeRole>| async move { builder.build()?.validate().await };
+    let validate = |builder: AuthBuilder<AssumeRole<StaticSource>>| async move {
+        builder.build()?.validate().await
+    };
     let identity = validate(role(&fixture.role_with_external_id).external_id(EXTERNAL_ID))
         .await
         .unwrap();

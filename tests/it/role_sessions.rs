@@ -14,7 +14,7 @@ const TENANT_POLICY: &str = "arn:aws:iam::123456789012:policy/tenants/acme";
 fn tenant(
     aws: &LocalAws,
     user: &TestUser,
-) -> bedrock_auth::AuthBuilder<bedrock_auth::modes::AssumeRole> {
+) -> bedrock_auth::AuthBuilder<bedrock_auth::modes::AssumeRole<bedrock_auth::modes::StaticSource>> {
     aws.builder()
         .assume_role(ROLE)
         .source_static(user.access_key_id.clone(), user.secret_access_key.clone())
@@ -101,7 +101,14 @@ async fn a_trust_policy_without_tag_session_or_set_source_identity_refuses_them(
 
 #[test]
 fn each_limit_is_refused_at_build_naming_the_field() {
-    let role = || AuthManager::builder().region("us-east-1").assume_role(ROLE);
+    // A source first, so that every case is the same type (an option only a signed
+    // `AssumeRole` takes keeps a chosen source's state).
+    let role = || {
+        AuthManager::builder()
+            .region("us-east-1")
+            .assume_role(ROLE)
+            .source_environment()
+    };
     let many_tags = (0..51).map(|i| (format!("k{i}"), "v"));
     let many_arns = (0..11).map(|i| format!("arn:aws:iam::123456789012:policy/p{i}"));
     let many_keys = (0..51).map(|i| format!("k{i}"));

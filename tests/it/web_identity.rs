@@ -137,37 +137,66 @@ async fn what_sts_refuses_and_what_cannot_be_sent() {
     assert!(err.message().contains("/nowhere/token"), "{err}");
 }
 
+// In code, the options `AssumeRoleWithWebIdentity` does not take do not compile with a web
+// identity source (ui-tests/*_with_web_identity.rs); a scope-down policy it takes.
 #[test]
-fn options_that_assume_role_with_web_identity_does_not_take_are_refused_at_build() {
-    let err = AuthManager::builder()
+fn a_web_identity_takes_scope_down_policies() {
+    AuthManager::builder()
         .region("us-east-1")
         .assume_role(ROLE)
+        .session_policy(r#"{"Version":"2012-10-17"}"#)
         .source_web_identity(TOKEN_FILE)
-        .external_id("tenant-1")
-        .session_tag("tenant", "acme")
+        .policy_arns(["arn:aws:iam::123456789012:policy/orders"])
+        .session_name("orders")
+        .duration(900)
         .build()
-        .unwrap_err();
-    let fields: Vec<_> = err
+        .unwrap();
+}
+
+/// A configuration's source is known only when it is read: each key that
+/// `AssumeRoleWithWebIdentity` does not take is refused then, naming the key as written.
+#[test]
+fn a_config_with_a_web_identity_refuses_at_run_time_what_the_call_does_not_take() {
+    let config = AuthConfig::from_toml(&format!(
+        "mode = \"assume_role\"\nregion = \"us-east-1\"\nrole_arn = \"{}\"\n\
+         source = {{ web_identity_token_file = \"{TOKEN_FILE}\" }}\n\
+         external_id = \"tenant-1\"\nsession_tags = {{ tenant = \"acme\" }}\n\
+         transitive_tag_keys = [\"tenant\"]\nsource_identity = \"alice\"\n\
+         mfa_serial = \"arn:aws:iam::123456789012:mfa/alice\"\n\
+         policy_arns = [\"arn:aws:iam::123456789012:policy/orders\"]\n",
+        ROLE.as_str()
+    ))
+    .unwrap();
+    let err = AuthManager::from_config(&config).unwrap_err();
+    let mut refused: Vec<_> = err
         .problems()
         .iter()
         .map(|p| (p.field(), p.error().rule()))
         .collect();
+    refused.sort_by_key(|(field, _)| *field);
     assert_eq!(
-        fields,
+        refused,
         [
             ("external_id", Rule::NotWithWebIdentity),
-            ("session_tags", Rule::NotWithWebIdentity)
+            ("mfa_serial", Rule::NotWithWebIdentity),
+            ("session_tags", Rule::NotWithWebIdentity),
+            ("source_identity", Rule::NotWithWebIdentity),
+            ("transitive_tag_keys", Rule::NotWithWebIdentity),
         ],
         "{err}"
     );
-    // A scope-down policy it takes.
-    AuthManager::builder()
-        .region("us-east-1")
-        .assume_role(ROLE)
-        .source_web_identity(TOKEN_FILE)
-        .policy_arns(["arn:aws:iam::123456789012:policy/orders"])
-        .build()
-        .unwrap();
+    let text = err.to_string();
+    assert!(text.contains("external_id: "), "{err}");
+    // The run-time rule and the compile error give the same reason.
+    let reason = "STS AssumeRoleWithWebIdentity has the caller in the token, and no external id, \
+                  MFA, session tags or source identity";
+    assert!(text.contains(reason), "{err}");
+    for case in [
+        include_str!("../../ui-tests/external_id_with_web_identity.stderr"),
+        include_str!("../../ui-tests/signing_option_before_web_identity.stderr"),
+    ] {
+        assert!(case.contains(reason), "{case}");
+    }
 }
 
 #[tokio::test]

@@ -1,8 +1,16 @@
 //! How a configuration's assume-role keys drive the builder: the role, its session (tags,
 //! scope-down policies, source identity), MFA and the source credentials.
+//!
+//! The builder takes the source once, and a web identity only with what
+//! `AssumeRoleWithWebIdentity` takes; in a program that is checked when it compiles. A
+//! configuration is read at run time: its source is read first, and with a web identity each
+//! key the call does not take is a problem naming it, in the same words
+//! ([`SIGNING_ONLY`], [`not_with_web_identity`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
+
+use secrecy::SecretString;
 
 use super::super::canonical_key;
 use super::super::raw::Raw;
@@ -10,18 +18,33 @@ use super::{Checker, SharedSource, placeholder, read_small_file};
 use crate::builder::AuthBuilder;
 use crate::error::{ConfigError, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
+use crate::mode::{
+    AssumeRole, SIGNING_ONLY, TakesRoleOptions, WantsSigningSource, WantsSource,
+    not_with_web_identity,
+};
+
+/// A role's `source` as a configuration gives it.
+enum SourceKey {
+    /// None, `"auto"`, or one that is not valid (its problem recorded): the standard chain.
+    Auto,
+    Environment,
+    Profile(String),
+    WebIdentity(String),
+    Static {
+        id: String,
+        secret: SecretString,
+        token: Option<SecretString>,
+    },
+}
 
 impl Checker<'_> {
-    /// The role session's tags, scope-down policies and source identity.
-    pub(super) fn role_session(
-        &mut self,
-        mut builder: AuthBuilder<crate::mode::AssumeRole>,
-    ) -> AuthBuilder<crate::mode::AssumeRole> {
-        if let Some(tags) = self.tags("session_tags") {
-            builder = builder.session_tags(tags);
+    /// What every role takes: its session name, duration and scope-down policies.
+    fn role_options<M: TakesRoleOptions>(&mut self, mut builder: AuthBuilder<M>) -> AuthBuilder<M> {
+        if let Some(name) = self.string("session_name", false) {
+            builder = builder.session_name(name);
         }
-        if let Some(keys) = self.list("transitive_tag_keys") {
-            builder = builder.transitive_tag_keys(keys);
+        if let Some(secs) = self.integer("duration_secs") {
+            builder = builder.duration(u64::try_from(secs).unwrap_or(0));
         }
         if let Some(policy) = self.text_or_file("session_policy") {
             builder = builder.session_policy(policy);
@@ -29,10 +52,51 @@ impl Checker<'_> {
         if let Some(arns) = self.list("policy_arns") {
             builder = builder.policy_arns(arns);
         }
+        builder
+    }
+
+    /// What only a signed `AssumeRole` takes ([`SIGNING_ONLY`]): the external id, the session's
+    /// tags and source identity, MFA.
+    fn signing_options(
+        &mut self,
+        builder: AuthBuilder<AssumeRole<WantsSource>>,
+    ) -> AuthBuilder<AssumeRole<WantsSigningSource>> {
+        let mut builder = builder.signing();
+        if let Some(id) = self.string("external_id", false) {
+            builder = builder.external_id(id);
+        }
+        if let Some(tags) = self.tags("session_tags") {
+            builder = builder.session_tags(tags);
+        }
+        if let Some(keys) = self.list("transitive_tag_keys") {
+            builder = builder.transitive_tag_keys(keys);
+        }
         if let Some(identity) = self.string("source_identity", false) {
             builder = builder.source_identity(identity);
         }
+        if let Some(serial) = self.string("mfa_serial", false) {
+            match self.config.mfa.clone() {
+                Some(source) => {
+                    builder = builder.mfa(serial, SharedSource(source));
+                }
+                None => {
+                    let error = ValueError::new(ValueKind::Key, "mfa_serial", Rule::NoTokenSource);
+                    self.problem("mfa_serial", error);
+                }
+            }
+        }
         builder
+    }
+
+    /// With a web identity source: each key of [`SIGNING_ONLY`] given is a problem naming it.
+    fn refuse_signing_options(&mut self) {
+        let given: Vec<&str> = SIGNING_ONLY
+            .iter()
+            .filter_map(|key| self.values.get(key).map(|(written, _)| *written))
+            .collect();
+        for written in given {
+            self.problem(written, not_with_web_identity());
+        }
     }
 
     /// A list of strings: an array, or (from a variable) a string of comma-separated items.
@@ -116,73 +180,69 @@ impl Checker<'_> {
         builder: AuthBuilder<crate::mode::WantsMode>,
     ) -> Result<AuthManager, ConfigError> {
         let role_arn = self.string("role_arn", true).unwrap_or_default();
-        let mut builder = builder.assume_role(role_arn);
-        if let Some(id) = self.string("external_id", false) {
-            builder = builder.external_id(id);
+        let builder = builder.assume_role(role_arn);
+        let builder = self.role_options(builder);
+        let source = self.source();
+        if let SourceKey::WebIdentity(path) = source {
+            self.refuse_signing_options();
+            return builder.source_web_identity(path).build();
         }
-        if let Some(name) = self.string("session_name", false) {
-            builder = builder.session_name(name);
-        }
-        if let Some(secs) = self.integer("duration_secs") {
-            builder = builder.duration(u64::try_from(secs).unwrap_or(0));
-        }
-        builder = self.role_session(builder);
-        if let Some(serial) = self.string("mfa_serial", false) {
-            match self.config.mfa.clone() {
-                Some(source) => {
-                    builder = builder.mfa(serial, SharedSource(source));
-                }
-                None => {
-                    let error = ValueError::new(ValueKind::Key, "mfa_serial", Rule::NoTokenSource);
-                    self.problem("mfa_serial", error);
+        let builder = self.signing_options(builder);
+        match source {
+            SourceKey::Auto | SourceKey::WebIdentity(_) => builder.build(),
+            SourceKey::Environment => builder.source_environment().build(),
+            SourceKey::Profile(name) => builder.source_profile(name).build(),
+            SourceKey::Static { id, secret, token } => {
+                let builder = builder.source_static(id, secret);
+                match token {
+                    Some(token) => builder.source_session_token(token).build(),
+                    None => builder.build(),
                 }
             }
         }
+    }
+
+    /// The role's `source`, read.
+    fn source(&mut self) -> SourceKey {
         match self.values.get("source").copied() {
-            None => {}
-            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("auto") => {}
+            None => SourceKey::Auto,
+            Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("auto") => SourceKey::Auto,
             Some((_, Raw::Str(s))) if s.eq_ignore_ascii_case("environment") => {
-                builder = builder.source_environment();
+                SourceKey::Environment
             }
-            Some((written, Raw::Table(table))) => {
-                builder = self.source_table(written, table, builder);
-            }
+            Some((written, Raw::Table(table))) => self.source_table(written, table),
             Some((written, other)) => {
                 self.wrong_type(
                     written,
                     other,
                     "\"environment\", \"auto\", { profile = \"..\" } or a key pair table",
                 );
+                SourceKey::Auto
             }
         }
-        builder.build()
     }
 
-    pub(super) fn source_table(
-        &mut self,
-        written: &str,
-        table: &BTreeMap<String, Raw>,
-        builder: AuthBuilder<crate::mode::AssumeRole>,
-    ) -> AuthBuilder<crate::mode::AssumeRole> {
+    /// A `source` table: `{ profile }`, `{ web_identity_token_file }` or a key pair.
+    fn source_table(&mut self, written: &str, table: &BTreeMap<String, Raw>) -> SourceKey {
         let keys: Vec<&str> = table.keys().map(|k| canonical_key(k)).collect();
         match keys.as_slice() {
             ["profile"] => match table.values().next() {
-                Some(Raw::Str(name)) => builder.source_profile(name.as_str()),
+                Some(Raw::Str(name)) => SourceKey::Profile(name.clone()),
                 _ => {
                     self.wrong_type(
                         &format!("{written}.profile"),
                         &Raw::Other("a non-string"),
                         "a string",
                     );
-                    builder
+                    SourceKey::Auto
                 }
             },
             ["web_identity_token_file"] => match table.values().next() {
-                Some(Raw::Str(path)) => builder.source_web_identity(path.as_str()),
+                Some(Raw::Str(path)) => SourceKey::WebIdentity(path.clone()),
                 _ => {
                     let key = format!("{written}.web_identity_token_file");
                     self.wrong_type(&key, &Raw::Other("a non-string"), "a path");
-                    builder
+                    SourceKey::Auto
                 }
             },
             ["access_key_id", "secret_access_key"]
@@ -201,17 +261,12 @@ impl Checker<'_> {
                 let secret = value("secret_access_key")
                     .and_then(|v| self.secret_value(&key, v, true))
                     .unwrap_or_else(placeholder);
-                let builder = builder.source_static(id, secret);
-                match value("session_token") {
-                    Some(token) => {
-                        let key = format!("{written}.session_token");
-                        let token = self
-                            .secret_value(&key, token, true)
-                            .unwrap_or_else(placeholder);
-                        builder.source_session_token(token)
-                    }
-                    None => builder,
-                }
+                let token = value("session_token").map(|token| {
+                    let key = format!("{written}.session_token");
+                    self.secret_value(&key, token, true)
+                        .unwrap_or_else(placeholder)
+                });
+                SourceKey::Static { id, secret, token }
             }
             _ => {
                 self.wrong_type(
@@ -219,7 +274,7 @@ impl Checker<'_> {
                     &Raw::Table(BTreeMap::new()),
                     "\"environment\", \"auto\", { profile = \"..\" }, { web_identity_token_file = \"..\" } or { access_key_id, secret_access_key[, session_token] }",
                 );
-                builder
+                SourceKey::Auto
             }
         }
     }

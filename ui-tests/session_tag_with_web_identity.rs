@@ -1,0 +1,11 @@
+// A session tag with a web identity source: AssumeRoleWithWebIdentity takes none.
+use bedrock_auth::AuthManager;
+
+fn main() {
+    let _ = AuthManager::builder()
+        .assume_role("arn:aws:iam::123456789012:role/Bedrock")
+        .source_web_identity("/var/run/secrets/eks.amazonaws.com/serviceaccount/token")
+        .session_name("orders")
+        .session_tag("tenant", "acme")
+        .build();
+}

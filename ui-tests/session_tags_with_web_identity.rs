@@ -1,0 +1,10 @@
+// Session tags, several at once, with a web identity source.
+use bedrock_auth::AuthManager;
+
+fn main() {
+    let _ = AuthManager::builder()
+        .assume_role("arn:aws:iam::123456789012:role/Bedrock")
+        .source_web_identity("/var/run/secrets/eks.amazonaws.com/serviceaccount/token")
+        .session_tags([("tenant", "acme")])
+        .build();
+}
