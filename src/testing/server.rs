@@ -133,6 +133,9 @@ async fn handle(
     if parts.uri.path() == "/v1/token" && parts.method == http::Method::POST {
         return Ok(sign_in(&state, &parts, &body));
     }
+    if parts.uri.path() == "/federation/credentials" && parts.method == http::Method::GET {
+        return Ok(sso_portal(&state, &parts));
+    }
     let routed = route(parts.uri.path(), &body);
     let authorization = parts
         .headers
@@ -344,6 +347,38 @@ fn respond(
             error_response(state, service, &error)
         }
     }
+}
+
+/// The SSO portal's `GetRoleCredentials`, recorded as service `sso` (no token in the record).
+fn sso_portal(state: &State, parts: &http::request::Parts) -> Response<Body> {
+    let token = parts
+        .headers
+        .get("x-amz-sso_bearer_token")
+        .and_then(|v| v.to_str().ok());
+    let (status, error_type, answer) =
+        super::sso::handle(state, token, parts.uri.query().unwrap_or_default());
+    state.lock().requests.push(RecordedRequest {
+        service: "sso",
+        action: "GetRoleCredentials".to_owned(),
+        auth: AuthKind::None,
+        access_key_id: None,
+        signing_region: None,
+        signing_service: None,
+        params: BTreeMap::new(),
+        model_id: None,
+        status,
+        error_code: (!error_type.is_empty()).then(|| error_type.to_owned()),
+    });
+    let mut response = Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("x-amzn-requestid", request_id(state));
+    if !error_type.is_empty() {
+        response = response.header("x-amzn-errortype", error_type);
+    }
+    response
+        .body(whole(Bytes::from(answer)))
+        .unwrap_or_else(|_| Response::new(whole(Bytes::new())))
 }
 
 /// AWS Sign-In's token refresh, recorded as service `signin` (no secret in the record).
