@@ -4,6 +4,7 @@
 //! setup every file below shares.
 
 mod basics;
+mod logs;
 
 use std::path::Path;
 use std::time::Duration;
