@@ -130,11 +130,8 @@ async fn handle(
         Ok(collected) => collected.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    if parts.uri.path() == "/v1/token" && parts.method == http::Method::POST {
-        return Ok(sign_in(&state, &parts, &body));
-    }
-    if parts.uri.path() == "/federation/credentials" && parts.method == http::Method::GET {
-        return Ok(sso_portal(&state, &parts));
+    if let Some(response) = sign_in_service(&state, &parts, &body) {
+        return Ok(response);
     }
     let routed = route(parts.uri.path(), &body);
     let authorization = parts
@@ -346,6 +343,20 @@ fn respond(
             record.error_code = (!error.code.is_empty()).then(|| error.code.to_owned());
             error_response(state, service, &error)
         }
+    }
+}
+
+/// The services that take a sign-in's token rather than a signature: AWS Sign-In's refresh
+/// and the SSO portal; `None` for a request to another.
+fn sign_in_service(
+    state: &State,
+    parts: &http::request::Parts,
+    body: &[u8],
+) -> Option<Response<Body>> {
+    match (parts.method.clone(), parts.uri.path()) {
+        (http::Method::POST, "/v1/token") => Some(sign_in(state, parts, body)),
+        (http::Method::GET, "/federation/credentials") => Some(sso_portal(state, parts)),
+        _ => None,
     }
 }
 
