@@ -58,8 +58,12 @@ fn main() -> ExitCode {
 }
 
 /// `RUST_LOG=trace|debug|info|warn|error` prints the library's and the SDK's logs on stderr,
-/// as the `bedrock-auth` command does: what a service's own subscriber would see.
+/// as a service's own subscriber would, with the filter the guide asks for: the SDK's events
+/// that print secrets (`bedrock_auth::logs::carries_secrets`) left out.
 fn init_tracing() {
+    use tracing_subscriber::filter::{FilterFn, LevelFilter};
+    use tracing_subscriber::prelude::*;
+
     let Ok(level) = std::env::var("RUST_LOG") else {
         return;
     };
@@ -70,11 +74,14 @@ fn init_tracing() {
         "error" => tracing::Level::ERROR,
         _ => tracing::Level::WARN,
     };
-    tracing_subscriber::fmt()
-        .with_max_level(level)
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .init();
+        .with_filter(LevelFilter::from_level(level))
+        .with_filter(FilterFn::new(|metadata| {
+            !bedrock_auth::logs::carries_secrets(metadata)
+        }));
+    tracing_subscriber::registry().with(layer).init();
 }
 
 const ENV_KEY: (&str, &str) = ("AKIATOURENVIRONMENT1", "tour-env-secret");

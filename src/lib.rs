@@ -98,7 +98,7 @@
 //! The crate root holds what a first program names. The rest is grouped by concept:
 //! [`modes`] (the builder's states), [`values`], [`secret`], [`error`], [`manager`] (what a
 //! manager reports), [`config`], [`api_key`], [`custom`], [`mfa`], [`web_identity`],
-//! [`fallback`], [`monitor`], [`diagnose`], [`limits`], and, with the `test-util` feature,
+//! [`fallback`], [`monitor`], [`diagnose`], [`limits`], [`logs`] (what a subscriber leaves out), [`printable`] (outside text made safe to print), and, with the `test-util` feature,
 //! `testing`.
 
 #![forbid(unsafe_code)]
@@ -126,6 +126,7 @@ mod endpoint_guard;
 pub mod error;
 pub mod fallback;
 pub mod guide;
+pub mod logs;
 pub mod manager;
 mod metadata;
 pub mod mfa;
@@ -133,7 +134,7 @@ mod mode;
 mod mode_kind;
 pub mod monitor;
 mod os;
-mod printable;
+pub mod printable;
 mod proxy;
 mod quiet_logs;
 mod reply;

@@ -1,28 +1,66 @@
-//! [`printable`]: text from outside (a service's answer, an error of another crate, a
-//! credential process's output, a value read from a file or a variable) made safe to print on
-//! a terminal or in a log line: credentials it echoes back are redacted, control characters
-//! escaped. The one function every output path uses for such text.
+//! Text from outside (a service's answer, an error of another crate, a credential process's
+//! output, a value read from a file, a variable or the command line) made safe to print on a
+//! terminal or in a log line: credentials it echoes back are redacted, control characters
+//! escaped. The one rule every output path of this crate and of the `bedrock-auth` command
+//! uses for such text, in text ([`printable`]), JSON ([`to_json_string`]) and log lines.
+//!
+//! ```
+//! use bedrock_auth::printable::{printable, to_json_string};
+//!
+//! let said = "denied\n\u{1b}[2Kaccount: 999\u{202e}";
+//! assert_eq!(printable(said), "denied\\n\\u{1b}[2Kaccount: 999\\u{202e}");
+//! // JSON keeps the text (a reader decodes the same string), none of it raw.
+//! assert_eq!(
+//!     to_json_string(&said)?,
+//!     r#""denied\n\u001b[2Kaccount: 999\u202e""#
+//! );
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use std::borrow::Cow;
 use std::fmt::Write;
 
 use crate::secret::without_secret_shapes;
 
-/// Whether `c` must not reach a terminal as it is: control characters (C0, DEL, C1: newlines
-/// that forge log lines, escape sequences that rewrite the screen, bells) and the Unicode
-/// controls that reorder what is shown (bidirectional overrides and isolates).
-fn is_unprintable(c: char) -> bool {
+/// Whether `c` must not reach a terminal or a log line as it is: control characters (C0, DEL,
+/// C1: newlines that forge log lines, escape sequences that rewrite the screen, bells), the
+/// Unicode line and paragraph separators (U+2028, U+2029: a new line to many viewers), and
+/// the controls that reorder what is shown (the marks U+061C, U+200E, U+200F, the embeddings
+/// and overrides U+202A to U+202E, the isolates U+2066 to U+2069).
+///
+/// ```
+/// use bedrock_auth::printable::is_unprintable;
+///
+/// assert!(is_unprintable('\u{1b}') && is_unprintable('\u{2028}') && is_unprintable('\u{202e}'));
+/// assert!(!is_unprintable('é') && !is_unprintable(' '));
+/// ```
+pub fn is_unprintable(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{61c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
 }
 
-/// `text` with every control character escaped as Rust writes it (`\n`, `\u{1b}`): the same
-/// text, readable, and nothing a terminal acts on. Borrowed when there is nothing to escape.
+/// `text` with every character of [`is_unprintable`] escaped as Rust writes it (`\n`,
+/// `\u{1b}`), and a credential it echoes (after `Bearer `, `X-Amz-Security-Token`, a
+/// signature) replaced by `[REDACTED]`: the same text, readable, and nothing a terminal acts
+/// on. Borrowed when there is nothing to change. Printable text stays as it is, so text
+/// escaped once can go through again.
 ///
-/// ```text
-/// printable("denied\n\u{1b}[2Kaccount: 999") == "denied\\n\\u{1b}[2Kaccount: 999"
 /// ```
-pub(crate) fn printable(text: &str) -> Cow<'_, str> {
+/// use bedrock_auth::printable::printable;
+///
+/// assert_eq!(printable("denied\n\u{1b}[2Kaccount: 999"), "denied\\n\\u{1b}[2Kaccount: 999");
+/// assert_eq!(printable(&printable("a\u{2028}b")), "a\\u{2028}b");
+/// ```
+pub fn printable(text: &str) -> Cow<'_, str> {
     let redacted = and_then(without_echoed_credentials(text), without_secret_shapes);
     and_then(redacted, escaped)
 }
@@ -32,6 +70,56 @@ fn and_then<'a>(text: Cow<'a, str>, step: fn(&str) -> Cow<'_, str>) -> Cow<'a, s
     match text {
         Cow::Borrowed(same) => step(same),
         Cow::Owned(changed) => Cow::Owned(step(&changed).into_owned()),
+    }
+}
+
+/// `value` as one line of compact JSON in which every character of [`is_unprintable`] is
+/// escaped (`\u202e`), not only those JSON requires (serde_json leaves DEL, C1 controls and
+/// the Unicode line and direction controls raw). What a JSON reader decodes is unchanged.
+///
+/// ```
+/// let line = bedrock_auth::printable::to_json_string(&serde_json::json!({"m": "a\u{7f}\u{2029}"}))?;
+/// assert_eq!(line, r#"{"m":"a\u007f\u2029"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// What serializing `value` fails with (a map whose keys are not strings, a `Serialize` of
+/// its own that fails).
+pub fn to_json_string<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(128);
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        EscapingFormatter,
+    ))?;
+    // serde_json writes UTF-8 and escapes are ASCII.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned()))
+}
+
+/// serde_json's compact output, with the characters of [`is_unprintable`] that it would
+/// write raw escaped as `\uXXXX`.
+struct EscapingFormatter;
+
+impl serde_json::ser::Formatter for EscapingFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if is_unprintable(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                let mut units = [0_u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
     }
 }
 
@@ -113,7 +201,26 @@ fn without_echoed_credentials(text: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{printable, to_json_string};
+
+    #[test]
+    fn json_escapes_every_control_and_keeps_the_text() {
+        let mut raw: Vec<char> = ('\u{0}'..='\u{1f}').chain('\u{7f}'..='\u{9f}').collect();
+        raw.extend(['\u{61c}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{2029}']);
+        raw.extend('\u{202a}'..='\u{202e}');
+        raw.extend('\u{2066}'..='\u{2069}');
+        let text: String = raw.iter().collect::<String>() + "é ✓ \"\\";
+        let line = to_json_string(&serde_json::json!({ "k\u{202e}": text })).unwrap();
+        for c in &raw {
+            assert!(!line.contains(*c), "{:?} raw in {line}", c);
+        }
+        assert!(
+            line.contains("\\u202e") && line.contains("\\u0085"),
+            "{line}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["k\u{202e}"], text.as_str());
+    }
 
     #[test]
     fn credentials_an_answer_echoes_are_not_printed() {
@@ -136,12 +243,13 @@ mod tests {
     fn escapes_what_a_terminal_acts_on_and_keeps_the_rest() {
         assert_eq!(printable("plain text, ünïcode ✓"), "plain text, ünïcode ✓");
         assert!(matches!(printable("x"), std::borrow::Cow::Borrowed(_)));
-        let forged = "denied\r\n\u{1b}[2K\u{7}account: 999\u{7f}\u{9b}\u{202e}";
+        let forged =
+            "denied\r\n\u{1b}[2K\u{7}account: 999\u{7f}\u{9b}\u{202e}\u{2028}\u{2029}\u{61c}";
         let shown = printable(forged);
         assert_eq!(
             shown,
-            "denied\\r\\n\\u{1b}[2K\\u{7}account: 999\\u{7f}\\u{9b}\\u{202e}"
+            "denied\\r\\n\\u{1b}[2K\\u{7}account: 999\\u{7f}\\u{9b}\\u{202e}\\u{2028}\\u{2029}\\u{61c}"
         );
-        assert!(!shown.chars().any(|c| c.is_control()));
+        assert!(!shown.chars().any(super::is_unprintable));
     }
 }

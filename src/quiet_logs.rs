@@ -2,8 +2,10 @@
 //!
 //! aws-config's profile provider logs the chain it built from the shared files, at INFO
 //! (`constructed abstract provider from config file chain=...`) and DEBUG (`role_arn=...`,
-//! and the span `load_assume_role{provider=...}`), with each role's `external_id` in the clear. Credential resolution runs under [`quieted`], which
-//! hands every other event to the subscriber in use, as it was.
+//! and the span `load_assume_role{provider=...}`), with each role's `external_id` in the clear;
+//! the SDK's HTTP clients inside it (the SSO portal's among them) log each request with the
+//! headers the SDK does not redact ([`crate::logs`]). Credential resolution runs under
+//! [`quieted`], which hands every other event to the subscriber in use, as it was.
 
 use std::future::Future;
 
@@ -21,14 +23,17 @@ pub(crate) fn quieted<F: Future>(future: F) -> impl Future<Output = F::Output> {
 }
 
 /// Whether an event or span is one that quotes a profile's role chain (or a provider of it,
-/// whose `Debug` shows the external id). A span left out leaves its events in place.
+/// whose `Debug` shows the external id), or one of the SDK's that print an HTTP message
+/// ([`carries_secrets`](crate::logs::carries_secrets): the SSO portal's request, with the
+/// access token in a header). A span left out leaves its events in place.
 fn is_quieted(metadata: &Metadata<'_>) -> bool {
-    metadata
+    let role_chain = metadata
         .target()
         .starts_with("aws_config::profile::credentials")
         && ["chain", "role_arn", "base", "provider"]
             .iter()
-            .any(|name| metadata.fields().field(name).is_some())
+            .any(|name| metadata.fields().field(name).is_some());
+    role_chain || crate::logs::carries_secrets(metadata)
 }
 
 /// A subscriber that hands everything to `inner` but the events of [`is_quieted`].

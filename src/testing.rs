@@ -43,6 +43,7 @@ mod sandbox;
 mod server;
 mod signin;
 mod sigv4;
+mod sso;
 mod sts;
 mod types;
 mod wire;
@@ -52,7 +53,7 @@ pub use types::{
     AuthKind, DEFAULT_ACCOUNT, DEFAULT_REGION, Fault, LoginRefresh, ModelAnswer, RecordedRequest,
     RoleSpec, StreamEnd, TestUser,
 };
-use types::{Principal, State, random_hex};
+use types::{Principal, SsoGrant, State, random_hex};
 
 /// A running local STS + Bedrock Runtime server. Stops when dropped.
 pub struct LocalAws {
@@ -114,6 +115,59 @@ impl LocalAws {
             .lock()
             .login_refreshes
             .insert(refresh_token.to_owned(), answer);
+    }
+
+    /// Lets the SSO portal's `GetRoleCredentials` (`GET /federation/credentials`, the token in
+    /// `x-amz-sso_bearer_token`) exchange `access_token` for new temporary keys of the role
+    /// `role_name` in `account`, as IAM Identity Center does for an `aws sso login` session.
+    /// Returns those keys (their `arn` is the role session's, `AWSReservedSSO_{role_name}`);
+    /// requests signed with them need their session token, which the portal hands out with
+    /// them. Any other token, account or role is answered 401 `UnauthorizedException`. An SSO
+    /// profile reaches the server through `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_SSO`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use bedrock_auth::testing::LocalAws;
+    ///
+    /// let aws = LocalAws::start().await?;
+    /// let dev = aws.add_sso_access("sso-access-token-of-the-test", "123456789012", "Dev");
+    /// assert!(dev.arn.starts_with("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Dev"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_sso_access(&self, access_token: &str, account: &str, role_name: &str) -> TestUser {
+        let n = self.state.next();
+        let access_key_id = AccessKeyId::from_str(&format!("ASIALOCAL{n:011}"))
+            .unwrap_or_else(|_| unreachable!("a valid access key id"));
+        let secret = SecretString::from(format!("temp/{}/{n}", random_hex()));
+        let token = SecretString::from(format!("token/{}/{}/{n}", random_hex(), random_hex()));
+        let arn = format!(
+            "arn:aws:sts::{account}:assumed-role/AWSReservedSSO_{role_name}_local/sso-user"
+        );
+        self.add_session_keys(&arn, access_key_id.as_str(), secret.clone(), token);
+        let user_id = self
+            .state
+            .lock()
+            .keys
+            .get(access_key_id.as_str())
+            .map(|p| p.user_id.clone())
+            .unwrap_or_default();
+        self.state.lock().sso_grants.insert(
+            access_token.to_owned(),
+            SsoGrant {
+                account: account.to_owned(),
+                role_name: role_name.to_owned(),
+                access_key_id: access_key_id.as_str().to_owned(),
+            },
+        );
+        TestUser {
+            access_key_id,
+            secret_access_key: secret,
+            arn,
+            account: account.to_owned(),
+            user_id,
+        }
     }
 
     /// Registers an IAM user in [`DEFAULT_ACCOUNT`] with a new long-term key pair.
@@ -307,8 +361,9 @@ impl LocalAws {
         state.requests.iter().filter(|r| r.action == action).count()
     }
 
-    /// Every secret this server knows: the secret keys of registered users, and the secret keys
-    /// and session tokens it issued for assumed roles. Useful to check that none of them shows
+    /// Every secret this server knows: the secret keys of registered users, the secret keys
+    /// and session tokens it issued for assumed roles, the SSO access tokens it takes and the
+    /// sign-in refresh tokens (and what they refresh to). Useful to check that none of them shows
     /// up in logs or output.
     pub fn secrets(&self) -> Vec<SecretString> {
         let state = self.state.lock();
@@ -323,6 +378,20 @@ impl LocalAws {
                 .keys()
                 .map(|k| SecretString::from(k.as_str())),
         );
+        secrets.extend(
+            state
+                .sso_grants
+                .keys()
+                .map(|k| SecretString::from(k.as_str())),
+        );
+        for (refresh, answer) in &state.login_refreshes {
+            secrets.push(SecretString::from(refresh.as_str()));
+            secrets.extend([
+                answer.secret_access_key.clone(),
+                answer.session_token.clone(),
+                answer.refresh_token.clone(),
+            ]);
+        }
         secrets
     }
 

@@ -271,13 +271,13 @@ impl RoleProvider {
                 let read = read.map_err(|trouble| {
                     unusable(format!(
                         "the web identity token file {} cannot be read: {trouble}",
-                        path.display()
+                        crate::printable::printable(&path.display().to_string())
                     ))
                 })?;
                 let text = std::str::from_utf8(&read.bytes).map_err(|_| {
                     unusable(format!(
                         "the web identity token file {} is not text",
-                        path.display()
+                        crate::printable::printable(&path.display().to_string())
                     ))
                 })?;
                 SecretString::from(text.trim())

@@ -130,8 +130,8 @@ async fn handle(
         Ok(collected) => collected.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    if parts.uri.path() == "/v1/token" && parts.method == http::Method::POST {
-        return Ok(sign_in(&state, &parts, &body));
+    if let Some(response) = sign_in_service(&state, &parts, &body) {
+        return Ok(response);
     }
     let routed = route(parts.uri.path(), &body);
     let authorization = parts
@@ -344,6 +344,52 @@ fn respond(
             error_response(state, service, &error)
         }
     }
+}
+
+/// The services that take a sign-in's token rather than a signature: AWS Sign-In's refresh
+/// and the SSO portal; `None` for a request to another.
+fn sign_in_service(
+    state: &State,
+    parts: &http::request::Parts,
+    body: &[u8],
+) -> Option<Response<Body>> {
+    match (parts.method.clone(), parts.uri.path()) {
+        (http::Method::POST, "/v1/token") => Some(sign_in(state, parts, body)),
+        (http::Method::GET, "/federation/credentials") => Some(sso_portal(state, parts)),
+        _ => None,
+    }
+}
+
+/// The SSO portal's `GetRoleCredentials`, recorded as service `sso` (no token in the record).
+fn sso_portal(state: &State, parts: &http::request::Parts) -> Response<Body> {
+    let token = parts
+        .headers
+        .get("x-amz-sso_bearer_token")
+        .and_then(|v| v.to_str().ok());
+    let (status, error_type, answer) =
+        super::sso::handle(state, token, parts.uri.query().unwrap_or_default());
+    state.lock().requests.push(RecordedRequest {
+        service: "sso",
+        action: "GetRoleCredentials".to_owned(),
+        auth: AuthKind::None,
+        access_key_id: None,
+        signing_region: None,
+        signing_service: None,
+        params: BTreeMap::new(),
+        model_id: None,
+        status,
+        error_code: (!error_type.is_empty()).then(|| error_type.to_owned()),
+    });
+    let mut response = Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("x-amzn-requestid", request_id(state));
+    if !error_type.is_empty() {
+        response = response.header("x-amzn-errortype", error_type);
+    }
+    response
+        .body(whole(Bytes::from(answer)))
+        .unwrap_or_else(|_| Response::new(whole(Bytes::new())))
 }
 
 /// AWS Sign-In's token refresh, recorded as service `signin` (no secret in the record).

@@ -292,6 +292,16 @@ pub(super) struct Inner {
     pub(super) login_refreshes: HashMap<String, LoginRefresh>,
     /// Web identity (OIDC) token -> the subject it names.
     pub(super) web_identities: HashMap<String, String>,
+    /// SSO access token -> the account and role it may get keys for, and those keys.
+    pub(super) sso_grants: HashMap<String, SsoGrant>,
+}
+
+/// What an SSO access token grants: the keys of one role in one account.
+pub(super) struct SsoGrant {
+    pub(super) account: String,
+    pub(super) role_name: String,
+    /// The role session's key, registered in `keys`.
+    pub(super) access_key_id: String,
 }
 
 impl State {

@@ -9,12 +9,12 @@ use std::path::Path;
 
 /// Bottom to top. A module may name the modules of the layers before its own.
 const LAYERS: &[&[&str]] = &[
-    // What everything shares: names, secrets and the shape of one, dates; how outside text is
-    // printed (no secret's shape in it) and which logs of aws-config are left out; then what a
-    // service answered.
-    &["mode_kind", "secret", "time"],
-    &["printable", "quiet_logs"],
-    &["reply"],
+    // What everything shares: names, secrets and the shape of one, dates, which of the SDK's
+    // events print secrets; how outside text is printed (no secret's shape in it); then what a
+    // service answered and which logs of aws-config are left out.
+    &["mode_kind", "secret", "time", "logs"],
+    &["printable"],
+    &["reply", "quiet_logs"],
     // The errors (of values, of configurations, of authentication), then the values themselves.
     &["error"],
     &["values"],
@@ -174,7 +174,7 @@ const TESTING_LAYERS: &[&[&str]] = &[
     // What a service answers, in its wire format; how a SigV4 signature is checked.
     &["wire", "sigv4"],
     // The services.
-    &["bearer", "bedrock", "sts", "signin"],
+    &["bearer", "bedrock", "sts", "signin", "sso"],
     // The HTTP server that dispatches to them; the sandboxed world a test builds in.
     &["server", "sandbox"],
 ];

@@ -2,7 +2,10 @@
 //! processes, in a real temporary `HOME` whose shared files hold the secrets of several
 //! profiles, at `RUST_LOG=trace`, for every mode × every subcommand × an answer that succeeds
 //! and one that fails, in text and `--json`. Everything printed (stdout and stderr) is searched
-//! for every planted secret, as is and base64- or percent-encoded.
+//! for every planted secret, as is, hex-, base64- or percent-encoded. The sign-in profiles
+//! (an SSO session, a legacy SSO profile whose token expired, a session that refreshes its
+//! token, an `aws login` session that refreshes its keys) reach the local server's SSO portal
+//! and AWS Sign-In, whose requests carry their tokens.
 //!
 //! Runs with whatever features the test build has: CI runs it for the default features and
 //! for `--all-features` (the `sso` feature switches on aws-config's token chain, whose `Debug`
@@ -34,6 +37,27 @@ const PROFILE_EXTERNAL_ID: &str = "ext-profile-chain-planted-99";
 const WEB_IDENTITY_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.planted-web-identity-token.c2lnbmF0dXJl";
 const FORGED_WEB_IDENTITY_TOKEN: &str =
     "eyJhbGciOiJSUzI1NiJ9.forged-web-identity-token.c2lnbmF0dXJl";
+/// The cached access token of the `sso-user` profile's session (`aws sso login`): the SSO
+/// portal exchanges it for the role's keys, in the good world.
+const SSO_ACCESS_TOKEN: &str = "aoaAAAAAGPlantedSsoAccessToken5555555555555555";
+/// The expired token of a legacy SSO profile (`sso_start_url` in the profile), which
+/// aws-config sends all the same; and a session's expired token with what refreshes it.
+const SSO_EXPIRED_TOKEN: &str = "aoaAAAAAGPlantedExpiredSsoToken666666666666666";
+const SSO_STALE_TOKEN: &str = "aoaAAAAAGPlantedStaleSsoToken7777777777777777";
+const SSO_CLIENT_SECRET: &str = "PlantedSsoOidcClientSecret88888888888888888";
+const SSO_REFRESH_TOKEN: &str = "PlantedSsoOidcRefreshToken99999999999999999";
+/// An `aws login` session: its cached (expired) keys, the refresh token AWS Sign-In takes, its
+/// DPoP key (aws-config's own test key) and id token.
+const LOGIN_SESSION: &str = "arn:aws:sts::012345678910:assumed-role/Admin/admin";
+const LOGIN_OLD_SECRET: &str = "PlantedLoginExpiredSecretKey000000000000";
+const LOGIN_OLD_SESSION_TOKEN: &str = "PlantedLoginExpiredSessionToken111111111";
+const LOGIN_REFRESH_TOKEN: &str = "PlantedLoginRefreshToken2222222222222222";
+const LOGIN_ID_TOKEN: &str =
+    "eyJraWQiOiJsb2NhbCJ9.PlantedLoginIdToken333333.c2lnbmF0dXJlcGxhbnRlZA";
+const LOGIN_DPOP_KEY: &str = "-----BEGIN EC PRIVATE KEY-----\n\
+    MHcCAQEEIPt/u8InPLpQeQLJTvVX+sNDzni8vMDMt3Liu+nMBigfoAoGCCqGSM49\n\
+    AwEHoUQDQgAEILkGG7rNOnxiIJlMgimY1UPP8eDMFP0DAY6WGjngP4bvTAiUCQ/I\n\
+    ffut2379uP+OBCm2ovGpBOJRgrl1RspUOQ==\n-----END EC PRIVATE KEY-----\n";
 
 /// One world: a local AWS that knows alice, a `HOME` whose files hold her keys (or, in the
 /// failing world, keys AWS refuses) beside other profiles' secrets.
@@ -61,6 +85,31 @@ async fn world(good: bool) -> World {
             .external_id(PROFILE_EXTERNAL_ID),
     );
     let key = aws.add_api_key(&alice);
+    // The sign-in pieces answer only in the good world: in the failing one the portal refuses
+    // the SSO token and AWS Sign-In the refresh token.
+    if good {
+        aws.add_sso_access(SSO_ACCESS_TOKEN, "123456789012", "Dev");
+        let n = aws.add_user("login-refreshed");
+        let session_token = format!("PlantedLoginNewSessionToken{}", n.access_key_id);
+        aws.add_session_keys(
+            LOGIN_SESSION,
+            n.access_key_id.as_str(),
+            n.secret_access_key.clone(),
+            bedrock_auth::SecretString::from(session_token.clone()),
+        );
+        aws.add_login_refresh(
+            LOGIN_REFRESH_TOKEN,
+            bedrock_auth::testing::LoginRefresh {
+                access_key_id: n.access_key_id.to_string(),
+                secret_access_key: n.secret_access_key.clone(),
+                session_token: bedrock_auth::SecretString::from(session_token),
+                refresh_token: bedrock_auth::SecretString::from(
+                    "PlantedLoginNextRefreshToken44444444444".to_owned(),
+                ),
+                expires_in: Duration::from_secs(3600),
+            },
+        );
+    }
     // The failing world's secrets are planted as well: AWS refuses them, and they must not be
     // printed either.
     let (secret, api_key) = if good {
@@ -85,6 +134,28 @@ async fn world(good: bool) -> World {
     secrets.extend([secret.clone(), api_key.clone()]);
     secrets.extend([EXTERNAL_ID, PROFILE_EXTERNAL_ID].map(str::to_owned));
     secrets.extend([WEB_IDENTITY_TOKEN, FORGED_WEB_IDENTITY_TOKEN].map(str::to_owned));
+    secrets.extend(
+        [
+            SSO_ACCESS_TOKEN,
+            SSO_EXPIRED_TOKEN,
+            SSO_STALE_TOKEN,
+            SSO_CLIENT_SECRET,
+            SSO_REFRESH_TOKEN,
+            LOGIN_OLD_SECRET,
+            LOGIN_OLD_SESSION_TOKEN,
+            LOGIN_REFRESH_TOKEN,
+            LOGIN_ID_TOKEN,
+            "PlantedLoginNextRefreshToken44444444444",
+        ]
+        .map(str::to_owned),
+    );
+    // The DPoP key's lines, each as long as a secret.
+    secrets.extend(
+        LOGIN_DPOP_KEY
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .map(str::to_owned),
+    );
     let token = if good {
         WEB_IDENTITY_TOKEN
     } else {
@@ -103,6 +174,20 @@ async fn world(good: bool) -> World {
             ),
             ("AWS_SECRET_ACCESS_KEY".to_owned(), secret),
         ],
+    }
+}
+
+impl World {
+    /// The variables that point aws-config's SSO, SSO-OIDC and Sign-In clients at the local
+    /// server.
+    fn sign_in_endpoints(&self) -> Vec<(String, String)> {
+        [
+            "AWS_ENDPOINT_URL_SSO",
+            "AWS_ENDPOINT_URL_SSO_OIDC",
+            "AWS_ENDPOINT_URL_SIGNIN",
+        ]
+        .map(|name| (name.to_owned(), self.aws.endpoint_url()))
+        .to_vec()
     }
 }
 
@@ -126,7 +211,15 @@ fn write_home(home: &Path, alice: &TestUser, secret: &str) {
          [profile sso-user]\nsso_session = corp\nsso_account_id = 123456789012\n\
          sso_role_name = Dev\nregion = us-east-1\n\n\
          [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
-         sso_region = us-east-1\n",
+         sso_region = us-east-1\n\n\
+         [profile sso-legacy]\nsso_start_url = https://legacy.awsapps.com/start\n\
+         sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Dev\n\
+         region = us-east-1\n\n\
+         [profile sso-stale]\nsso_session = stale\nsso_account_id = 123456789012\n\
+         sso_role_name = Dev\nregion = us-east-1\n\n\
+         [sso-session stale]\nsso_start_url = https://stale.awsapps.com/start\n\
+         sso_region = us-east-1\n\n\
+         [profile signin]\nlogin_session = {LOGIN_SESSION}\nregion = us-east-1\n",
         OTHER_SECRETS[1],
     );
     std::fs::write(aws_dir.join("credentials"), credentials).unwrap();
@@ -140,6 +233,49 @@ fn write_home(home: &Path, alice: &TestUser, secret: &str) {
             r#"{{"accessToken":"{}","expiresAt":"2099-01-01T00:00:00Z","region":"us-east-1","startUrl":"https://corp.awsapps.com/start"}}"#,
             OTHER_SECRETS[3]
         ),
+    )
+    .unwrap();
+    // The caches aws-config reads: a session's token under the SHA-1 of its name, a legacy
+    // profile's under that of its start URL.
+    let sha1 = |text: &str| hex::encode(<sha1::Sha1 as sha1::Digest>::digest(text.as_bytes()));
+    let cached = |name: &str, json: serde_json::Value| {
+        std::fs::write(cache.join(format!("{}.json", sha1(name))), json.to_string()).unwrap();
+    };
+    cached(
+        "corp",
+        serde_json::json!({"accessToken": SSO_ACCESS_TOKEN, "expiresAt": "2099-01-01T00:00:00Z",
+            "region": "us-east-1", "startUrl": "https://corp.awsapps.com/start"}),
+    );
+    cached(
+        "https://legacy.awsapps.com/start",
+        serde_json::json!({"accessToken": SSO_EXPIRED_TOKEN, "expiresAt": "2020-01-01T00:00:00Z",
+            "region": "us-east-1", "startUrl": "https://legacy.awsapps.com/start"}),
+    );
+    cached(
+        "stale",
+        serde_json::json!({"accessToken": SSO_STALE_TOKEN, "expiresAt": "2020-01-01T00:00:00Z",
+            "region": "us-east-1", "startUrl": "https://stale.awsapps.com/start",
+            "clientId": "planted-client-id", "clientSecret": SSO_CLIENT_SECRET,
+            "registrationExpiresAt": "2099-01-01T00:00:00Z", "refreshToken": SSO_REFRESH_TOKEN}),
+    );
+    // An `aws login` session whose keys expired: the first run refreshes them.
+    let login = aws_dir.join("login").join("cache");
+    std::fs::create_dir_all(&login).unwrap();
+    let name = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+        LOGIN_SESSION.as_bytes(),
+    ));
+    std::fs::write(
+        login.join(format!("{name}.json")),
+        serde_json::json!({
+            "accessToken": {"accessKeyId": "ASIAPLANTEDLOGINOLD0", "secretAccessKey": LOGIN_OLD_SECRET,
+                "sessionToken": LOGIN_OLD_SESSION_TOKEN, "accountId": "012345678910",
+                "expiresAt": "2020-01-01T00:00:00Z"},
+            "clientId": "arn:aws:signin:::devtools/same-device",
+            "refreshToken": LOGIN_REFRESH_TOKEN,
+            "idToken": LOGIN_ID_TOKEN,
+            "dpopKey": LOGIN_DPOP_KEY,
+        })
+        .to_string(),
     )
     .unwrap();
     let static_config = format!(
@@ -222,6 +358,28 @@ fn modes(world: &World) -> Vec<Mode> {
             flags: flags(&["--api-key"]),
             vars: vec![("AWS_BEARER_TOKEN_BEDROCK".to_owned(), world.api_key.clone())],
         },
+        // The SSO portal and AWS Sign-In are the local server: aws-config's SSO and sign-in
+        // clients are reached through their own endpoint variables.
+        Mode {
+            name: "sso profile",
+            flags: flags(&["--profile", "sso-user"]),
+            vars: world.sign_in_endpoints(),
+        },
+        Mode {
+            name: "legacy sso profile, expired token",
+            flags: flags(&["--profile", "sso-legacy"]),
+            vars: world.sign_in_endpoints(),
+        },
+        Mode {
+            name: "sso profile, expired token with a refresh",
+            flags: flags(&["--profile", "sso-stale"]),
+            vars: world.sign_in_endpoints(),
+        },
+        Mode {
+            name: "aws login profile",
+            flags: flags(&["--profile", "signin"]),
+            vars: world.sign_in_endpoints(),
+        },
         Mode {
             name: "api key (config file)",
             flags: vec![
@@ -268,6 +426,9 @@ async fn run(
         .env("HOME", home)
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("RUST_LOG", "trace")
+        // The SDK's own switch for logging whole response bodies (the keys STS and the SSO
+        // portal hand out): a user may have it on; the command prints none of it.
+        .env("LOG_SENSITIVE_BODIES", "true")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_REGION", "us-east-1")
@@ -286,10 +447,13 @@ async fn run(
     }
 }
 
-/// `secret` as it may appear in output: as is, percent-encoded (a query or a form), and in
-/// base64 at each of the three alignments it can have inside a longer encoded text.
+/// `secret` as it may appear in output: as is, percent-encoded (a query or a form), in hex
+/// (a `Debug` of bytes, a digest's input), and in base64 at each of the three alignments it
+/// can have inside a longer encoded text.
 fn forms(secret: &str) -> Vec<String> {
     let mut forms = vec![secret.to_owned()];
+    forms.push(hex::encode(secret));
+    forms.push(hex::encode_upper(secret));
     let encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
     forms.push(encoded.replace('+', "%20"));
     forms.push(encoded);
@@ -414,6 +578,17 @@ async fn no_planted_secret_in_anything_the_command_prints() {
     let good = world(true).await;
     let (found, succeeded, total) = sweep(&good).await;
     assert!(found.is_empty(), "secrets printed:\n{}", found.join("\n"));
+    // The sign-in profiles got as far as the services that take their tokens.
+    for action in ["GetRoleCredentials", "CreateOAuth2Token"] {
+        assert!(good.aws.count(action) > 0, "no {action} call");
+    }
+    let sso_ok = good
+        .aws
+        .requests()
+        .iter()
+        .filter(|r| r.action == "GetRoleCredentials" && r.status == 200)
+        .count();
+    assert!(sso_ok > 0, "the SSO portal never handed out keys");
     // The sweep proves something only where the runs got far: most of them succeed.
     assert!(
         succeeded * 2 > total,
@@ -423,6 +598,10 @@ async fn no_planted_secret_in_anything_the_command_prints() {
     let bad = world(false).await;
     let (found, succeeded, total) = sweep(&bad).await;
     assert!(found.is_empty(), "secrets printed:\n{}", found.join("\n"));
+    assert!(
+        bad.aws.count("GetRoleCredentials") > 0,
+        "no GetRoleCredentials call"
+    );
     assert!(
         succeeded * 2 < total,
         "{succeeded} of {total} runs succeeded with refused keys"
@@ -451,6 +630,13 @@ fn the_encoded_forms_of_a_secret_are_found_inside_longer_text() {
         code: 0,
         stdout: format!("?X-Amz-Security-Token={query}&x=1"),
         stderr: String::new(),
+    };
+    assert!(!leaks(&printed, &[secret.to_owned()], false).is_empty());
+    let printed = Printed {
+        what: String::new(),
+        code: 0,
+        stdout: String::new(),
+        stderr: format!("bytes: {}", hex::encode(secret)),
     };
     assert!(!leaks(&printed, &[secret.to_owned()], false).is_empty());
 }

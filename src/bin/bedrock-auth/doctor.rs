@@ -31,8 +31,8 @@ pub(crate) async fn run(mode: &ModeFlags, json: bool) -> Result<Report, Failure>
     }
     // The diagnosis is shown whatever whoami says: it is what explains a failure.
     if !json {
-        print!("{diagnosis}");
-        println!("whoami:");
+        crate::output::write_stdout(&crate::output::shown(&format!("{diagnosis}whoami:\n")))
+            .map_err(Failure::Stdout)?;
     }
     let outcome = match mode.manager() {
         Ok(manager) => crate::whoami::run(&manager).await,

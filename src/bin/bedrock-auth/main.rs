@@ -14,20 +14,20 @@ mod credential_process;
 mod doctor;
 mod flags;
 mod hints;
+mod logs;
 mod mfa_prompt;
 mod output;
 mod ping;
 mod token;
 mod whoami;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use bedrock_auth::{AuthError, ErrorKind};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use flags::{ModeFlags, SettingFlags};
-use output::{Failure, Outcome, Report, print_json};
+use output::{Failure, Outcome, Report, note, print_json, shown, stdout_failed, write_stdout};
 
 #[derive(Parser)]
 #[command(name = "bedrock-auth", about = "Check AWS credentials for Bedrock")]
@@ -177,14 +177,17 @@ fn without_secret_arguments(message: &str) -> String {
     bedrock_auth::secret::without_secret_shapes(&message).into_owned()
 }
 
-/// A usage error, as clap reports it (with `--json`, as JSON on stdout): exit 2.
+/// A usage error, as clap reports it (with `--json`, as JSON on stdout): exit 2 (1 when
+/// stdout cannot take the JSON).
 fn usage_error(message: &str, json: bool) -> ExitCode {
     let message = without_secret_arguments(message.trim());
     if json {
         let error = AuthError::new(ErrorKind::InvalidConfig, message, "see --help");
-        print_json(&Outcome::<()>::failed(&error, None));
+        if let Err(code) = print_json(&Outcome::<()>::failed(&error, None)) {
+            return code;
+        }
     } else {
-        eprintln!("{message}");
+        note(&message);
     }
     ExitCode::from(2)
 }
@@ -213,7 +216,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("cannot start the async runtime: {err}");
+            note(&format!("error: cannot start the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };
@@ -237,10 +240,11 @@ fn parsed_cli(json: bool) -> Result<Cli, ExitCode> {
     match parsed {
         Ok(cli) => Ok(cli),
         Err(err) if err.use_stderr() => Err(usage_error(&err.render().to_string(), json)),
-        Err(err) => {
-            let _ = err.print();
-            Err(ExitCode::SUCCESS)
-        }
+        // `--help`, `--version`: clap's own `print()` ignores a failed write.
+        Err(err) => Err(match write_stdout(&err.render().to_string()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => stdout_failed(&err),
+        }),
     }
 }
 
@@ -248,25 +252,31 @@ fn parsed_cli(json: bool) -> Result<Cli, ExitCode> {
 /// subcommand that reports.
 fn plain_output(command_line: &Command) -> Option<ExitCode> {
     match command_line {
+        // Made in memory, then written: clap_complete panics on a failed write.
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut command(),
-                "bedrock-auth",
-                &mut std::io::stdout(),
-            );
-            Some(ExitCode::SUCCESS)
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command(), "bedrock-auth", &mut script);
+            Some(written(&String::from_utf8_lossy(&script)))
         }
-        Command::Man => Some(
-            match clap_mangen::Man::new(command()).render(&mut std::io::stdout()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    eprintln!("cannot write the man page: {err}");
-                    ExitCode::FAILURE
-                }
-            },
-        ),
+        Command::Man => {
+            let mut page = Vec::new();
+            if let Err(err) = clap_mangen::Man::new(command()).render(&mut page) {
+                note(&format!(
+                    "error: cannot make the man page: {err}\nhint: {BUG}"
+                ));
+                return Some(ExitCode::FAILURE);
+            }
+            Some(written(&String::from_utf8_lossy(&page)))
+        }
         _ => None,
+    }
+}
+
+/// Exit 0 when `text` reached stdout, else 1 with why.
+fn written(text: &str) -> ExitCode {
+    match write_stdout(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => stdout_failed(&err),
     }
 }
 
@@ -275,26 +285,34 @@ fn printed(outcome: Result<Report, Failure>, json: bool) -> ExitCode {
     match outcome {
         Ok(report) => {
             if json {
-                print_json(&Outcome::ok(&report.json));
+                match print_json(&Outcome::ok(&report.json)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(code) => code,
+                }
             } else {
-                print!("{}", report.text);
+                if report.secret {
+                    written(&report.text)
+                } else {
+                    written(&shown(&report.text))
+                }
             }
-            ExitCode::SUCCESS
         }
         Err(Failure::Auth { error, diagnosis }) => {
             let hint = hints::for_command(&error);
             let error = error.with_hint(hint);
             if json {
-                print_json(&Outcome::<()>::failed(&error, diagnosis.as_deref()));
+                if let Err(code) = print_json(&Outcome::<()>::failed(&error, diagnosis.as_deref()))
+                {
+                    return code;
+                }
             } else {
-                eprintln!(
+                note(&format!(
                     "error [{}]: {}\nhint: {}",
                     error.kind(),
                     error.message(),
                     error.hint()
-                );
+                ));
             }
-            let _ = std::io::stdout().flush();
             ExitCode::from(if error.kind() == ErrorKind::InvalidConfig {
                 2
             } else {
@@ -303,29 +321,65 @@ fn printed(outcome: Result<Report, Failure>, json: bool) -> ExitCode {
         }
         // No JSON to print it with: a line on stderr, whatever `--json` asked.
         Err(Failure::Output(err)) => {
-            eprintln!("error: cannot write the report as JSON: {err}\nhint: {BUG}");
+            note(&format!(
+                "error: cannot write the report as JSON: {err}\nhint: {BUG}"
+            ));
             ExitCode::FAILURE
         }
+        Err(Failure::Stdout(err)) => stdout_failed(&err),
     }
 }
 
-/// `RUST_LOG=trace|debug|info|warn|error` turns on tracing output on stderr, for every crate.
+/// The level `RUST_LOG` asks for: `None` for no log at all (unset, empty, `off` or `none`),
+/// and whether the value was one this command knows (an unknown one logs warnings, so that a
+/// typo does not hide them, with a notice that says so).
+fn log_level(value: Option<&str>) -> (Option<tracing::Level>, bool) {
+    let Some(value) = value else {
+        return (None, true);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "off" | "none" => (None, true),
+        "trace" => (Some(tracing::Level::TRACE), true),
+        "debug" => (Some(tracing::Level::DEBUG), true),
+        "info" => (Some(tracing::Level::INFO), true),
+        "warn" | "warning" => (Some(tracing::Level::WARN), true),
+        "error" => (Some(tracing::Level::ERROR), true),
+        _ => (Some(tracing::Level::WARN), false),
+    }
+}
+
+/// `RUST_LOG=trace|debug|info|warn|error` turns on tracing output on stderr, for every crate;
+/// `off` (or unset, or empty) turns it off. Every field of every event, whichever crate logs
+/// it, is written by the printable rule (a credential process's stderr in aws-config's
+/// warning cannot forge a line or drive the terminal), and the SDK's events that print
+/// secrets ([`bedrock_auth::logs::carries_secrets`]: the SSO access token in a request's
+/// headers) are left out.
 fn init_tracing() {
-    let Ok(level) = std::env::var("RUST_LOG") else {
+    use tracing_subscriber::filter::{FilterFn, LevelFilter};
+    use tracing_subscriber::prelude::*;
+
+    let value = std::env::var_os("RUST_LOG");
+    let text = value.as_ref().map(|v| v.to_string_lossy());
+    let (level, known) = log_level(text.as_deref());
+    let Some(level) = level else {
         return;
     };
-    let level = match level.trim().to_ascii_lowercase().as_str() {
-        "trace" => tracing::Level::TRACE,
-        "debug" => tracing::Level::DEBUG,
-        "info" => tracing::Level::INFO,
-        "error" => tracing::Level::ERROR,
-        _ => tracing::Level::WARN,
-    };
-    tracing_subscriber::fmt()
-        .with_max_level(level)
+    if !known {
+        output::note(&format!(
+            "note: RUST_LOG={} is not one of off, error, warn, info, debug, trace: logging \
+             warnings",
+            text.as_deref().unwrap_or_default()
+        ));
+    }
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .init();
+        .fmt_fields(logs::PrintableFields)
+        .with_filter(LevelFilter::from_level(level))
+        .with_filter(FilterFn::new(|metadata| {
+            !bedrock_auth::logs::carries_secrets(metadata)
+        }));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
 /// Runs a subcommand that prints a report.

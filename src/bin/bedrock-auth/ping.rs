@@ -7,12 +7,13 @@ use aws_sdk_bedrockruntime::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput,
     InferenceConfiguration, Message,
 };
+use bedrock_auth::printable::printable;
 use bedrock_auth::{AuthError, AuthManager, Classify, ErrorKind, manager::BedrockAuth};
 use serde::Serialize;
 
 use crate::BUG;
 use crate::flags::ModeFlags;
-use crate::output::{Failure, Report};
+use crate::output::{Failure, Report, note};
 
 /// The longest model id Bedrock takes (its API's `modelId`: 1 to 2048 characters).
 const MODEL_ID_LIMIT: usize = 2048;
@@ -57,10 +58,10 @@ pub(crate) async fn run(
     }
     let manager = mode.manager()?;
     if manager.info().bedrock_auth != BedrockAuth::SigV4 && !json {
-        eprintln!(
+        note(&format!(
             "note: Bedrock calls use the {}",
             manager.info().bedrock_auth
-        );
+        ));
     }
     let client = manager.bedrock_client_default().await?;
     let region = client
@@ -68,8 +69,10 @@ pub(crate) async fn run(
         .region()
         .map(ToString::to_string)
         .unwrap_or_default();
-    let shown = bedrock_auth::secret::without_secret_shapes(model);
-    eprintln!("pinging {shown} in {region}...");
+    // As given, escaped, with no word of a secret's shape: a model id is not checked before
+    // Bedrock sees it.
+    let shown_model = printable(model);
+    note(&format!("pinging {shown_model} in {region}..."));
     let message = Message::builder()
         .role(ConversationRole::User)
         .content(ContentBlock::Text("ping".into()))
@@ -83,7 +86,7 @@ pub(crate) async fn run(
         let latency_ms = started.elapsed().as_millis();
         // The model's text as Rust quotes it: no control character reaches the terminal.
         let text = format!(
-            "ok: {model} streamed {} events in {region}: the first after {} ms, the \
+            "ok: {shown_model} streamed {} events in {region}: the first after {} ms, the \
              last after {latency_ms} ms\ntext: {:?}\n",
             streamed.events, streamed.first_event_ms, streamed.text
         );
@@ -100,7 +103,7 @@ pub(crate) async fn run(
         let latency_ms = started.elapsed().as_millis();
         (
             None,
-            format!("ok: {model} answered in {region} in {latency_ms} ms\n"),
+            format!("ok: {shown_model} answered in {region} in {latency_ms} ms\n"),
         )
     };
     let ping = Ping {

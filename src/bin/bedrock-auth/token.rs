@@ -6,7 +6,7 @@ use bedrock_auth::{AuthError, ExposeSecret, api_key::ApiKeyInfo};
 use serde::Serialize;
 
 use crate::flags::{ModeFlags, parse_duration};
-use crate::output::{Failure, Report};
+use crate::output::{Failure, Report, note};
 
 /// `token`'s report: the one output of this project that holds a secret.
 #[derive(Serialize)]
@@ -25,7 +25,9 @@ pub(crate) async fn run(mode: &ModeFlags, ttl: &str) -> Result<Report, Failure> 
     let key = manager.bedrock_api_key(region.as_str(), ttl).await?;
     let info = key.info();
     if key.capped_by_credentials() {
-        eprintln!("note: {info}: it expires with the temporary credentials that signed it");
+        note(&format!(
+            "note: {info}: it expires with the temporary credentials that signed it"
+        ));
     }
     let secret = key.token().expose_secret();
     let token = Token {
@@ -33,10 +35,11 @@ pub(crate) async fn run(mode: &ModeFlags, ttl: &str) -> Result<Report, Failure> 
         key: &info,
         capped_by_credentials: key.capped_by_credentials(),
     };
-    Report::new(format!("{secret}\n"), &token)
+    Report::secret(format!("{secret}\n"), &token)
 }
 
-/// `900`, `900s`, `30m`, `1h`: a key's lifetime, 1 s to 12 h.
+/// `900`, `900s`, `30m`, `1h`: a key's lifetime, 1 s to 12 h. Parsed as printable, so that
+/// the error quotes it escaped (a value with a control character is no duration either way).
 fn parse_ttl(text: &str) -> Result<Duration, AuthError> {
-    parse_duration("--ttl", text, 43_200)
+    parse_duration("--ttl", &bedrock_auth::printable::printable(text), 43_200)
 }

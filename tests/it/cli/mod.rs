@@ -8,6 +8,7 @@ mod cache;
 mod config_flags;
 mod echoes;
 mod hosts;
+mod logs;
 mod secret_shaped;
 
 use std::path::Path;
