@@ -392,7 +392,7 @@ fn modes(world: &World) -> Vec<Mode> {
 }
 
 /// The subcommands that take a mode, with their own arguments.
-const SUBCOMMANDS: [&[&str]; 6] = [
+const SUBCOMMANDS: [&[&str]; 10] = [
     &["whoami"],
     &["doctor"],
     &["ping", "--model", MODEL],
@@ -400,6 +400,11 @@ const SUBCOMMANDS: [&[&str]; 6] = [
     &["ping", "--model", MODEL, "--stream"],
     &["token", "--ttl", "15m"],
     &["credential-process"],
+    &["export", "--format", "json"],
+    &["export", "--format", "env"],
+    // With a child that prints nothing: what exec itself prints is what is searched.
+    &["exec"],
+    &["exec", "--server"],
 ];
 
 struct Printed {
@@ -516,6 +521,9 @@ async fn sweep(world: &World) -> (Vec<String>, usize, usize) {
                 if json {
                     args.push("--json".to_owned());
                 }
+                if subcommand[0] == "exec" {
+                    args.extend(["--".to_owned(), "true".to_owned()]);
+                }
                 runs.push((mode.name, subcommand[0], args, mode.vars.clone()));
             }
         }
@@ -560,7 +568,7 @@ async fn sweep(world: &World) -> (Vec<String>, usize, usize) {
             if printed.code == 0 {
                 succeeded += 1;
             }
-            let key_on_stdout = matches!(*subcommand, "token" | "credential-process");
+            let key_on_stdout = matches!(*subcommand, "token" | "credential-process" | "export");
             found.extend(leaks(&printed, &world.secrets, key_on_stdout));
         }
     }

@@ -5,23 +5,18 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use bedrock_auth::{AuthError, ErrorKind, modes::ModeKind};
-use zeroize::Zeroizing;
-
-use serde::Serialize;
+use bedrock_auth::AuthError;
 
 use crate::cache::Entry;
 use crate::flags::ModeFlags;
+use crate::shapes::{self, Shape};
 
 /// The output, on stdout and nowhere else.
 fn print_output(bytes: &[u8]) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("cannot write the credentials: {err}");
-            ExitCode::FAILURE
-        }
+        Err(err) => crate::output::stdout_failed(&err),
     }
 }
 
@@ -41,57 +36,21 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
     if let Some(cached) = entry.as_ref().and_then(Entry::fresh) {
         return print_output(&cached);
     }
-    /// The `credential_process` output, version 1.
-    #[derive(Serialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct ProcessCredentials<'a> {
-        version: u8,
-        access_key_id: &'a str,
-        secret_access_key: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        session_token: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        expiration: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        account_id: Option<&'a str>,
-    }
-
     let credentials = async {
         let manager = mode.manager_of(&config)?;
-        if manager.mode() == ModeKind::ApiKey {
-            return Err(AuthError::new(
-                ErrorKind::InvalidConfig,
-                "credential-process prints SigV4 credentials, and API-key mode has none (a \
-                 Bedrock API key only works as a bearer token for Bedrock)",
-                "choose a SigV4 mode: --profile, --env, --role-arn, or a --config file with one",
-            ));
-        }
-        manager.credentials().await
+        shapes::sigv4_credentials(&manager, "credential-process").await
     };
     match credentials.await {
         Ok(credentials) => {
-            let expiration = credentials.expiry().and_then(|at| {
-                let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-                Some(aws_smithy_types::DateTime::from_secs(i64::try_from(secs).ok()?).to_string())
-            });
-            let output = ProcessCredentials {
-                version: 1,
-                access_key_id: credentials.access_key_id(),
-                secret_access_key: credentials.secret_access_key(),
-                session_token: credentials.session_token(),
-                account_id: credentials.account_id().map(|id| id.as_str()),
-                expiration,
-            };
             // Written into a buffer that is wiped, printed, and kept when it may be.
-            // Room for any answer (session tokens run to a few KiB), so the buffer never grows:
-            // growing would free a copy of the secret unwiped.
-            let mut bytes = Zeroizing::new(Vec::with_capacity(16 * 1024));
-            if let Err(err) = serde_json::to_writer(&mut *bytes, &output) {
-                eprintln!("cannot write the credentials: {err}");
-                return ExitCode::FAILURE;
-            }
-            bytes.push(b'\n');
-            let temporary = output.session_token.is_some() && output.expiration.is_some();
+            let bytes = match shapes::write(Shape::Json, &credentials) {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    crate::output::note(&format!("error: cannot write the credentials: {err}"));
+                    return ExitCode::FAILURE;
+                }
+            };
+            let temporary = credentials.session_token().is_some() && credentials.expiry().is_some();
             if let Some(entry) = entry.filter(|_| temporary) {
                 entry.keep(&config, mode.config_file(), &bytes);
             }

@@ -11,13 +11,17 @@
 mod cache;
 mod check;
 mod credential_process;
+mod credential_server;
 mod doctor;
+mod exec;
+mod export;
 mod flags;
 mod hints;
 mod logs;
 mod mfa_prompt;
 mod output;
 mod ping;
+mod shapes;
 mod token;
 mod whoami;
 
@@ -87,6 +91,38 @@ enum Command {
         /// user's or readable by others is refused, and the credentials resolved uncached.
         #[arg(long)]
         cache: bool,
+    },
+    /// Run a command with the mode's credentials: in its environment (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION), with
+    /// the variables that would compete removed; its exit code is this command's.
+    Exec {
+        #[command(flatten)]
+        mode: ModeFlags,
+        /// Serve the credentials from 127.0.0.1 (the container credentials protocol every SDK
+        /// reads: AWS_CONTAINER_CREDENTIALS_FULL_URI with a token of this run), refreshed
+        /// before they expire: a child that runs for days never needs a restart.
+        #[arg(long, conflicts_with = "short_term_key")]
+        server: bool,
+        /// Give a short-term Bedrock API key made from the credentials, in
+        /// AWS_BEARER_TOKEN_BEDROCK, instead of the credentials (tools that take API keys).
+        #[arg(long)]
+        short_term_key: bool,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Print the mode's credentials in a shape another program reads: `env` (shell lines to
+    /// eval), `json` (the credential_process JSON) or `sts` (`{"Credentials": {..}}`, what
+    /// Claude Code's awsCredentialExport reads).
+    Export {
+        #[command(flatten)]
+        mode: ModeFlags,
+        /// env, json or sts.
+        #[arg(long, value_enum)]
+        format: shapes::Shape,
+        /// Print them even when stdout is a terminal.
+        #[arg(long)]
+        yes: bool,
     },
     /// Print a completion script for a shell: `bedrock-auth completions bash > ...`.
     Completions {
@@ -223,6 +259,28 @@ fn main() -> ExitCode {
     let code = match &cli.command {
         Command::CredentialProcess { mode, cache } => {
             runtime.block_on(credential_process::run(mode, *cache, cli.json))
+        }
+        Command::Exec {
+            mode,
+            server,
+            short_term_key,
+            command,
+        } => {
+            let handing = match (server, short_term_key) {
+                (true, _) => exec::Handing::Server,
+                (_, true) => exec::Handing::ShortTermKey,
+                _ => exec::Handing::Environment,
+            };
+            match runtime.block_on(exec::run(mode, handing, command)) {
+                Ok(code) => code,
+                Err(error) => printed(Err(error.into()), cli.json),
+            }
+        }
+        Command::Export { mode, format, yes } => {
+            match runtime.block_on(export::run(mode, *format, *yes)) {
+                Ok(code) => code,
+                Err(error) => printed(Err(error.into()), cli.json),
+            }
         }
         command => printed(runtime.block_on(run(command, cli.json)), cli.json),
     };
@@ -395,8 +453,10 @@ async fn run(command: &Command, json: bool) -> Result<Report, Failure> {
             stream,
         } => ping::run(mode, model, *stream, json).await,
         // Handled before: they print no report.
-        Command::CredentialProcess { .. } | Command::Completions { .. } | Command::Man => {
-            Err(AuthError::new(ErrorKind::InvalidConfig, "not a report", BUG).into())
-        }
+        Command::CredentialProcess { .. }
+        | Command::Exec { .. }
+        | Command::Export { .. }
+        | Command::Completions { .. }
+        | Command::Man => Err(AuthError::new(ErrorKind::InvalidConfig, "not a report", BUG).into()),
     }
 }

@@ -7,6 +7,7 @@ mod basics;
 mod cache;
 mod config_flags;
 mod echoes;
+mod exec;
 mod hosts;
 mod logs;
 mod secret_shaped;
