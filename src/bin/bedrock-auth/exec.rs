@@ -98,6 +98,9 @@ pub(crate) async fn run(
         .env("AWS_DEFAULT_REGION", region.as_str());
     // The server lives as long as the child: dropped, it stops.
     let _server = give(&manager, handing, &region, &mut child).await?;
+    // Taken before the child starts: a signal sent once it runs must not end this process
+    // (the default) and leave the child behind.
+    let signals = taken_signals();
     let mut child = child.spawn().map_err(|err| {
         AuthError::new(
             ErrorKind::InvalidConfig,
@@ -105,7 +108,7 @@ pub(crate) async fn run(
             "check the command's name and that it is on PATH",
         )
     })?;
-    Ok(wait_passing_signals(&mut child).await)
+    Ok(wait_passing_signals(&mut child, signals).await)
 }
 
 /// Puts the credentials where the child reads them; the credential server, when it serves
@@ -161,33 +164,42 @@ async fn give(
     }
 }
 
-/// Waits for the child, passing on the signals sent to this process; its exit code, or 128 +
-/// the signal that ended it.
-async fn wait_passing_signals(child: &mut tokio::process::Child) -> ExitCode {
-    let pid = child
-        .id()
-        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?));
-    let kinds = [
+/// The signals this process takes while its child runs: those it passes on, and `SIGINT`,
+/// taken and not passed on (the terminal sends it to the child too), so that this process
+/// outlives the child and reports its exit.
+fn taken_signals() -> Vec<(SignalKind, tokio::signal::unix::Signal)> {
+    [
         SignalKind::terminate(),
         SignalKind::hangup(),
         SignalKind::quit(),
         SignalKind::user_defined1(),
         SignalKind::user_defined2(),
-        // Taken, not passed on (the terminal sends it to the child too): this process outlives
-        // the child and reports its exit.
         SignalKind::interrupt(),
-    ];
-    let passing: Vec<_> = kinds
+    ]
+    .into_iter()
+    .filter_map(|kind| Some((kind, signal(kind).ok()?)))
+    .collect()
+}
+
+/// Waits for the child, passing on the signals sent to this process; its exit code, or 128 +
+/// the signal that ended it.
+async fn wait_passing_signals(
+    child: &mut tokio::process::Child,
+    signals: Vec<(SignalKind, tokio::signal::unix::Signal)>,
+) -> ExitCode {
+    let pid = child
+        .id()
+        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?));
+    let passing: Vec<_> = signals
         .into_iter()
-        .filter_map(|kind| {
-            let mut stream = signal(kind).ok()?;
-            Some(tokio::spawn(async move {
+        .map(|(kind, mut stream)| {
+            tokio::spawn(async move {
                 while stream.recv().await.is_some() {
                     if kind != SignalKind::interrupt() {
                         pass_on(pid, kind);
                     }
                 }
-            }))
+            })
         })
         .collect();
     let status = child.wait().await;
