@@ -238,7 +238,8 @@ impl AuthConfig {
     /// This config with each setting of `overrides` in place of its own: a setting given beside
     /// a file wins over the file's, as `--region` wins over a profile's region in the AWS CLI
     /// (the `bedrock-auth` command's `--region` and `--bedrock-timeout` beside `--config`). A
-    /// key counts with its aliases (`region_override` is `region`). The result reads its
+    /// key counts with its aliases (`region_override` is `region`), and a key this config
+    /// gives under more than one of them is replaced whole. The result reads its
     /// secrets and variables where this config does.
     ///
     /// [`diagnose()`](Self::diagnose) shows each setting that won with the source of
@@ -263,13 +264,26 @@ impl AuthConfig {
         let (ours, theirs) = (self.source_label(), overrides.source_label());
         for (key, raw) in overrides.entries {
             let canonical = canonical_key(&key).to_owned();
-            let replaced = self
+            // Every name the key is written under goes (a file may hold it under its name and
+            // an alias, which alone is a problem of its own): what is shown replaced is the one
+            // the file would have used, under the key's own name first.
+            let written: Vec<String> = self
                 .entries
                 .keys()
-                .find(|written| canonical_key(written) == canonical)
+                .filter(|written| canonical_key(written) == canonical)
                 .cloned()
-                .and_then(|written| self.entries.remove(&written))
-                .map(|old| format!("{} from {ours}", shown_value(&canonical, &old)));
+                .collect();
+            let mut old: Vec<(String, Raw)> = written
+                .into_iter()
+                .filter_map(|written| {
+                    let raw = self.entries.remove(&written)?;
+                    Some((written, raw))
+                })
+                .collect();
+            old.sort_by_key(|(written, _)| *written != canonical);
+            let replaced = old
+                .first()
+                .map(|(_, old)| format!("{} from {ours}", shown_value(&canonical, old)));
             let winner = Winner {
                 source: theirs.clone(),
                 replaced,

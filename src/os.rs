@@ -186,6 +186,14 @@ impl Os {
         })
     }
 
+    /// What the file at `path` is when it is there and not a regular file (`a FIFO`, `a
+    /// directory`): a file another reader (aws-config) would block on or never finish. `None`
+    /// for a regular file, a missing one, and files given as data.
+    pub(crate) fn not_regular(&self, path: &Path) -> Option<&'static str> {
+        let meta = std::fs::metadata(self.real_path(path)?).ok()?;
+        (!meta.is_file()).then(|| what_it_is(&meta))
+    }
+
     /// The mark of the file at `path` now ([`FileMark`]): `None` when it is missing or
     /// unreadable, and for files given as data (which never change).
     pub(crate) fn file_mark(&self, path: &Path) -> Option<FileMark> {

@@ -266,6 +266,12 @@ async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool, Vec<SecretStrin
         Some(selected) => profile::facts(os, &shared, &selected.name, selected.must_exist).await?,
         None => ProfileFacts::default(),
     };
+    // The default chain reads the variable's token file (auto mode, a role's default source).
+    if matches!(mode_kind(mode), ModeKind::Auto | ModeKind::AssumeRole)
+        && let Some(path) = os.var("AWS_WEB_IDENTITY_TOKEN_FILE")
+    {
+        profile::refuse_blocking_token_file(os, &path, "AWS_WEB_IDENTITY_TOKEN_FILE")?;
+    }
     let region = region::resolve_region(settings, facts.region.clone())?;
     let http = match metadata_policy(settings, &facts)? {
         Some(resolved) => {

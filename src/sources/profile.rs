@@ -206,6 +206,7 @@ pub(super) async fn facts(
         // The default chain copes without files; so do we.
         Err(_) => return Ok(ProfileFacts::default()),
     };
+    refuse_blocking_token_files(os, &profiles, name)?;
     let external_ids = profiles
         .profiles()
         .filter_map(|name| profiles.get_profile(name)?.get("external_id"))
@@ -230,6 +231,48 @@ pub(super) async fn facts(
             Err(AuthError::profile_not_found(name, available))
         }
         None => Ok(ProfileFacts::default()),
+    }
+}
+
+/// The `web_identity_token_file` of each profile of the chain from `name` (through
+/// `source_profile`), refused when it is a FIFO, a device or a directory: aws-config reads it
+/// as a file, and would block on a FIFO with no bound.
+fn refuse_blocking_token_files(
+    os: &Os,
+    profiles: &aws_config::profile::ProfileSet,
+    name: &str,
+) -> Result<(), AuthError> {
+    let mut at = Some(name.to_owned());
+    // A chain longer than this is a loop, which aws-config refuses itself.
+    for _ in 0..16 {
+        let Some(profile) = at.as_deref().and_then(|name| profiles.get_profile(name)) else {
+            return Ok(());
+        };
+        if let Some(path) = profile.get("web_identity_token_file") {
+            refuse_blocking_token_file(os, path, &format!("profile `{}`", profile.name()))?;
+        }
+        at = profile.get("source_profile").map(str::to_owned);
+    }
+    Ok(())
+}
+
+/// A web identity token file that is there and not a regular file, refused naming `whose`.
+pub(super) fn refuse_blocking_token_file(
+    os: &Os,
+    path: &str,
+    whose: &str,
+) -> Result<(), AuthError> {
+    match os.not_regular(std::path::Path::new(path)) {
+        Some(is) => Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "the web identity token file of {whose} ({}) is {is}, not a regular file: it \
+                 was not read (a FIFO would block)",
+                crate::printable::printable(path)
+            ),
+            "point it at the token file itself (on EKS, the projected token's path)",
+        )),
+        None => Ok(()),
     }
 }
 

@@ -446,6 +446,9 @@ impl ModeFlags {
     /// process lists show flags). An MFA code, when the role wants one, is asked on the
     /// terminal.
     pub(crate) fn config(&self) -> Result<AuthConfig, AuthError> {
+        if let Some(var) = configuring_variable() {
+            return self.over_variables(&var);
+        }
         if let Some(path) = &self.config {
             return self.settings.over_file(path);
         }
@@ -463,6 +466,30 @@ impl ModeFlags {
         Ok(to_config(keys)?.mfa_provider(ask_mfa_code))
     }
 
+    /// The configuration of the `BEDROCK_AUTH_*` variables ([`AuthConfig::from_env`], as a
+    /// program of the library's reads them), each setting flag in place of a variable's; with
+    /// `--config` or a mode flag beside them, refused: which configuration would it be?
+    fn over_variables(&self, var: &str) -> Result<AuthConfig, AuthError> {
+        let beside = match (&self.config, self.mode().1) {
+            (Some(_), _) => Some("--config"),
+            (None, flag) => flag,
+        };
+        if let Some(beside) = beside {
+            return Err(AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "{var} is set, and so is {beside}: the BEDROCK_AUTH_* variables are a \
+                     configuration of their own"
+                ),
+                "unset the BEDROCK_AUTH_* variables (`env -u`), or drop the flag to use them",
+            ));
+        }
+        let variables = AuthConfig::from_env()?;
+        Ok(variables
+            .overridden_by(to_config(self.settings.keys()?)?)
+            .mfa_provider(ask_mfa_code))
+    }
+
     /// The manager of [`config`](Self::config).
     pub(crate) fn manager(&self) -> Result<AuthManager, AuthError> {
         self.manager_of(&self.config()?)
@@ -475,6 +502,15 @@ impl ModeFlags {
                 .in_flag_terms(err, |key| self.mode_flag_for(key))
         })
     }
+}
+
+/// The first `BEDROCK_AUTH_*` variable set, if any (the configuration
+/// [`AuthConfig::from_env`] reads).
+fn configuring_variable() -> Option<String> {
+    std::env::vars_os()
+        .map(|(name, _)| name.to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("BEDROCK_AUTH_"))
+        .min()
 }
 
 /// `900`, `900s`, `30m`, `1h`, from 1 s to `max_secs`, for the flag `flag`. The text is not

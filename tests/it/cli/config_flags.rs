@@ -332,3 +332,99 @@ async fn the_mfa_prompt_does_not_keep_the_process_alive_after_it_answered() {
     }
     assert!(aws.requests().iter().all(|r| r.action != "AssumeRole"));
 }
+
+/// A file that gives a setting under its name and an alias: the flag replaces both, and
+/// doctor shows the flag's value over the file's own name's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flag_replaces_a_setting_the_file_gives_under_two_names() {
+    let (home, aws, _alice) = setup().await;
+    let file = home.path().join("dup.toml");
+    std::fs::write(
+        &file,
+        "mode = \"auto\"\nregion = \"us-west-2\"\nregion_override = \"us-west-1\"\n",
+    )
+    .unwrap();
+    let args = [
+        "doctor",
+        "--json",
+        "--config",
+        file.to_str().unwrap(),
+        "--region",
+        "eu-west-1",
+    ];
+    let doctor = run(home.path(), &aws, &[], &args).await;
+    let json = doctor.json();
+    let region = shown_by(&json, "--region").unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(region["value"], "eu-west-1", "{region}");
+    assert!(
+        region["overrides"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("us-west-2 from config")),
+        "{region}"
+    );
+}
+
+/// The `BEDROCK_AUTH_*` variables are a configuration: applied (setting flags over them), or
+/// refused beside `--config` or a mode flag; never dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bedrock_auth_variables_are_applied_or_refused_never_dropped() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [
+        (k1, v1.as_str()),
+        (k2, v2.as_str()),
+        ("BEDROCK_AUTH_MODE", "environment"),
+        ("BEDROCK_AUTH_REGION", "eu-west-3"),
+    ];
+    let doctor = run(home.path(), &aws, &vars, &["doctor", "--json"]).await;
+    assert_eq!(doctor.code, 0, "{}", doctor.stderr);
+    let settings = doctor.json()["diagnosis"]["settings"].clone();
+    let region = settings
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["key"] == "region"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(region["value"], "eu-west-3", "{settings}");
+    assert!(
+        region["source"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("BEDROCK_AUTH_"),
+        "{region}"
+    );
+    // A setting flag over a variable.
+    let whoami = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["whoami", "--region", "eu-west-1"],
+    )
+    .await;
+    assert_eq!(whoami.code, 0, "{}", whoami.stderr);
+    let regions: Vec<_> = aws
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.signing_region)
+        .collect();
+    assert_eq!(regions.last().map(String::as_str), Some("eu-west-1"));
+    // Beside another configuration: refused, naming both.
+    let file = home.path().join("auth.toml");
+    std::fs::write(&file, "mode = \"environment\"\n").unwrap();
+    for args in [
+        &["whoami", "--env"][..],
+        &["whoami", "--config", file.to_str().unwrap()],
+    ] {
+        let out = run(home.path(), &aws, &vars, args).await;
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("BEDROCK_AUTH_MODE is set"),
+            "{}",
+            out.stderr
+        );
+    }
+    // A name no configuration has: refused by name.
+    let typo = [(k1, v1.as_str()), ("BEDROCK_AUTH_REGOIN", "eu-west-3")];
+    let out = run(home.path(), &aws, &typo, &["whoami"]).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("BEDROCK_AUTH_REGOIN"), "{}", out.stderr);
+}
