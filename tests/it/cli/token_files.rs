@@ -26,9 +26,10 @@ async fn a_fifo_as_a_web_identity_token_file_is_refused_at_once() {
         ("AWS_WEB_IDENTITY_TOKEN_FILE", fifo),
         ("AWS_ROLE_ARN", ROLE_ARN),
     ];
-    let runs: [(&[(&str, &str)], &[&str]); 4] = [
-        (&[], &["whoami", "--profile", "wi"]),
-        (&[], &["whoami", "--profile", "chained"]),
+    let none: &[(&str, &str)] = &[];
+    let runs = [
+        (none, &["whoami", "--profile", "wi"][..]),
+        (none, &["whoami", "--profile", "chained"]),
         (&from_env, &["whoami"]),
         (&from_env, &["credential-process", "--cache"]),
     ];
