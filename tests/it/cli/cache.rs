@@ -343,6 +343,46 @@ async fn a_rewritten_secret_file_of_the_config_is_another_entry() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_variable_the_config_names_is_in_the_key() {
+    let (home, aws, alice, _bob) = role_setup().await;
+    let config = home.path().join("auth.toml");
+    // Any variable, not only AWS_*: here the source's secret.
+    let text = format!(
+        "mode = \"assume_role\"\nrole_arn = \"{ROLE_ARN}\"\nsource = {{ access_key_id = \"{}\", \
+         secret_access_key = {{ env = \"MY_SECRET\" }} }}\n",
+        alice.access_key_id
+    );
+    std::fs::write(&config, text).unwrap();
+    let args = [
+        "credential-process",
+        "--cache",
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    let right = [("MY_SECRET", alice.secret_access_key.expose_secret())];
+    ok(home.path(), &aws, &right, &args).await;
+    ok(home.path(), &aws, &right, &args).await;
+    assert_eq!(aws.count("AssumeRole"), 1);
+
+    // Another secret for the same key id: STS refuses it, so a served entry would show.
+    let wrong = [("MY_SECRET", "NotAlicesSecretAtAll0000000000000000000000")];
+    let out = run(home.path(), &aws, &wrong, &args).await;
+    assert_eq!(out.code, 1, "served from the cache: {}", out.stdout);
+    assert_eq!(out.stdout, "");
+    assert_eq!(aws.count("AssumeRole"), 2);
+
+    // Unset: the configuration is refused, and nothing is served.
+    let out = run(home.path(), &aws, &[], &args).await;
+    assert_eq!(out.code, 2, "served from the cache: {}", out.stdout);
+    assert!(out.stderr.contains("MY_SECRET"), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+
+    // The right secret again: its entry, still there.
+    ok(home.path(), &aws, &right, &args).await;
+    assert_eq!(aws.count("AssumeRole"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rewritten_web_identity_token_is_another_entry() {
     let (home, aws, _alice) = setup().await;
     aws.add_role(RoleSpec::new(ROLE).trust_web_identity());

@@ -3,7 +3,8 @@
 //!
 //! Hashed, each field length-prefixed: the arguments (raw bytes), the configuration as
 //! resolved, every `AWS_*` and `BEDROCK_AUTH_*` variable and `HOME` (a superset of what any
-//! source reads), and the contents of every file the run may read: the `--config` file, the
+//! source reads), every variable the configuration names (`{ env = "VAR" }`, whatever its
+//! name: by name and value, or as unset), and the contents of every file the run may read: the `--config` file, the
 //! shared config and credentials files, the files the configuration names (`{ file = .. }`,
 //! the session policy, the web-identity token), the files those variables name (`*_FILE`),
 //! and the files a section of the shared files names (`*_file` keys). A missing file is
@@ -69,6 +70,16 @@ pub(crate) fn of(config: &AuthConfig, config_file: Option<&Path>) -> Result<Stri
     for (name, value) in &vars {
         field(&mut hash, name.as_bytes());
         field(&mut hash, value.as_bytes());
+    }
+    // The variables the configuration names (`{ env = .. }`), whatever their names: by name
+    // and value, an unset one as unset.
+    for name in config.named_variables() {
+        field(&mut hash, b"variable");
+        field(&mut hash, name.as_bytes());
+        match std::env::var_os(name) {
+            Some(value) => field(&mut hash, value.as_bytes()),
+            None => field(&mut hash, b"unset"),
+        }
     }
     let home = vars.get(OsStr::new("HOME")).map(PathBuf::from);
     let files = files(config, config_file, &vars, home.as_deref());
