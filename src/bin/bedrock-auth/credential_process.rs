@@ -5,12 +5,12 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use bedrock_auth::{AuthError, ErrorKind, modes::ModeKind};
+use bedrock_auth::{AuthConfig, AuthError, AuthManager, ErrorKind, modes::ModeKind};
 use zeroize::Zeroizing;
 
 use serde::Serialize;
 
-use crate::cache::Entry;
+use crate::cache::{Entry, Inputs};
 use crate::flags::ModeFlags;
 
 /// The output, on stdout and nowhere else.
@@ -35,9 +35,10 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
         Ok(config) => config,
         Err(error) => return failed(error, json),
     };
-    let entry = cache
-        .then(|| Entry::of(&config, mode.config_file()))
-        .flatten();
+    let (manager, entry) = match manager_and_entry(mode, &config, cache).await {
+        Ok(both) => both,
+        Err(error) => return failed(error, json),
+    };
     if let Some(cached) = entry.as_ref().and_then(Entry::fresh) {
         return print_output(&cached);
     }
@@ -57,7 +58,6 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
     }
 
     let credentials = async {
-        let manager = mode.manager_of(&config)?;
         if manager.mode() == ModeKind::ApiKey {
             return Err(AuthError::new(
                 ErrorKind::InvalidConfig,
@@ -93,12 +93,31 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
             bytes.push(b'\n');
             let temporary = output.session_token.is_some() && output.expiration.is_some();
             if let Some(entry) = entry.filter(|_| temporary) {
-                entry.keep(&config, mode.config_file(), &bytes);
+                entry.keep(&config, mode.config_file(), &bytes).await;
             }
             print_output(&bytes)
         }
         Err(error) => failed(error, json),
     }
+}
+
+/// The manager of `config`, and with `--cache` its entry: the key's files are read (and
+/// checked) first, before the library reads any of them; then the manager says where the
+/// profile chain the key follows starts.
+async fn manager_and_entry(
+    mode: &ModeFlags,
+    config: &AuthConfig,
+    cache: bool,
+) -> Result<(AuthManager, Option<Entry>), AuthError> {
+    let inputs = cache
+        .then(|| Inputs::read(config, mode.config_file()))
+        .flatten();
+    let manager = mode.manager_of(config)?;
+    let entry = match inputs {
+        Some(inputs) => Entry::of(inputs, &manager.info()).await,
+        None => None,
+    };
+    Ok((manager, entry))
 }
 
 /// The failure, as every subcommand says one: text on stderr (nothing on stdout, as the
