@@ -400,6 +400,44 @@ impl AuthConfig {
         files
     }
 
+    /// Every environment variable this config names for a value (`{ env = "VAR" }`, at any
+    /// depth: a secret, a key of the source's table), whether or not its mode reads it, each
+    /// once. Nothing is read here: as [`named_files`](Self::named_files), for a caller that
+    /// must know what a configuration depends on, e.g. to key a cache of its credentials on
+    /// these variables' values (the `AWS_*` variables, which the SDK reads, are not listed).
+    ///
+    /// ```
+    /// use bedrock_auth::AuthConfig;
+    ///
+    /// let config = AuthConfig::from_toml(r#"
+    ///     mode = "assume_role"
+    ///     role_arn = "arn:aws:iam::123456789012:role/BedrockAccessRole"
+    ///     external_id = { env = "APP_EXTERNAL_ID" }
+    ///     source = { access_key_id = "AKIAIOSFODNN7EXAMPLE", secret_access_key = { env = "APP_SECRET" } }
+    /// "#)?;
+    /// assert_eq!(config.named_variables(), ["APP_EXTERNAL_ID", "APP_SECRET"]);
+    /// # Ok::<(), bedrock_auth::ConfigError>(())
+    /// ```
+    pub fn named_variables(&self) -> Vec<&str> {
+        fn named<'a>(raw: &'a Raw, names: &mut Vec<&'a str>) {
+            match raw {
+                Raw::Table(table) => {
+                    if let Some(Raw::Str(name)) = table.get("env") {
+                        names.push(name);
+                    }
+                    table.values().for_each(|value| named(value, names));
+                }
+                Raw::List(items) => items.iter().for_each(|item| named(item, names)),
+                Raw::Str(_) | Raw::Int(_) | Raw::Secret(_) | Raw::Other(_) => {}
+            }
+        }
+        let mut names = Vec::new();
+        self.entries.values().for_each(|raw| named(raw, &mut names));
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Checks everything [`AuthManager::from_config`] checks (reading secrets from their
     /// variables and files included), without keeping the manager. No network I/O.
     pub fn check(&self) -> Result<(), ConfigError> {

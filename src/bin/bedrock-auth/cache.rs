@@ -2,10 +2,13 @@
 //! role wants MFA asks once per session lifetime, not at every AWS command.
 //!
 //! One file per run's inputs: named by a SHA-256 of the arguments, the configuration, the
-//! `AWS_*` / `BEDROCK_AUTH_*` variables and HOME, and the contents of every file that may
-//! choose the credentials ([`key`]), so another principal's run is never served this one's.
-//! Where that key cannot be established (a file named there is a FIFO, a device, too large or
-//! unreadable) the run is not cached.
+//! `AWS_*` / `BEDROCK_AUTH_*` variables, HOME and every variable the configuration names, and
+//! the contents of every file that may choose the credentials, the SSO and `aws login` token
+//! caches of the profile chain included ([`key`], [`chain`]), so another principal's run is
+//! never served this one's. Where that key cannot be established (a file named there is a
+//! FIFO, a device, too large or unreadable; the profile chain has a `credential_process`,
+//! whose answer no file decides, or cannot be followed) the run is not cached, said in one
+//! line on stderr.
 //!
 //! The entries live in `$XDG_CACHE_HOME/bedrock-auth/` (an absolute `XDG_CACHE_HOME` only, as
 //! the XDG spec says; default `~/.cache/bedrock-auth/`), made 0700. The directory is opened
@@ -17,6 +20,7 @@
 //! before it expires. Long-term keys are never written: only credentials with a session token
 //! and an expiry are.
 
+mod chain;
 mod key;
 
 use std::fs::File;
@@ -27,9 +31,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use bedrock_auth::AuthConfig;
+use bedrock_auth::manager::AuthInfo;
 use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
 use zeroize::Zeroizing;
+
+use chain::First;
 
 /// How long before its expiry an entry is no longer used.
 const MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -43,20 +50,41 @@ pub(crate) struct Entry {
     dir: OwnedFd,
     /// Its path, for messages.
     dir_path: PathBuf,
-    /// The key ([`key::of`]), and so the entry's name without `.json`.
+    /// The key ([`key::Read::key`]), and so the entry's name without `.json`.
     key: String,
+    /// Where the profile chain starts, to compute the key again.
+    first: First,
 }
+
+/// A run's inputs read for its key, before its configuration is made a manager: the files are
+/// checked (a FIFO refused) before anything of the library reads them.
+pub(crate) struct Inputs(key::Read);
 
 /// A line on stderr: why the cache is not used for this run.
 fn not_caching(why: &str) {
     eprintln!("credential-process: not caching: {why}");
 }
 
+impl Inputs {
+    /// The inputs of this run with `config` (read from `config_file`, if given); `None`, said
+    /// on stderr, when one cannot be read.
+    pub(crate) fn read(config: &AuthConfig, config_file: Option<&Path>) -> Option<Self> {
+        key::read(config, config_file)
+            .map(Self)
+            .map_err(|key::Unknown(why)| not_caching(&why))
+            .ok()
+    }
+}
+
 impl Entry {
-    /// The entry of this run with `config` (read from `config_file`, if given); `None`, said
-    /// on stderr, when the cache cannot be used.
-    pub(crate) fn of(config: &AuthConfig, config_file: Option<&Path>) -> Option<Self> {
-        let key = key::of(config, config_file)
+    /// The entry of these inputs, for a manager configured as `info`; `None`, said on stderr,
+    /// when the cache cannot be used.
+    pub(crate) async fn of(inputs: Inputs, info: &AuthInfo) -> Option<Self> {
+        let first = First::of(info);
+        let key = inputs
+            .0
+            .key(&first)
+            .await
             .map_err(|key::Unknown(why)| not_caching(&why))
             .ok()?;
         let Some(dir_path) = cache_dir() else {
@@ -66,7 +94,12 @@ impl Entry {
         let dir = open_private_dir(&dir_path)
             .map_err(|why| not_caching(&why))
             .ok()?;
-        Some(Self { dir, dir_path, key })
+        Some(Self {
+            dir,
+            dir_path,
+            key,
+            first,
+        })
     }
 
     /// The entry's file name.
@@ -134,8 +167,17 @@ impl Entry {
     /// Keeps `output` (a `credential_process` answer with a session token and an expiry) for
     /// the next run; not when a file of the key changed while the credentials were resolved
     /// (the entry would name inputs that did not make them).
-    pub(crate) fn keep(&self, config: &AuthConfig, config_file: Option<&Path>, output: &[u8]) {
-        if key::of(config, config_file).ok().as_deref() != Some(self.key.as_str()) {
+    pub(crate) async fn keep(
+        &self,
+        config: &AuthConfig,
+        config_file: Option<&Path>,
+        output: &[u8],
+    ) {
+        let again = match key::read(config, config_file) {
+            Ok(read) => read.key(&self.first).await.ok(),
+            Err(_) => None,
+        };
+        if again.as_deref() != Some(self.key.as_str()) {
             not_caching("a file the credentials came from changed while they were resolved");
             return;
         }

@@ -5,9 +5,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use bedrock_auth::AuthError;
+use bedrock_auth::{AuthConfig, AuthError, AuthManager};
 
-use crate::cache::Entry;
+use crate::cache::{Entry, Inputs};
 use crate::flags::ModeFlags;
 use crate::shapes::{self, Shape};
 
@@ -30,16 +30,14 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
         Ok(config) => config,
         Err(error) => return failed(error, json),
     };
-    let entry = cache
-        .then(|| Entry::of(&config, mode.config_file()))
-        .flatten();
+    let (manager, entry) = match manager_and_entry(mode, &config, cache).await {
+        Ok(both) => both,
+        Err(error) => return failed(error, json),
+    };
     if let Some(cached) = entry.as_ref().and_then(Entry::fresh) {
         return print_output(&cached);
     }
-    let credentials = async {
-        let manager = mode.manager_of(&config)?;
-        shapes::sigv4_credentials(&manager, "credential-process").await
-    };
+    let credentials = async { shapes::sigv4_credentials(&manager, "credential-process").await };
     match credentials.await {
         Ok(credentials) => {
             // Written into a buffer that is wiped, printed, and kept when it may be.
@@ -52,12 +50,31 @@ pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
             };
             let temporary = credentials.session_token().is_some() && credentials.expiry().is_some();
             if let Some(entry) = entry.filter(|_| temporary) {
-                entry.keep(&config, mode.config_file(), &bytes);
+                entry.keep(&config, mode.config_file(), &bytes).await;
             }
             print_output(&bytes)
         }
         Err(error) => failed(error, json),
     }
+}
+
+/// The manager of `config`, and with `--cache` its entry: the key's files are read (and
+/// checked) first, before the library reads any of them; then the manager says where the
+/// profile chain the key follows starts.
+async fn manager_and_entry(
+    mode: &ModeFlags,
+    config: &AuthConfig,
+    cache: bool,
+) -> Result<(AuthManager, Option<Entry>), AuthError> {
+    let inputs = cache
+        .then(|| Inputs::read(config, mode.config_file()))
+        .flatten();
+    let manager = mode.manager_of(config)?;
+    let entry = match inputs {
+        Some(inputs) => Entry::of(inputs, &manager.info()).await,
+        None => None,
+    };
+    Ok((manager, entry))
 }
 
 /// The failure, as every subcommand says one: text on stderr (nothing on stdout, as the

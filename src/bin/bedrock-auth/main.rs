@@ -86,9 +86,11 @@ enum Command {
         mode: ModeFlags,
         /// Keep temporary credentials between runs, so a role with MFA asks once per session
         /// lifetime: an entry per set of inputs (the arguments, the AWS_* and BEDROCK_AUTH_*
-        /// variables, the contents of the files they name), 0600 under ~/.cache/bedrock-auth.
-        /// Long-term keys are never kept; an entry or directory that is a link, another
-        /// user's or readable by others is refused, and the credentials resolved uncached.
+        /// variables and those the configuration names, the contents of the files they name,
+        /// the profiles' SSO and `aws login` token caches), 0600 under ~/.cache/bedrock-auth.
+        /// Long-term keys are never kept, nor the answer of a profile chain with a
+        /// credential_process; an entry or directory that is a link, another user's or
+        /// readable by others is refused, and the credentials resolved uncached.
         #[arg(long)]
         cache: bool,
     },

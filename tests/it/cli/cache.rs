@@ -343,6 +343,46 @@ async fn a_rewritten_secret_file_of_the_config_is_another_entry() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_variable_the_config_names_is_in_the_key() {
+    let (home, aws, alice, _bob) = role_setup().await;
+    let config = home.path().join("auth.toml");
+    // Any variable, not only AWS_*: here the source's secret.
+    let text = format!(
+        "mode = \"assume_role\"\nrole_arn = \"{ROLE_ARN}\"\nsource = {{ access_key_id = \"{}\", \
+         secret_access_key = {{ env = \"MY_SECRET\" }} }}\n",
+        alice.access_key_id
+    );
+    std::fs::write(&config, text).unwrap();
+    let args = [
+        "credential-process",
+        "--cache",
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    let right = [("MY_SECRET", alice.secret_access_key.expose_secret())];
+    ok(home.path(), &aws, &right, &args).await;
+    ok(home.path(), &aws, &right, &args).await;
+    assert_eq!(aws.count("AssumeRole"), 1);
+
+    // Another secret for the same key id: STS refuses it, so a served entry would show.
+    let wrong = [("MY_SECRET", "NotAlicesSecretAtAll0000000000000000000000")];
+    let out = run(home.path(), &aws, &wrong, &args).await;
+    assert_eq!(out.code, 1, "served from the cache: {}", out.stdout);
+    assert_eq!(out.stdout, "");
+    assert_eq!(aws.count("AssumeRole"), 2);
+
+    // Unset: the configuration is refused, and nothing is served.
+    let out = run(home.path(), &aws, &[], &args).await;
+    assert_eq!(out.code, 2, "served from the cache: {}", out.stdout);
+    assert!(out.stderr.contains("MY_SECRET"), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+
+    // The right secret again: its entry, still there.
+    ok(home.path(), &aws, &right, &args).await;
+    assert_eq!(aws.count("AssumeRole"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rewritten_web_identity_token_is_another_entry() {
     let (home, aws, _alice) = setup().await;
     aws.add_role(RoleSpec::new(ROLE).trust_web_identity());
@@ -379,6 +419,257 @@ async fn a_rewritten_web_identity_token_is_another_entry() {
             "the old token's entry was served: {args:?}"
         );
     }
+}
+
+/// A `credential_process` answer of `user`'s keys, with a session token and an expiry when
+/// `token` is given (so that, printed as they are, they would be kept).
+fn process_answer(user: &TestUser, token: Option<&str>) -> String {
+    let mut answer = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": user.access_key_id.as_str(),
+        "SecretAccessKey": user.secret_access_key.expose_secret(),
+    });
+    if let Some(token) = token {
+        answer["SessionToken"] = token.into();
+        answer["Expiration"] = "2099-01-01T00:00:00Z".into();
+    }
+    answer.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credential_process_in_the_chain_is_never_cached() {
+    let (home, aws, alice, bob) = role_setup().await;
+    let answer = home.path().join("cp.json");
+    // The process itself, a role chained on it, and a link more: every chain that reaches it.
+    let config = format!(
+        "[profile cp]\ncredential_process = cat {}\n\n\
+         [profile chained]\nrole_arn = {ROLE_ARN}\nsource_profile = cp\n\n\
+         [profile twice]\nrole_arn = {ROLE_ARN}\nsource_profile = chained\n",
+        answer.display()
+    );
+    std::fs::write(home.path().join("config"), config).unwrap();
+    let role_on_cp = [
+        "credential-process",
+        "--cache",
+        "--role-arn",
+        ROLE_ARN,
+        "--source-profile",
+        "cp",
+    ];
+    let chained = ["credential-process", "--cache", "--profile", "chained"];
+    let twice = ["credential-process", "--cache", "--profile", "twice"];
+    let as_aws_profile = ["credential-process", "--cache", "--role-arn", ROLE_ARN];
+    let selected = [("AWS_PROFILE", "cp")];
+    let runs: [(&[&str], &[_]); 4] = [
+        (&role_on_cp, &[]),
+        (&chained, &[]),
+        (&twice, &[]),
+        (&as_aws_profile, &selected),
+    ];
+    for (args, vars) in runs {
+        for user in [&alice, &alice, &bob] {
+            std::fs::write(&answer, process_answer(user, None)).unwrap();
+            let before = aws.count("AssumeRole");
+            let out = run(home.path(), &aws, vars, args).await;
+            assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+            assert!(out.stdout.contains("\"SessionToken\""), "{}", out.stdout);
+            let said: Vec<&str> = out
+                .stderr
+                .lines()
+                .filter(|l| l.contains("not caching"))
+                .collect();
+            assert_eq!(said.len(), 1, "{args:?}: {}", out.stderr);
+            assert!(said[0].contains("credential_process"), "{}", said[0]);
+            assert!(
+                aws.count("AssumeRole") > before,
+                "served from the cache: {args:?}"
+            );
+            // (Of a chain of two roles, the second is signed by the first's session.)
+            if args != twice {
+                let signer = last_signer(&aws);
+                assert_eq!(
+                    signer.as_deref(),
+                    Some(user.access_key_id.as_str()),
+                    "{args:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        entries(home.path()).is_empty(),
+        "{:?}",
+        entries(home.path())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chain_that_loops_is_not_cached() {
+    let (home, aws, alice, _bob) = role_setup().await;
+    write_base_profile(home.path(), &alice);
+    let config = format!(
+        "[profile a]\nrole_arn = {ROLE_ARN}\nsource_profile = b\n\n\
+         [profile b]\nrole_arn = {ROLE_ARN}\nsource_profile = a\n"
+    );
+    std::fs::write(home.path().join("config"), config).unwrap();
+    let args = ["credential-process", "--cache", "--profile", "a"];
+    let out = run(home.path(), &aws, &[], &args).await;
+    assert!(out.stderr.contains("not caching"), "{}", out.stderr);
+    assert!(out.stderr.contains("loop"), "{}", out.stderr);
+    assert!(entries(home.path()).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credential_process_profile_is_not_served_its_old_answer() {
+    let (home, aws, alice, bob) = role_setup().await;
+    let answer = home.path().join("cp.json");
+    let config = format!(
+        "[profile cp]\ncredential_process = cat {}\n",
+        answer.display()
+    );
+    std::fs::write(home.path().join("config"), config).unwrap();
+    let args = ["credential-process", "--cache", "--profile", "cp"];
+    // Temporary keys, which a cache would keep: A's, then B's.
+    for user in [&alice, &bob] {
+        std::fs::write(&answer, process_answer(user, Some("PlantedProcessToken"))).unwrap();
+        let out = run(home.path(), &aws, &[], &args).await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stderr.contains("not caching"), "{}", out.stderr);
+        assert!(
+            out.stdout.contains(user.access_key_id.as_str()),
+            "another principal's answer was served: {}",
+            out.stdout
+        );
+    }
+    assert!(entries(home.path()).is_empty());
+}
+
+/// aws-config's name of the SSO token cache of a session or start URL.
+fn sso_cache(home: &Path, identifier: &str) -> PathBuf {
+    let name = hex::encode(<sha1::Sha1 as sha1::Digest>::digest(identifier.as_bytes()));
+    home.join(".aws/sso/cache").join(format!("{name}.json"))
+}
+
+/// A cached SSO access token, unexpired.
+fn sso_token(token: &str, start_url: &str) -> String {
+    serde_json::json!({"accessToken": token, "expiresAt": "2099-01-01T00:00:00Z",
+        "region": "us-east-1", "startUrl": start_url})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sso_token_caches_of_the_chain_key_the_entry() {
+    let (home, aws, _alice) = setup().await;
+    aws.add_role(RoleSpec::new(ROLE));
+    let one = aws.add_sso_access("PlantedSsoTokenOfUserOne000000000", "123456789012", "Dev");
+    let two = aws.add_sso_access("PlantedSsoTokenOfUserTwo000000000", "123456789012", "Dev");
+    let (corp, legacy) = (
+        "https://corp.awsapps.com/start",
+        "https://legacy.awsapps.com/start",
+    );
+    let config = format!(
+        "[profile sso-user]\nsso_session = corp\nsso_account_id = 123456789012\n\
+         sso_role_name = Dev\nregion = us-east-1\n\n\
+         [sso-session corp]\nsso_start_url = {corp}\nsso_region = us-east-1\n\n\
+         [profile sso-legacy]\nsso_start_url = {legacy}\nsso_region = us-east-1\n\
+         sso_account_id = 123456789012\nsso_role_name = Dev\nregion = us-east-1\n\n\
+         [profile on-sso]\nrole_arn = {ROLE_ARN}\nsource_profile = sso-legacy\n"
+    );
+    std::fs::write(home.path().join("config"), config).unwrap();
+    std::fs::create_dir_all(home.path().join(".aws/sso/cache")).unwrap();
+    let cases = [
+        (
+            ["--profile", "sso-user"],
+            sso_cache(home.path(), "corp"),
+            corp,
+        ),
+        (
+            ["--profile", "on-sso"],
+            sso_cache(home.path(), legacy),
+            legacy,
+        ),
+    ];
+    for (flags, cache, url) in cases {
+        let args = ["credential-process", "--cache", flags[0], flags[1]];
+        let portal = || aws.count("GetRoleCredentials");
+        std::fs::write(&cache, sso_token("PlantedSsoTokenOfUserOne000000000", url)).unwrap();
+        let first = ok(home.path(), &aws, &[], &args).await;
+        let before = portal();
+        assert_eq!(ok(home.path(), &aws, &[], &args).await, first, "{args:?}");
+        assert_eq!(portal(), before, "not cached: {args:?}");
+
+        // Signed in as another user: another entry, the other user's keys.
+        std::fs::write(&cache, sso_token("PlantedSsoTokenOfUserTwo000000000", url)).unwrap();
+        let second = ok(home.path(), &aws, &[], &args).await;
+        assert_eq!(
+            portal(),
+            before + 1,
+            "the first user's entry was served: {args:?}"
+        );
+        assert_ne!(second, first);
+        if flags[1] == "sso-user" {
+            assert!(second.contains(two.access_key_id.as_str()), "{second}");
+            assert!(first.contains(one.access_key_id.as_str()), "{first}");
+        } else {
+            assert_eq!(
+                last_signer(&aws).as_deref(),
+                Some(two.access_key_id.as_str())
+            );
+        }
+
+        // Signed out: nothing is served.
+        std::fs::remove_file(&cache).unwrap();
+        let out = run(home.path(), &aws, &[], &args).await;
+        assert_ne!(
+            out.code, 0,
+            "served after sign-out: {args:?}: {}",
+            out.stdout
+        );
+        assert_eq!(out.stdout, "");
+    }
+}
+
+/// A DPoP key of an `aws login` session (a P-256 key made for these tests).
+const DPOP_KEY: &str = "-----BEGIN EC PRIVATE KEY-----\n\
+    MHcCAQEEIPt/u8InPLpQeQLJTvVX+sNDzni8vMDMt3Liu+nMBigfoAoGCCqGSM49\n\
+    AwEHoUQDQgAEILkGG7rNOnxiIJlMgimY1UPP8eDMFP0DAY6WGjngP4bvTAiUCQ/I\n\
+    ffut2379uP+OBCm2ovGpBOJRgrl1RspUOQ==\n-----END EC PRIVATE KEY-----\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_token_cache_of_the_chain_keys_the_entry() {
+    let (home, aws, _alice) = setup().await;
+    let session = "arn:aws:sts::012345678910:assumed-role/Admin/admin";
+    let config = format!("[profile signin]\nlogin_session = {session}\nregion = us-east-1\n");
+    std::fs::write(home.path().join("config"), config).unwrap();
+    let dir = home.path().join(".aws/login/cache");
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(session.as_bytes()));
+    let cache = dir.join(format!("{name}.json"));
+    let signed_in = |key_id: &str| {
+        serde_json::json!({
+            "accessToken": {"accessKeyId": key_id, "secretAccessKey": "PlantedLoginSecret0000000000000000000000",
+                "sessionToken": "PlantedLoginSessionToken", "accountId": "012345678910",
+                "expiresAt": "2099-01-01T00:00:00Z"},
+            "clientId": "arn:aws:signin:::devtools/same-device",
+            "refreshToken": "PlantedLoginRefreshToken00000000000",
+            "idToken": "PlantedLoginIdToken",
+            "dpopKey": DPOP_KEY,
+        })
+        .to_string()
+    };
+    let args = ["credential-process", "--cache", "--profile", "signin"];
+    std::fs::write(&cache, signed_in("ASIAPLANTEDLOGINONE0")).unwrap();
+    let first = ok(home.path(), &aws, &[], &args).await;
+    assert!(first.contains("ASIAPLANTEDLOGINONE0"), "{first}");
+    assert_eq!(entries(home.path()).len(), 1);
+
+    // Signed in as another principal: another entry, their keys.
+    std::fs::write(&cache, signed_in("ASIAPLANTEDLOGINTWO0")).unwrap();
+    let second = ok(home.path(), &aws, &[], &args).await;
+    assert!(
+        second.contains("ASIAPLANTEDLOGINTWO0"),
+        "the first's entry was served: {second}"
+    );
+    assert_eq!(entries(home.path()).len(), 2);
 }
 
 // ---- Planted entries and directories. ----

@@ -3,10 +3,16 @@
 //!
 //! Hashed, each field length-prefixed: the arguments (raw bytes), the configuration as
 //! resolved, every `AWS_*` and `BEDROCK_AUTH_*` variable and `HOME` (a superset of what any
-//! source reads), and the contents of every file the run may read: the `--config` file, the
-//! shared config and credentials files, the files the configuration names (`{ file = .. }`,
-//! the session policy, the web-identity token), the files those variables name (`*_FILE`),
-//! and the files a section of the shared files names (`*_file` keys). A missing file is
+//! source reads), every variable the configuration names (`{ env = "VAR" }`, whatever its
+//! name: by name and value, or as unset), and the contents of every file the run may read:
+//! the `--config` file, the shared config and credentials files, the files the configuration
+//! names (`{ file = .. }`, the session policy, the web-identity token), the files those
+//! variables name (`*_FILE`), the files a section of the shared files names (`*_file` keys),
+//! and the SSO and `aws login` token caches of the profile chain ([`chain`]: a chain with a
+//! `credential_process`, or one that cannot be followed, leaves the key unknown). The files
+//! are read in two steps ([`read`], then [`Read::key`]): all but the token caches before the
+//! library reads any of them, the token caches once the manager says where the chain starts,
+//! found in the shared files' text as read here. A missing file is
 //! hashed as missing. A file that cannot be read, is not a regular file or is too large
 //! leaves the key unknown, and the run uncached. Each file is checked before it is read, and
 //! opened without blocking: a FIFO or a device is refused at once.
@@ -14,15 +20,18 @@
 use std::collections::{BTreeMap, btree_map};
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
-use std::io::Read;
+use std::io::Read as _;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
+use aws_runtime::env_config::file::EnvConfigFileKind;
 use bedrock_auth::AuthConfig;
 use rustix::fs::{Mode, OFlags};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
+
+use super::chain::{self, First};
 
 /// The most read of a configuration, secret, policy or token file: the library's own limit.
 const SMALL_FILE_LIMIT: u64 = 64 * 1024;
@@ -56,10 +65,25 @@ impl Kind {
     }
 }
 
-/// The key of this run with `config` (read from `config_file`, if given): 64 hex digits.
-pub(crate) fn of(config: &AuthConfig, config_file: Option<&Path>) -> Result<String, Unknown> {
+/// A run's inputs read for its key, all but the profile chain's token caches: the fields
+/// hashed so far, the digests of the files read, and the shared files' text, from which the
+/// chain is known once the configuration is made a manager ([`Read::key`]).
+pub(crate) struct Read {
+    hash: Sha256,
+    digests: Digests,
+    /// The shared config and credentials files, each with its text (lossy, as the library
+    /// hands it to aws-config); `None`: missing.
+    shared: Vec<(EnvConfigFileKind, Option<Zeroizing<String>>)>,
+    home: Option<PathBuf>,
+    /// `AWS_LOGIN_CACHE_DIRECTORY`, where `aws login` sessions are cached instead of HOME's.
+    login_dir: Option<PathBuf>,
+}
+
+/// Reads this run's inputs with `config` (read from `config_file`, if given), every file
+/// checked before it is read.
+pub(crate) fn read(config: &AuthConfig, config_file: Option<&Path>) -> Result<Read, Unknown> {
     let mut hash = Sha256::new();
-    field(&mut hash, b"bedrock-auth credential-process cache, v2");
+    field(&mut hash, b"bedrock-auth credential-process cache, v3");
     for arg in std::env::args_os().skip(1) {
         field(&mut hash, arg.as_bytes());
     }
@@ -70,16 +94,63 @@ pub(crate) fn of(config: &AuthConfig, config_file: Option<&Path>) -> Result<Stri
         field(&mut hash, name.as_bytes());
         field(&mut hash, value.as_bytes());
     }
-    let home = vars.get(OsStr::new("HOME")).map(PathBuf::from);
-    let files = files(config, config_file, &vars, home.as_deref());
-    for (path, digest) in file_digests(&files, home.as_deref())? {
-        field(&mut hash, path.as_os_str().as_bytes());
-        match digest {
-            Some(digest) => field(&mut hash, &digest),
-            None => field(&mut hash, b"missing"),
+    // The variables the configuration names (`{ env = .. }`), whatever their names: by name
+    // and value, an unset one as unset.
+    for name in config.named_variables() {
+        field(&mut hash, b"variable");
+        field(&mut hash, name.as_bytes());
+        match std::env::var_os(name) {
+            Some(value) => field(&mut hash, value.as_bytes()),
+            None => field(&mut hash, b"unset"),
         }
     }
-    Ok(hex::encode(hash.finalize()))
+    let home = vars.get(OsStr::new("HOME")).map(PathBuf::from);
+    let (files, shared_paths) = files(config, config_file, &vars, home.as_deref());
+    let (digests, texts) = file_digests(&files, home.as_deref())?;
+    let shared = shared_paths
+        .into_iter()
+        .map(|(kind, path)| (kind, texts.get(&path).cloned()))
+        .collect();
+    let login_dir = vars
+        .get(OsStr::new("AWS_LOGIN_CACHE_DIRECTORY"))
+        .map(PathBuf::from);
+    Ok(Read {
+        hash,
+        digests,
+        shared,
+        home,
+        login_dir,
+    })
+}
+
+impl Read {
+    /// The key (64 hex digits), with the token caches of the chain that starts at `first`
+    /// read too; unknown where that chain has a `credential_process` or cannot be followed.
+    pub(crate) async fn key(self, first: &First) -> Result<String, Unknown> {
+        let Self {
+            mut hash,
+            mut digests,
+            shared,
+            home,
+            login_dir,
+        } = self;
+        let tokens =
+            chain::token_files(first, &shared, home.as_deref(), login_dir.as_deref()).await?;
+        for path in tokens {
+            if let btree_map::Entry::Vacant(slot) = digests.entry(path) {
+                let bytes = read_file(slot.key(), Kind::Named.limit())?;
+                slot.insert(bytes.map(|bytes| Sha256::digest(&*bytes).into()));
+            }
+        }
+        for (path, digest) in digests {
+            field(&mut hash, path.as_os_str().as_bytes());
+            match digest {
+                Some(digest) => field(&mut hash, &digest),
+                None => field(&mut hash, b"missing"),
+            }
+        }
+        Ok(hex::encode(hash.finalize()))
+    }
 }
 
 /// One field: its length, then its bytes, so that no two lists of fields hash alike.
@@ -105,18 +176,26 @@ fn files(
     config_file: Option<&Path>,
     vars: &BTreeMap<OsString, OsString>,
     home: Option<&Path>,
-) -> Files {
+) -> (Files, Vec<(EnvConfigFileKind, PathBuf)>) {
     let mut files = Files::new();
-    for (var, default) in [
-        ("AWS_CONFIG_FILE", ".aws/config"),
-        ("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"),
+    let mut shared = Vec::new();
+    for (kind, var, default) in [
+        (EnvConfigFileKind::Config, "AWS_CONFIG_FILE", ".aws/config"),
+        (
+            EnvConfigFileKind::Credentials,
+            "AWS_SHARED_CREDENTIALS_FILE",
+            ".aws/credentials",
+        ),
     ] {
         let named = vars.get(OsStr::new(var)).filter(|v| !v.is_empty());
         let path = match named {
             Some(path) => Some(expanded(Path::new(path), home)),
             None => home.map(|home| home.join(default)),
         };
-        files.extend(path.map(|path| (path, Kind::Shared)));
+        if let Some(path) = path {
+            files.insert(path.clone(), Kind::Shared);
+            shared.push((kind, path));
+        }
     }
     let named_by_vars = vars
         .iter()
@@ -129,7 +208,7 @@ fn files(
     {
         files.entry(path).or_insert(Kind::Named);
     }
-    files
+    (files, shared)
 }
 
 /// `path`, with a leading `~/` as the SDK reads it: under HOME.
@@ -140,16 +219,23 @@ fn expanded(path: &Path, home: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The digest of each file (`None`: missing), and of each file the shared files name.
-fn file_digests(files: &Files, home: Option<&Path>) -> Result<Digests, Unknown> {
+/// The digest of each file (`None`: missing), and of each file the shared files name; and the
+/// text of the shared files, by path.
+fn file_digests(
+    files: &Files,
+    home: Option<&Path>,
+) -> Result<(Digests, BTreeMap<PathBuf, Zeroizing<String>>), Unknown> {
     let mut digests = Digests::new();
+    let mut texts = BTreeMap::new();
     let mut named = Vec::new();
     for (path, kind) in files {
-        let bytes = read(path, kind.limit())?;
+        let bytes = read_file(path, kind.limit())?;
         if *kind == Kind::Shared
             && let Some(bytes) = &bytes
         {
             named.extend(named_in_shared_file(bytes, home));
+            let text = Zeroizing::new(String::from_utf8_lossy(bytes).into_owned());
+            texts.insert(path.clone(), text);
         }
         digests.insert(
             path.clone(),
@@ -159,11 +245,11 @@ fn file_digests(files: &Files, home: Option<&Path>) -> Result<Digests, Unknown> 
     // Read once each, and never as more than what they are named as.
     for path in named {
         if let btree_map::Entry::Vacant(slot) = digests.entry(path) {
-            let bytes = read(slot.key(), Kind::Named.limit())?;
+            let bytes = read_file(slot.key(), Kind::Named.limit())?;
             slot.insert(bytes.map(|bytes| Sha256::digest(&*bytes).into()));
         }
     }
-    Ok(digests)
+    Ok((digests, texts))
 }
 
 /// The SHA-256 of each file's contents, by path; `None` for a missing file.
@@ -186,7 +272,7 @@ fn named_in_shared_file<'a>(
 
 /// The bytes of the file at `path` (`None`: it does not exist), checked before they are
 /// read: a regular file of at most `limit` bytes.
-fn read(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>>, Unknown> {
+fn read_file(path: &Path, limit: u64) -> Result<Option<Zeroizing<Vec<u8>>>, Unknown> {
     let unknown = |why: String| Unknown(format!("{}: {why}", path.display()));
     // The path's own type first: a device is not even opened (opening one may do something).
     match std::fs::metadata(path) {
