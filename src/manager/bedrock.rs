@@ -459,35 +459,25 @@ impl AuthManager {
 /// dual-stack as the loaded configuration says (`sts-fips.us-east-1.amazonaws.com`,
 /// `sts.us-east-1.api.aws`): the host the client went to, not a guess of this crate's.
 fn regional(service_id: &str, region: &str, fips: bool, dual_stack: bool) -> Option<String> {
+    // Each service crate has its own resolver and parameter types, of the same shape.
+    macro_rules! resolved {
+        ($service:ident) => {{
+            use $service::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+            let params = Params::builder()
+                .region(region)
+                .use_fips(fips)
+                .use_dual_stack(dual_stack)
+                .build()
+                .ok()?;
+            now(ResolveEndpoint::resolve_endpoint(
+                &DefaultResolver::new(),
+                &params,
+            ))?
+        }};
+    }
     let endpoint = match service_id {
-        "STS" => {
-            use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-            let params = Params::builder()
-                .region(region)
-                .use_fips(fips)
-                .use_dual_stack(dual_stack)
-                .build()
-                .ok()?;
-            now(ResolveEndpoint::resolve_endpoint(
-                &DefaultResolver::new(),
-                &params,
-            ))?
-        }
-        "Bedrock Runtime" => {
-            use aws_sdk_bedrockruntime::config::endpoint::{
-                DefaultResolver, Params, ResolveEndpoint,
-            };
-            let params = Params::builder()
-                .region(region)
-                .use_fips(fips)
-                .use_dual_stack(dual_stack)
-                .build()
-                .ok()?;
-            now(ResolveEndpoint::resolve_endpoint(
-                &DefaultResolver::new(),
-                &params,
-            ))?
-        }
+        "STS" => resolved!(aws_sdk_sts),
+        "Bedrock Runtime" => resolved!(aws_sdk_bedrockruntime),
         _ => return None,
     };
     endpoint.ok().map(|endpoint| endpoint.url().to_owned())

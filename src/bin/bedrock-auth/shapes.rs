@@ -70,10 +70,12 @@ pub(crate) fn write(
             &mut *bytes,
             &Process {
                 version: 1,
-                access_key_id: id,
-                secret_access_key: secret,
-                session_token: token,
-                expiration: expiration.as_deref(),
+                session: Session {
+                    access_key_id: id,
+                    secret_access_key: secret,
+                    session_token: token,
+                    expiration: expiration.as_deref(),
+                },
                 account_id: credentials.account_id().map(|id| id.as_str()),
             },
         )?,
@@ -148,12 +150,8 @@ fn quoted(out: &mut Vec<u8>, value: &str) {
 #[serde(rename_all = "PascalCase")]
 struct Process<'a> {
     version: u8,
-    access_key_id: &'a str,
-    secret_access_key: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_token: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expiration: Option<&'a str>,
+    #[serde(flatten)]
+    session: Session<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     account_id: Option<&'a str>,
 }
