@@ -9,13 +9,17 @@
 
 mod auth;
 mod config;
+mod kind;
 mod place;
+mod sign_in;
 mod value;
 
+pub use auth::AuthError;
 pub(crate) use auth::NETWORK_HINT;
-pub use auth::{AuthError, ErrorKind};
 pub use config::{ConfigError, Problem};
+pub use kind::ErrorKind;
 pub use place::Place;
+pub use sign_in::{SignIn, SignInKind};
 pub use value::{Rule, ValueError, ValueKind};
 
 /// The error a source of yours returns ([`CredentialSource`](crate::custom::CredentialSource),

@@ -51,7 +51,7 @@ pub(crate) use role::sts_config;
 pub(crate) use shared_files::shared_file_paths;
 
 use crate::bounded::{Bounded, Watches};
-use crate::error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind, SignIn};
 use crate::metadata;
 use crate::mode::{ModeConfig, Remake};
 use crate::mode_kind::ModeKind;
@@ -192,7 +192,12 @@ pub(crate) async fn load_sdk_config(inputs: &Inputs) -> Result<Loaded, AuthError
         Some(sleep) if !paths.is_empty() => Some(file_watch::Watching::new(os, paths, sleep)),
         _ => None,
     };
-    let (base, quiet, sent) = load_chain(inputs).await?;
+    let Chain {
+        sdk: base,
+        quiet,
+        sent,
+        sign_in,
+    } = load_chain(inputs).await?;
     let Some(chain) = base.credentials_provider() else {
         return Ok(Loaded {
             sdk: base,
@@ -208,10 +213,11 @@ pub(crate) async fn load_sdk_config(inputs: &Inputs) -> Result<Loaded, AuthError
             if let Some(remake) = &inputs.remake {
                 inputs.mode = (remake.mode)()?;
             }
-            let (sdk, _, _) = load_chain(&inputs).await?;
-            sdk.credentials_provider().ok_or_else(|| {
+            let chain = load_chain(&inputs).await?;
+            let provider = chain.sdk.credentials_provider().ok_or_else(|| {
                 AuthError::no_credentials(inputs.monitor.mode(), "the provider chain is gone")
-            })
+            })?;
+            Ok((provider, chain.sign_in))
         })
     });
     let settings = &inputs.settings;
@@ -223,6 +229,7 @@ pub(crate) async fn load_sdk_config(inputs: &Inputs) -> Result<Loaded, AuthError
         sleep: base.sleep_impl().or_else(default_async_sleep),
         backstop: cache_backstop(settings.operation_timeout),
         quiet,
+        sign_in,
         files,
     });
     let sdk = base
@@ -236,16 +243,23 @@ pub(crate) async fn load_sdk_config(inputs: &Inputs) -> Result<Loaded, AuthError
     })
 }
 
-/// The SDK configuration with the mode's provider chain, whether resolving it must run
-/// quieted (it reads a profile), and what the chain sends that an error must not quote.
-async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool, Vec<SecretString>), AuthError> {
+/// The SDK configuration with the mode's provider chain, and what its errors need.
+struct Chain {
+    sdk: SdkConfig,
+    /// Whether resolving it must run quieted (it reads a profile).
+    quiet: bool,
+    /// What the chain sends that an error must not quote.
+    sent: Vec<SecretString>,
+    /// The sign-in session the chain starts from, which a person renews.
+    sign_in: Option<SignIn>,
+}
+
+async fn load_chain(inputs: &Inputs) -> Result<Chain, AuthError> {
     let Inputs {
         mode,
         settings,
         http,
-        watches,
-        monitor,
-        remake: _,
+        ..
     } = inputs;
     let http = http.clone();
     let origin = origin(mode);
@@ -293,6 +307,29 @@ async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool, Vec<SecretStrin
     let base = redacted::without_token_chain(redacted::redact_service_config(base));
 
     let hangs_as = origin.hangs_as(profile.as_ref().map(|p| (p.name.as_str(), facts.source)));
+    let base = bounded_and_wrapped(base, origin.as_ref(), hangs_as, inputs);
+    Ok(Chain {
+        sdk: base,
+        quiet: profile.is_some(),
+        sent: facts.external_ids,
+        sign_in: facts.sign_in,
+    })
+}
+
+/// The chain's provider bounded by the operation timeout when it can hang (`hangs_as`: what
+/// it is, in words), then wrapped by the origin's own layers.
+fn bounded_and_wrapped(
+    base: SdkConfig,
+    origin: &dyn Origin,
+    hangs_as: Option<String>,
+    inputs: &Inputs,
+) -> SdkConfig {
+    let Inputs {
+        settings,
+        watches,
+        monitor,
+        ..
+    } = inputs;
     let sleep = base.sleep_impl().or_else(default_async_sleep);
     let base = match (hangs_as, base.credentials_provider(), &sleep) {
         (Some(what), Some(provider), Some(sleep)) => {
@@ -302,7 +339,7 @@ async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool, Vec<SecretStrin
         }
         _ => base,
     };
-    let base = match sleep {
+    match sleep {
         Some(sleep) => origin.wrap(
             base,
             &Around {
@@ -313,8 +350,7 @@ async fn load_chain(inputs: &Inputs) -> Result<(SdkConfig, bool, Vec<SecretStrin
             },
         ),
         None => base,
-    };
-    Ok((base, profile.is_some(), facts.external_ids))
+    }
 }
 
 /// The SDK's loader and the provider configuration of aws-config's providers, with the

@@ -8,7 +8,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::config::ConfigError;
+use super::kind::ErrorKind;
 use super::place::{Place, render};
+use super::sign_in::SignIn;
 use crate::mode_kind::ModeKind;
 use crate::reply::Reply;
 use crate::secret::without_secret_shapes;
@@ -18,112 +20,35 @@ use zeroize::Zeroize;
 pub(crate) const NETWORK_HINT: &str = "check that the endpoint is reachable (network, proxy, \
      VPC endpoint, firewall); timeouts are set with <<timeouts>>";
 
-/// The kind of an [`AuthError`], with a short machine-readable name ([`as_str`](Self::as_str)).
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
-    /// No credentials were found for the mode (`no_credentials`).
-    NoCredentials,
-    /// The named profile is not in the shared config or credentials files (`profile_not_found`).
-    ProfileNotFound,
-    /// AWS does not know the access key, or the signature does not match its secret
-    /// (`invalid_credentials`).
-    InvalidCredentials,
-    /// The credentials have expired (`expired_credentials`).
-    ExpiredCredentials,
-    /// The principal may not make this one request: a model whose access is not enabled, an
-    /// action its policy does not allow on a resource (`access_denied`). The credentials were
-    /// accepted: it does not count toward [lockout](crate::AuthBuilder::lockout_after).
-    AccessDenied,
-    /// STS refused the role assumption: the role's trust policy does not allow the source
-    /// principal, or the external id, MFA or session options do not match (`role_refused`).
-    /// Counts toward lockout.
-    RoleRefused,
-    /// No region is configured (`no_region`).
-    NoRegion,
-    /// The endpoint could not be reached, or did not answer in time (`network`).
-    Network,
-    /// A credential source of this process did not answer within the operation timeout: a
-    /// profile's `credential_process`, SSO or role chain, the default chain, an MFA token
-    /// source or a custom source; nothing was sent to AWS (`timed_out`).
-    TimedOut,
-    /// AWS throttled the request (`throttled`).
-    Throttled,
-    /// Another error from the service, with its code (`service`).
-    Service,
-    /// The configuration is invalid (`invalid_config`).
-    InvalidConfig,
-    /// The manager refuses calls for a while after repeated authentication failures
-    /// ([`lockout_after`](crate::AuthBuilder::lockout_after)); nothing was sent (`locked_out`).
-    LockedOut,
+/// A [`SignIn`] as JSON: `{"kind": "sso", "profile": "dev", "command": "aws sso login
+/// --profile dev"}`.
+#[derive(serde::Serialize)]
+struct SignInJson<'a> {
+    kind: &'static str,
+    profile: &'a str,
+    command: String,
 }
 
-impl ErrorKind {
-    /// The machine-readable name: `no_credentials`, `profile_not_found`, ...
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::NoCredentials => "no_credentials",
-            Self::ProfileNotFound => "profile_not_found",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::ExpiredCredentials => "expired_credentials",
-            Self::AccessDenied => "access_denied",
-            Self::RoleRefused => "role_refused",
-            Self::NoRegion => "no_region",
-            Self::Network => "network",
-            Self::TimedOut => "timed_out",
-            Self::Throttled => "throttled",
-            Self::Service => "service",
-            Self::InvalidConfig => "invalid_config",
-            Self::LockedOut => "locked_out",
+impl<'a> From<&'a SignIn> for SignInJson<'a> {
+    fn from(sign_in: &'a SignIn) -> Self {
+        Self {
+            kind: match sign_in.kind() {
+                super::SignInKind::Sso => "sso",
+                super::SignInKind::Login => "login",
+            },
+            profile: sign_in.profile(),
+            command: sign_in.command(),
         }
     }
-
-    /// Every kind, in a fixed order (for compact storage).
-    const ALL: [ErrorKind; 13] = [
-        Self::NoCredentials,
-        Self::ProfileNotFound,
-        Self::InvalidCredentials,
-        Self::ExpiredCredentials,
-        Self::AccessDenied,
-        Self::NoRegion,
-        Self::Network,
-        Self::TimedOut,
-        Self::Throttled,
-        Self::Service,
-        Self::InvalidConfig,
-        Self::LockedOut,
-        // Last: the stored indexes of the kinds before it stay what they were.
-        Self::RoleRefused,
-    ];
-
-    /// 1 + the kind's place in [`ALL`](Self::ALL) (0 stands for none).
-    pub(crate) fn index(self) -> u8 {
-        Self::ALL
-            .iter()
-            .position(|k| *k == self)
-            .map_or(0, |at| at as u8 + 1)
-    }
-
-    /// The kind of an [`index`](Self::index), `None` for 0.
-    pub(crate) fn from_index(index: u8) -> Option<Self> {
-        Self::ALL.get(usize::from(index).checked_sub(1)?).copied()
-    }
 }
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-serialize_as_display!(ErrorKind);
 
 /// `kind`, `message`, `hint`, and what the service answered when one did: `code`,
-/// `http_status`, `request_id`. Like `Display`, never a secret.
+/// `http_status`, `request_id`; `sign_in` when a person must renew a sign-in session. Like
+/// `Display`, never a secret.
 impl serde::Serialize for AuthError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("AuthError", 6)?;
+        let mut out = serializer.serialize_struct("AuthError", 7)?;
         out.serialize_field("kind", &self.kind)?;
         out.serialize_field("message", &self.message)?;
         out.serialize_field("hint", &self.hint)?;
@@ -138,6 +63,10 @@ impl serde::Serialize for AuthError {
         match self.request_id() {
             Some(id) => out.serialize_field("request_id", id)?,
             None => out.skip_field("request_id")?,
+        }
+        match self.sign_in() {
+            Some(sign_in) => out.serialize_field("sign_in", &SignInJson::from(sign_in))?,
+            None => out.skip_field("sign_in")?,
         }
         out.end()
     }
@@ -163,7 +92,9 @@ pub struct AuthError {
     hint: Cow<'static, str>,
     // What the service answered, when one did (boxed: most errors have none).
     answer: Option<Box<Answer>>,
-    profiles: Vec<String>,
+    /// The profiles that exist, or the sign-in to renew, when the error has them (boxed: most
+    /// have neither).
+    about: Option<Box<About>>,
     cause: Option<Cause>,
     /// The hint as written, with the places it points to ([`Place`]) still to be worded, when
     /// it has any.
@@ -256,13 +187,13 @@ impl PartialEq for AuthError {
             &self.message,
             &self.hint,
             &self.answer,
-            &self.profiles,
+            &self.about,
         ) == (
             other.kind,
             &other.message,
             &other.hint,
             &other.answer,
-            &other.profiles,
+            &other.about,
         )
     }
 }
@@ -296,6 +227,14 @@ impl StdError for AuthError {
     }
 }
 
+/// What an error knows of the profiles: those that exist (a profile not found), the sign-in
+/// session to renew.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct About {
+    profiles: Vec<String>,
+    sign_in: Option<SignIn>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Answer {
     code: Option<String>,
@@ -327,7 +266,7 @@ impl AuthError {
             message,
             hint,
             answer: None,
-            profiles: Vec::new(),
+            about: None,
             cause: None,
             template,
             recorded: false,
@@ -421,9 +360,29 @@ impl AuthError {
         self.answer.as_ref()?.request_id.as_deref()
     }
 
+    /// The sign-in session that failed, when only a person can renew it: an SSO session
+    /// (`aws sso login`) or a console sign-in session (`aws login`) of the profile chain that
+    /// expired, was never made on this machine, or was refused. [`SignIn::command`] is the
+    /// exact command that renews it, which the hint quotes.
+    pub fn sign_in(&self) -> Option<&SignIn> {
+        self.about.as_ref()?.sign_in.as_ref()
+    }
+
+    /// The same error, saying that `sign_in` is what a person must renew, with a hint that
+    /// gives the command (`because`: why, e.g. "the SSO session has expired").
+    pub(crate) fn with_sign_in(mut self, sign_in: SignIn, because: &str) -> Self {
+        self.hint = Cow::Owned(format!(
+            "{because}: sign in again with `{}`, then retry",
+            sign_in.command()
+        ));
+        self.template = None;
+        self.about.get_or_insert_default().sign_in = Some(sign_in);
+        self
+    }
+
     /// For [`ErrorKind::ProfileNotFound`]: the profiles that do exist.
     pub fn available_profiles(&self) -> &[String] {
-        &self.profiles
+        self.about.as_ref().map_or(&[], |about| &about.profiles)
     }
 
     pub(crate) fn no_region() -> Self {
@@ -547,7 +506,7 @@ impl AuthError {
              --profile NAME`, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the \
              right files",
         );
-        err.profiles = available;
+        err.about.get_or_insert_default().profiles = available;
         err
     }
 

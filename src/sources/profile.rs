@@ -13,7 +13,7 @@ use secrecy::SecretString;
 use super::environment::EnvironmentOnly;
 use super::shared_files::SharedFiles;
 use super::{Context, Given, Origin, Selected};
-use crate::error::{AuthError, ErrorKind};
+use crate::error::{AuthError, ErrorKind, SignIn, SignInKind};
 use crate::metadata;
 use crate::os::Os;
 use crate::values::ProfileName;
@@ -57,6 +57,9 @@ pub(super) struct ProfileFacts {
     /// Every profile's `external_id`: aws-config sends them when it assumes a role of the
     /// chain, and an answer may quote what it was sent.
     pub(super) external_ids: Vec<SecretString>,
+    /// The sign-in session the chain starts from (SSO or `aws login`), and the profile that
+    /// holds it: what a person renews when it expires.
+    pub(super) sign_in: Option<SignIn>,
 }
 
 /// Where a profile's credentials come from, in aws-config's order of precedence.
@@ -207,6 +210,7 @@ pub(super) async fn facts(
         Err(_) => return Ok(ProfileFacts::default()),
     };
     refuse_blocking_token_files(os, &profiles, name)?;
+    let sign_in = sign_in_of(&profiles, name);
     let external_ids = profiles
         .profiles()
         .filter_map(|name| profiles.get_profile(name)?.get("external_id"))
@@ -223,6 +227,7 @@ pub(super) async fn facts(
                 source,
                 metadata: metadata::PROFILE_KEYS.map(|key| profile.get(key).map(str::to_owned)),
                 external_ids,
+                sign_in,
             })
         }
         None if must_exist => {
@@ -254,6 +259,30 @@ fn refuse_blocking_token_files(
         at = profile.get("source_profile").map(str::to_owned);
     }
     Ok(())
+}
+
+/// The sign-in session the chain from `name` starts from: the first profile along
+/// `source_profile` whose credentials come from SSO or `aws login` (a profile with keys, a
+/// `credential_source`, a process or a web identity ends the chain without one).
+fn sign_in_of(profiles: &aws_config::profile::ProfileSet, name: &str) -> Option<SignIn> {
+    let mut at = name.to_owned();
+    // A chain longer than this is a loop, which aws-config refuses itself.
+    for _ in 0..16 {
+        let profile = profiles.get_profile(&at)?;
+        let kind = match ProfileSource::of(profile) {
+            ProfileSource::Sso => SignInKind::Sso,
+            ProfileSource::Login => SignInKind::Login,
+            ProfileSource::RoleChain => {
+                at = profile.get("source_profile")?.to_owned();
+                continue;
+            }
+            ProfileSource::WebIdentity | ProfileSource::Process | ProfileSource::Keys => {
+                return None;
+            }
+        };
+        return Some(SignIn::new(kind, profile.name()));
+    }
+    None
 }
 
 /// A web identity token file that is there and not a regular file, refused naming `whose`.

@@ -21,7 +21,7 @@ use aws_smithy_async::time::SharedTimeSource;
 
 use super::file_watch::{Renew, Watching};
 use super::observed::resolve_once;
-use crate::error::AuthError;
+use crate::error::{AuthError, SignIn};
 use crate::monitor::{Monitor, ResolvedBecause};
 
 /// The longest time before expiry at which credentials are resolved again (halfway through a
@@ -36,12 +36,12 @@ const NO_EXPIRY_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// crowd of tasks on a refused source makes one attempt, not one each.
 const FAILURE_SHARING: Duration = Duration::from_secs(1);
 
+/// The mode's provider chain, built again, with the sign-in session it starts from.
+pub(crate) type Rebuilt = (SharedCredentialsProvider, Option<SignIn>);
+
 /// Builds the mode's provider chain again, reading its files and settings anew.
-pub(crate) type Rebuild = Arc<
-    dyn Fn() -> Pin<Box<dyn Future<Output = Result<SharedCredentialsProvider, AuthError>> + Send>>
-        + Send
-        + Sync,
->;
+pub(crate) type Rebuild =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Rebuilt, AuthError>> + Send>> + Send + Sync>;
 
 /// The manager's credential provider (see the module's documentation). Cheap to clone: every
 /// clone is the same cache.
@@ -63,6 +63,9 @@ struct Shared {
     backstop: Duration,
     /// Whether resolution runs quieted (the modes that read a profile).
     quiet: bool,
+    /// The sign-in session the chain starts from: named in the error when it must be
+    /// renewed.
+    sign_in: ArcSwapOption<SignIn>,
     /// The files the credentials come from, checked for changes by a task of their own.
     files: Option<Arc<Watching>>,
 }
@@ -83,6 +86,7 @@ pub(crate) struct Parts {
     pub(crate) sleep: Option<SharedAsyncSleep>,
     pub(crate) backstop: Duration,
     pub(crate) quiet: bool,
+    pub(crate) sign_in: Option<SignIn>,
     /// The files the credentials come from, with their marks before they were read.
     pub(crate) files: Option<Watching>,
 }
@@ -100,6 +104,7 @@ impl Renewing {
                 sleep: parts.sleep,
                 backstop: parts.backstop,
                 quiet: parts.quiet,
+                sign_in: ArcSwapOption::from(parts.sign_in.map(Arc::new)),
                 files: parts.files.map(Arc::new),
             }),
         }
@@ -191,7 +196,7 @@ impl Renewing {
         let shared = &*self.shared;
         let rebuild = !matches!(because, ResolvedBecause::FirstUse | ResolvedBecause::Expiry);
         if rebuild {
-            let chain = (shared.rebuild)().await.map_err(|err| {
+            let (chain, sign_in) = (shared.rebuild)().await.map_err(|err| {
                 shared.monitor.failure(&err);
                 let err = err.seen_by_monitor();
                 if err.kind() == crate::error::ErrorKind::InvalidConfig {
@@ -201,9 +206,11 @@ impl Renewing {
                 }
             })?;
             shared.chain.store(Arc::new(chain));
+            shared.sign_in.store(sign_in.map(Arc::new));
         }
         let chain = shared.chain.load_full();
-        resolve_once(&chain, &shared.monitor, shared.quiet).await
+        let sign_in = shared.sign_in.load_full();
+        resolve_once(&chain, &shared.monitor, shared.quiet, sign_in.as_deref()).await
     }
 
     /// `work`, for at most the backstop.

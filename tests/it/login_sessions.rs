@@ -112,9 +112,17 @@ async fn aws_configs_login_cases_pass_case_by_case() {
             }
             (Some("error"), Err(err)) => {
                 // A typed error that says what to do (sign in again), never a panic or a hang.
+                let renew = bedrock_auth::error::SignIn::new(
+                    bedrock_auth::error::SignInKind::Login,
+                    "signin",
+                );
                 match err.kind() {
-                    _ if !err.hint().contains("aws login") => {
-                        Err(format!("no `aws login` in the hint: {}", err.hint()))
+                    _ if !err.hint().contains("`aws login --profile signin`") => Err(format!(
+                        "no `aws login --profile signin` in the hint: {}",
+                        err.hint()
+                    )),
+                    _ if err.sign_in() != Some(&renew) => {
+                        Err(format!("the sign-in to renew: {:?}", err.sign_in()))
                     }
                     ErrorKind::NoCredentials | ErrorKind::InvalidConfig => Ok(()),
                     other => Err(format!("{other}: {err}")),
@@ -269,4 +277,5 @@ async fn an_unreachable_sign_in_is_not_a_reason_to_sign_in_again() {
         "{}",
         err.hint()
     );
+    assert_eq!(err.sign_in(), None, "nothing to renew: {err}");
 }

@@ -23,39 +23,28 @@ fn print_output(bytes: &[u8]) -> ExitCode {
 /// `bedrock-auth credential-process`: the credentials, as the `credential_process` contract
 /// wants them, on stdout and nowhere else; any failure with a non-zero exit, on stderr (or as
 /// JSON with `--json`).
-pub(crate) async fn run(mode: &ModeFlags, cache: bool, json: bool) -> ExitCode {
+pub(crate) async fn run(mode: &ModeFlags, cache: bool) -> Result<ExitCode, AuthError> {
     // The configuration first, with the library's checks of the file it reads: the cache's key
     // then reads the files that configuration names.
-    let config = match mode.config() {
-        Ok(config) => config,
-        Err(error) => return failed(error, json),
-    };
-    let (manager, entry) = match manager_and_entry(mode, &config, cache).await {
-        Ok(both) => both,
-        Err(error) => return failed(error, json),
-    };
+    let config = mode.config()?;
+    let (manager, entry) = manager_and_entry(mode, &config, cache).await?;
     if let Some(cached) = entry.as_ref().and_then(Entry::fresh) {
-        return print_output(&cached);
+        return Ok(print_output(&cached));
     }
-    let credentials = async { shapes::sigv4_credentials(&manager, "credential-process").await };
-    match credentials.await {
-        Ok(credentials) => {
-            // Written into a buffer that is wiped, printed, and kept when it may be.
-            let bytes = match shapes::write(Shape::Json, &credentials) {
-                Ok(bytes) => bytes,
-                Err(err) => {
-                    crate::output::note(&format!("error: cannot write the credentials: {err}"));
-                    return ExitCode::FAILURE;
-                }
-            };
-            let temporary = credentials.session_token().is_some() && credentials.expiry().is_some();
-            if let Some(entry) = entry.filter(|_| temporary) {
-                entry.keep(&config, mode.config_file(), &bytes).await;
-            }
-            print_output(&bytes)
+    let credentials = shapes::sigv4_credentials(&manager, "credential-process").await?;
+    // Written into a buffer that is wiped, printed, and kept when it may be.
+    let bytes = match shapes::write(Shape::Json, &credentials) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            crate::output::note(&format!("error: cannot write the credentials: {err}"));
+            return Ok(ExitCode::FAILURE);
         }
-        Err(error) => failed(error, json),
+    };
+    let temporary = credentials.session_token().is_some() && credentials.expiry().is_some();
+    if let Some(entry) = entry.filter(|_| temporary) {
+        entry.keep(&config, mode.config_file(), &bytes).await;
     }
+    Ok(print_output(&bytes))
 }
 
 /// The manager of `config`, and with `--cache` its entry: the key's files are read (and
@@ -75,11 +64,4 @@ async fn manager_and_entry(
         None => None,
     };
     Ok((manager, entry))
-}
-
-/// The failure, as every subcommand says one: text on stderr (nothing on stdout, as the
-/// contract wants), or with `--json` JSON on stdout (as its usage errors are); exit 2 for an
-/// invalid configuration, 1 otherwise.
-fn failed(error: AuthError, json: bool) -> ExitCode {
-    crate::printed(Err(error.into()), json)
 }

@@ -53,6 +53,9 @@ fn pointer(kind: ErrorKind) -> &'static str {
 /// says where to look.
 pub fn for_command(error: &AuthError) -> String {
     let worded = error.hint_with(words);
+    if error.sign_in().is_some() && !worded.contains("--login") {
+        return format!("{worded} (or run this command again with --login, which runs it)");
+    }
     if names_a_setting(&worded) {
         worded.into_owned()
     } else {

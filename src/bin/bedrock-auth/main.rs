@@ -17,6 +17,7 @@ mod exec;
 mod export;
 mod flags;
 mod hints;
+mod login;
 mod logs;
 mod mfa_prompt;
 mod output;
@@ -39,6 +40,11 @@ struct Cli {
     /// Print JSON on stdout instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// When an SSO or `aws login` session must be renewed, run the AWS CLI's sign-in for it
+    /// (`aws sso login --profile NAME`, `aws login --profile NAME`) at this terminal, then try
+    /// once more. Only at a terminal (stdin and stderr).
+    #[arg(long, global = true)]
+    login: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -258,9 +264,47 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = match &cli.command {
+    let code = match runtime.block_on(signed_in(&cli)) {
+        Ok(Done::Exit(code)) => code,
+        Ok(Done::Report(report)) => printed(Ok(report), cli.json),
+        Err(failure) => printed(Err(failure), cli.json),
+    };
+    // Without waiting for a thread still blocked reading an MFA code the library gave up on:
+    // the process has answered, and the AWS tool that runs it waits for it to exit.
+    runtime.shutdown_background();
+    code
+}
+
+/// What a subcommand came to, short of a failure (which is printed after `--login` had its
+/// chance): an exit code, with what it printed already, or a report to print.
+enum Done {
+    Exit(ExitCode),
+    Report(Report),
+}
+
+/// The subcommand, once; with `--login`, when it failed because a sign-in session must be
+/// renewed and a person is at the terminal, the AWS CLI's sign-in and then once more.
+async fn signed_in(cli: &Cli) -> Result<Done, Failure> {
+    let first = attempt(cli).await;
+    let Err(Failure::Auth { error, diagnosis }) = first else {
+        return first;
+    };
+    let Some(sign_in) = error.sign_in().filter(|_| cli.login).cloned() else {
+        return Err(Failure::Auth { error, diagnosis });
+    };
+    if !login::interactive() {
+        let error = login::not_interactive(error, &sign_in);
+        return Err(Failure::Auth { error, diagnosis });
+    }
+    login::renew(&sign_in).await?;
+    attempt(cli).await
+}
+
+/// One run of the subcommand.
+async fn attempt(cli: &Cli) -> Result<Done, Failure> {
+    Ok(match &cli.command {
         Command::CredentialProcess { mode, cache } => {
-            runtime.block_on(credential_process::run(mode, *cache, cli.json))
+            Done::Exit(credential_process::run(mode, *cache).await?)
         }
         Command::Exec {
             mode,
@@ -273,23 +317,13 @@ fn main() -> ExitCode {
                 (_, true) => exec::Handing::ShortTermKey,
                 _ => exec::Handing::Environment,
             };
-            match runtime.block_on(exec::run(mode, handing, command)) {
-                Ok(code) => code,
-                Err(error) => printed(Err(error.into()), cli.json),
-            }
+            Done::Exit(exec::run(mode, handing, command).await?)
         }
         Command::Export { mode, format, yes } => {
-            match runtime.block_on(export::run(mode, *format, *yes)) {
-                Ok(code) => code,
-                Err(error) => printed(Err(error.into()), cli.json),
-            }
+            Done::Exit(export::run(mode, *format, *yes).await?)
         }
-        command => printed(runtime.block_on(run(command, cli.json)), cli.json),
-    };
-    // Without waiting for a thread still blocked reading an MFA code the library gave up on:
-    // the process has answered, and the AWS tool that runs it waits for it to exit.
-    runtime.shutdown_background();
-    code
+        command => Done::Report(run(command, cli.json).await?),
+    })
 }
 
 /// The command line, or the exit code of a usage error (or of `--help`, `--version`).

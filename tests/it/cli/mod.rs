@@ -11,6 +11,7 @@ mod exec;
 mod hosts;
 mod logs;
 mod secret_shaped;
+mod sign_in;
 mod token_files;
 
 use std::path::Path;
