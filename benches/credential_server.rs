@@ -1,9 +1,11 @@
 //! `exec --server`'s credential endpoint under load (`cargo bench --bench credential_server`):
 //! the built command serves an assumed role's credentials from 127.0.0.1 to a child that
-//! waits; this bench is the child's SDKs, 100 concurrent requests at a time (each on a
-//! connection of its own, as the SDKs' container provider opens them), for 50 rounds. Prints
-//! the latency of a request at the 50th, 99th and 99.9th percentile and the `AssumeRole` calls
-//! the local STS saw (one per credential lifetime: the answers come from the cache).
+//! waits; this bench is the child's SDKs, 100 concurrent requests at a time for 50 rounds,
+//! twice: on 100 kept-alive connections (as the SDKs' container providers send them, through
+//! their pooled HTTP clients: aws-config's, botocore's urllib3), and each on a new connection
+//! (a client that pools nothing). Prints the latency of a request at the 50th, 99th and 99.9th
+//! percentile and the `AssumeRole` calls the local STS saw (one per credential lifetime: the
+//! answers come from the cache).
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -30,6 +32,72 @@ async fn request(address: &str, token: &str) -> (Duration, bool) {
         && stream.read_to_end(&mut answer).await.is_ok()
         && answer.starts_with(b"HTTP/1.1 200");
     (started.elapsed(), ok)
+}
+
+/// A client on one kept-alive connection: `rounds` requests, one after another, each waiting
+/// for the round's start; the latency of each.
+async fn kept_alive(
+    address: String,
+    token: String,
+    rounds: usize,
+    start: std::sync::Arc<tokio::sync::Barrier>,
+) -> Vec<Duration> {
+    let stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("the endpoint accepts");
+    stream.set_nodelay(true).expect("TCP_NODELAY");
+    let mut stream = tokio::io::BufReader::new(stream);
+    let head = format!("GET / HTTP/1.1\r\nHost: {address}\r\nAuthorization: {token}\r\n\r\n");
+    let mut latencies = Vec::with_capacity(rounds);
+    let mut line = String::new();
+    let mut body = vec![0u8; 8192];
+    for _ in 0..rounds {
+        start.wait().await;
+        let started = Instant::now();
+        stream
+            .get_mut()
+            .write_all(head.as_bytes())
+            .await
+            .expect("the request is sent");
+        let mut length = 0;
+        let mut status = String::new();
+        loop {
+            line.clear();
+            stream.read_line(&mut line).await.expect("a header line");
+            if status.is_empty() {
+                status = line.clone();
+            }
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().expect("a length");
+            }
+        }
+        stream
+            .read_exact(&mut body[..length])
+            .await
+            .expect("the body");
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        latencies.push(started.elapsed());
+    }
+    latencies
+}
+
+/// The percentiles of `latencies`, in words.
+fn percentiles(mut latencies: Vec<Duration>) -> String {
+    latencies.sort_unstable();
+    let at = |quantile: f64| {
+        latencies[((latencies.len() as f64 * quantile) as usize).min(latencies.len() - 1)]
+    };
+    format!(
+        "{} requests: p50 {:.1?}, p99 {:.1?}, p99.9 {:.1?}, max {:.1?}",
+        latencies.len(),
+        at(0.50),
+        at(0.99),
+        at(0.999),
+        latencies[latencies.len() - 1],
+    )
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -76,8 +144,19 @@ async fn main() {
     // The first request resolves the credentials (one AssumeRole); the rest come from cache.
     let (first, ok) = request(&address, token).await;
     assert!(ok, "the endpoint answers");
-    let mut latencies = Vec::with_capacity(CONCURRENT * ROUNDS);
-    let started = Instant::now();
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(CONCURRENT));
+    let clients: Vec<_> = (0..CONCURRENT)
+        .map(|_| {
+            let (address, token) = (address.clone(), token.to_owned());
+            tokio::spawn(kept_alive(address, token, ROUNDS, start.clone()))
+        })
+        .collect();
+    let mut pooled = Vec::with_capacity(CONCURRENT * ROUNDS);
+    for latencies in futures_join(clients.into_iter()).await {
+        pooled.extend(latencies);
+    }
+
+    let mut fresh = Vec::with_capacity(CONCURRENT * ROUNDS);
     for _ in 0..ROUNDS {
         let requests = (0..CONCURRENT).map(|_| {
             let (address, token) = (address.clone(), token.to_owned());
@@ -86,28 +165,25 @@ async fn main() {
         for answered in futures_join(requests).await {
             let (latency, ok) = answered;
             assert!(ok, "every request is answered 200");
-            latencies.push(latency);
+            fresh.push(latency);
         }
     }
-    let elapsed = started.elapsed();
-    latencies.sort_unstable();
-    let at = |quantile: f64| {
-        latencies[((latencies.len() as f64 * quantile) as usize).min(latencies.len() - 1)]
-    };
     println!(
-        "credential endpoint, {CONCURRENT} concurrent x {ROUNDS} rounds ({} requests in {:.2?}): \
-         p50 {:.1?}, p99 {:.1?}, p99.9 {:.1?}, max {:.1?}; first request (with AssumeRole) {:.1?}; \
-         AssumeRole calls: {}",
-        latencies.len(),
-        elapsed,
-        at(0.50),
-        at(0.99),
-        at(0.999),
-        latencies[latencies.len() - 1],
-        first,
+        "credential endpoint, {CONCURRENT} concurrent x {ROUNDS} rounds:\n  \
+         kept-alive connections: {}\n  a new connection each: {}\n  \
+         first request (with AssumeRole) {first:.1?}; AssumeRole calls: {}",
+        percentiles(pooled),
+        percentiles(fresh),
         aws.count("AssumeRole"),
     );
-    let _ = child.kill().await;
+    // SIGTERM, which the command passes on to its child: a SIGKILL would leave the child
+    // behind, holding the pipe.
+    if let Some(pid) = child.id() {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+    }
+    let _ = child.wait().await;
 }
 
 /// Every handle's result, in order.
