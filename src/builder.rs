@@ -279,6 +279,19 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// Trusts the certificate authorities of this CA bundle (a file of one or more PEM
+    /// certificates) for every HTTPS connection the manager makes (STS, the SSO portal, AWS
+    /// Sign-In, Bedrock), instead of the system's roots, as the AWS CLI's `--ca-bundle` does:
+    /// for a TLS-intercepting proxy or a private endpoint with a private CA. Without it,
+    /// `AWS_CA_BUNDLE`, then the profile's `ca_bundle`, as the AWS CLI and boto3 read them. The
+    /// file is read and every certificate parsed by [`build`](Self::build): a missing or
+    /// unreadable file, or one without a certificate, is a problem of `ca_bundle`. A
+    /// [`shared`](Self::shared) client keeps its own trust.
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.settings.ca_bundle = Some(path.into());
+        self
+    }
+
     /// No proxy, whatever `HTTPS_PROXY` and `HTTP_PROXY` say.
     pub fn without_proxy(mut self) -> Self {
         self.settings.proxy = crate::proxy::ProxyChoice::Off;

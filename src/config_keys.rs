@@ -14,7 +14,7 @@ use crate::mode_kind::ModeKind;
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
 /// name a file that holds the value (a secret, a session policy). The lists take commas:
 /// `BEDROCK_AUTH_SESSION_TAGS=tenant=acme,plan=pro`, `BEDROCK_AUTH_POLICY_ARNS=arn:..,arn:..`.
-pub const ENV_VARS: [(&str, &str); 32] = [
+pub const ENV_VARS: [(&str, &str); 33] = [
     ("BEDROCK_AUTH_MODE", "mode"),
     ("BEDROCK_AUTH_REGION", "region"),
     ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
@@ -30,6 +30,7 @@ pub const ENV_VARS: [(&str, &str); 32] = [
         "lockout_cool_down_secs",
     ),
     ("BEDROCK_AUTH_PROXY", "proxy"),
+    ("BEDROCK_AUTH_CA_BUNDLE", "ca_bundle"),
     ("BEDROCK_AUTH_PROFILE", "profile"),
     ("BEDROCK_AUTH_ACCESS_KEY_ID", "access_key_id"),
     ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "secret_access_key"),
@@ -122,7 +123,7 @@ impl Key {
 }
 
 /// Every key, in the order `diagnose()` and the docs list them.
-pub(crate) const KEYS: [Key; 28] = [
+pub(crate) const KEYS: [Key; 29] = [
     common("mode", "BEDROCK_AUTH_MODE", "mode"),
     common("region", "BEDROCK_AUTH_REGION", "region").aliases(&["region_override"]),
     common("endpoint_url", "BEDROCK_AUTH_ENDPOINT_URL", "endpoint"),
@@ -168,6 +169,7 @@ pub(crate) const KEYS: [Key; 28] = [
     )
     .builder("lockout_cool_down"),
     common("proxy", "BEDROCK_AUTH_PROXY", "proxy"),
+    common("ca_bundle", "BEDROCK_AUTH_CA_BUNDLE", "CA bundle"),
     of(
         ModeKind::Profile,
         "profile",

@@ -149,6 +149,7 @@ mod static_keys;
 #[cfg(feature = "test-util")]
 pub mod testing;
 mod time;
+mod tls;
 pub mod values;
 pub mod web_identity;
 

@@ -12,8 +12,8 @@ use tokio::sync::OnceCell;
 use crate::api_key::ShortTermKey;
 use crate::bounded::Watches;
 use crate::builder::AuthBuilder;
-use crate::error::ConfigError;
 use crate::error::{AuthError, ErrorKind};
+use crate::error::{ConfigError, Problem};
 use crate::mode::{ModeChosen, ModeConfig, ModeState, Remake, WantsMode};
 use crate::mode_kind::ModeKind;
 use crate::monitor::{Health, Monitor};
@@ -99,12 +99,36 @@ impl<M: ModeState> AuthBuilder<M> {
             mut problems,
             remake,
         } = self;
+        check_ca_bundle(&settings, &mut problems);
         match mode.finish(&settings, &mut problems) {
             Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings, remake)),
             // A mode that did not finish always recorded why.
             _ => Err(ConfigError::new(problems)),
         }
     }
+}
+
+/// The CA bundle the builder or `AWS_CA_BUNDLE` names, read and parsed now (a profile's, when
+/// its profile is read): a problem of `ca_bundle` (or `AWS_CA_BUNDLE`) when it cannot be used.
+fn check_ca_bundle(settings: &Settings, problems: &mut Vec<Problem>) {
+    if settings.shared.is_some() {
+        return;
+    }
+    let Err(trouble) = crate::tls::resolve(&settings.os, settings.ca_bundle.as_deref(), None)
+    else {
+        return;
+    };
+    let (field, path) = match &settings.ca_bundle {
+        Some(path) => ("ca_bundle", path.to_string_lossy().into_owned()),
+        None => (
+            "AWS_CA_BUNDLE",
+            settings.os.var("AWS_CA_BUNDLE").unwrap_or_default(),
+        ),
+    };
+    tracing::debug!(problem = %trouble, "the CA bundle cannot be used");
+    let error =
+        crate::error::ValueError::new(crate::error::ValueKind::CaBundle, &path, trouble.rule);
+    problems.push(Problem::new(field, error));
 }
 
 impl AuthManager {
@@ -120,7 +144,16 @@ impl AuthManager {
         let http = match (&settings.shared, &settings.os.http) {
             (Some(shared), _) => shared.http.clone(),
             (None, Some(http)) => http.clone(),
-            (None, None) => crate::proxy::https_client(&settings.os, &settings.proxy),
+            // Checked by `build()`; a bundle that cannot be read now (changed since) refuses
+            // every request rather than trust the system's roots instead.
+            (None, None) => {
+                match crate::tls::resolve(&settings.os, settings.ca_bundle.as_deref(), None) {
+                    Ok(ca) => {
+                        crate::proxy::https_client(&settings.os, &settings.proxy, ca.as_ref())
+                    }
+                    Err(trouble) => crate::proxy::refusing_client(trouble.message),
+                }
+            }
         };
         let monitor = Arc::new(Monitor::new(
             mode_kind(&mode),

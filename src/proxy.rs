@@ -19,7 +19,10 @@ use std::sync::Arc;
 
 use hyper_util::client::proxy::matcher::Matcher;
 
+use aws_smithy_http_client::tls::TlsContext;
+
 use crate::os::Os;
+use crate::tls::CaBundle;
 use crate::values::endpoint_url::is_loopback_host;
 
 /// What the builder or a config says about proxies.
@@ -383,15 +386,18 @@ pub(crate) const TLS: aws_smithy_http_client::tls::Provider =
 
 /// An HTTPS client through the route's proxies: one connector (one connection pool) per proxy
 /// and set of connector settings, as the SDK's own client keeps them.
-fn proxied_client(route: Route) -> SharedHttpClient {
+fn proxied_client(route: Route, trust: Option<TlsContext>) -> SharedHttpClient {
     SharedHttpClient::new(Proxied {
         route,
+        trust,
         connectors: std::sync::RwLock::new(Vec::new()),
     })
 }
 
 struct Proxied {
     route: Route,
+    /// The CA bundle trusted instead of the system's roots, if one is given.
+    trust: Option<TlsContext>,
     connectors: std::sync::RwLock<Vec<(ConnectorKey, SharedHttpConnector)>>,
 }
 
@@ -427,7 +433,11 @@ impl HttpClient for Proxied {
                 aws_smithy_http_client::Connector::builder().connector_settings(settings.clone());
             builder.set_proxy_config(proxy.cloned());
             builder.set_sleep_impl(components.sleep_impl());
-            SharedHttpConnector::new(builder.tls_provider(TLS).build())
+            let mut builder = builder.tls_provider(TLS);
+            if let Some(trust) = &self.trust {
+                builder.set_tls_context(trust.clone());
+            }
+            SharedHttpConnector::new(builder.build())
         };
         let Some(main) = &self.route.main else {
             return through(None);
@@ -521,20 +531,34 @@ impl HttpConnector for Router {
 }
 
 /// A manager's own HTTPS client (or a [`Shared`](crate::Shared) one), through the proxy chosen
-/// (the environment's by default). A proxy URL that cannot be read makes a client that
-/// refuses every request, saying why: a service behind a proxy must not go around it by
-/// mistake.
-pub(crate) fn https_client(os: &Os, choice: &ProxyChoice) -> SharedHttpClient {
+/// (the environment's by default), trusting `ca` instead of the system's roots when given. A
+/// proxy URL that cannot be read makes a client that refuses every request, saying why: a
+/// service behind a proxy must not go around it by mistake.
+pub(crate) fn https_client(
+    os: &Os,
+    choice: &ProxyChoice,
+    ca: Option<&CaBundle>,
+) -> SharedHttpClient {
+    let trust = ca.map(|ca| {
+        tracing::debug!(ca_bundle = %ca.path.display(), source = %ca.source, certificates = ca.certificates, "connections trust the CA bundle");
+        ca.tls_context()
+    });
     match proxy_config(os, choice) {
         Ok(route) if route.main.is_some() => {
             for proxy in &route.in_use {
                 tracing::debug!(proxy = proxy.name, source = %proxy.source, "requests go through a proxy");
             }
-            proxied_client(route)
+            proxied_client(route, trust)
         }
-        Ok(_) => aws_smithy_http_client::Builder::new()
-            .tls_provider(TLS)
-            .build_https(),
+        Ok(_) => match trust {
+            Some(trust) => aws_smithy_http_client::Builder::new()
+                .tls_provider(TLS)
+                .tls_context(trust)
+                .build_https(),
+            None => aws_smithy_http_client::Builder::new()
+                .tls_provider(TLS)
+                .build_https(),
+        },
         Err(problem) => {
             tracing::warn!(%problem, "no request will be sent");
             refusing_client(problem)

@@ -17,30 +17,9 @@ use crate::printable::printable;
 use crate::proxy::{BearerThroughProxy, Unroutable};
 use crate::reply::Reply;
 
-/// What was being done when an error happened, for messages and hints.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Call<'a> {
-    /// `STS GetCallerIdentity`, `STS AssumeRole`, `Bedrock Converse`, ...
-    pub(crate) operation: &'a str,
-    /// The mode of the manager.
-    pub(crate) mode: ModeKind,
-    /// The role being assumed, for `AssumeRole`.
-    pub(crate) role: Option<&'a str>,
-    /// The endpoint called, when known.
-    pub(crate) endpoint: Option<&'a str>,
-    /// Whether the call was authenticated with a Bedrock API key (a bearer token).
-    pub(crate) bearer: bool,
-}
+mod call;
 
-impl Call<'_> {
-    /// The call, and the role it assumes: `STS AssumeRole on arn:aws:iam::...:role/R`.
-    fn what(&self) -> Cow<'_, str> {
-        match self.role {
-            Some(role) => Cow::Owned(format!("{} on {role}", self.operation)),
-            None => Cow::Borrowed(self.operation),
-        }
-    }
-}
+pub(crate) use call::Call;
 
 /// Classifies an SDK error, which becomes the error's source: a call's (whose raw answer is
 /// an HTTP response) or a stream event's (an event-stream message).
@@ -115,6 +94,9 @@ where
                 "give the endpoint as https://host[:port][/path] (<<endpoint>>, \
                  AWS_ENDPOINT_URL*, or the profile's `endpoint_url`)",
             )
+        }
+        SdkError::DispatchFailure(_) if crate::tls::untrusted_certificate(err).is_some() => {
+            crate::tls::not_trusted(err, &call.what(), endpoint).with_detail(chain_text(err))
         }
         SdkError::DispatchFailure(failure) => {
             let what = if failure.is_timeout() {

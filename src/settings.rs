@@ -63,6 +63,9 @@ pub struct Settings {
     pub(crate) lockout: Option<Lockout>,
     /// Which proxy the manager's HTTP client goes through.
     pub(crate) proxy: ProxyChoice,
+    /// The CA bundle HTTPS connections trust instead of the system's roots (the builder's;
+    /// without it `AWS_CA_BUNDLE`, then the profile's `ca_bundle`).
+    pub(crate) ca_bundle: Option<std::path::PathBuf>,
     /// What this manager shares with others (the HTTP client); it wins over `proxy` and the
     /// sandbox's client.
     pub(crate) shared: Option<Shared>,
@@ -83,6 +86,7 @@ impl Default for Settings {
             metadata_attempts: None,
             lockout: None,
             proxy: ProxyChoice::FromEnvironment,
+            ca_bundle: None,
             shared: None,
             os: Os::default(),
         }

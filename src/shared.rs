@@ -52,21 +52,21 @@ impl Shared {
     /// `HTTP_PROXY` / `NO_PROXY`, as a manager's own would be.
     pub fn new() -> Self {
         Self {
-            http: https_client(&Os::default(), &ProxyChoice::FromEnvironment),
+            http: trusting_client(&ProxyChoice::FromEnvironment),
         }
     }
 
     /// The same, through this proxy (or none: [`without_proxy`](Self::without_proxy)).
     pub fn with_proxy(url: &str) -> Self {
         Self {
-            http: https_client(&Os::default(), &ProxyChoice::Url(url.to_owned())),
+            http: trusting_client(&ProxyChoice::Url(url.to_owned())),
         }
     }
 
     /// The same, connecting directly whatever the proxy variables say.
     pub fn without_proxy() -> Self {
         Self {
-            http: https_client(&Os::default(), &ProxyChoice::Off),
+            http: trusting_client(&ProxyChoice::Off),
         }
     }
 
@@ -162,5 +162,16 @@ impl Default for Shared {
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+/// The shared HTTPS client through `choice`, trusting `AWS_CA_BUNDLE` instead of the system's
+/// roots when it is set; a bundle that cannot be used makes a client that refuses every
+/// request, saying why (never one that trusts what was not asked for).
+fn trusting_client(choice: &ProxyChoice) -> SharedHttpClient {
+    let os = Os::default();
+    match crate::tls::resolve(&os, None, None) {
+        Ok(ca) => https_client(&os, choice, ca.as_ref()),
+        Err(problem) => refusing_client(problem.message),
     }
 }

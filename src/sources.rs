@@ -287,6 +287,7 @@ async fn load_chain(inputs: &Inputs) -> Result<Chain, AuthError> {
         profile::refuse_blocking_token_file(os, &path, "AWS_WEB_IDENTITY_TOKEN_FILE")?;
     }
     let region = region::resolve_region(settings, facts.region.clone())?;
+    let http = trusting(settings, &facts, profile.as_ref(), http)?;
     let http = match metadata_policy(settings, &facts)? {
         Some(resolved) => {
             tracing::debug!(metadata = %resolved, "instance metadata bounded");
@@ -314,6 +315,33 @@ async fn load_chain(inputs: &Inputs) -> Result<Chain, AuthError> {
         sent: facts.external_ids,
         sign_in: facts.sign_in,
     })
+}
+
+/// The manager's HTTP client, or, when the profile names a `ca_bundle` (and neither the
+/// builder nor `AWS_CA_BUNDLE` does, nor is the client a shared or a sandbox's one), its own
+/// HTTPS client trusting that bundle; a bundle that cannot be used is refused.
+fn trusting(
+    settings: &Settings,
+    facts: &ProfileFacts,
+    profile: Option<&Selected>,
+    http: SharedHttpClient,
+) -> Result<SharedHttpClient, AuthError> {
+    let os = &settings.os;
+    let (Some(path), Some(selected)) = (&facts.ca_bundle, profile) else {
+        return Ok(http);
+    };
+    let chosen_before = settings.ca_bundle.is_some() || os.var("AWS_CA_BUNDLE").is_some();
+    if chosen_before || settings.shared.is_some() || os.http.is_some() {
+        return Ok(http);
+    }
+    match crate::tls::resolve(os, None, Some((&selected.name, path))) {
+        Ok(ca) => Ok(crate::proxy::https_client(os, &settings.proxy, ca.as_ref())),
+        Err(trouble) => Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            trouble.message,
+            "point the profile's `ca_bundle` at a file of PEM certificates, or remove it",
+        )),
+    }
 }
 
 /// The chain's provider bounded by the operation timeout when it can hang (`hangs_as`: what

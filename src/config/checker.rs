@@ -307,6 +307,9 @@ impl<'a> Checker<'a> {
         if let Some(attempts) = self.integer("metadata_attempts") {
             builder = builder.metadata_attempts(u32::try_from(attempts).unwrap_or(0));
         }
+        if let Some(path) = self.string("ca_bundle", false) {
+            builder = builder.ca_bundle(path);
+        }
         match self.string("proxy", false) {
             Some(off) if off.eq_ignore_ascii_case("off") => builder = builder.without_proxy(),
             Some(url) => builder = builder.proxy(url),

@@ -72,6 +72,7 @@ impl fmt::Debug for Shown<'_> {
                 | "lockout_after"
                 | "lockout_cool_down_secs"
                 | "proxy"
+                | "ca_bundle"
                 | "source"
                 | "session_policy"
                 | "source_identity"

@@ -22,6 +22,17 @@ pub(super) fn settings_of(
     where_to(&found, config_file, credentials_file, &mut settings);
     metadata_settings(&found, &mut settings);
     proxy_settings(os, &mut settings);
+    // The CA bundle connections trust, as the manager chooses it (a builder's or config's
+    // own wins over both).
+    let ca_bundle = found
+        .var("AWS_CA_BUNDLE")
+        .or_else(|| found.profile("ca_bundle"));
+    add(
+        &mut settings,
+        "CA bundle",
+        ca_bundle,
+        ("(none: the system's roots)", "default"),
+    );
     found.present(
         &[
             ("access key id", "AWS_ACCESS_KEY_ID"),

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// The kind of an [`AuthError`], with a short machine-readable name ([`as_str`](Self::as_str)).
+/// The kind of an [`AuthError`](super::AuthError), with a short machine-readable name ([`as_str`](Self::as_str)).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {

@@ -45,10 +45,12 @@ pub enum Place {
     EndpointUrl,
     /// Where a new short-term Bedrock API key is made.
     NewApiKey,
+    /// The CA bundle HTTPS connections trust.
+    CaBundle,
 }
 
 /// Each place: its marker in a hint as written (`<<region>>`) and its words for code.
-const PLACES: [(Place, &str, &str); 11] = [
+const PLACES: [(Place, &str, &str); 12] = [
     (
         Place::Region,
         "<<region>>",
@@ -99,6 +101,11 @@ const PLACES: [(Place, &str, &str); 11] = [
         Place::NewApiKey,
         "<<new_key>>",
         "`AuthManager::bedrock_api_key`",
+    ),
+    (
+        Place::CaBundle,
+        "<<ca_bundle>>",
+        "`.ca_bundle(..)` on the builder",
     ),
 ];
 

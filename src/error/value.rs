@@ -61,6 +61,8 @@ pub enum ValueKind {
     SessionPolicy,
     /// A source identity ([`SourceIdentity`](crate::values::SourceIdentity)).
     SourceIdentity,
+    /// A CA bundle: a file of PEM certificates that HTTPS connections trust.
+    CaBundle,
 }
 
 impl ValueKind {
@@ -92,6 +94,7 @@ impl ValueKind {
             Self::PolicyArn => "policy ARN",
             Self::SessionPolicy => "session policy",
             Self::SourceIdentity => "source identity",
+            Self::CaBundle => "CA bundle",
         }
     }
 
@@ -145,6 +148,7 @@ impl ValueKind {
             | Self::SecretSource
             | Self::ConfigFile => None,
             Self::Mode => Some("assume_role"),
+            Self::CaBundle => Some("/etc/ssl/certs/corp-ca.pem"),
         }
     }
 }
@@ -307,6 +311,8 @@ pub enum Rule {
     /// a source identity): a role with a web identity source has its caller in the token.
     /// Reported for a configuration's keys; in code such a call does not compile.
     NotWithWebIdentity,
+    /// A CA bundle holds no PEM certificate, or one that cannot be read as a root.
+    NotCaBundle,
 }
 
 /// [`Rule::LooksLikeSecret`] in words.
@@ -332,7 +338,8 @@ impl Rule {
             | Self::FileLinkLoop
             | Self::FileNotText
             | Self::NotRegularFile { .. }
-            | Self::FileTooLarge { .. } => self.describe_file(),
+            | Self::FileTooLarge { .. }
+            | Self::NotCaBundle => self.describe_file(),
             Self::Empty => "must not be empty",
             Self::TooShort { .. } => "is too short",
             Self::TooLong { .. } => "is too long",
@@ -431,6 +438,10 @@ impl Rule {
             Self::FileNotText => "names a file that is not UTF-8 text",
             Self::NotRegularFile { .. } => "names something that is not a regular file",
             Self::FileTooLarge { .. } => "names a file larger than a secret or configuration is",
+            Self::NotCaBundle => {
+                "must hold one or more PEM certificates (`-----BEGIN CERTIFICATE-----` blocks) \
+                 that can be read as root certificates"
+            }
             _ => "names a file that cannot be read (an I/O error)",
         }
     }

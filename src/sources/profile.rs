@@ -60,6 +60,9 @@ pub(super) struct ProfileFacts {
     /// The sign-in session the chain starts from (SSO or `aws login`), and the profile that
     /// holds it: what a person renews when it expires.
     pub(super) sign_in: Option<SignIn>,
+    /// The profile's `ca_bundle`: the CA bundle its connections trust, as the AWS CLI reads
+    /// it.
+    pub(super) ca_bundle: Option<String>,
 }
 
 /// Where a profile's credentials come from, in aws-config's order of precedence.
@@ -228,6 +231,7 @@ pub(super) async fn facts(
                 metadata: metadata::PROFILE_KEYS.map(|key| profile.get(key).map(str::to_owned)),
                 external_ids,
                 sign_in,
+                ca_bundle: profile.get("ca_bundle").map(str::to_owned),
             })
         }
         None if must_exist => {

@@ -21,6 +21,7 @@ const LAYERS: &[&[&str]] = &[
     // The outside world, the key pair, the settings every mode shares.
     &["os", "static_keys", "metadata"],
     // Which proxy the HTTP client goes through.
+    &["tls"],
     &["proxy"],
     &["shared"],
     &["settings", "config_keys"],

@@ -99,8 +99,17 @@ const fn flag(
 }
 
 /// Every setting flag, in the order `--help` lists them: the one declaration of each.
-pub(crate) const SETTINGS: [Flag; 13] = [
+pub(crate) const SETTINGS: [Flag; 14] = [
     flag("region", "region", Shape::Text, "REGION", "The region"),
+    flag(
+        "ca-bundle",
+        "ca_bundle",
+        Shape::Path,
+        "FILE",
+        "Trust the certificate authorities of this PEM file instead of the system's, for every \
+         HTTPS connection (a TLS-intercepting proxy, a private CA); else AWS_CA_BUNDLE, then the \
+         profile's ca_bundle",
+    ),
     flag(
         "bedrock-timeout",
         "bedrock_timeout_ms",

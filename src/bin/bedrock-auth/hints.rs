@@ -23,6 +23,7 @@ fn words(place: Place) -> Option<&'static str> {
         Place::ResetLockout => "run the command again",
         Place::EndpointUrl => "`endpoint_url` in a `--config` file",
         Place::NewApiKey => "`bedrock-auth token`",
+        Place::CaBundle => "`--ca-bundle FILE`",
         _ => return None,
     })
 }

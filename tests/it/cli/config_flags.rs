@@ -39,6 +39,13 @@ fn example(flag: &str, home: &Path) -> (String, &'static str) {
     };
     match flag {
         "--region" => ("eu-west-1".into(), "eu-west-1"),
+        "--ca-bundle" => {
+            let key = rcgen::KeyPair::generate().unwrap();
+            let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+            ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            let pem = ca.self_signed(&key).unwrap().pem();
+            (file("corp-ca.pem", &pem), "corp-ca.pem")
+        }
         "--bedrock-timeout" => ("2m".into(), "120000"),
         "--external-id" => ("ext-1".into(), "********"),
         "--session-name" => ("flagged".into(), "flagged"),
@@ -160,7 +167,8 @@ async fn every_setting_flag_beside_a_config_is_applied_or_refused_by_name() {
             && json["error"]["message"]
                 .as_str()
                 .is_some_and(|m| m.contains(flag.as_str()));
-        let role_option = !["--region", "--bedrock-timeout"].contains(&flag.as_str());
+        let role_option =
+            !["--region", "--bedrock-timeout", "--ca-bundle"].contains(&flag.as_str());
         if role_option {
             assert!(refused, "{flag} beside a profile's --config: {json}");
         } else {

@@ -4,6 +4,7 @@
 //! setup every file below shares.
 
 mod basics;
+mod ca_bundle;
 mod cache;
 mod config_flags;
 mod echoes;
