@@ -292,6 +292,40 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
+    /// Sends every request to AWS's FIPS 140 endpoints (`sts-fips.us-east-1.amazonaws.com`,
+    /// `bedrock-runtime-fips.us-east-1.amazonaws.com`), or, with `false`, to the regular ones
+    /// whatever the environment says. Without it, `AWS_USE_FIPS_ENDPOINT`, then the profile's
+    /// `use_fips_endpoint`, as aws-config reads them; a value there that is neither `true` nor
+    /// `false` is refused, not passed over. AWS's endpoint rules refuse FIPS with a custom
+    /// endpoint: with [`endpoint_url`](Self::endpoint_url) too, it is a problem of
+    /// `use_fips_endpoint`.
+    ///
+    /// ```
+    /// let manager = bedrock_auth::AuthManager::builder()
+    ///     .region("us-east-1")
+    ///     .use_fips(true)
+    ///     .environment()
+    ///     .build()?;
+    /// assert_eq!(
+    ///     manager.bedrock_endpoint("us-east-1"),
+    ///     "https://bedrock-runtime-fips.us-east-1.amazonaws.com"
+    /// );
+    /// # Ok::<(), bedrock_auth::AuthError>(())
+    /// ```
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.settings.use_fips = Some(on);
+        self
+    }
+
+    /// Sends every request to AWS's dual-stack (IPv4 and IPv6) endpoints
+    /// (`sts.us-east-1.api.aws`), or, with `false`, to the regular ones. Without it,
+    /// `AWS_USE_DUALSTACK_ENDPOINT`, then the profile's `use_dualstack_endpoint`; a value
+    /// there that is neither `true` nor `false` is refused.
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.settings.use_dual_stack = Some(on);
+        self
+    }
+
     /// No proxy, whatever `HTTPS_PROXY` and `HTTP_PROXY` say.
     pub fn without_proxy(mut self) -> Self {
         self.settings.proxy = crate::proxy::ProxyChoice::Off;

@@ -428,7 +428,7 @@ impl AuthConfig {
                     table.values().for_each(|value| named(value, names));
                 }
                 Raw::List(items) => items.iter().for_each(|item| named(item, names)),
-                Raw::Str(_) | Raw::Int(_) | Raw::Secret(_) | Raw::Other(_) => {}
+                Raw::Str(_) | Raw::Int(_) | Raw::Bool(_) | Raw::Secret(_) | Raw::Other(_) => {}
             }
         }
         let mut names = Vec::new();
@@ -478,6 +478,7 @@ fn shown_value(key: &str, raw: &Raw) -> String {
         Raw::Str(_) if key == "external_id" => "********".to_owned(),
         Raw::Str(text) => mask(key, text),
         Raw::Int(n) => n.to_string(),
+        Raw::Bool(b) => b.to_string(),
         Raw::Secret(_) => "********".to_owned(),
         Raw::Table(table) if key == "session_tags" => {
             let tags = table

@@ -14,7 +14,7 @@ use crate::mode_kind::ModeKind;
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
 /// name a file that holds the value (a secret, a session policy). The lists take commas:
 /// `BEDROCK_AUTH_SESSION_TAGS=tenant=acme,plan=pro`, `BEDROCK_AUTH_POLICY_ARNS=arn:..,arn:..`.
-pub const ENV_VARS: [(&str, &str); 33] = [
+pub const ENV_VARS: [(&str, &str); 35] = [
     ("BEDROCK_AUTH_MODE", "mode"),
     ("BEDROCK_AUTH_REGION", "region"),
     ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
@@ -31,6 +31,11 @@ pub const ENV_VARS: [(&str, &str); 33] = [
     ),
     ("BEDROCK_AUTH_PROXY", "proxy"),
     ("BEDROCK_AUTH_CA_BUNDLE", "ca_bundle"),
+    ("BEDROCK_AUTH_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+    (
+        "BEDROCK_AUTH_USE_DUALSTACK_ENDPOINT",
+        "use_dualstack_endpoint",
+    ),
     ("BEDROCK_AUTH_PROFILE", "profile"),
     ("BEDROCK_AUTH_ACCESS_KEY_ID", "access_key_id"),
     ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "secret_access_key"),
@@ -123,7 +128,7 @@ impl Key {
 }
 
 /// Every key, in the order `diagnose()` and the docs list them.
-pub(crate) const KEYS: [Key; 29] = [
+pub(crate) const KEYS: [Key; 31] = [
     common("mode", "BEDROCK_AUTH_MODE", "mode"),
     common("region", "BEDROCK_AUTH_REGION", "region").aliases(&["region_override"]),
     common("endpoint_url", "BEDROCK_AUTH_ENDPOINT_URL", "endpoint"),
@@ -170,6 +175,18 @@ pub(crate) const KEYS: [Key; 29] = [
     .builder("lockout_cool_down"),
     common("proxy", "BEDROCK_AUTH_PROXY", "proxy"),
     common("ca_bundle", "BEDROCK_AUTH_CA_BUNDLE", "CA bundle"),
+    common(
+        "use_fips_endpoint",
+        "BEDROCK_AUTH_USE_FIPS_ENDPOINT",
+        "FIPS endpoints",
+    )
+    .builder("use_fips"),
+    common(
+        "use_dualstack_endpoint",
+        "BEDROCK_AUTH_USE_DUALSTACK_ENDPOINT",
+        "dual-stack endpoints",
+    )
+    .builder("use_dual_stack"),
     of(
         ModeKind::Profile,
         "profile",

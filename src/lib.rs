@@ -123,6 +123,7 @@ pub mod config;
 mod config_keys;
 pub mod diagnose;
 mod endpoint_guard;
+mod endpoints;
 pub mod error;
 pub mod fallback;
 pub mod guide;

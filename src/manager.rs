@@ -100,6 +100,14 @@ impl<M: ModeState> AuthBuilder<M> {
             remake,
         } = self;
         check_ca_bundle(&settings, &mut problems);
+        if settings.use_fips == Some(true) && settings.endpoint_url.is_some() {
+            let error = crate::error::ValueError::new(
+                crate::error::ValueKind::Fips,
+                "true",
+                crate::error::Rule::FipsWithCustomEndpoint,
+            );
+            problems.push(Problem::new(crate::endpoints::FIPS.key, error));
+        }
         match mode.finish(&settings, &mut problems) {
             Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings, remake)),
             // A mode that did not finish always recorded why.

@@ -66,6 +66,10 @@ pub struct Settings {
     /// The CA bundle HTTPS connections trust instead of the system's roots (the builder's;
     /// without it `AWS_CA_BUNDLE`, then the profile's `ca_bundle`).
     pub(crate) ca_bundle: Option<std::path::PathBuf>,
+    /// FIPS and dual-stack endpoints, the builder's (without them `AWS_USE_FIPS_ENDPOINT` /
+    /// `AWS_USE_DUALSTACK_ENDPOINT`, then the profile's keys).
+    pub(crate) use_fips: Option<bool>,
+    pub(crate) use_dual_stack: Option<bool>,
     /// What this manager shares with others (the HTTP client); it wins over `proxy` and the
     /// sandbox's client.
     pub(crate) shared: Option<Shared>,
@@ -87,6 +91,8 @@ impl Default for Settings {
             lockout: None,
             proxy: ProxyChoice::FromEnvironment,
             ca_bundle: None,
+            use_fips: None,
+            use_dual_stack: None,
             shared: None,
             os: Os::default(),
         }

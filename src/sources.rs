@@ -51,6 +51,7 @@ pub(crate) use role::sts_config;
 pub(crate) use shared_files::shared_file_paths;
 
 use crate::bounded::{Bounded, Watches};
+use crate::endpoints::{Chosen, DUAL_STACK, FIPS, Said};
 use crate::error::{AuthError, ErrorKind, SignIn};
 use crate::metadata;
 use crate::mode::{ModeConfig, Remake};
@@ -287,6 +288,13 @@ async fn load_chain(inputs: &Inputs) -> Result<Chain, AuthError> {
         profile::refuse_blocking_token_file(os, &path, "AWS_WEB_IDENTITY_TOKEN_FILE")?;
     }
     let region = region::resolve_region(settings, facts.region.clone())?;
+    let variants = match &profile {
+        Some(selected) => endpoint_variants(settings, &facts.endpoint_variants, &selected.name)?,
+        None => {
+            let written = profile::endpoint_variants(os, &shared).await;
+            endpoint_variants(settings, &written, &profile::selected_profile(os))?
+        }
+    };
     let http = trusting(settings, &facts, profile.as_ref(), http)?;
     let http = match metadata_policy(settings, &facts)? {
         Some(resolved) => {
@@ -297,7 +305,7 @@ async fn load_chain(inputs: &Inputs) -> Result<Chain, AuthError> {
     };
     tracing::debug!(mode = %mode_kind(mode), region = %region, "loading AWS SDK configuration");
 
-    let (loader, provider_config) = loader(settings, &region, http, &shared);
+    let (loader, provider_config) = loader(settings, &region, http, &shared, &variants);
     let cx = Context {
         os,
         shared: &shared,
@@ -305,6 +313,7 @@ async fn load_chain(inputs: &Inputs) -> Result<Chain, AuthError> {
     };
     let loader = give(loader, origin.credentials(&cx));
     let base = loader.load().await;
+    refuse_fips_with_custom_endpoint(&base, &variants)?;
     let base = redacted::without_token_chain(redacted::redact_service_config(base));
 
     let hangs_as = origin.hangs_as(profile.as_ref().map(|p| (p.name.as_str(), facts.source)));
@@ -341,6 +350,63 @@ fn trusting(
             trouble.message,
             "point the profile's `ca_bundle` at a file of PEM certificates, or remove it",
         )),
+    }
+}
+
+/// FIPS and dual-stack, each from the builder, else its variable, else the profile's key
+/// (`written`, of profile `profile`); a value that cannot be read is refused.
+fn endpoint_variants(
+    settings: &Settings,
+    written: &[Option<String>; 2],
+    profile: &str,
+) -> Result<[Option<Chosen>; 2], AuthError> {
+    let os = &settings.os;
+    let variables = [FIPS.var, DUAL_STACK.var].map(|name| os.var(name));
+    let builder = [settings.use_fips, settings.use_dual_stack];
+    let mut chosen = [None, None];
+    for (i, variant) in [FIPS, DUAL_STACK].iter().enumerate() {
+        let said = Said {
+            builder: builder[i],
+            var: variables[i].as_deref(),
+            profile: written[i].as_deref().map(|value| (profile, value)),
+        };
+        chosen[i] = variant.resolve(said).map_err(|problem| {
+            AuthError::new(
+                ErrorKind::InvalidConfig,
+                problem,
+                format!(
+                    "set it to `true` or `false`, or unset it for the regular endpoints (the \
+                     builder's `.{}(..)` wins over both)",
+                    variant.method
+                ),
+            )
+        })?;
+    }
+    if let [Some(fips), _] = &chosen {
+        tracing::debug!(fips = fips.on, from = %fips.from, "FIPS endpoints");
+    }
+    Ok(chosen)
+}
+
+/// FIPS endpoints with an endpoint URL for every service (`AWS_ENDPOINT_URL`, a profile's
+/// `endpoint_url`) are refused before any request: AWS's endpoint rules refuse the pair, and
+/// the SDK's error would come at the first call, without saying where either was set.
+fn refuse_fips_with_custom_endpoint(
+    base: &SdkConfig,
+    variants: &[Option<Chosen>; 2],
+) -> Result<(), AuthError> {
+    match (&variants[0], base.endpoint_url()) {
+        (Some(fips), Some(_)) if fips.on => Err(AuthError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "FIPS endpoints ({}) cannot be used with a custom endpoint (AWS_ENDPOINT_URL or \
+                 the profile's `endpoint_url`): AWS's endpoint rules refuse the pair",
+                fips.from
+            ),
+            "point the endpoint at the FIPS host itself and turn FIPS off, or unset the \
+             endpoint",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -388,6 +454,7 @@ fn loader(
     region: &Region,
     http: SharedHttpClient,
     shared: &SharedFiles,
+    variants: &[Option<Chosen>; 2],
 ) -> (ConfigLoader, ProviderConfig) {
     let os = &settings.os;
     let timeouts = TimeoutConfig::builder()
@@ -421,6 +488,18 @@ fn loader(
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url.as_str());
     }
+    // Resolved once, here, and given to both: aws-config's own reading passes over a value it
+    // cannot parse, and its providers' STS clients would not see the loader's.
+    let [fips, dual_stack] = variants.clone().map(|chosen| chosen.map(|c| c.on));
+    if let Some(on) = fips {
+        loader = loader.use_fips(on);
+    }
+    if let Some(on) = dual_stack {
+        loader = loader.use_dual_stack(on);
+    }
+    let provider_config = provider_config
+        .with_use_fips(fips)
+        .with_use_dual_stack(dual_stack);
     (loader, provider_config)
 }
 

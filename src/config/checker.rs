@@ -145,6 +145,7 @@ impl<'a> Checker<'a> {
         let found = match value {
             Raw::Str(_) | Raw::Secret(_) => "a string",
             Raw::Int(_) => "an integer",
+            Raw::Bool(_) => "a boolean",
             Raw::Table(_) => "a table",
             Raw::List(_) => "an array",
             Raw::Other(kind) => kind,
@@ -187,6 +188,26 @@ impl<'a> Checker<'a> {
             },
             Some((written, other)) => {
                 self.wrong_type(written, other, "an integer");
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// A boolean, also from the string `true` or `false` in any case (environment variables
+    /// are strings, and aws-config reads its own so); anything else is a problem.
+    fn boolean(&mut self, key: &'static str) -> Option<bool> {
+        match self.values.get(key).copied() {
+            Some((_, Raw::Bool(b))) => Some(*b),
+            Some((written, Raw::Str(s))) => match crate::endpoints::parse_bool(s) {
+                Some(b) => Some(b),
+                None => {
+                    self.wrong_type(written, &Raw::Str(String::new()), "true or false");
+                    None
+                }
+            },
+            Some((written, other)) => {
+                self.wrong_type(written, other, "true or false");
                 None
             }
             None => None,
@@ -309,6 +330,12 @@ impl<'a> Checker<'a> {
         }
         if let Some(path) = self.string("ca_bundle", false) {
             builder = builder.ca_bundle(path);
+        }
+        if let Some(on) = self.boolean("use_fips_endpoint") {
+            builder = builder.use_fips(on);
+        }
+        if let Some(on) = self.boolean("use_dualstack_endpoint") {
+            builder = builder.use_dual_stack(on);
         }
         match self.string("proxy", false) {
             Some(off) if off.eq_ignore_ascii_case("off") => builder = builder.without_proxy(),

@@ -16,6 +16,7 @@ use crate::secret::looks_like_secret;
 pub(super) enum Raw {
     Str(String),
     Int(i64),
+    Bool(bool),
     /// A literal secret, wrapped as soon as it was read.
     Secret(SecretString),
     /// `{ env = "VAR" }` / `{ file = "path" }` for a secret, or a `source` table.
@@ -31,6 +32,7 @@ impl fmt::Debug for Raw {
         match self {
             Self::Str(s) => write!(f, "{s:?}"),
             Self::Int(i) => write!(f, "{i}"),
+            Self::Bool(b) => write!(f, "{b}"),
             Self::Secret(_) => f.write_str("[REDACTED]"),
             Self::Table(t) => f
                 .debug_map()
@@ -53,7 +55,7 @@ impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Shown(key, value) = *self;
         let shown = match (canonical_key(key), value) {
-            (_, Raw::Int(_) | Raw::Other(_) | Raw::Table(_)) => true,
+            (_, Raw::Int(_) | Raw::Bool(_) | Raw::Other(_) | Raw::Table(_)) => true,
             ("policy_arns" | "transitive_tag_keys", Raw::List(_)) => true,
             (
                 "mode"
@@ -73,6 +75,8 @@ impl fmt::Debug for Shown<'_> {
                 | "lockout_cool_down_secs"
                 | "proxy"
                 | "ca_bundle"
+                | "use_fips_endpoint"
+                | "use_dualstack_endpoint"
                 | "source"
                 | "session_policy"
                 | "source_identity"
@@ -180,8 +184,8 @@ impl<'de> serde::de::Visitor<'de> for RawVisitor {
         f.write_str("a configuration value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Raw, E> {
-        Ok(Raw::Other("a boolean"))
+    fn visit_bool<E>(self, value: bool) -> Result<Raw, E> {
+        Ok(Raw::Bool(value))
     }
 
     fn visit_i64<E>(self, value: i64) -> Result<Raw, E> {

@@ -33,6 +33,19 @@ pub(super) fn settings_of(
         ca_bundle,
         ("(none: the system's roots)", "default"),
     );
+    for variant in [crate::endpoints::FIPS, crate::endpoints::DUAL_STACK] {
+        let said = found
+            .var(variant.var)
+            .or_else(|| found.profile(variant.profile_key))
+            .map(
+                |(value, source)| match crate::endpoints::parse_bool(&value) {
+                    Some(on) => ((if on { "on" } else { "off" }).to_owned(), source),
+                    None => (format!("{value} (neither true nor false: refused)"), source),
+                },
+            );
+        let name = format!("{} endpoints", variant.name);
+        add(&mut settings, &name, said, ("off", "default"));
+    }
     found.present(
         &[
             ("access key id", "AWS_ACCESS_KEY_ID"),
@@ -137,12 +150,8 @@ fn where_to(
     let endpoint = found
         .var("AWS_ENDPOINT_URL")
         .or_else(|| found.profile("endpoint_url"));
-    add(
-        settings,
-        "endpoint",
-        endpoint,
-        ("(each service's own)", "default"),
-    );
+    let hosts = regional_hosts(found);
+    add(settings, "endpoint", endpoint, (&hosts, "default"));
     found.present(
         &[
             ("endpoint for STS", "AWS_ENDPOINT_URL_STS"),
@@ -158,6 +167,38 @@ fn where_to(
         ],
         settings,
     );
+}
+
+/// Each service's own endpoint in the region, FIPS and dual-stack as this world says: the
+/// hosts requests go to when no endpoint is set.
+fn regional_hosts(found: &Found<'_>) -> String {
+    let raw = |var: &str, key: &str| {
+        found
+            .os
+            .var(var)
+            .or_else(|| Some(found.config?.get(key)?.to_owned()))
+    };
+    let region = found
+        .os
+        .var("AWS_REGION")
+        .or_else(|| raw("AWS_DEFAULT_REGION", "region"));
+    let Some(region) = region else {
+        return "(each service's own)".to_owned();
+    };
+    let on = |variant: crate::endpoints::Variant| {
+        raw(variant.var, variant.profile_key)
+            .and_then(|value| crate::endpoints::parse_bool(&value))
+            .unwrap_or(false)
+    };
+    let (fips, dual) = (on(crate::endpoints::FIPS), on(crate::endpoints::DUAL_STACK));
+    let hosts: Vec<String> = ["STS", "Bedrock Runtime"]
+        .iter()
+        .filter_map(|service| crate::endpoints::regional(service, &region, fips, dual))
+        .collect();
+    if hosts.is_empty() {
+        return "(each service's own)".to_owned();
+    }
+    format!("(each service's own: {})", hosts.join(", "))
 }
 
 /// Whether instance metadata is asked, and how long it is waited for.

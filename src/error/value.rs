@@ -63,6 +63,8 @@ pub enum ValueKind {
     SourceIdentity,
     /// A CA bundle: a file of PEM certificates that HTTPS connections trust.
     CaBundle,
+    /// Whether requests go to AWS's FIPS endpoints.
+    Fips,
 }
 
 impl ValueKind {
@@ -95,6 +97,7 @@ impl ValueKind {
             Self::SessionPolicy => "session policy",
             Self::SourceIdentity => "source identity",
             Self::CaBundle => "CA bundle",
+            Self::Fips => "FIPS endpoint setting",
         }
     }
 
@@ -149,6 +152,7 @@ impl ValueKind {
             | Self::ConfigFile => None,
             Self::Mode => Some("assume_role"),
             Self::CaBundle => Some("/etc/ssl/certs/corp-ca.pem"),
+            Self::Fips => Some("false"),
         }
     }
 }
@@ -313,6 +317,8 @@ pub enum Rule {
     NotWithWebIdentity,
     /// A CA bundle holds no PEM certificate, or one that cannot be read as a root.
     NotCaBundle,
+    /// FIPS endpoints with a custom endpoint, which AWS's endpoint rules refuse.
+    FipsWithCustomEndpoint,
 }
 
 /// [`Rule::LooksLikeSecret`] in words.
@@ -366,17 +372,12 @@ impl Rule {
                 "must look like `us-east-1`: lowercase words and a final number joined by `-`"
             }
             Self::DurationRange => "must be 900 to 43200 seconds (15 minutes to 12 hours)",
-            Self::EndpointScheme => "must start with `http://` or `https://`",
-            Self::EndpointHost => "must name a host after the scheme, without spaces",
-            Self::EndpointUserInfo => {
-                "must not contain `user:password@`; give credentials through the builder"
-            }
-            Self::BearerOverHttp => {
-                "must use https:// for an API key (plain http:// only to 127.0.0.1, ::1 or localhost): a bearer key on the wire is the key itself"
-            }
-            Self::BearerThroughProxy => {
-                "is plain http:// and its requests go through a proxy that is not on this machine (HTTP_PROXY, http_proxy or the `proxy` setting): the API key would reach the proxy in the clear; use https://, or exempt the host with NO_PROXY"
-            }
+            Self::EndpointScheme
+            | Self::EndpointHost
+            | Self::EndpointUserInfo
+            | Self::BearerOverHttp
+            | Self::BearerThroughProxy
+            | Self::FipsWithCustomEndpoint => self.describe_endpoint(),
             Self::LooksLikeSecret => LOOKS_LIKE_SECRET,
             Self::ZeroTimeout => "must be greater than zero",
             Self::TimeoutTooLong { .. } => "is longer than any wait this crate will make",
@@ -408,6 +409,27 @@ impl Rule {
             | Self::NotAPolicy
             | Self::TagShape
             | Self::NotWithWebIdentity => self.describe_session(),
+        }
+    }
+
+    /// The rules of an endpoint, in words.
+    const fn describe_endpoint(self) -> &'static str {
+        match self {
+            Self::EndpointScheme => "must start with `http://` or `https://`",
+            Self::EndpointHost => "must name a host after the scheme, without spaces",
+            Self::EndpointUserInfo => {
+                "must not contain `user:password@`; give credentials through the builder"
+            }
+            Self::BearerOverHttp => {
+                "must use https:// for an API key (plain http:// only to 127.0.0.1, ::1 or localhost): a bearer key on the wire is the key itself"
+            }
+            Self::BearerThroughProxy => {
+                "is plain http:// and its requests go through a proxy that is not on this machine (HTTP_PROXY, http_proxy or the `proxy` setting): the API key would reach the proxy in the clear; use https://, or exempt the host with NO_PROXY"
+            }
+            _ => {
+                "cannot be on with a custom endpoint (`endpoint_url`): AWS's endpoint rules refuse \
+                 the pair; point `endpoint_url` at the FIPS host itself, or turn one of them off"
+            }
         }
     }
 

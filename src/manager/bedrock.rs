@@ -447,49 +447,15 @@ impl AuthManager {
         let from_all = sdk.and_then(|sdk| sdk.endpoint_url().map(str::to_owned));
         from_service.or(from_all).unwrap_or_else(|| {
             let region = region.map_or("us-east-1", |r| r.as_ref());
-            let fips = sdk.and_then(SdkConfig::use_fips).unwrap_or(false);
-            let dual_stack = sdk.and_then(SdkConfig::use_dual_stack).unwrap_or(false);
-            regional(service_id, region, fips, dual_stack)
+            // The loaded configuration's, else (before it is loaded) the builder's.
+            let settings = &self.inner.settings;
+            let fips = sdk.and_then(SdkConfig::use_fips).or(settings.use_fips);
+            let dual_stack = sdk
+                .and_then(SdkConfig::use_dual_stack)
+                .or(settings.use_dual_stack);
+            let (fips, dual_stack) = (fips.unwrap_or(false), dual_stack.unwrap_or(false));
+            crate::endpoints::regional(service_id, region, fips, dual_stack)
                 .unwrap_or_else(|| format!("https://{host}.{region}.amazonaws.com"))
         })
-    }
-}
-
-/// The endpoint the SDK's own rules choose for the service in `region`, with FIPS and
-/// dual-stack as the loaded configuration says (`sts-fips.us-east-1.amazonaws.com`,
-/// `sts.us-east-1.api.aws`): the host the client went to, not a guess of this crate's.
-fn regional(service_id: &str, region: &str, fips: bool, dual_stack: bool) -> Option<String> {
-    // Each service crate has its own resolver and parameter types, of the same shape.
-    macro_rules! resolved {
-        ($service:ident) => {{
-            use $service::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-            let params = Params::builder()
-                .region(region)
-                .use_fips(fips)
-                .use_dual_stack(dual_stack)
-                .build()
-                .ok()?;
-            now(ResolveEndpoint::resolve_endpoint(
-                &DefaultResolver::new(),
-                &params,
-            ))?
-        }};
-    }
-    let endpoint = match service_id {
-        "STS" => resolved!(aws_sdk_sts),
-        "Bedrock Runtime" => resolved!(aws_sdk_bedrockruntime),
-        _ => return None,
-    };
-    endpoint.ok().map(|endpoint| endpoint.url().to_owned())
-}
-
-/// The value of a future that is ready when first polled: the SDK's endpoint resolvers
-/// evaluate their rules at once (no I/O), in a future only to share a trait with resolvers
-/// that do not. `None` if it is not ready.
-fn now<F: std::future::Future>(future: F) -> Option<F::Output> {
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match std::pin::pin!(future).poll(&mut cx) {
-        std::task::Poll::Ready(value) => Some(value),
-        std::task::Poll::Pending => None,
     }
 }

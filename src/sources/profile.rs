@@ -63,6 +63,8 @@ pub(super) struct ProfileFacts {
     /// The profile's `ca_bundle`: the CA bundle its connections trust, as the AWS CLI reads
     /// it.
     pub(super) ca_bundle: Option<String>,
+    /// The profile's `use_fips_endpoint` and `use_dualstack_endpoint`, as written.
+    pub(super) endpoint_variants: [Option<String>; 2],
 }
 
 /// Where a profile's credentials come from, in aws-config's order of precedence.
@@ -169,6 +171,34 @@ impl MissingFeature {
     }
 }
 
+/// A profile's `use_fips_endpoint` and `use_dualstack_endpoint`, as written.
+fn variants_of(profile: &aws_runtime::env_config::section::Profile) -> [Option<String>; 2] {
+    [crate::endpoints::FIPS, crate::endpoints::DUAL_STACK]
+        .map(|variant| profile.get(variant.profile_key).map(str::to_owned))
+}
+
+/// The FIPS and dual-stack keys of the profile that aws-config reads them from when the mode
+/// reads no profile of its own (`AWS_PROFILE`, else `default`); none when the files cannot be
+/// read (aws-config then reads none either).
+pub(super) async fn endpoint_variants(os: &Os, shared: &SharedFiles) -> [Option<String>; 2] {
+    let name = selected_profile(os);
+    let profiles = aws_config::profile::load(
+        &os.fs,
+        &os.env,
+        &shared.files,
+        Some(Cow::Owned(name.clone())),
+    )
+    .await;
+    match profiles
+        .ok()
+        .as_ref()
+        .and_then(|set| set.get_profile(&name))
+    {
+        Some(profile) => variants_of(profile),
+        None => [None, None],
+    }
+}
+
 /// The profile the default chain reads: `AWS_PROFILE`, else `default`.
 pub(super) fn selected_profile(os: &Os) -> String {
     os.var("AWS_PROFILE")
@@ -232,6 +262,7 @@ pub(super) async fn facts(
                 external_ids,
                 sign_in,
                 ca_bundle: profile.get("ca_bundle").map(str::to_owned),
+                endpoint_variants: variants_of(profile),
             })
         }
         None if must_exist => {

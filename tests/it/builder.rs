@@ -352,3 +352,52 @@ fn info_display_is_a_short_report() {
         );
     }
 }
+
+#[test]
+fn fips_with_a_custom_endpoint_is_a_problem_and_each_variant_names_its_host() {
+    let err = AuthManager::builder()
+        .region("us-east-1")
+        .endpoint_url("https://bedrock.internal.example")
+        .use_fips(true)
+        .environment()
+        .build()
+        .unwrap_err();
+    assert_eq!(err.problems().len(), 1, "{err}");
+    assert_eq!(err.problems()[0].field(), "use_fips_endpoint");
+    assert_eq!(
+        err.problems()[0].error().rule(),
+        Rule::FipsWithCustomEndpoint
+    );
+    assert!(err.to_string().contains("FIPS host itself"), "{err}");
+    // `false` with an endpoint is what the endpoint says anyway.
+    let off = AuthManager::builder()
+        .region("us-east-1")
+        .endpoint_url("https://bedrock.internal.example")
+        .use_fips(false)
+        .environment()
+        .build();
+    assert!(off.is_ok());
+    for (fips, dual, host) in [
+        (
+            true,
+            false,
+            "https://bedrock-runtime-fips.eu-west-1.amazonaws.com",
+        ),
+        (false, true, "https://bedrock-runtime.eu-west-1.api.aws"),
+        (true, true, "https://bedrock-runtime-fips.eu-west-1.api.aws"),
+        (
+            false,
+            false,
+            "https://bedrock-runtime.eu-west-1.amazonaws.com",
+        ),
+    ] {
+        let manager = AuthManager::builder()
+            .region("eu-west-1")
+            .use_fips(fips)
+            .use_dual_stack(dual)
+            .environment()
+            .build()
+            .unwrap();
+        assert_eq!(manager.bedrock_endpoint("eu-west-1"), host);
+    }
+}

@@ -712,3 +712,33 @@ fn problems_come_in_the_keys_order_and_a_zero_timeout_reads_as_written() {
     assert!(text.contains("invalid timeout `0`"), "{text}");
     assert!(!text.contains("0ns"), "{text}");
 }
+
+#[test]
+fn fips_and_dual_stack_keys_take_booleans_and_the_strings_true_and_false() {
+    let on = manager(
+        "mode = \"environment\"\nregion = \"us-east-1\"\nuse_fips_endpoint = true\nuse_dualstack_endpoint = \"TRUE\"",
+    );
+    assert_eq!(
+        on.bedrock_endpoint("us-east-1"),
+        "https://bedrock-runtime-fips.us-east-1.api.aws"
+    );
+    for bad in [
+        "use_fips_endpoint = \"yes\"",
+        "use_fips_endpoint = 1",
+        "use_dualstack_endpoint = \"\"",
+    ] {
+        let config = AuthConfig::from_toml(&format!("mode = \"environment\"\n{bad}")).unwrap();
+        let err = AuthManager::from_config(&config).unwrap_err();
+        assert_eq!(err.problems().len(), 1, "{bad}: {err}");
+        assert!(
+            err.to_string().contains("must be true or false"),
+            "{bad}: {err}"
+        );
+    }
+    // Shown by `Debug` (never a secret).
+    let config = AuthConfig::from_toml("mode = \"auto\"\nuse_fips_endpoint = true").unwrap();
+    assert!(
+        format!("{config:?}").contains("\"use_fips_endpoint\": true"),
+        "{config:?}"
+    );
+}

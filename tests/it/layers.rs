@@ -18,8 +18,8 @@ const LAYERS: &[&[&str]] = &[
     // The errors (of values, of configurations, of authentication), then the values themselves.
     &["error"],
     &["values"],
-    // The outside world, the key pair, the settings every mode shares.
-    &["os", "static_keys", "metadata"],
+    // The outside world, the key pair, the settings every mode shares; which endpoints.
+    &["os", "static_keys", "metadata", "endpoints"],
     // Which proxy the HTTP client goes through.
     &["tls"],
     &["proxy"],

@@ -32,6 +32,8 @@ enum Shape {
     Millis(u64),
     /// A path, as a string.
     Path,
+    /// `true` or `false`.
+    Bool,
     /// A path the setting is read from: `{ file = PATH }`.
     FromFile,
     /// `KEY=VALUE`, repeatable: a table of them.
@@ -99,7 +101,7 @@ const fn flag(
 }
 
 /// Every setting flag, in the order `--help` lists them: the one declaration of each.
-pub(crate) const SETTINGS: [Flag; 14] = [
+pub(crate) const SETTINGS: [Flag; 16] = [
     flag("region", "region", Shape::Text, "REGION", "The region"),
     flag(
         "ca-bundle",
@@ -109,6 +111,24 @@ pub(crate) const SETTINGS: [Flag; 14] = [
         "Trust the certificate authorities of this PEM file instead of the system's, for every \
          HTTPS connection (a TLS-intercepting proxy, a private CA); else AWS_CA_BUNDLE, then the \
          profile's ca_bundle",
+    ),
+    flag(
+        "fips",
+        "use_fips_endpoint",
+        Shape::Bool,
+        "true|false",
+        "Send every request to AWS's FIPS endpoints (sts-fips..., bedrock-runtime-fips...), or \
+         with false to the regular ones; else AWS_USE_FIPS_ENDPOINT, then the profile's \
+         use_fips_endpoint",
+    ),
+    flag(
+        "dual-stack",
+        "use_dualstack_endpoint",
+        Shape::Bool,
+        "true|false",
+        "Send every request to AWS's dual-stack (IPv4 and IPv6) endpoints (sts.REGION.api.aws), \
+         or with false to the regular ones; else AWS_USE_DUALSTACK_ENDPOINT, then the profile's \
+         use_dualstack_endpoint",
     ),
     flag(
         "bedrock-timeout",
@@ -363,6 +383,15 @@ impl Flag {
                 let millis = parse_duration(&self.name(), first, max)?.as_millis();
                 Value::from(u64::try_from(millis).unwrap_or(u64::MAX))
             }
+            Shape::Bool => match parse_bool(first) {
+                Some(on) => Value::Bool(on),
+                None => {
+                    return Err(self.refused(
+                        "takes `true` or `false`",
+                        "write true or false, e.g. --fips true",
+                    ));
+                }
+            },
             Shape::FromFile => Value::Object(Map::from_iter([("file".into(), first.into())])),
             Shape::List => Value::from(texts),
             Shape::Pairs => Value::Object(self.pairs(&texts)?),
@@ -546,6 +575,15 @@ pub(crate) fn parse_duration(flag: &str, text: &str, max_secs: u64) -> Result<Du
             ),
             "write seconds, minutes or hours: 900, 900s, 30m, 1h",
         )),
+    }
+}
+
+/// `true` or `false`, in any case (as the configuration and aws-config read them).
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim() {
+        on if on.eq_ignore_ascii_case("true") => Some(true),
+        off if off.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
     }
 }
 

@@ -46,6 +46,7 @@ fn example(flag: &str, home: &Path) -> (String, &'static str) {
             let pem = ca.self_signed(&key).unwrap().pem();
             (file("corp-ca.pem", &pem), "corp-ca.pem")
         }
+        "--fips" | "--dual-stack" => ("true".into(), "true"),
         "--bedrock-timeout" => ("2m".into(), "120000"),
         "--external-id" => ("ext-1".into(), "********"),
         "--session-name" => ("flagged".into(), "flagged"),
@@ -167,8 +168,14 @@ async fn every_setting_flag_beside_a_config_is_applied_or_refused_by_name() {
             && json["error"]["message"]
                 .as_str()
                 .is_some_and(|m| m.contains(flag.as_str()));
-        let role_option =
-            !["--region", "--bedrock-timeout", "--ca-bundle"].contains(&flag.as_str());
+        let common = [
+            "--region",
+            "--bedrock-timeout",
+            "--ca-bundle",
+            "--fips",
+            "--dual-stack",
+        ];
+        let role_option = !common.contains(&flag.as_str());
         if role_option {
             assert!(refused, "{flag} beside a profile's --config: {json}");
         } else {

@@ -91,3 +91,238 @@ async fn errors_name_the_fips_or_dual_stack_host_the_request_went_to() {
         }
     }
 }
+
+/// Variables, arguments, and the host they send requests to (or the name an error gives).
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+
+/// Runs the command through a refusing proxy of its own, with no endpoint set, and returns
+/// the output and the hosts the proxy was asked to `CONNECT` to.
+async fn through_proxy(
+    home: &std::path::Path,
+    aws: &LocalAws,
+    alice: &TestUser,
+    vars: &[(&str, &str)],
+    args: &[&str],
+) -> (Output, Vec<String>) {
+    let [(k1, v1), (k2, v2)] = keys(alice);
+    let (proxy, asked) = refusing_proxy().await;
+    let mut all = vec![
+        (k1, v1.as_str()),
+        (k2, v2.as_str()),
+        ("AWS_ENDPOINT_URL", ""),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("AWS_MAX_ATTEMPTS", "1"),
+    ];
+    all.extend_from_slice(vars);
+    let out = run(home, aws, &all, args).await;
+    let mut hosts: Vec<String> = asked
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|line| {
+            let target = line.strip_prefix("CONNECT ")?.split(' ').next()?;
+            Some(target.trim_end_matches(":443").to_owned())
+        })
+        .collect();
+    // Each attempt asks again.
+    hosts.dedup();
+    (out, hosts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fips_and_dual_stack_come_from_the_flag_a_config_file_and_the_profile_the_flag_winning() {
+    let (home, aws, alice) = setup().await;
+    std::fs::write(
+        home.path().join("config"),
+        "[profile fips]\nuse_fips_endpoint = true\n[profile dual]\nuse_dualstack_endpoint = TRUE\n",
+    )
+    .unwrap();
+    let file = home.path().join("bedrock.toml");
+    std::fs::write(&file, "mode = \"environment\"\nuse_fips_endpoint = true\n").unwrap();
+    let file = file.to_str().unwrap();
+    let cases: [Case<'_>; 7] = [
+        (
+            &[],
+            &["whoami", "--env", "--fips", "true"],
+            "sts-fips.us-east-1.amazonaws.com",
+        ),
+        (
+            &[],
+            &["whoami", "--env", "--dual-stack", "true"],
+            "sts.us-east-1.api.aws",
+        ),
+        (
+            &[],
+            &["whoami", "--config", file],
+            "sts-fips.us-east-1.amazonaws.com",
+        ),
+        (
+            &[
+                ("BEDROCK_AUTH_MODE", "environment"),
+                ("BEDROCK_AUTH_USE_DUALSTACK_ENDPOINT", "true"),
+            ],
+            &["whoami"],
+            "sts.us-east-1.api.aws",
+        ),
+        // The profile's key, in environment mode too (aws-config reads it there).
+        (
+            &[("AWS_PROFILE", "fips")],
+            &["whoami", "--env"],
+            "sts-fips.us-east-1.amazonaws.com",
+        ),
+        (
+            &[("AWS_PROFILE", "dual")],
+            &["whoami", "--env"],
+            "sts.us-east-1.api.aws",
+        ),
+        // The flag wins over the variable, both ways.
+        (
+            &[("AWS_USE_FIPS_ENDPOINT", "true")],
+            &["whoami", "--env", "--fips", "false"],
+            "sts.us-east-1.amazonaws.com",
+        ),
+    ];
+    for (vars, args, host) in cases {
+        let (out, hosts) = through_proxy(home.path(), &aws, &alice, vars, args).await;
+        assert_eq!(out.code, 1, "{vars:?} {args:?}: {}", out.stderr);
+        assert_eq!(hosts, [host], "{vars:?} {args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(host),
+            "{vars:?} {args:?}: {}",
+            out.stderr
+        );
+    }
+    let (out, hosts) = through_proxy(
+        home.path(),
+        &aws,
+        &alice,
+        &[],
+        &[
+            "ping",
+            "--env",
+            "--fips",
+            "true",
+            "--dual-stack",
+            "true",
+            "--model",
+            MODEL,
+        ],
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        hosts,
+        ["bedrock-runtime-fips.us-east-1.api.aws"],
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fips_setting_that_cannot_be_read_is_refused_before_any_request() {
+    let (home, aws, alice) = setup().await;
+    std::fs::write(
+        home.path().join("config"),
+        "[profile odd]\nuse_fips_endpoint = yes\n",
+    )
+    .unwrap();
+    let file = home.path().join("bedrock.toml");
+    std::fs::write(
+        &file,
+        "mode = \"environment\"\nuse_fips_endpoint = \"on\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let cases: [Case<'_>; 6] = [
+        (
+            &[("AWS_USE_FIPS_ENDPOINT", "yes")],
+            &["whoami", "--env"],
+            "AWS_USE_FIPS_ENDPOINT",
+        ),
+        (
+            &[("AWS_USE_FIPS_ENDPOINT", "1")],
+            &["whoami", "--auto"],
+            "AWS_USE_FIPS_ENDPOINT",
+        ),
+        (
+            &[("AWS_USE_DUALSTACK_ENDPOINT", "enabled")],
+            &["whoami", "--env"],
+            "AWS_USE_DUALSTACK_ENDPOINT",
+        ),
+        (
+            &[("AWS_PROFILE", "odd")],
+            &["whoami", "--env"],
+            "`use_fips_endpoint` of profile `odd`",
+        ),
+        (&[], &["whoami", "--env", "--fips", "yes"], "--fips"),
+        (&[], &["whoami", "--config", file], "use_fips_endpoint"),
+    ];
+    for (vars, args, named) in cases {
+        let (out, hosts) = through_proxy(home.path(), &aws, &alice, vars, args).await;
+        assert_eq!(out.code, 2, "{vars:?} {args:?}: {}", out.stderr);
+        assert!(hosts.is_empty(), "{vars:?} {args:?}: {hosts:?}");
+        assert!(
+            out.stderr.contains(named),
+            "{vars:?} {args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("true"),
+            "{vars:?} {args:?}: {}",
+            out.stderr
+        );
+    }
+    // FIPS with a custom endpoint for every service: AWS's rules refuse the pair.
+    let out = run(
+        home.path(),
+        &aws,
+        &keys(&alice)
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .chain([("AWS_USE_FIPS_ENDPOINT", "true")])
+            .collect::<Vec<_>>(),
+        &["whoami", "--env"],
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "FIPS endpoints (AWS_USE_FIPS_ENDPOINT) cannot be used with a custom endpoint"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_names_the_fips_and_dual_stack_settings_and_the_hosts_they_choose() {
+    let (home, aws, _alice) = setup().await;
+    let vars = [
+        ("AWS_ENDPOINT_URL", ""),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_USE_FIPS_ENDPOINT", "true"),
+        ("AWS_USE_DUALSTACK_ENDPOINT", "maybe"),
+    ];
+    let out = run(home.path(), &aws, &vars, &["doctor"]).await;
+    let text = format!("{}{}", out.stdout, out.stderr);
+    let line = |name: &str| {
+        text.lines()
+            .find(|line| line.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name}: {text}"))
+            .to_owned()
+    };
+    assert!(line("FIPS endpoints").contains("on"), "{text}");
+    assert!(
+        line("FIPS endpoints").contains("AWS_USE_FIPS_ENDPOINT"),
+        "{text}"
+    );
+    assert!(line("dual-stack endpoints").contains("refused"), "{text}");
+    assert!(
+        line("endpoint ").contains("sts-fips.eu-west-1.amazonaws.com"),
+        "{text}"
+    );
+    assert!(
+        line("endpoint ").contains("bedrock-runtime-fips.eu-west-1.amazonaws.com"),
+        "{text}"
+    );
+}
