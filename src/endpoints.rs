@@ -128,6 +128,10 @@ pub(crate) fn regional(
         }};
     }
     let endpoint = match service_id {
+        // No SDK crate: one host per region, dual-stack by its domain, and no FIPS variant.
+        "Bedrock Mantle" if !fips => {
+            return Some(format!("https://bedrock-mantle.{region}.api.aws"));
+        }
         "STS" => resolved!(aws_sdk_sts),
         "Bedrock Runtime" => resolved!(aws_sdk_bedrockruntime),
         _ => return None,

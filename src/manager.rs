@@ -24,8 +24,10 @@ use crate::sources::{Inputs, KeyCache, Loaded, load_sdk_config, mode_kind, sts_c
 use crate::values::Region;
 
 mod bedrock;
+mod openai;
 mod reports;
 
+pub use openai::{OpenAiApi, OpenAiEndpoint};
 pub use reports::{AuthInfo, BedrockAuth, CallerIdentity, RoleSource};
 
 /// A checked authentication configuration for AWS Bedrock, and the clients built from it.

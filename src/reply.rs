@@ -80,6 +80,18 @@ impl Reply {
             .then(|| serde_json::from_str::<serde_json::Value>(body).ok())
             .flatten();
         if let Some(json) = json {
+            // OpenAI's shape, as the OpenAI-compatible endpoints answer:
+            // `{"error": {"message": .., "type": .., "code": ..}}`.
+            let json = match json {
+                serde_json::Value::Object(mut object)
+                    if object
+                        .get("error")
+                        .is_some_and(serde_json::Value::is_object) =>
+                {
+                    object.remove("error").unwrap_or_default()
+                }
+                other => other,
+            };
             if let serde_json::Value::Object(object) = json {
                 let text = |keys: &[&str]| {
                     keys.iter()

@@ -39,6 +39,7 @@ use crate::values::AccessKeyId;
 
 mod bearer;
 mod bedrock;
+mod openai;
 mod sandbox;
 mod server;
 mod signin;

@@ -431,21 +431,8 @@ impl AuthManager {
         host: &str,
         region: Option<&aws_config::Region>,
     ) -> String {
-        if let Some(url) = &self.inner.settings.endpoint_url {
-            return url.as_str().to_owned();
-        }
-        let sdk = self.inner.sdk.get().map(|loaded| &loaded.sdk);
-        let from_service = sdk.and_then(|sdk| {
-            let key = aws_types::service_config::ServiceConfigKey::builder()
-                .service_id(service_id)
-                .env("AWS_ENDPOINT_URL")
-                .profile("endpoint_url")
-                .build()
-                .ok()?;
-            sdk.service_config()?.load_config(key)
-        });
-        let from_all = sdk.and_then(|sdk| sdk.endpoint_url().map(str::to_owned));
-        from_service.or(from_all).unwrap_or_else(|| {
+        self.configured_endpoint(service_id).unwrap_or_else(|| {
+            let sdk = self.inner.sdk.get().map(|loaded| &loaded.sdk);
             let region = region.map_or("us-east-1", |r| r.as_ref());
             // The loaded configuration's, else (before it is loaded) the builder's.
             let settings = &self.inner.settings;
@@ -457,5 +444,25 @@ impl AuthManager {
             crate::endpoints::regional(service_id, region, fips, dual_stack)
                 .unwrap_or_else(|| format!("https://{host}.{region}.amazonaws.com"))
         })
+    }
+
+    /// The endpoint set for the service, if one is: the builder's endpoint URL, else the
+    /// service's own (`AWS_ENDPOINT_URL_STS`, a profile's `services` section), else
+    /// `AWS_ENDPOINT_URL` or the profile's `endpoint_url`.
+    pub(super) fn configured_endpoint(&self, service_id: &str) -> Option<String> {
+        if let Some(url) = &self.inner.settings.endpoint_url {
+            return Some(url.as_str().to_owned());
+        }
+        let sdk = self.inner.sdk.get().map(|loaded| &loaded.sdk);
+        let from_service = sdk.and_then(|sdk| {
+            let key = aws_types::service_config::ServiceConfigKey::builder()
+                .service_id(service_id)
+                .env("AWS_ENDPOINT_URL")
+                .profile("endpoint_url")
+                .build()
+                .ok()?;
+            sdk.service_config()?.load_config(key)
+        });
+        from_service.or_else(|| sdk.and_then(|sdk| sdk.endpoint_url().map(str::to_owned)))
     }
 }

@@ -119,6 +119,7 @@ fn stream((head, tail): (Vec<Bytes>, Vec<Bytes>), answer: &ModelAnswer) -> Reply
             tail,
             pause: answer.pause,
             end: answer.end,
+            sse: false,
         }),
     }
 }

@@ -15,7 +15,7 @@ use hyper_util::rt::TokioIo;
 use super::sigv4::{self, Refusal};
 use super::types::{AuthKind, Fault, Principal, RecordedRequest, State, StreamEnd};
 use super::wire::{ApiError, Events, Reply, ReplyBody, xml_escape};
-use super::{bearer, bedrock, sts};
+use super::{bearer, bedrock, openai, sts};
 
 /// What the server answers with: a whole body or a stream of frames.
 type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
@@ -48,7 +48,11 @@ impl hyper::body::Body for ChannelBody {
 fn stream(events: Events) -> Body {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {
-        let error = bedrock::error_frame(&events);
+        let error = if events.sse {
+            openai::error_event(&events)
+        } else {
+            bedrock::error_frame(&events)
+        };
         let tail = match events.end {
             StreamEnd::Complete => events.tail.clone(),
             _ => error.into_iter().collect(),
@@ -83,6 +87,8 @@ fn stream(events: Events) -> Body {
 pub(super) enum Service {
     Sts,
     Bedrock,
+    /// The bedrock-mantle endpoint (its OpenAI-compatible paths).
+    Mantle,
 }
 
 impl Service {
@@ -90,6 +96,7 @@ impl Service {
         match self {
             Self::Sts => "sts",
             Self::Bedrock => "bedrock",
+            Self::Mantle => "bedrock-mantle",
         }
     }
 }
@@ -196,7 +203,7 @@ async fn handle(
             answer(&state, &routed, &request, &mut record)
         }
     };
-    let response = respond(&state, routed.service, outcome, &mut record);
+    let response = respond(&state, &routed, outcome, &mut record);
     state.lock().requests.push(record);
     Ok(response.unwrap_or_else(|_| Response::new(whole(Bytes::new()))))
 }
@@ -208,9 +215,28 @@ struct Routed {
     action: String,
     model_id: Option<String>,
     params: BTreeMap<String, String>,
+    /// An OpenAI-compatible path: its errors have OpenAI's shape.
+    openai: bool,
 }
 
 fn route(path: &str, body: &[u8]) -> Routed {
+    let openai = match path {
+        "/openai/v1/chat/completions" => Some(Service::Bedrock),
+        "/v1/chat/completions" => Some(Service::Mantle),
+        _ => None,
+    };
+    if let Some(service) = openai {
+        let model = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|json| Some(json.get("model")?.as_str()?.to_owned()));
+        return Routed {
+            service,
+            action: "ChatCompletions".to_owned(),
+            model_id: model,
+            params: BTreeMap::new(),
+            openai: true,
+        };
+    }
     if let Some(rest) = path.strip_prefix("/model/") {
         let (model, operation) = rest.rsplit_once('/').unwrap_or((rest, ""));
         let action = match operation {
@@ -225,6 +251,7 @@ fn route(path: &str, body: &[u8]) -> Routed {
             action: action.to_owned(),
             model_id: Some(percent_decode(model)),
             params: BTreeMap::new(),
+            openai: false,
         }
     } else if path == "/async-invoke" {
         Routed {
@@ -232,6 +259,7 @@ fn route(path: &str, body: &[u8]) -> Routed {
             action: "ListAsyncInvokes".to_owned(),
             model_id: None,
             params: BTreeMap::new(),
+            openai: false,
         }
     } else {
         let params: BTreeMap<String, String> = form_urlencoded::parse(body).into_owned().collect();
@@ -240,6 +268,7 @@ fn route(path: &str, body: &[u8]) -> Routed {
             action: params.get("Action").cloned().unwrap_or_default(),
             model_id: None,
             params,
+            openai: false,
         }
     }
 }
@@ -268,7 +297,7 @@ fn answer(
         .authorization
         .and_then(|h| h.strip_prefix("Bearer "))
     {
-        Some(token) if service == Service::Bedrock => {
+        Some(token) if service != Service::Sts => {
             bearer::authenticate(state, token).map(|(principal, signer)| {
                 record.access_key_id = Some(signer);
                 principal
@@ -284,7 +313,8 @@ fn answer(
     }
     .and_then(|principal| match service {
         Service::Sts => sts::handle(state, &principal, &routed.action, &routed.params),
-        Service::Bedrock => bedrock::handle(
+        _ if routed.openai => openai::handle(state, request.body),
+        Service::Bedrock | Service::Mantle => bedrock::handle(
             state,
             &routed.action,
             routed.model_id.as_deref().unwrap_or_default(),
@@ -296,7 +326,7 @@ fn answer(
 fn throttled(service: Service) -> ApiError {
     match service {
         Service::Sts => ApiError::new(400, "Throttling", "Rate exceeded"),
-        Service::Bedrock => ApiError::new(
+        Service::Bedrock | Service::Mantle => ApiError::new(
             429,
             "ThrottlingException",
             "Too many requests, please wait before trying again.",
@@ -308,7 +338,7 @@ fn throttled(service: Service) -> ApiError {
 fn internal_error(service: Service) -> ApiError {
     match service {
         Service::Sts => ApiError::new(500, "InternalFailure", "An internal error occurred."),
-        Service::Bedrock => ApiError::new(
+        Service::Bedrock | Service::Mantle => ApiError::new(
             500,
             "InternalServerException",
             "An internal server error occurred.",
@@ -319,7 +349,7 @@ fn internal_error(service: Service) -> ApiError {
 /// The HTTP response of an outcome, its status and error code recorded.
 fn respond(
     state: &State,
-    service: Service,
+    routed: &Routed,
     outcome: Result<Reply, ApiError>,
     record: &mut RecordedRequest,
 ) -> http::Result<Response<Body>> {
@@ -341,7 +371,7 @@ fn respond(
         Err(error) => {
             record.status = error.status;
             record.error_code = (!error.code.is_empty()).then(|| error.code.to_owned());
-            error_response(state, service, &error)
+            error_response(state, routed, &error)
         }
     }
 }
@@ -429,7 +459,7 @@ fn authenticate(
             "InvalidClientTokenId",
             "The security token included in the request is invalid.",
         ),
-        Service::Bedrock => ApiError::new(
+        Service::Bedrock | Service::Mantle => ApiError::new(
             403,
             "UnrecognizedClientException",
             "The security token included in the request is invalid.",
@@ -437,7 +467,9 @@ fn authenticate(
     };
     let bad_signature = |message: &str| match service {
         Service::Sts => ApiError::new(403, "SignatureDoesNotMatch", message),
-        Service::Bedrock => ApiError::new(403, "InvalidSignatureException", message),
+        Service::Bedrock | Service::Mantle => {
+            ApiError::new(403, "InvalidSignatureException", message)
+        }
     };
     let Some(sig) = sig else {
         return Err(match service {
@@ -446,7 +478,7 @@ fn authenticate(
                 "MissingAuthenticationToken",
                 "Request is missing Authentication Token",
             ),
-            Service::Bedrock => ApiError::new(
+            Service::Bedrock | Service::Mantle => ApiError::new(
                 403,
                 "MissingAuthenticationTokenException",
                 "Missing Authentication Token",
@@ -475,7 +507,7 @@ fn authenticate(
                 "ExpiredToken",
                 "The security token included in the request is expired",
             ),
-            Service::Bedrock => ApiError::new(
+            Service::Bedrock | Service::Mantle => ApiError::new(
                 403,
                 "ExpiredTokenException",
                 "The security token included in the request is expired",
@@ -494,11 +526,12 @@ fn authenticate(
 
 fn error_response(
     state: &State,
-    service: Service,
+    routed: &Routed,
     error: &ApiError,
 ) -> Result<Response<Body>, http::Error> {
     let request_id = request_id(state);
-    let (content_type, body) = match service {
+    let (content_type, body) = match routed.service {
+        _ if routed.openai => ("application/json", openai::error_body(error)),
         Service::Sts => (
             "text/xml",
             format!(
@@ -509,7 +542,7 @@ fn error_response(
                 xml_escape(&error.message)
             ),
         ),
-        Service::Bedrock => (
+        Service::Bedrock | Service::Mantle => (
             "application/json",
             serde_json::json!({ "message": error.message }).to_string(),
         ),

@@ -233,7 +233,7 @@ pub enum AuthKind {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RecordedRequest {
-    /// `"sts"`, `"bedrock"` or `"signin"` (AWS Sign-In), from the path.
+    /// `"sts"`, `"bedrock"`, `"bedrock-mantle"` or `"signin"` (AWS Sign-In), from the path.
     pub service: &'static str,
     /// The action: `"GetCallerIdentity"`, `"AssumeRole"`, `"Converse"`, ...
     pub action: String,

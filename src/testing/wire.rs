@@ -64,6 +64,8 @@ pub(super) struct Events {
     pub(super) tail: Vec<Bytes>,
     pub(super) pause: Duration,
     pub(super) end: StreamEnd,
+    /// Server-sent events (the OpenAI-compatible paths) rather than AWS's event stream.
+    pub(super) sse: bool,
 }
 
 pub(super) fn xml_escape(s: &str) -> String {

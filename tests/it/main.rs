@@ -28,6 +28,7 @@ mod local_aws;
 mod login_sessions;
 mod moto_conformance;
 mod odd_input;
+mod openai;
 mod proxy;
 mod redaction;
 mod renewal;

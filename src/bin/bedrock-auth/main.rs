@@ -82,6 +82,14 @@ enum Command {
         /// path, and reports the time to the first event.
         #[arg(long)]
         stream: bool,
+        /// Call OpenAI Chat Completions on Bedrock Runtime's OpenAI-compatible path
+        /// (/openai/v1) instead of Converse.
+        #[arg(long, conflicts_with = "mantle")]
+        openai: bool,
+        /// Call OpenAI Chat Completions on the bedrock-mantle endpoint
+        /// (bedrock-mantle.REGION.api.aws/v1, or AWS_ENDPOINT_URL_BEDROCK_MANTLE).
+        #[arg(long)]
+        mantle: bool,
     },
     /// Print the chosen mode's credentials as a `credential_process` prints them (JSON,
     /// `Version: 1`), for a profile line `credential_process = bedrock-auth credential-process
@@ -487,7 +495,16 @@ async fn run(command: &Command, json: bool) -> Result<Report, Failure> {
             mode,
             model,
             stream,
-        } => ping::run(mode, model, *stream, json).await,
+            openai,
+            mantle,
+        } => {
+            let api = match (openai, mantle) {
+                (true, _) => Some(bedrock_auth::manager::OpenAiApi::BedrockRuntime),
+                (_, true) => Some(bedrock_auth::manager::OpenAiApi::Mantle),
+                _ => None,
+            };
+            ping::run(mode, model, *stream, api, json).await
+        }
         // Handled before: they print no report.
         Command::CredentialProcess { .. }
         | Command::Exec { .. }

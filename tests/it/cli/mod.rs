@@ -11,6 +11,7 @@ mod echoes;
 mod exec;
 mod hosts;
 mod logs;
+mod openai;
 mod secret_shaped;
 mod sign_in;
 mod token_files;
