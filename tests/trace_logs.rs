@@ -1,11 +1,15 @@
 //! Nothing secret reaches a `tracing` log, at TRACE, for every crate: a Converse call in each
 //! SigV4 mode (custom source included), with shared files that also hold the secrets of profiles the manager does not
-//! use, and a client users build themselves from `sdk_config()`.
+//! use, and a client users build themselves from `sdk_config()`; requests to the
+//! OpenAI-compatible endpoints, signed or with an API key, as sent and as a user logs them.
 //!
 //! In a file of its own, so that no other test's thread shares its `tracing` callsites.
 
 mod common;
 
+use std::time::Duration;
+
+use bedrock_auth::manager::{OpenAiApi, OpenAiEndpoint};
 use bedrock_auth::testing::{LocalAws, RoleSpec, TestUser};
 use bedrock_auth::{
     AuthManager, ExposeSecret, RoleArn, SecretString, custom::FreshCredentials, error::BoxError,
@@ -116,7 +120,23 @@ async fn no_secret_of_the_shared_files_in_trace_logs_in_any_sigv4_mode() {
             .unwrap_or_else(|err| panic!("{} mode, own client: {err:?}", manager.mode()));
         let _ = format!("{sdk:?}");
         tracing::trace!(config = ?sdk, "the SDK configuration, as a user might log it");
+        openai_calls(manager).await;
     }
+    // The OpenAI-compatible endpoints with an API key, and a short-term key made for them.
+    let key = aws.add_api_key(&alice);
+    let with_key = aws.builder().api_key(key).build().unwrap();
+    openai_calls(&with_key).await;
+    let openai = managers[1]
+        .openai(OpenAiApi::Mantle, "us-east-1")
+        .await
+        .unwrap();
+    let short = openai.api_key(Duration::from_secs(300)).await.unwrap();
+    let mut request = chat(&openai);
+    let bearer = format!("Bearer {}", short.expose_secret());
+    request
+        .headers_mut()
+        .insert("authorization", bearer.parse().unwrap());
+    openai.send(request).await.unwrap();
 
     let text = logs.text();
     assert!(
@@ -125,6 +145,7 @@ async fn no_secret_of_the_shared_files_in_trace_logs_in_any_sigv4_mode() {
     );
     let mut secrets: Vec<SecretString> = aws.secrets();
     secrets.push(alice.secret_access_key.clone());
+    secrets.push(short);
     secrets.extend(OTHER_SECRETS.map(SecretString::from));
     for secret in &secrets {
         let leaks: Vec<&str> = text
@@ -136,5 +157,28 @@ async fn no_secret_of_the_shared_files_in_trace_logs_in_any_sigv4_mode() {
             "a secret is in the TRACE log:\n{}",
             leaks.join("\n").chars().take(2000).collect::<String>()
         );
+    }
+}
+
+/// A Chat Completions request to `openai`'s endpoint.
+fn chat(openai: &OpenAiEndpoint) -> http::Request<Vec<u8>> {
+    let body = r#"{"model":"openai.gpt-oss-20b-1:0","messages":[{"role":"user","content":"hi"}]}"#;
+    http::Request::post(format!("{}/chat/completions", openai.base_url()))
+        .header("content-type", "application/json")
+        .body(body.as_bytes().to_vec())
+        .unwrap()
+}
+
+/// Chat Completions on both OpenAI-compatible endpoints, authorized by the manager.
+async fn openai_calls(manager: &AuthManager) {
+    for api in [OpenAiApi::BedrockRuntime, OpenAiApi::Mantle] {
+        let openai = manager.openai(api, "us-east-1").await.unwrap();
+        let mut request = chat(&openai);
+        openai.authorize(&mut request).await.unwrap();
+        tracing::trace!(request = ?request, "an authorized request, as a user might log it");
+        openai
+            .send(request)
+            .await
+            .unwrap_or_else(|err| panic!("{} mode, {api}: {err}", manager.mode()));
     }
 }

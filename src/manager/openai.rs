@@ -12,6 +12,7 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime::client::orchestrator::operation::Operation;
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse, OrchestratorError};
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::error::ErrorMetadata;
 use aws_smithy_types::timeout::TimeoutConfig;
 use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
@@ -298,7 +299,6 @@ impl OpenAiEndpoint {
         }
         self.check_target(request.uri())?;
         let manager = &self.manager;
-        let settings = &manager.inner.settings;
         let uri = request.uri().clone();
         let origin = format!(
             "{}://{}",
@@ -306,6 +306,30 @@ impl OpenAiEndpoint {
             uri.authority().map_or("", |a| a.as_str())
         );
         let bearer = self.uses_api_key();
+        let operation = self.operation(&origin, bearer)?;
+        let operation_name = format!("{} POST {}", self.api, uri.path());
+        let whole = operation.invoke(request).await.map_err(|err| {
+            let call = crate::sdk_errors::Call {
+                operation: &operation_name,
+                mode: manager.mode(),
+                role: None,
+                endpoint: Some(&self.base_url),
+                bearer,
+            };
+            manager.blame(crate::sdk_errors::classify(err, call))
+        })?;
+        self.answer_of(whole, &operation_name)
+    }
+
+    /// The operation that sends a request through the manager's HTTP client: tried once,
+    /// bounded by the connect and Bedrock timeouts, behind the endpoint guard and the bound on
+    /// error answers.
+    fn operation(
+        &self,
+        origin: &str,
+        bearer: bool,
+    ) -> Result<Operation<http::Request<Vec<u8>>, Whole, ErrorMetadata>, AuthError> {
+        let settings = &self.manager.inner.settings;
         let sleep = aws_smithy_async::rt::sleep::default_async_sleep().ok_or_else(|| {
             AuthError::new(
                 ErrorKind::InvalidConfig,
@@ -313,11 +337,11 @@ impl OpenAiEndpoint {
                 "run on a tokio runtime",
             )
         })?;
-        let operation = Operation::builder()
+        Ok(Operation::builder()
             .service_name(self.api.signing_name())
             .operation_name("OpenAI")
-            .http_client(manager.inner.http.clone())
-            .endpoint_url(&origin)
+            .http_client(self.manager.inner.http.clone())
+            .endpoint_url(origin)
             .no_auth()
             .no_retry()
             .sleep_impl(sleep)
@@ -341,22 +365,20 @@ impl OpenAiEndpoint {
                 Ok(HttpRequest::try_from(request)?)
             })
             .deserializer(|response: &HttpResponse| {
-                Ok::<_, OrchestratorError<aws_smithy_types::error::ErrorMetadata>>(Whole::of(
-                    response,
-                ))
+                Ok::<_, OrchestratorError<ErrorMetadata>>(Whole::of(response))
             })
-            .build();
-        let operation_name = format!("{} POST {}", self.api, uri.path());
-        let whole = operation.invoke(request).await.map_err(|err| {
-            let call = crate::sdk_errors::Call {
-                operation: &operation_name,
-                mode: manager.mode(),
-                role: None,
-                endpoint: Some(&self.base_url),
-                bearer,
-            };
-            manager.blame(crate::sdk_errors::classify(err, call))
-        })?;
+            .build())
+    }
+
+    /// The answer as the caller gets it: a response for 2xx, else what the endpoint said as
+    /// an error.
+    fn answer_of(
+        &self,
+        whole: Whole,
+        operation_name: &str,
+    ) -> Result<http::Response<Vec<u8>>, AuthError> {
+        let manager = &self.manager;
+        let bearer = self.uses_api_key();
         if !(200..300).contains(&whole.status) {
             let answer = http::Response::builder()
                 .status(whole.status)
@@ -365,7 +387,7 @@ impl OpenAiEndpoint {
                 .and_then(|response| HttpResponse::try_from(response).ok());
             let err = match answer {
                 Some(answer) => {
-                    crate::sdk_errors::read_answer(&answer, &operation_name, manager.mode(), bearer)
+                    crate::sdk_errors::read_answer(&answer, operation_name, manager.mode(), bearer)
                 }
                 None => AuthError::new(
                     ErrorKind::Service,

@@ -9,7 +9,7 @@
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::types::{State, StreamEnd};
+use super::types::{ModelAnswer, State, StreamEnd};
 use super::wire::{ApiError, Events, Reply, ReplyBody};
 
 /// The content type of server-sent events.
@@ -64,6 +64,12 @@ pub(super) fn handle(state: &State, body: &[u8]) -> Result<Reply, ApiError> {
             .to_string(),
         ));
     }
+    Ok(streamed(&request, model, &answer, &usage))
+}
+
+/// A streamed answer: a `chat.completion.chunk` event per piece after one with the role, a last
+/// one with `finish_reason` (and, when asked, the usage), then `data: [DONE]`.
+fn streamed(request: &Value, model: &str, answer: &ModelAnswer, usage: &Value) -> Reply {
     let chunk = |delta: Value, finish: Value| {
         event(&json!({
             "id": "chatcmpl-local", "object": "chat.completion.chunk", "created": 0,
@@ -90,7 +96,7 @@ pub(super) fn handle(state: &State, body: &[u8]) -> Result<Reply, ApiError> {
         last = Bytes::from(with_usage);
     }
     let tail = vec![last, Bytes::from_static(b"data: [DONE]\n\n")];
-    Ok(Reply {
+    Reply {
         content_type: EVENT_STREAM,
         headers: Vec::new(),
         body: ReplyBody::Events(Events {
@@ -101,7 +107,7 @@ pub(super) fn handle(state: &State, body: &[u8]) -> Result<Reply, ApiError> {
             end: answer.end,
             sse: true,
         }),
-    })
+    }
 }
 
 /// The event that ends a stream with an error, if it ends with one: OpenAI's error object as

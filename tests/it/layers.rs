@@ -175,7 +175,7 @@ const TESTING_LAYERS: &[&[&str]] = &[
     // What a service answers, in its wire format; how a SigV4 signature is checked.
     &["wire", "sigv4"],
     // The services.
-    &["bearer", "bedrock", "sts", "signin", "sso"],
+    &["bearer", "bedrock", "openai", "sts", "signin", "sso"],
     // The HTTP server that dispatches to them; the sandboxed world a test builds in.
     &["server", "sandbox"],
 ];

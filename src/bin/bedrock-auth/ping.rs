@@ -52,18 +52,7 @@ pub(crate) async fn run(
     api: Option<OpenAiApi>,
     json: bool,
 ) -> Result<Report, Failure> {
-    if model.chars().count() > MODEL_ID_LIMIT {
-        return Err(AuthError::new(
-            ErrorKind::InvalidConfig,
-            format!(
-                "--model is {} characters long; Bedrock takes model ids of at most \
-                 {MODEL_ID_LIMIT}",
-                model.chars().count()
-            ),
-            "give a model id or ARN, e.g. anthropic.claude-3-haiku-20240307-v1:0",
-        )
-        .into());
-    }
+    check_model(model)?;
     let manager = mode.manager()?;
     if manager.info().bedrock_auth != BedrockAuth::SigV4 && !json {
         note(&format!(
@@ -127,6 +116,22 @@ pub(crate) async fn run(
         stream,
     };
     Report::new(text, &ping)
+}
+
+/// A model id Bedrock could take: not longer than its API allows.
+fn check_model(model: &str) -> Result<(), AuthError> {
+    if model.chars().count() <= MODEL_ID_LIMIT {
+        return Ok(());
+    }
+    Err(AuthError::new(
+        ErrorKind::InvalidConfig,
+        format!(
+            "--model is {} characters long; Bedrock takes model ids of at most \
+             {MODEL_ID_LIMIT}",
+            model.chars().count()
+        ),
+        "give a model id or ARN, e.g. anthropic.claude-3-haiku-20240307-v1:0",
+    ))
 }
 
 /// `ping --stream`: one `ConverseStream`, read to its end.

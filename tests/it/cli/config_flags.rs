@@ -12,10 +12,12 @@ use super::*;
 /// The flags that choose a mode, and the ones that are not settings: beside `--config` clap
 /// refuses the first (which mode would it be?); the others say what a subcommand does, not how
 /// the manager is configured.
-const NOT_SETTINGS: [&str; 14] = [
+const NOT_SETTINGS: [&str; 16] = [
     "--model",
     "--login",
     "--stream",
+    "--openai",
+    "--mantle",
     "--ttl",
     "--cache",
     "--config",
