@@ -110,6 +110,8 @@ pub struct OpenAiEndpoint {
     manager: AuthManager,
     api: OpenAiApi,
     region: Region,
+    /// The endpoint (`https://bedrock-mantle.us-east-1.api.aws`): requests go under it.
+    root: String,
     base_url: String,
 }
 
@@ -148,11 +150,13 @@ impl AuthManager {
             ));
         }
         let endpoint = self.endpoint_for(api.service_id(), api.host(), Some(&aws_region));
-        let base_url = format!("{}{}", endpoint.trim_end_matches('/'), api.path());
+        let root = endpoint.trim_end_matches('/').to_owned();
+        let base_url = format!("{root}{}", api.path());
         Ok(OpenAiEndpoint {
             manager: self.clone(),
             api,
             region,
+            root,
             base_url,
         })
     }
@@ -165,6 +169,14 @@ impl OpenAiEndpoint {
     /// (`/chat/completions`, `/responses`, `/models`).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The endpoint itself, without the OpenAI API's path
+    /// (`https://bedrock-mantle.us-east-1.api.aws`): what [`authorize`](Self::authorize) puts
+    /// credentials on requests under, such as mantle's Anthropic Messages API
+    /// (`{endpoint_url}/anthropic/v1/messages`).
+    pub fn endpoint_url(&self) -> &str {
+        &self.root
     }
 
     /// Which API this is.
@@ -190,8 +202,8 @@ impl OpenAiEndpoint {
     /// covers the method, the URL, every header and the body: sign last, and send the request
     /// as it is.
     ///
-    /// Fails closed: a request to anywhere but under [`base_url`](Self::base_url) (another
-    /// host, port, scheme or path) is refused, and so is an API key over plain `http://` to a
+    /// Fails closed: a request to anywhere but under [`endpoint_url`](Self::endpoint_url)
+    /// (another host, port or scheme, or a path outside the endpoint's own) is refused, and so is an API key over plain `http://` to a
     /// host other than this machine, before any credential is read. A header value that is not
     /// visible ASCII cannot be signed and is refused. Each credential header is marked
     /// sensitive, which HTTP clients keep out of their logs.
@@ -420,7 +432,7 @@ impl OpenAiEndpoint {
     /// Refuses a request that does not go under the base URL, or that would carry an API key
     /// in the clear.
     fn check_target(&self, uri: &http::Uri) -> Result<(), AuthError> {
-        let base: http::Uri = self.base_url.parse().map_err(|_| {
+        let base: http::Uri = self.root.parse().map_err(|_| {
             AuthError::new(
                 ErrorKind::InvalidConfig,
                 "the endpoint's base URL cannot be read",
@@ -429,9 +441,10 @@ impl OpenAiEndpoint {
         })?;
         let same_origin = uri.scheme() == base.scheme() && uri.authority() == base.authority();
         let path = uri.path();
-        let under = path == base.path()
+        let root = base.path().trim_end_matches('/');
+        let under = path == root
             || path
-                .strip_prefix(base.path())
+                .strip_prefix(root)
                 .is_some_and(|rest| rest.starts_with('/'));
         if !(same_origin && under) {
             return Err(AuthError::new(
@@ -442,9 +455,9 @@ impl OpenAiEndpoint {
                     uri.scheme_str().unwrap_or("(no scheme)"),
                     uri.authority().map_or("(no host)", |a| a.as_str()),
                     crate::printable::printable(path),
-                    self.base_url
+                    self.root
                 ),
-                "build the request's URL from `base_url()` (e.g. `{base_url}/chat/completions`)",
+                "build the request's URL from `base_url()` (e.g. `{base_url}/chat/completions`) or `endpoint_url()`",
             ));
         }
         let guard = if self.uses_api_key() {

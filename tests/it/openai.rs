@@ -198,14 +198,14 @@ async fn credentials_go_only_to_requests_under_the_base_url() {
         .openai(OpenAiApi::BedrockRuntime, "us-east-1")
         .await
         .unwrap();
-    let base = openai.base_url().to_owned();
+    let base = openai.endpoint_url().to_owned();
     let port = aws.addr().port();
     for url in [
         "https://attacker.example/openai/v1/chat/completions".to_owned(),
         format!("http://127.0.0.1:{}/openai/v1/chat/completions", port + 1),
         format!("http://localhost:{port}/openai/v1/chat/completions"),
-        format!("http://127.0.0.1:{port}/openai/v10/chat/completions"),
-        format!("http://127.0.0.1:{port}/model/x/converse"),
+        format!("https://127.0.0.1:{port}/openai/v1/chat/completions"),
+        format!("http://127.0.0.1:{port}@attacker.example/openai/v1/chat/completions"),
         "/openai/v1/chat/completions".to_owned(),
     ] {
         let mut request = http::Request::post(url.as_str()).body(Vec::new()).unwrap();
@@ -218,11 +218,32 @@ async fn credentials_go_only_to_requests_under_the_base_url() {
         assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{url}: {err}");
     }
     assert!(aws.requests().is_empty());
-    // The base itself and paths under it are fine.
-    let mut request = http::Request::get(format!("{base}/models"))
-        .body(Vec::new())
+    // Paths under the endpoint are fine: the OpenAI API's, mantle's Anthropic Messages API.
+    for path in ["/openai/v1/models", "/anthropic/v1/messages"] {
+        let mut request = http::Request::get(format!("{base}{path}"))
+            .body(Vec::new())
+            .unwrap();
+        openai.authorize(&mut request).await.unwrap();
+    }
+    // An endpoint with a path of its own (a gateway): only paths under it.
+    let gateway = format!("{}/gateway", aws.endpoint_url());
+    let manager = aws
+        .builder()
+        .endpoint_url(gateway.as_str())
+        .api_key(key)
+        .build()
         .unwrap();
-    openai.authorize(&mut request).await.unwrap();
+    let openai = manager
+        .openai(OpenAiApi::Mantle, "us-east-1")
+        .await
+        .unwrap();
+    assert_eq!(openai.base_url(), format!("{gateway}/v1"));
+    for path in ["/gatewayx/v1/models", "/v1/models", "/"] {
+        let url = format!("{}{path}", aws.endpoint_url());
+        let mut request = http::Request::get(url.as_str()).body(Vec::new()).unwrap();
+        let err = openai.authorize(&mut request).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{url}: {err}");
+    }
 }
 
 #[tokio::test]
