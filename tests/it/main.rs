@@ -2,10 +2,10 @@
 //! file (the SDK is linked once). Each module is one feature's tests; `common` holds the
 //! helpers they share.
 //!
-//! The tests that capture `tracing` output stay in binaries of their own (`tests/*.rs`): a
-//! thread-local subscriber shares its callsites' interest with every thread of its binary.
-//! So do the compile-fail suite (`tests/ui.rs`) and the freed-memory scan, which needs an
-//! allocator of its own.
+//! The tests that capture `tracing` output are in `tests/logs` (a thread-local subscriber
+//! shares its callsites' interest with every thread of its binary); the compile-fail suite
+//! (`tests/ui.rs`) and the freed-memory scan, which needs an allocator of its own, have
+//! binaries of their own: four in all.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -19,6 +19,7 @@ mod config;
 mod config_properties;
 mod credential_expiration;
 mod diagnose;
+mod endpoint_guard;
 mod error_source;
 mod examples;
 mod fallback;
@@ -26,6 +27,7 @@ mod layers;
 mod leaks;
 mod local_aws;
 mod login_sessions;
+mod monitoring;
 mod moto_conformance;
 mod odd_input;
 mod openai;

@@ -237,7 +237,7 @@ async fn a_stream_whose_first_event_comes_after_the_operation_timeout_completes(
 }
 
 /// An error event mid-stream is classified like any call's error, keeps what Bedrock said, and
-/// is recorded by the monitor (once: `tests/audit_events.rs` counts its audit events).
+/// is recorded by the monitor (once: `tests/logs/audit_events.rs` counts its audit events).
 #[tokio::test]
 async fn an_error_event_mid_stream_is_classified_and_recorded() {
     let aws = LocalAws::start().await.unwrap();

@@ -5,7 +5,7 @@
 //!
 //! In a file of its own, so that no other test's thread shares its `tracing` callsites.
 
-mod common;
+use super::common;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! In a file of its own: auto mode here hits the same `tracing` callsites as the log tests of
 //! `api_key_mode.rs`, and callsite interest is process-wide.
 
-mod common;
+use super::common;
 
 use bedrock_auth::testing::Sandbox;
 use bedrock_auth::{AuthManager, ErrorKind, SecretString, error::Rule, manager::BedrockAuth};

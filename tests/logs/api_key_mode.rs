@@ -3,7 +3,7 @@
 //! without network, SigV4 kept by every explicit mode (custom source included) whatever `AWS_BEARER_TOKEN_BEDROCK`
 //! holds, auto mode following the SDK and saying so, and no key bytes in any output.
 
-mod common;
+use super::common;
 
 use std::time::{Duration, SystemTime};
 

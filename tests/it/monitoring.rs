@@ -1,10 +1,10 @@
 //! Security monitoring: the health snapshot, lockout after repeated authentication failures
 //! (and not after network failures or throttling), audit events, and metrics.
 //!
-//! The audit events are tested in `tests/audit_events.rs`, a file of their own (`tracing`
+//! The audit events are tested in `tests/logs/audit_events.rs`, a file of their own (`tracing`
 //! callsites are shared by the threads of one test binary).
 
-mod common;
+use super::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

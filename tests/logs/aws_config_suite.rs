@@ -21,7 +21,7 @@ use bedrock_auth::testing::Sandbox;
 use bedrock_auth::{AuthManager, ErrorKind};
 use serde_json::Value;
 
-mod common;
+use super::common;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/aws-config");
 

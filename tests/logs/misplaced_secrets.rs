@@ -2,7 +2,7 @@
 //! the secret as `{ env = .. }`, a misspelled secret key) is refused or hidden, and its bytes
 //! appear in no error, `Debug`, JSON output or TRACE log.
 
-mod common;
+use super::common;
 
 use bedrock_auth::{AuthConfig, AuthManager, SecretString, error::Rule, error::ValueKind};
 use common::Captured;

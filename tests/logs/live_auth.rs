@@ -2,7 +2,7 @@
 //! every mode resolves credentials and validates, role assumption is signed with the source
 //! credentials and cached across regions and tasks, and each failure comes back as its kind.
 
-mod common;
+use super::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -707,7 +707,12 @@ async fn profile_mode_follows_a_role_chain_in_the_profile() {
     )
     .unwrap();
     let output = tokio::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            &format!("live_auth::{NAME}"),
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env_clear()
         .env("LIVE_AUTH_CHILD", "1")
         .env("HOME", home.path())

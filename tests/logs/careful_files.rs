@@ -4,9 +4,7 @@
 //!
 //! In a file of its own: it captures `tracing` events.
 
-#![cfg(unix)]
-
-mod common;
+use super::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
