@@ -319,7 +319,7 @@ impl OpenAiEndpoint {
         );
         let bearer = self.uses_api_key();
         let operation = self.operation(&origin, bearer)?;
-        let operation_name = format!("{} POST {}", self.api, uri.path());
+        let operation_name = format!("{} {} {}", self.api, request.method(), uri.path());
         let whole = operation.invoke(request).await.map_err(|err| {
             let call = crate::sdk_errors::Call {
                 operation: &operation_name,

@@ -1,10 +1,14 @@
-//! Bedrock's OpenAI-compatible Chat Completions on [`LocalAws`](super::LocalAws):
-//! `POST /openai/v1/chat/completions` (Bedrock Runtime, signed as `bedrock`) and
-//! `POST /v1/chat/completions` (bedrock-mantle, signed as `bedrock-mantle`), with SigV4 or a
-//! Bedrock API key, answering the [`ModelAnswer`](super::ModelAnswer) set on the server: a
-//! `chat.completion` object, or with `"stream": true` server-sent events, a
-//! `chat.completion.chunk` per piece and `data: [DONE]`. Errors have OpenAI's shape,
-//! `{"error": {"message", "type", "code"}}`.
+//! Bedrock's OpenAI-compatible APIs on [`LocalAws`](super::LocalAws), under `/openai/v1`
+//! (Bedrock Runtime, signed as `bedrock`) and `/v1` (bedrock-mantle, signed as
+//! `bedrock-mantle`), with SigV4 or a Bedrock API key, answering the
+//! [`ModelAnswer`](super::ModelAnswer) set on the server:
+//!
+//! - `POST chat/completions`: a `chat.completion` object, or with `"stream": true` server-sent
+//!   events, a `chat.completion.chunk` per piece and `data: [DONE]`;
+//! - `POST responses`: a `response` object with one `output_text` message (whole only);
+//! - `GET models`: the models the server does not deny.
+//!
+//! Errors have OpenAI's shape, `{"error": {"message", "type", "code"}}`.
 
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -15,8 +19,65 @@ use super::wire::{ApiError, Events, Reply, ReplyBody};
 /// The content type of server-sent events.
 const EVENT_STREAM: &str = "text/event-stream";
 
+/// The answer to one of the OpenAI-compatible operations.
+pub(super) fn handle(state: &State, action: &str, body: &[u8]) -> Result<Reply, ApiError> {
+    match action {
+        "ListModels" => Ok(Reply::whole(
+            "application/json",
+            json!({"object": "list", "data": [
+                {"id": "openai.gpt-oss-20b", "object": "model", "owned_by": "openai"},
+                {"id": "openai.gpt-oss-120b", "object": "model", "owned_by": "openai"},
+            ]})
+            .to_string(),
+        )),
+        "Responses" => responses(state, body),
+        _ => chat_completions(state, body),
+    }
+}
+
+/// A Responses request's answer: the model's text as one message.
+fn responses(state: &State, body: &[u8]) -> Result<Reply, ApiError> {
+    let request: Value = serde_json::from_slice(body).map_err(|_| {
+        ApiError::new(
+            400,
+            "invalid_request_error",
+            "The request body is not valid JSON.",
+        )
+    })?;
+    let Some(model) = request.get("model").and_then(Value::as_str) else {
+        return Err(ApiError::new(
+            400,
+            "invalid_request_error",
+            "Missing required parameter: 'model'.",
+        ));
+    };
+    if state.lock().denied_models.contains(model) {
+        return Err(ApiError::new(
+            403,
+            "permission_denied",
+            "You don't have access to the model with the specified model ID.",
+        ));
+    }
+    let answer = state.lock().answer.clone();
+    let text: String = answer.pieces.concat();
+    let tokens = answer.pieces.len().max(1);
+    Ok(Reply::whole(
+        "application/json",
+        json!({
+            "id": "resp_local", "object": "response", "created_at": 0, "status": "completed",
+            "model": model,
+            "output": [{
+                "type": "message", "id": "msg_local", "status": "completed", "role": "assistant",
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }],
+            "usage": {"input_tokens": 1, "output_tokens": tokens, "total_tokens": tokens + 1},
+        })
+        .to_string(),
+    ))
+}
+
 /// A Chat Completions request's answer.
-pub(super) fn handle(state: &State, body: &[u8]) -> Result<Reply, ApiError> {
+fn chat_completions(state: &State, body: &[u8]) -> Result<Reply, ApiError> {
     let request: Value = serde_json::from_slice(body).map_err(|_| {
         ApiError::new(
             400,

@@ -220,18 +220,26 @@ struct Routed {
 }
 
 fn route(path: &str, body: &[u8]) -> Routed {
-    let openai = match path {
-        "/openai/v1/chat/completions" => Some(Service::Bedrock),
-        "/v1/chat/completions" => Some(Service::Mantle),
-        _ => None,
+    // Bedrock Runtime's OpenAI-compatible path, then bedrock-mantle's.
+    let openai = match path.strip_prefix("/openai/v1/") {
+        Some(rest) => Some((Service::Bedrock, rest)),
+        None => path
+            .strip_prefix("/v1/")
+            .map(|rest| (Service::Mantle, rest)),
     };
-    if let Some(service) = openai {
+    let action = openai.and_then(|(_, rest)| match rest {
+        "chat/completions" => Some("ChatCompletions"),
+        "responses" => Some("Responses"),
+        "models" => Some("ListModels"),
+        _ => None,
+    });
+    if let (Some((service, _)), Some(action)) = (openai, action) {
         let model = serde_json::from_slice::<serde_json::Value>(body)
             .ok()
             .and_then(|json| Some(json.get("model")?.as_str()?.to_owned()));
         return Routed {
             service,
-            action: "ChatCompletions".to_owned(),
+            action: action.to_owned(),
             model_id: model,
             params: BTreeMap::new(),
             openai: true,
@@ -313,7 +321,7 @@ fn answer(
     }
     .and_then(|principal| match service {
         Service::Sts => sts::handle(state, &principal, &routed.action, &routed.params),
-        _ if routed.openai => openai::handle(state, request.body),
+        _ if routed.openai => openai::handle(state, &routed.action, request.body),
         Service::Bedrock | Service::Mantle => bedrock::handle(
             state,
             &routed.action,

@@ -356,3 +356,33 @@ async fn the_endpoint_comes_from_the_services_variable_and_fips_never_silently_f
         "https://bedrock-mantle.eu-central-1.api.aws/v1"
     );
 }
+
+#[tokio::test]
+async fn the_local_server_also_answers_responses_and_lists_models() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    aws.set_answer(ModelAnswer::new(["po", "ng"]));
+    let manager = static_manager(&aws, &alice);
+    for api in [OpenAiApi::BedrockRuntime, OpenAiApi::Mantle] {
+        let openai = manager.openai(api, "us-east-1").await.unwrap();
+        let body = serde_json::json!({"model": MODEL, "input": "ping"});
+        let request = http::Request::post(format!("{}/responses", openai.base_url()))
+            .header("content-type", "application/json")
+            .body(body.to_string().into_bytes())
+            .unwrap();
+        let response = openai.send(request).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(json["output"][0]["content"][0]["text"], "pong", "{json}");
+        let request = http::Request::get(format!("{}/models", openai.base_url()))
+            .body(Vec::new())
+            .unwrap();
+        let response = openai.send(request).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert!(
+            json["data"].as_array().is_some_and(|m| !m.is_empty()),
+            "{json}"
+        );
+    }
+    assert_eq!(aws.count("Responses"), 2);
+    assert_eq!(aws.count("ListModels"), 2);
+}
