@@ -386,3 +386,113 @@ async fn the_local_server_also_answers_responses_and_lists_models() {
     assert_eq!(aws.count("Responses"), 2);
     assert_eq!(aws.count("ListModels"), 2);
 }
+
+/// A Python with botocore (`BOTO3_PYTHON`; `.ci/run` installs it with moto), or `None` off CI.
+fn botocore_python() -> Option<String> {
+    let candidates = std::env::var("BOTO3_PYTHON")
+        .into_iter()
+        .chain(["python3".to_owned()]);
+    for python in candidates {
+        let found = std::process::Command::new(&python)
+            .args(["-c", "import botocore"])
+            .stderr(std::process::Stdio::null())
+            .status();
+        if found.is_ok_and(|status| status.success()) {
+            return Some(python);
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must run the botocore check: set BOTO3_PYTHON (.ci/run installs it with moto)"
+    );
+    None
+}
+
+/// botocore's own SigV4 signer, given the request, the credentials and the signing time.
+const BOTOCORE_SIGN: &str = r#"
+import json, sys
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+d = json.load(sys.stdin)
+request = AWSRequest(method=d["method"], url=d["url"], data=d["body"].encode(),
+                     headers={"content-type": "application/json"})
+auth = SigV4Auth(Credentials(d["key"], d["secret"], d["token"]), d["service"], d["region"])
+request.context["timestamp"] = d["amz_date"]
+auth._modify_request_before_signing(request)
+canonical = auth.canonical_request(request)
+print(auth.signature(auth.string_to_sign(request, canonical), request))
+"#;
+
+/// An independent signer agrees: botocore signs the same request, at the same time, with the
+/// same credentials, for the same service name, to the same signature.
+#[tokio::test]
+async fn botocore_computes_the_same_signature_for_each_endpoint() {
+    let Some(python) = botocore_python() else {
+        eprintln!("the botocore check is skipped: no Python with botocore (set BOTO3_PYTHON)");
+        return;
+    };
+    let at = std::time::UNIX_EPOCH + Duration::from_secs(1_796_000_000);
+    let (key, secret) = (
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
+    for token in [None, Some("FwoGZXIvYXdzEXAMPLETOKEN")] {
+        let builder = AuthManager::builder()
+            .region("us-west-2")
+            .sandbox(bedrock_auth::testing::Sandbox::new().at(at))
+            .static_credentials(key, bedrock_auth::SecretString::from(secret));
+        let manager = match token {
+            Some(token) => builder
+                .session_token(bedrock_auth::SecretString::from(token))
+                .build()
+                .unwrap(),
+            None => builder.build().unwrap(),
+        };
+        for (api, service) in [
+            (OpenAiApi::BedrockRuntime, "bedrock"),
+            (OpenAiApi::Mantle, "bedrock-mantle"),
+        ] {
+            let openai = manager.openai(api, "us-west-2").await.unwrap();
+            let mut request = chat(&openai, false);
+            openai.authorize(&mut request).await.unwrap();
+            let ours = request.headers()["authorization"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let amz_date = request.headers()["x-amz-date"].to_str().unwrap().to_owned();
+            let input = serde_json::json!({
+                "method": "POST",
+                "url": request.uri().to_string(),
+                "body": String::from_utf8(request.body().clone()).unwrap(),
+                "key": key, "secret": secret, "token": token,
+                "service": service, "region": "us-west-2", "amz_date": amz_date,
+            });
+            let mut child = std::process::Command::new(&python)
+                .args(["-c", BOTOCORE_SIGN])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(
+                &mut child.stdin.take().unwrap(),
+                input.to_string().as_bytes(),
+            )
+            .unwrap();
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success());
+            let theirs = String::from_utf8(output.stdout).unwrap();
+            assert!(
+                ours.ends_with(&format!("Signature={}", theirs.trim())),
+                "{api:?} {token:?}: ours {ours}, botocore {theirs}"
+            );
+            assert_eq!(
+                request
+                    .headers()
+                    .get("x-amz-security-token")
+                    .map(|v| v.to_str().unwrap()),
+                token
+            );
+        }
+    }
+}
