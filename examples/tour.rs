@@ -115,6 +115,10 @@ fn user_key((id, secret): (&str, &str)) -> (AccessKeyId, SecretString) {
     )
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the tour is one story, told in order: each step prints what it shows"
+)]
 async fn local_tour() -> Result<(), AuthError> {
     let started = Instant::now();
     let aws = LocalAws::start()

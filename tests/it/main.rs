@@ -7,6 +7,11 @@
 //! (`tests/ui.rs`) and the freed-memory scan, which needs an allocator of its own, have
 //! binaries of their own: four in all.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "a test is one scenario, read top to bottom"
+)]
+
 #[path = "../common/mod.rs"]
 mod common;
 

@@ -4,6 +4,11 @@
 //! else is in `tests/it`; the compile-fail suite (`tests/ui.rs`) and the freed-memory scan
 //! (which needs an allocator of its own) have binaries of their own.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "a test is one scenario, read top to bottom"
+)]
+
 #[path = "../common/mod.rs"]
 mod common;
 

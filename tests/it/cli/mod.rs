@@ -3,18 +3,26 @@
 //! kinds, and no secret on stdout or stderr even at RUST_LOG=trace. This module holds the
 //! setup every file below shares.
 
-mod basics;
 mod ca_bundle;
 mod cache;
 mod config_flags;
+mod credential_process;
+mod doctor;
 mod echoes;
 mod exec;
+mod help;
 mod hosts;
 mod logs;
+mod mode_flags;
 mod openai;
+mod outside_text;
+mod ping;
+mod routes;
 mod secret_shaped;
 mod sign_in;
+mod token;
 mod token_files;
+mod whoami;
 
 use std::path::Path;
 use std::time::Duration;
