@@ -1,41 +1,67 @@
 //! Auto mode: the standard AWS default credential chain (here it finds the environment keys).
 //! Runs offline: `cargo run --example auto`.
 
-mod common;
-
-use std::process::ExitCode;
-
 use bedrock_auth::{AuthManager, SecretString};
 
 const KEY_ID: &str = "AKIAEXAMPLEAUTOCHAIN";
 const SECRET: &str = "example-auto-secret";
 
-fn main() -> ExitCode {
-    common::run(|aws| async move {
-        aws.add_user_with_key(
-            "123456789012",
-            "anyone",
-            KEY_ID.parse()?,
-            SecretString::from(SECRET),
-        );
-        // This machine, offline: keys in the environment, a region in the default profile,
-        // instance metadata off. On AWS, leave out `.sandbox(..)`.
-        let this_machine = aws
-            .sandbox()
-            .env("HOME", "/home/dev")
-            .file(
-                "/home/dev/.aws/config",
-                "[default]\nregion = ap-northeast-1\n",
-            )
-            .env("AWS_ACCESS_KEY_ID", KEY_ID)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET);
+const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 
-        let manager = AuthManager::builder()
-            .endpoint_url(aws.endpoint_url()) // the local AWS; leave out for AWS
-            .sandbox(this_machine) // leave out for AWS
-            .auto()
-            .build()?;
-        common::validate_and_ping(&manager).await?;
-        Ok(())
-    })
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // Offline only: the embedded local AWS stands in for STS and Bedrock (`aws.builder()`
+    // is `AuthManager::builder()` pointed at it); against AWS, leave it out.
+    let aws = bedrock_auth::testing::LocalAws::start().await?;
+    aws.add_user_with_key(
+        "123456789012",
+        "anyone",
+        KEY_ID.parse()?,
+        SecretString::from(SECRET),
+    );
+    // This machine, offline: keys in the environment, a region in the default profile,
+    // instance metadata off. On AWS, leave out `.sandbox(..)`.
+    let this_machine = aws
+        .sandbox()
+        .env("HOME", "/home/dev")
+        .file(
+            "/home/dev/.aws/config",
+            "[default]\nregion = ap-northeast-1\n",
+        )
+        .env("AWS_ACCESS_KEY_ID", KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET);
+
+    let manager = AuthManager::builder()
+        .endpoint_url(aws.endpoint_url()) // the local AWS; leave out for AWS
+        .sandbox(this_machine) // leave out for AWS
+        .auto()
+        .build()?;
+    // Prove the credentials (STS GetCallerIdentity), then say "ping" to a model.
+    println!("validated: {}", manager.validate().await?);
+    let client = manager.bedrock_client_default().await?;
+    println!("{MODEL} answered {:?}", ping(&client).await?);
+    Ok(())
+}
+
+/// Says "ping" to the model (one output token at most) and returns the answer's text.
+async fn ping(
+    client: &aws_sdk_bedrockruntime::Client,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    use aws_sdk_bedrockruntime::types::{
+        ContentBlock, ConversationRole, InferenceConfiguration, Message,
+    };
+    let message = Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::Text("ping".into()))
+        .build()?;
+    let reply = client
+        .converse()
+        .model_id(MODEL)
+        .messages(message)
+        .inference_config(InferenceConfiguration::builder().max_tokens(1).build())
+        .send()
+        .await?;
+    let text = reply.output().and_then(|o| o.as_message().ok());
+    let text = text.and_then(|m| m.content().first()?.as_text().ok().cloned());
+    Ok(text.unwrap_or_default())
 }

@@ -1,63 +1,11 @@
-//! What the per-mode examples share: a runtime with the embedded local AWS started in it, and a
-//! `Converse` and a `ConverseStream` call to show that the credentials work. The code a service
-//! would write is in each example's own file; what stands in for AWS there (the sandbox, the
-//! endpoint) is marked.
+//! The tour's `Converse` and `ConverseStream` calls, which show that the credentials work. The
+//! per-mode examples are written to be copied and hold their own calls.
 
 #![allow(dead_code)] // each example uses a part
-
-use std::future::Future;
-use std::process::ExitCode;
-use std::sync::Arc;
 
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, InferenceConfiguration, Message,
 };
-use bedrock_auth::testing::LocalAws;
-use bedrock_auth::{AuthError, AuthManager};
-
-pub const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
-
-/// Starts a runtime and the local AWS, runs `example`, and reports an error with its kind and
-/// hint.
-pub fn run<F, Fut>(example: F) -> ExitCode
-where
-    F: FnOnce(Arc<LocalAws>) -> Fut,
-    Fut: Future<Output = Result<(), Box<dyn std::error::Error>>>,
-{
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-    let result = runtime.block_on(async {
-        let aws = Arc::new(LocalAws::start().await?);
-        example(aws).await
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            match err.downcast_ref::<AuthError>() {
-                Some(err) => eprintln!(
-                    "error [{}]: {}\nhint: {}",
-                    err.kind(),
-                    err.message(),
-                    err.hint()
-                ),
-                None => eprintln!("error: {err}"),
-            }
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Validates the manager, then says "ping" to a model with its default-region client.
-pub async fn validate_and_ping(manager: &AuthManager) -> Result<(), AuthError> {
-    let identity = manager.validate().await?;
-    println!("{}\n", manager.info());
-    println!("validated: {identity}");
-    let client = manager.bedrock_client_default().await?;
-    match ping(&client, MODEL).await {
-        Ok(text) => println!("Converse {MODEL}: {text:?}"),
-        Err(err) => println!("Converse {MODEL} failed: {err}"),
-    }
-    Ok(())
-}
 
 /// One minimal `Converse` call ("ping", at most 1 output token); the reply's text.
 pub async fn ping(client: &aws_sdk_bedrockruntime::Client, model: &str) -> Result<String, String> {

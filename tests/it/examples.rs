@@ -44,3 +44,32 @@ fn no_example_restarts_itself_or_rewrites_its_environment() {
         "hidden offline setup in examples: {found:#?}"
     );
 }
+
+/// Each example but the tour can be pasted into a project as it is: no hidden module of
+/// helpers (`mod common`); what stands in for AWS is a visible line of the testing API.
+#[test]
+fn every_example_but_the_tour_is_user_code_with_no_hidden_module() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut checked = 0;
+    let mut hidden = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("examples/") {
+        let path = entry.expect("an entry").path();
+        let is_example = path.extension().is_some_and(|e| e == "rs");
+        if !is_example || path.ends_with("tour.rs") {
+            continue;
+        }
+        checked += 1;
+        let text = std::fs::read_to_string(&path).expect("an example's source");
+        if text
+            .lines()
+            .any(|line| line.trim_start().starts_with("mod "))
+        {
+            hidden.push(path.display().to_string());
+        }
+    }
+    assert!(checked >= 10, "the examples are found ({checked})");
+    assert!(
+        hidden.is_empty(),
+        "examples with a module of their own: {hidden:?}"
+    );
+}
