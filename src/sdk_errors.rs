@@ -317,18 +317,23 @@ fn kind_of_code(code: &str) -> Option<ErrorKind> {
         | "InvalidAccessKeyId"
         | "InvalidIdentityToken"
         | "InvalidIdentityTokenException"
-        | "IDPRejectedClaim" => ErrorKind::InvalidCredentials,
+        | "IDPRejectedClaim"
+        // The OpenAI-compatible endpoints' own codes (bedrock-mantle, /openai/v1).
+        | "invalid_api_key" => ErrorKind::InvalidCredentials,
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             ErrorKind::ExpiredCredentials
         }
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
-            ErrorKind::AccessDenied
-        }
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "UnauthorizedOperation"
+        | "access_denied"
+        | "permission_denied" => ErrorKind::AccessDenied,
         "Throttling"
         | "ThrottlingException"
         | "TooManyRequestsException"
         | "RequestLimitExceeded"
-        | "ServiceQuotaExceededException" => ErrorKind::Throttled,
+        | "ServiceQuotaExceededException"
+        | "rate_limit_exceeded" => ErrorKind::Throttled,
         _ => return None,
     })
 }

@@ -54,7 +54,7 @@ fn responses(state: &State, body: &[u8]) -> Result<Reply, ApiError> {
     if state.lock().denied_models.contains(model) {
         return Err(ApiError::new(
             403,
-            "permission_denied",
+            "access_denied",
             "You don't have access to the model with the specified model ID.",
         ));
     }
@@ -102,7 +102,7 @@ fn chat_completions(state: &State, body: &[u8]) -> Result<Reply, ApiError> {
     if state.lock().denied_models.contains(model) {
         return Err(ApiError::new(
             403,
-            "permission_denied",
+            "access_denied",
             "You don't have access to the model with the specified model ID.",
         ));
     }
@@ -190,9 +190,23 @@ pub(super) fn error_event(events: &Events) -> Option<Bytes> {
     ))
 }
 
-/// An error answer's body, in OpenAI's shape.
+/// An error answer's body, in OpenAI's shape as bedrock-mantle answers it: a refused key is
+/// `invalid_api_key`, a denied call `access_denied` (both of type `permission_denied_error`),
+/// a bad request `invalid_request_error`; the service's other codes are kept.
 pub(super) fn error_body(error: &ApiError) -> String {
-    json!({"error": {"message": error.message, "type": error.code, "code": error.code}}).to_string()
+    let code = match error.code {
+        "AccessDeniedException" if error.message.contains("bearer token") => "invalid_api_key",
+        "UnrecognizedClientException" | "InvalidSignatureException" => "invalid_api_key",
+        other => other,
+    };
+    let kind = match (error.status, code) {
+        (_, "rate_limit_exceeded" | "ThrottlingException") => "rate_limit_error",
+        (401 | 403, _) => "permission_denied_error",
+        (400..=499, _) => "invalid_request_error",
+        _ => "server_error",
+    };
+    json!({"error": {"message": error.message, "type": kind, "code": code, "param": null}})
+        .to_string()
 }
 
 /// One server-sent event: `data: JSON`, then a blank line.

@@ -496,3 +496,81 @@ async fn botocore_computes_the_same_signature_for_each_endpoint() {
         }
     }
 }
+
+/// A server that answers 403 with the request's credential headers pasted into an
+/// OpenAI-shaped error, as some gateways do.
+async fn echoing_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 64 * 1024];
+                let mut read = 0;
+                while !buffer[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buffer[read..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => read += n,
+                    }
+                }
+                let head = String::from_utf8_lossy(&buffer[..read]).into_owned();
+                let echoed: Vec<&str> = head
+                    .lines()
+                    .filter(|l| {
+                        let l = l.to_ascii_lowercase();
+                        l.starts_with("authorization") || l.starts_with("x-amz-security-token")
+                    })
+                    .collect();
+                let body = serde_json::json!({"error": {
+                    "message": format!("denied: {}", echoed.join(" ")),
+                    "type": "permission_denied", "code": "permission_denied",
+                }})
+                .to_string();
+                let answer = format!(
+                    "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn credentials_an_endpoint_echoes_back_are_not_in_the_error() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    let echo = echoing_server().await;
+    let key = aws.add_api_key(&alice);
+    let token = bedrock_auth::SecretString::from("FwoGZXIvYXdzEchoedSessionToken1234567890abcdef");
+    let with_key = AuthManager::builder()
+        .region("us-east-1")
+        .endpoint_url(echo.as_str())
+        .sandbox(aws.sandbox())
+        .api_key(key.clone())
+        .build()
+        .unwrap();
+    let with_token = AuthManager::builder()
+        .region("us-east-1")
+        .endpoint_url(echo.as_str())
+        .sandbox(aws.sandbox())
+        .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+        .session_token(token.clone())
+        .build()
+        .unwrap();
+    for (manager, secret) in [(&with_key, &key), (&with_token, &token)] {
+        let openai = manager
+            .openai(OpenAiApi::Mantle, "us-east-1")
+            .await
+            .unwrap();
+        let err = openai.send(chat(&openai, false)).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AccessDenied, "{err}");
+        assert!(err.to_string().contains("denied"), "{err}");
+        for shown in [err.to_string(), format!("{err:?}"), err.hint().to_owned()] {
+            assert!(!shown.contains(secret.expose_secret()), "{shown}");
+        }
+    }
+}

@@ -78,3 +78,41 @@ async fn ping_calls_chat_completions_on_either_endpoint_whole_or_streamed() {
     .await;
     assert_eq!(both.code, 2, "{}", both.stderr);
 }
+
+/// A model's text is text from outside: in text and in JSON, no raw control character and no
+/// Unicode line or direction control reaches the terminal, for every way `ping` streams.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_models_controls_are_escaped_in_every_streamed_ping() {
+    let (home, aws, alice) = setup().await;
+    aws.set_answer(ModelAnswer::new([
+        "ok\u{1b}[2K",
+        "\u{202e}evil\u{2028}",
+        "\u{7}done",
+    ]));
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let vars = [(k1, v1.as_str()), (k2, v2.as_str())];
+    for api in [None, Some("--openai"), Some("--mantle")] {
+        for json in [false, true] {
+            let mut args = vec![
+                "ping",
+                "--env",
+                "--stream",
+                "--model",
+                "openai.gpt-oss-20b-1:0",
+            ];
+            args.extend(api);
+            if json {
+                args.push("--json");
+            }
+            let out = run(home.path(), &aws, &vars, &args).await;
+            assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+            let raw = |c: char| {
+                (c.is_control() && c != '\n')
+                    || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{61c}' | '\u{200e}' | '\u{200f}')
+            };
+            assert!(!out.stdout.chars().any(raw), "{args:?}: {:?}", out.stdout);
+            assert!(!out.stderr.chars().any(raw), "{args:?}: {:?}", out.stderr);
+            assert!(out.stdout.contains("evil"), "{args:?}: {}", out.stdout);
+        }
+    }
+}
