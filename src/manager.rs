@@ -102,18 +102,33 @@ impl<M: ModeState> AuthBuilder<M> {
             remake,
         } = self;
         check_ca_bundle(&settings, &mut problems);
-        if settings.use_fips == Some(true) && settings.endpoint_url.is_some() {
+        check_endpoint_variants(&settings, &mut problems);
+        match mode.finish(&settings, &mut problems) {
+            Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings, remake)),
+            // A mode that did not finish always recorded why.
+            _ => Err(ConfigError::new(problems)),
+        }
+    }
+}
+
+/// FIPS or dual-stack endpoints with the builder's endpoint URL: AWS's endpoint rules refuse
+/// the pair, so it is a problem of the setting that is on.
+fn check_endpoint_variants(settings: &Settings, problems: &mut Vec<Problem>) {
+    if settings.endpoint_url.is_none() {
+        return;
+    }
+    let variants = [
+        (settings.use_fips, crate::endpoints::FIPS),
+        (settings.use_dual_stack, crate::endpoints::DUAL_STACK),
+    ];
+    for (on, variant) in variants {
+        if on == Some(true) {
             let error = crate::error::ValueError::new(
                 crate::error::ValueKind::Fips,
                 "true",
                 crate::error::Rule::FipsWithCustomEndpoint,
             );
-            problems.push(Problem::new(crate::endpoints::FIPS.key, error));
-        }
-        match mode.finish(&settings, &mut problems) {
-            Some(mode) if problems.is_empty() => Ok(AuthManager::new(mode, settings, remake)),
-            // A mode that did not finish always recorded why.
-            _ => Err(ConfigError::new(problems)),
+            problems.push(Problem::new(variant.key, error));
         }
     }
 }

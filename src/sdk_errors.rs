@@ -95,6 +95,25 @@ where
                  AWS_ENDPOINT_URL*, or the profile's `endpoint_url`)",
             )
         }
+        // AWS's endpoint rules refused the configuration (FIPS or dual-stack with a custom
+        // endpoint, no region): nothing was sent.
+        SdkError::DispatchFailure(_) if chain_text(err).contains("Invalid Configuration: ") => {
+            let text = chain_text(err);
+            let said = text
+                .split("Invalid Configuration: ")
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned();
+            AuthError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "{} was not sent: AWS's endpoint rules refuse the configuration ({said})",
+                    call.operation
+                ),
+                "FIPS and dual-stack endpoints cannot be used with a custom endpoint \
+                 (AWS_ENDPOINT_URL*, the profile's `endpoint_url` or `services`): unset one",
+            )
+        }
         SdkError::DispatchFailure(_) if crate::tls::untrusted_certificate(err).is_some() => {
             crate::tls::not_trusted(err, &call.what(), endpoint).with_detail(chain_text(err))
         }

@@ -388,25 +388,58 @@ fn endpoint_variants(
     Ok(chosen)
 }
 
-/// FIPS endpoints with an endpoint URL for every service (`AWS_ENDPOINT_URL`, a profile's
-/// `endpoint_url`) are refused before any request: AWS's endpoint rules refuse the pair, and
-/// the SDK's error would come at the first call, without saying where either was set.
+/// FIPS or dual-stack endpoints with a custom endpoint (`AWS_ENDPOINT_URL`, a profile's
+/// `endpoint_url`, or STS's or Bedrock Runtime's own: `AWS_ENDPOINT_URL_STS`, a profile's
+/// `services` section) are refused before any request: AWS's endpoint rules refuse the pair,
+/// and the SDK's error would come at the first call, without saying where either was set.
 fn refuse_fips_with_custom_endpoint(
     base: &SdkConfig,
     variants: &[Option<Chosen>; 2],
 ) -> Result<(), AuthError> {
-    match (&variants[0], base.endpoint_url()) {
-        (Some(fips), Some(_)) if fips.on => Err(AuthError::new(
+    let on: Vec<String> = [FIPS, DUAL_STACK]
+        .iter()
+        .zip(variants)
+        .filter_map(|(variant, chosen)| {
+            let chosen = chosen.as_ref().filter(|c| c.on)?;
+            Some(format!("{} endpoints ({})", variant.name, chosen.from))
+        })
+        .collect();
+    if on.is_empty() {
+        return Ok(());
+    }
+    let service_endpoint = |service_id: &str| {
+        let key = aws_types::service_config::ServiceConfigKey::builder()
+            .service_id(service_id)
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build()
+            .ok()?;
+        base.service_config()?.load_config(key)
+    };
+    let custom = if base.endpoint_url().is_some() {
+        Some("a custom endpoint (AWS_ENDPOINT_URL or the profile's `endpoint_url`)".to_owned())
+    } else {
+        ["STS", "Bedrock Runtime"].iter().find_map(|service| {
+            service_endpoint(service).map(|_| {
+                format!(
+                    "a custom endpoint for {service} (AWS_ENDPOINT_URL_{} or the profile's \
+                     `services` section)",
+                    service.to_ascii_uppercase().replace(' ', "_")
+                )
+            })
+        })
+    };
+    match custom {
+        Some(custom) => Err(AuthError::new(
             ErrorKind::InvalidConfig,
             format!(
-                "FIPS endpoints ({}) cannot be used with a custom endpoint (AWS_ENDPOINT_URL or \
-                 the profile's `endpoint_url`): AWS's endpoint rules refuse the pair",
-                fips.from
+                "{} cannot be used with {custom}: AWS's endpoint rules refuse the pair",
+                on.join(" and ")
             ),
-            "point the endpoint at the FIPS host itself and turn FIPS off, or unset the \
-             endpoint",
+            "point the endpoint at the FIPS or dual-stack host itself and turn the setting \
+             off, or unset the endpoint",
         )),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

@@ -63,7 +63,7 @@ pub enum ValueKind {
     SourceIdentity,
     /// A CA bundle: a file of PEM certificates that HTTPS connections trust.
     CaBundle,
-    /// Whether requests go to AWS's FIPS endpoints.
+    /// Whether requests go to AWS's FIPS (or dual-stack) endpoints.
     Fips,
 }
 
@@ -97,7 +97,7 @@ impl ValueKind {
             Self::SessionPolicy => "session policy",
             Self::SourceIdentity => "source identity",
             Self::CaBundle => "CA bundle",
-            Self::Fips => "FIPS endpoint setting",
+            Self::Fips => "FIPS or dual-stack endpoint setting",
         }
     }
 
@@ -317,7 +317,7 @@ pub enum Rule {
     NotWithWebIdentity,
     /// A CA bundle holds no PEM certificate, or one that cannot be read as a root.
     NotCaBundle,
-    /// FIPS endpoints with a custom endpoint, which AWS's endpoint rules refuse.
+    /// FIPS or dual-stack endpoints with a custom endpoint, which AWS's endpoint rules refuse.
     FipsWithCustomEndpoint,
 }
 
@@ -428,7 +428,8 @@ impl Rule {
             }
             _ => {
                 "cannot be on with a custom endpoint (`endpoint_url`): AWS's endpoint rules refuse \
-                 the pair; point `endpoint_url` at the FIPS host itself, or turn one of them off"
+                 the pair; point `endpoint_url` at the FIPS or dual-stack host itself, or turn \
+                 one of them off"
             }
         }
     }

@@ -368,7 +368,18 @@ fn fips_with_a_custom_endpoint_is_a_problem_and_each_variant_names_its_host() {
         err.problems()[0].error().rule(),
         Rule::FipsWithCustomEndpoint
     );
-    assert!(err.to_string().contains("FIPS host itself"), "{err}");
+    assert!(
+        err.to_string().contains("FIPS or dual-stack host itself"),
+        "{err}"
+    );
+    let dual = AuthManager::builder()
+        .region("us-east-1")
+        .endpoint_url("https://bedrock.internal.example")
+        .use_dual_stack(true)
+        .environment()
+        .build()
+        .unwrap_err();
+    assert_eq!(dual.problems()[0].field(), "use_dualstack_endpoint");
     // `false` with an endpoint is what the endpoint says anyway.
     let off = AuthManager::builder()
         .region("us-east-1")

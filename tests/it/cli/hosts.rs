@@ -326,3 +326,78 @@ async fn doctor_names_the_fips_and_dual_stack_settings_and_the_hosts_they_choose
         "{text}"
     );
 }
+
+/// AWS's endpoint rules refuse FIPS, and dual-stack, with a custom endpoint: every way the two
+/// meet is `invalid_config` (exit 2) naming both, before any request, never a network error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fips_or_dual_stack_with_any_custom_endpoint_is_refused_before_any_request() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    std::fs::write(
+        home.path().join("config"),
+        "[profile svc]\nservices = local\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:9\n",
+    )
+    .unwrap();
+    let local = aws.endpoint_url();
+    let cases: [Case<'_>; 6] = [
+        (
+            &[("AWS_USE_FIPS_ENDPOINT", "true")],
+            &["whoami", "--env"],
+            "AWS_ENDPOINT_URL",
+        ),
+        (
+            &[("AWS_USE_DUALSTACK_ENDPOINT", "true")],
+            &["whoami", "--env"],
+            "AWS_ENDPOINT_URL",
+        ),
+        (
+            &[
+                ("AWS_ENDPOINT_URL", ""),
+                ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9"),
+            ],
+            &["whoami", "--env", "--fips", "true"],
+            "STS",
+        ),
+        (
+            &[
+                ("AWS_ENDPOINT_URL", ""),
+                ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:9"),
+            ],
+            &["ping", "--env", "--dual-stack", "true", "--model", MODEL],
+            "Bedrock Runtime",
+        ),
+        (
+            &[
+                ("AWS_ENDPOINT_URL", ""),
+                ("AWS_PROFILE", "svc"),
+                ("AWS_USE_FIPS_ENDPOINT", "true"),
+            ],
+            &["whoami", "--env"],
+            "STS",
+        ),
+        (
+            &[],
+            &["whoami", "--env", "--fips", "true"],
+            "AWS_ENDPOINT_URL",
+        ),
+    ];
+    for (vars, args, named) in cases {
+        let mut all = vec![(k1, v1.as_str()), (k2, v2.as_str())];
+        all.extend_from_slice(vars);
+        aws.clear_requests();
+        let out = run(home.path(), &aws, &all, args).await;
+        assert_eq!(out.code, 2, "{vars:?} {args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("invalid_config"),
+            "{vars:?} {args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(named),
+            "{vars:?} {args:?}: {}",
+            out.stderr
+        );
+        assert!(aws.requests().is_empty(), "{vars:?} {args:?}");
+    }
+    let _ = local;
+}
