@@ -91,7 +91,17 @@ fn parse(pem: &[u8]) -> Result<usize, String> {
     let mut roots = rustls::RootCertStore::empty();
     let mut count = 0;
     for der in CertificateDer::pem_slice_iter(pem) {
-        let der = der.map_err(|err| format!("is not PEM the TLS stack can read: {err}"))?;
+        // The PEM parser's errors quote the bytes they stopped at (a marker, a whole line):
+        // a file that is not PEM may be a key with its line breaks lost. Only what went
+        // wrong, by name, is said.
+        let der = der.map_err(|err| {
+            format!(
+                "is not PEM the TLS stack can read ({}, after {count} certificate{}); its \
+                 contents are not shown",
+                pem_trouble(&err),
+                if count == 1 { "" } else { "s" }
+            )
+        })?;
         roots.add(der).map_err(|err| {
             format!(
                 "holds a certificate that cannot be used as a root (certificate {}): {err}",
@@ -104,6 +114,18 @@ fn parse(pem: &[u8]) -> Result<usize, String> {
         return Err("holds no PEM certificate (`-----BEGIN CERTIFICATE-----` blocks)".to_owned());
     }
     Ok(count)
+}
+
+/// What is wrong with a file that is not PEM, in words that quote none of it.
+fn pem_trouble(err: &rustls_pki_types::pem::Error) -> &'static str {
+    use rustls_pki_types::pem::Error;
+    match err {
+        Error::MissingSectionEnd { .. } => "a section is not closed by its END line",
+        Error::IllegalSectionStart { .. } => "a BEGIN line cannot be read",
+        Error::Base64Decode(_) => "a section's body is not base64",
+        Error::Io(_) => "it cannot be read",
+        _ => "it cannot be parsed",
+    }
 }
 
 /// Why a CA bundle cannot be used: the rule it broke, and the whole story in words (the path,

@@ -231,3 +231,64 @@ async fn the_builder_s_ca_bundle_is_trusted_and_checked_at_build() {
     assert!(text.contains("ca_bundle"), "{text}");
     assert!(text.contains("does not exist"), "{text}");
 }
+
+/// A file that is not PEM may be anything, a private key with its line breaks lost among
+/// them: its bytes are never printed, in any encoding, by any route or at any log level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bytes_of_a_bundle_that_cannot_be_read_are_never_printed() {
+    let (home, aws, alice) = setup().await;
+    let home = home.path();
+    let [k1, k2] = keys(&alice);
+    let secret = "MC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF";
+    let files = [
+        // The marker's end is lost with the line breaks.
+        format!("-----BEGIN PRIVATE KEY----- {secret} -----END PRIVATE KEY-----"),
+        // A section that opens on a line of its own words.
+        format!("-----BEGIN {secret}\n"),
+        format!("-----BEGIN CERTIFICATE-----\n{secret}\n"),
+    ];
+    std::fs::write(
+        home.join("credentials"),
+        format!(
+            "[corp]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            alice.access_key_id,
+            alice.secret_access_key.expose_secret()
+        ),
+    )
+    .unwrap();
+    for (i, text) in files.iter().enumerate() {
+        let path = home.join(format!("key-{i}.pem"));
+        std::fs::write(&path, text).unwrap();
+        let path = path.to_str().unwrap();
+        std::fs::write(
+            home.join("config"),
+            format!("[profile corp]\nregion = us-east-1\nca_bundle = {path}\n"),
+        )
+        .unwrap();
+        let keys = [(k1.0, k1.1.as_str()), (k2.0, k2.1.as_str())];
+        let runs: [(Vec<(&str, &str)>, Vec<&str>); 4] = [
+            (
+                vec![("RUST_LOG", "trace")],
+                vec!["whoami", "--profile", "corp"],
+            ),
+            (vec![], vec!["whoami", "--json", "--profile", "corp"]),
+            (
+                [&keys[..], &[("AWS_CA_BUNDLE", path), ("RUST_LOG", "trace")]].concat(),
+                vec!["whoami", "--env"],
+            ),
+            (
+                [&keys[..], &[("RUST_LOG", "trace")]].concat(),
+                vec!["doctor", "--env", "--ca-bundle", path],
+            ),
+        ];
+        for (vars, args) in runs {
+            let out = run(home, &aws, &vars, &args).await;
+            assert_ne!(out.code, 0, "{i} {args:?}: {out:?}");
+            let all = format!("{}{}", out.stdout, out.stderr);
+            let decimal: Vec<String> = secret.bytes().take(8).map(|b| b.to_string()).collect();
+            for shown in [secret[..16].to_owned(), decimal.join(", ")] {
+                assert!(!all.contains(&shown), "{i} {args:?} shows {shown}: {all}");
+            }
+        }
+    }
+}
