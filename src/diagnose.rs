@@ -292,7 +292,12 @@ pub(crate) async fn diagnose_in(os: &Os, profile: Option<&str>) -> Diagnosis {
         }
     }
     let api_key = api_key_report(os, &mut warnings);
-    let mut settings = settings_of(os, config.as_ref(), &config_file, &credentials_file);
+    let mut settings = settings_of(
+        os,
+        config.as_ref(),
+        profile,
+        [&config_file, &credentials_file],
+    );
     let chosen = profile.or(config.as_ref().map(ProfileSet::selected_profile));
     if let Some((config, name)) = config.as_ref().zip(chosen) {
         sign_in::sign_in_settings(os, config, name, &mut settings, &mut warnings);

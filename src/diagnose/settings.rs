@@ -14,10 +14,10 @@ use super::{FileReport, Setting, mask};
 pub(super) fn settings_of(
     os: &Os,
     config: Option<&ProfileSet>,
-    config_file: &FileReport,
-    credentials_file: &FileReport,
+    profile: Option<&str>,
+    [config_file, credentials_file]: [&FileReport; 2],
 ) -> Vec<Setting> {
-    let found = Found::new(os, config);
+    let found = Found::new(os, config, profile);
     let mut settings = Vec::new();
     where_to(&found, config_file, credentials_file, &mut settings);
     metadata_settings(&found, &mut settings);
@@ -67,9 +67,12 @@ struct Found<'a> {
 }
 
 impl<'a> Found<'a> {
-    fn new(os: &'a Os, config: Option<&'a ProfileSet>) -> Self {
-        let profile_name = os
-            .var("AWS_PROFILE")
+    /// The world `os`, its shared config, and the profile read: the one a configuration or a
+    /// flag names, else `AWS_PROFILE`, else `default`.
+    fn new(os: &'a Os, config: Option<&'a ProfileSet>, profile: Option<&str>) -> Self {
+        let profile_name = profile
+            .map(str::to_owned)
+            .or_else(|| os.var("AWS_PROFILE"))
             .unwrap_or_else(|| "default".to_owned());
         Self {
             os,
@@ -85,8 +88,13 @@ impl<'a> Found<'a> {
     }
 
     fn profile(&self, key: &str) -> Option<(String, String)> {
-        let value = self.config.and_then(|set| set.get(key))?;
+        let value = self.raw_profile(key)?;
         Some((mask(key, value), format!("profile {}", self.profile_name)))
+    }
+
+    /// The read profile's value of `key`, as written.
+    fn raw_profile(&self, key: &str) -> Option<&'a str> {
+        self.config?.get_profile(&self.profile_name)?.get(key)
     }
 
     /// A setting for each of `variables` that is set, none for the others.
@@ -176,7 +184,7 @@ fn regional_hosts(found: &Found<'_>) -> String {
         found
             .os
             .var(var)
-            .or_else(|| Some(found.config?.get(key)?.to_owned()))
+            .or_else(|| Some(found.raw_profile(key)?.to_owned()))
     };
     let region = found
         .os

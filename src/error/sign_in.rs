@@ -63,10 +63,21 @@ impl SignIn {
         &self.profile
     }
 
-    /// The arguments to give the `aws` program, the profile's name as one argument.
-    pub fn args(&self) -> Vec<&str> {
-        let mut args = self.kind.cli_words().to_vec();
-        args.extend(["--profile", self.profile.as_str()]);
+    /// The arguments to give the `aws` program, the profile's name as one argument; a name
+    /// that starts with `-` joined to its flag (`--profile=-dev`), which the AWS CLI's
+    /// parser would otherwise take for a flag of its own.
+    pub fn args(&self) -> Vec<String> {
+        let mut args: Vec<String> = self
+            .kind
+            .cli_words()
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect();
+        if self.profile.starts_with('-') {
+            args.push(format!("--profile={}", self.profile));
+        } else {
+            args.extend(["--profile".to_owned(), self.profile.clone()]);
+        }
         args
     }
 
@@ -74,11 +85,12 @@ impl SignIn {
     /// a shell would split or expand is quoted; a character that cannot be shown is
     /// escaped).
     pub fn command(&self) -> String {
-        format!(
-            "aws {} --profile {}",
-            self.kind.cli_words().join(" "),
-            shell_word(&self.profile)
-        )
+        let profile = if self.profile.starts_with('-') {
+            shell_word(&format!("--profile={}", self.profile))
+        } else {
+            format!("--profile {}", shell_word(&self.profile))
+        };
+        format!("aws {} {profile}", self.kind.cli_words().join(" "))
     }
 }
 
@@ -118,6 +130,9 @@ mod tests {
             SignIn::new(SignInKind::Sso, "").command(),
             "aws sso login --profile ''"
         );
+        let dashed = SignIn::new(SignInKind::Sso, "--debug");
+        assert_eq!(dashed.command(), "aws sso login --profile=--debug");
+        assert_eq!(dashed.args(), ["sso", "login", "--profile=--debug"]);
         let forged = SignIn::new(SignInKind::Sso, "dev\n\u{1b}[2J");
         assert!(!forged.command().contains('\n'), "{}", forged.command());
         assert!(!forged.command().contains('\u{1b}'), "{}", forged.command());

@@ -232,6 +232,9 @@ async fn the_builder_s_ca_bundle_is_trusted_and_checked_at_build() {
     assert!(text.contains("does not exist"), "{text}");
 }
 
+/// Variables and arguments of one run of the command.
+type Run<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>);
+
 /// A file that is not PEM may be anything, a private key with its line breaks lost among
 /// them: its bytes are never printed, in any encoding, by any route or at any log level.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,7 +269,7 @@ async fn the_bytes_of_a_bundle_that_cannot_be_read_are_never_printed() {
         )
         .unwrap();
         let keys = [(k1.0, k1.1.as_str()), (k2.0, k2.1.as_str())];
-        let runs: [(Vec<(&str, &str)>, Vec<&str>); 4] = [
+        let runs: [Run<'_>; 4] = [
             (
                 vec![("RUST_LOG", "trace")],
                 vec!["whoami", "--profile", "corp"],

@@ -349,3 +349,37 @@ async fn doctor_says_whether_a_sign_in_profile_s_cached_token_is_there_never_wha
         assert!(!out.stdout.contains("ASIAPLANTED"), "{}", out.stdout);
     }
 }
+
+/// The settings `doctor` shows from a profile are those of the profile the mode reads: the one
+/// `--profile` names wins over `AWS_PROFILE`, as it does for the manager.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_reads_the_settings_of_the_profile_the_flag_names() {
+    let (home, aws, _alice) = setup().await;
+    std::fs::write(
+        home.path().join("config"),
+        "[profile good]\nregion = us-west-2\nca_bundle = /etc/good.pem\n\
+         [profile bad]\nregion = eu-west-1\nca_bundle = /etc/bad.pem\nuse_fips_endpoint = true\n",
+    )
+    .unwrap();
+    let vars = [("AWS_PROFILE", "good"), ("AWS_REGION", "")];
+    let out = run(
+        home.path(),
+        &aws,
+        &vars,
+        &["doctor", "--json", "--profile", "bad"],
+    )
+    .await;
+    let json = out.json();
+    let settings = json["diagnosis"]["settings"].as_array().unwrap();
+    let row = |name: &str| {
+        settings
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {json}"))
+            .clone()
+    };
+    assert_eq!(row("CA bundle")["value"], "/etc/bad.pem", "{json}");
+    assert_eq!(row("CA bundle")["source"], "profile bad", "{json}");
+    assert_eq!(row("region")["value"], "eu-west-1", "{json}");
+    assert_eq!(row("FIPS endpoints")["value"], "on", "{json}");
+}
