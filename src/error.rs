@@ -8,6 +8,7 @@
 //! ([`AuthError::hint_with`], [`Place`]).
 
 mod auth;
+pub(crate) mod codes;
 mod config;
 mod kind;
 mod place;

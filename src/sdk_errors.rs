@@ -308,53 +308,14 @@ fn classify_credentials_ref(err: &CredentialsError, call: Call<'_>) -> AuthError
     }
 }
 
-/// Service error codes that aws-config's providers only report as text.
+/// The code of the table (`error::codes`) named in a provider's error text.
 fn known_code(text: &str) -> Option<&'static str> {
-    [
-        "InvalidClientTokenId",
-        "InvalidIdentityTokenException",
-        "SignatureDoesNotMatch",
-        "ExpiredToken",
-        "AccessDenied",
-        "Throttling",
-    ]
-    .into_iter()
-    .find(|code| text.contains(code))
+    crate::error::codes::named_in(text)
 }
 
-/// The kind a service error code stands for, when it is one we know.
+/// The kind a service error code stands for, when it is one we know (`error::codes`).
 fn kind_of_code(code: &str) -> Option<ErrorKind> {
-    Some(match code {
-        "InvalidClientTokenId"
-        | "UnrecognizedClientException"
-        | "SignatureDoesNotMatch"
-        | "InvalidSignatureException"
-        | "IncompleteSignature"
-        | "IncompleteSignatureException"
-        | "MissingAuthenticationToken"
-        | "MissingAuthenticationTokenException"
-        | "InvalidAccessKeyId"
-        | "InvalidIdentityToken"
-        | "InvalidIdentityTokenException"
-        | "IDPRejectedClaim"
-        // The OpenAI-compatible endpoints' own codes (bedrock-mantle, /openai/v1).
-        | "invalid_api_key" => ErrorKind::InvalidCredentials,
-        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
-            ErrorKind::ExpiredCredentials
-        }
-        "AccessDenied"
-        | "AccessDeniedException"
-        | "UnauthorizedOperation"
-        | "access_denied"
-        | "permission_denied" => ErrorKind::AccessDenied,
-        "Throttling"
-        | "ThrottlingException"
-        | "TooManyRequestsException"
-        | "RequestLimitExceeded"
-        | "ServiceQuotaExceededException"
-        | "rate_limit_exceeded" => ErrorKind::Throttled,
-        _ => return None,
-    })
+    crate::error::codes::find(code).map(|known| known.kind)
 }
 
 /// Whether a message is about the credentials themselves (a signature, a token, a key).

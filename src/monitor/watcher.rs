@@ -159,15 +159,12 @@ impl Storable for SignedWith {
 /// The answers that say the credentials themselves are no longer good (expired, deleted,
 /// deactivated), on which aws-sdk-go refreshes them too: the manager drops them and resolves
 /// them again for its next call. A refusal of a good key (a wrong secret, a clock off) is not
-/// among them: reading the same source again would not fix it.
+/// among them: reading the same source again would not fix it. Which codes say so is the
+/// table's (`error::codes`, `drops_credentials`).
 pub(crate) fn turned_down(err: &AuthError) -> bool {
-    const CODES: [&str; 4] = [
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-    ];
-    err.code().is_some_and(|code| CODES.contains(&code))
+    err.code()
+        .and_then(crate::error::codes::find)
+        .is_some_and(|known| known.drops_credentials)
         || err
             .message()
             .contains("security token included in the request is expired")
