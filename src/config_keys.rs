@@ -78,6 +78,20 @@ pub(crate) struct Key {
     pub(crate) secret: bool,
     /// The builder's name for it, when it is not the key's (its problems name the builder's).
     pub(crate) builder: Option<&'static str>,
+    /// Whether `AuthConfig`'s `Debug` shows its value.
+    pub(crate) shown: Shown,
+}
+
+/// Whether a key's value is shown by `AuthConfig`'s `Debug`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shown {
+    /// Always: it never holds a secret.
+    Always,
+    /// Only when it passes its check: a secret put in it by mistake would not (an access key
+    /// id, an endpoint URL).
+    IfValid,
+    /// Never: a secret, or a value kept as confidential (the external id).
+    Never,
 }
 
 /// A key that every mode takes, set by `var`.
@@ -91,6 +105,7 @@ const fn common(name: &'static str, var: &'static str, label: &'static str) -> K
         mode: None,
         secret: false,
         builder: None,
+        shown: Shown::Always,
     }
 }
 
@@ -108,10 +123,16 @@ impl Key {
         self
     }
 
-    /// A secret, which `<var>_FILE` may name a file for.
+    /// A secret, which `<var>_FILE` may name a file for; never shown.
     const fn secret(mut self) -> Self {
         self.secret = true;
         self.file_var = true;
+        self.shown = Shown::Never;
+        self
+    }
+
+    const fn shown(mut self, shown: Shown) -> Self {
+        self.shown = shown;
         self
     }
 
@@ -131,7 +152,7 @@ impl Key {
 pub(crate) const KEYS: [Key; 31] = [
     common("mode", "BEDROCK_AUTH_MODE", "mode"),
     common("region", "BEDROCK_AUTH_REGION", "region").aliases(&["region_override"]),
-    common("endpoint_url", "BEDROCK_AUTH_ENDPOINT_URL", "endpoint"),
+    common("endpoint_url", "BEDROCK_AUTH_ENDPOINT_URL", "endpoint").shown(Shown::IfValid),
     common(
         "connect_timeout_ms",
         "BEDROCK_AUTH_CONNECT_TIMEOUT_MS",
@@ -200,7 +221,8 @@ pub(crate) const KEYS: [Key; 31] = [
         "BEDROCK_AUTH_ACCESS_KEY_ID",
         "access key id",
     )
-    .aliases(&["access_key"]),
+    .aliases(&["access_key"])
+    .shown(Shown::IfValid),
     of(
         ModeKind::Static,
         "secret_access_key",
@@ -227,7 +249,8 @@ pub(crate) const KEYS: [Key; 31] = [
         "external_id",
         "BEDROCK_AUTH_EXTERNAL_ID",
         "external id",
-    ),
+    )
+    .shown(Shown::Never),
     of(
         ModeKind::AssumeRole,
         "session_name",

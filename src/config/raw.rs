@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use zeroize::Zeroize;
 
 use super::{AuthConfig, canonical_key, is_secret_key};
+use crate::config_keys::Shown as Show;
 use crate::error::Rule;
 use crate::secret::looks_like_secret;
 
@@ -44,49 +45,33 @@ impl fmt::Debug for Raw {
     }
 }
 
-/// A value as `AuthConfig`'s `Debug` shows it: only the values of keys that never hold a
-/// secret, and of those that may hold one by mistake (an access key id, an endpoint URL, a
-/// variable name) only when they pass their check. Everything else is `[REDACTED]`: the
-/// secrets, the external id, and any key this crate does not know (a misspelled
-/// `secret_acess_key` holds a secret).
+/// A value as `AuthConfig`'s `Debug` shows it, as each key's declaration says
+/// (`config_keys::KEYS`, `shown`): the values of keys that never hold a secret; of those that
+/// may hold one by mistake (an access key id, an endpoint URL, a variable name) only when they
+/// pass their check. Everything else is `[REDACTED]`: the secrets, the external id, and any
+/// key this crate does not know (a misspelled `secret_acess_key` holds a secret).
 pub(super) struct Shown<'a>(pub(super) &'a str, pub(super) &'a Raw);
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Shown(key, value) = *self;
-        let shown = match (canonical_key(key), value) {
+        let name = canonical_key(key);
+        // Inside a table: a secret's source (`{ env = .. }`, `{ file = .. }`).
+        let declared = match name {
+            "file" => Some(Show::Always),
+            "env" => Some(Show::IfValid),
+            _ => crate::config_keys::find(name).map(|declared| declared.shown),
+        };
+        let shown = match (declared, value) {
+            (Some(Show::Never) | None, _) => false,
             (_, Raw::Int(_) | Raw::Bool(_) | Raw::Other(_) | Raw::Table(_)) => true,
-            ("policy_arns" | "transitive_tag_keys", Raw::List(_)) => true,
-            (
-                "mode"
-                | "region"
-                | "profile"
-                | "role_arn"
-                | "session_name"
-                | "duration_secs"
-                | "mfa_serial"
-                | "connect_timeout_ms"
-                | "operation_timeout_ms"
-                | "bedrock_timeout_ms"
-                | "max_attempts"
-                | "metadata_timeout_ms"
-                | "metadata_attempts"
-                | "lockout_after"
-                | "lockout_cool_down_secs"
-                | "proxy"
-                | "ca_bundle"
-                | "use_fips_endpoint"
-                | "use_dualstack_endpoint"
-                | "source"
-                | "session_policy"
-                | "source_identity"
-                | "file",
-                _,
-            ) => true,
-            ("access_key_id", Raw::Str(id)) => id.parse::<crate::values::AccessKeyId>().is_ok(),
-            ("endpoint_url", Raw::Str(url)) => url.parse::<crate::values::EndpointUrl>().is_ok(),
-            ("env", Raw::Str(name)) => variable_name(name).is_ok(),
-            _ => false,
+            (Some(Show::Always), _) => true,
+            (Some(Show::IfValid), Raw::Str(text)) => match name {
+                "access_key_id" => text.parse::<crate::values::AccessKeyId>().is_ok(),
+                "endpoint_url" => text.parse::<crate::values::EndpointUrl>().is_ok(),
+                _ => variable_name(text).is_ok(),
+            },
+            (Some(Show::IfValid), _) => false,
         };
         if shown {
             value.fmt(f)
