@@ -742,3 +742,17 @@ fn fips_and_dual_stack_keys_take_booleans_and_the_strings_true_and_false() {
         "{config:?}"
     );
 }
+
+/// The settings' declaration, walked: every key a variable sets, and every variable, is in the
+/// manual's tables (docs/config.md), so the docs cannot fall behind the declaration.
+#[test]
+fn every_declared_key_and_variable_is_in_the_manual() {
+    let manual = include_str!("../../docs/config.md");
+    let missing: Vec<String> = bedrock_auth::config::ENV_VARS
+        .iter()
+        .flat_map(|(var, key)| [*var, *key])
+        .filter(|name| !manual.contains(&format!("`{name}`")))
+        .map(str::to_owned)
+        .collect();
+    assert!(missing.is_empty(), "not in docs/config.md: {missing:?}");
+}
