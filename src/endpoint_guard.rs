@@ -129,17 +129,88 @@ pub(crate) struct AnswerLimit {
     pub(crate) successes_too: bool,
 }
 
-fn too_large(said: Option<u64>) -> AuthError {
+impl AnswerLimit {
+    /// Successful answers bounded at `limit` bytes, errors at [`ANSWER_LIMIT`]: for answers
+    /// read whole that are larger than an identity (a model's, on the OpenAI-compatible
+    /// endpoints).
+    pub(crate) fn successes_at(limit: usize) -> LargeAnswerLimit {
+        LargeAnswerLimit { limit }
+    }
+}
+
+/// [`AnswerLimit`] with a bound of its own for successful answers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LargeAnswerLimit {
+    limit: usize,
+}
+
+/// Why an identity's or an error's answer is never that large.
+const NOT_AWS: &str = "no identity or error of AWS is that large";
+
+/// Why a model's answer read whole is never that large.
+const NOT_A_MODEL: &str = "more than any model's answer read whole; stream it with a client of \
+     your own";
+
+fn too_large_for(said: Option<u64>, limit: usize, why: &str) -> AuthError {
     let size = said.map_or_else(String::new, |bytes| format!(" ({bytes} bytes)"));
     AuthError::new(
         ErrorKind::Service,
         format!(
-            "refusing an answer larger than {} KiB{size}: no identity or error of AWS is that \
-             large",
-            ANSWER_LIMIT / 1024
+            "refusing an answer larger than {} KiB{size}: {why}",
+            limit / 1024
         ),
         "check that the endpoint is AWS, and what stands between (a proxy's error page)",
     )
+}
+
+/// Bounds `response`'s body at `limit` bytes: refused at once when it says it is larger,
+/// cut with an error where it grows past the bound.
+fn bound(
+    response: &mut aws_smithy_runtime_api::http::Response,
+    limit: usize,
+    why: &'static str,
+) -> Result<(), BoxError> {
+    use http_body_util::BodyExt;
+    let error = move |said| too_large_for(said, limit, why);
+    let said = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if said.is_some_and(|bytes| bytes > limit as u64) {
+        return Err(Box::new(error(said)));
+    }
+    let body = std::mem::replace(response.body_mut(), SdkBody::taken());
+    *response.body_mut() = body.map(move |body| {
+        let limited = http_body_util::Limited::new(body, limit).map_err(move |err| {
+            if err.is::<http_body_util::LengthLimitError>() {
+                Box::new(error(None)) as BoxError
+            } else {
+                err
+            }
+        });
+        SdkBody::from_body_1_x(limited)
+    });
+    Ok(())
+}
+
+impl Intercept for LargeAnswerLimit {
+    fn name(&self) -> &'static str {
+        "LargeAnswerLimit"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response_mut();
+        if response.status().is_success() {
+            bound(response, self.limit, NOT_A_MODEL)
+        } else {
+            bound(response, ANSWER_LIMIT, NOT_AWS)
+        }
+    }
 }
 
 impl Intercept for AnswerLimit {
@@ -153,29 +224,10 @@ impl Intercept for AnswerLimit {
         _components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        use http_body_util::BodyExt;
         let response = context.response_mut();
         if !self.successes_too && response.status().is_success() {
             return Ok(());
         }
-        let said = response
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        if said.is_some_and(|bytes| bytes > ANSWER_LIMIT as u64) {
-            return Err(Box::new(too_large(said)));
-        }
-        let body = std::mem::replace(response.body_mut(), SdkBody::taken());
-        *response.body_mut() = body.map(|body| {
-            let limited = http_body_util::Limited::new(body, ANSWER_LIMIT).map_err(|err| {
-                if err.is::<http_body_util::LengthLimitError>() {
-                    Box::new(too_large(None)) as BoxError
-                } else {
-                    err
-                }
-            });
-            SdkBody::from_body_1_x(limited)
-        });
-        Ok(())
+        bound(response, ANSWER_LIMIT, NOT_AWS)
     }
 }

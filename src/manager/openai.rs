@@ -299,7 +299,8 @@ impl OpenAiEndpoint {
     /// An answer other than 2xx is an [`AuthError`] with what the endpoint said (OpenAI's
     /// `{"error": {"message", "code"}}` or Bedrock's `{"message"}`), its kind (`access_denied`,
     /// `invalid_credentials`, `throttled`, ...) and a hint; a credential the answer echoes is
-    /// not quoted. A successful answer is read into memory, up to 16 MiB, a streamed one
+    /// not quoted. A successful answer is read into memory up to 16 MiB (one that says it is
+    /// larger, or grows past that, is refused at the bound), a streamed one
     /// (`"stream": true`, server-sent events) to its end: for tokens as they come, send the
     /// authorized request with a streaming client.
     pub async fn send(
@@ -368,9 +369,7 @@ impl OpenAiEndpoint {
             } else {
                 EndpointGuard::sigv4()
             })
-            .interceptor(AnswerLimit {
-                successes_too: false,
-            })
+            .interceptor(AnswerLimit::successes_at(MAX_ANSWER))
             .serializer(move |request: http::Request<Vec<u8>>| {
                 let (parts, body) = request.into_parts();
                 let request = http::Request::from_parts(parts, SdkBody::from(body));
@@ -408,13 +407,6 @@ impl OpenAiEndpoint {
                 ),
             };
             return Err(manager.blame(err));
-        }
-        if whole.body.len() > MAX_ANSWER {
-            return Err(AuthError::new(
-                ErrorKind::Service,
-                format!("{operation_name} answered more than 16 MiB"),
-                "ask for a shorter answer (max_tokens), or stream it with a client of your own",
-            ));
         }
         let mut response = http::Response::builder().status(whole.status);
         for (name, value) in &whole.headers {

@@ -574,3 +574,58 @@ async fn credentials_an_endpoint_echoes_back_are_not_in_the_error() {
         }
     }
 }
+
+/// A server that answers 200 with an endless body (or one that says it is huge).
+async fn endless_server(says_length: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 64 * 1024];
+                let _ = stream.read(&mut buffer).await;
+                let head = if says_length {
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000000000\r\n\r\n"
+                } else {
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                };
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+                while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    url
+}
+
+/// `send` reads a successful answer into memory up to its bound (16 MiB), and refuses one that
+/// says it is larger, or grows past it, there: an endpoint cannot make it buffer without end.
+#[tokio::test]
+async fn an_answer_larger_than_the_bound_is_refused_at_the_bound() {
+    let aws = LocalAws::start().await.unwrap();
+    let alice = aws.add_user("alice");
+    for says_length in [true, false] {
+        let endpoint = endless_server(says_length).await;
+        let manager = AuthManager::builder()
+            .region("us-east-1")
+            .endpoint_url(endpoint.as_str())
+            .sandbox(aws.sandbox())
+            .static_credentials(alice.access_key_id.clone(), alice.secret_access_key.clone())
+            .build()
+            .unwrap();
+        let openai = manager
+            .openai(OpenAiApi::Mantle, "us-east-1")
+            .await
+            .unwrap();
+        let sent = tokio::time::timeout(Duration::from_secs(60), openai.send(chat(&openai, true)));
+        let err = sent
+            .await
+            .expect("refused at the bound, not read forever")
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Service, "{err}");
+        assert!(err.to_string().contains("16384 KiB"), "{err}");
+    }
+}
