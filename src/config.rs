@@ -475,7 +475,10 @@ struct Winner {
 /// A value as `diagnose()` shows it: masked where it is a key id, never a secret.
 fn shown_value(key: &str, raw: &Raw) -> String {
     match raw {
-        Raw::Str(_) if key == "external_id" => "********".to_owned(),
+        // A value kept confidential (the external id), by its declaration.
+        Raw::Str(_) if keys::find(key).is_some_and(|k| k.shown == keys::Shown::Never) => {
+            "********".to_owned()
+        }
         Raw::Str(text) => mask(key, text),
         Raw::Int(n) => n.to_string(),
         Raw::Bool(b) => b.to_string(),

@@ -1,62 +1,92 @@
-//! Every key of a configuration, once: its name, the names of the systems this crate replaces
-//! that are taken for it, the `BEDROCK_AUTH_*` variables that set it, how `diagnose()` names it,
-//! which modes take it, whether it is a secret, and what the builder calls it. Parsing, the
-//! mode check, [`AuthConfig::from_env`](crate::AuthConfig::from_env), `diagnose()` and the
-//! messages of `from_config` all read this table; [`ENV_VARS`] is checked
-//! against it.
+//! Every key of a configuration, declared once, a file per concern: its name, the names of the
+//! systems this crate replaces that are taken for it, the `BEDROCK_AUTH_*` variables that set
+//! it, how `diagnose()` names it, which modes take it, whether it is a secret, what the builder
+//! calls it, and how it is applied to the builder ([`Apply`]). Parsing, the mode check,
+//! [`AuthConfig::from_env`](crate::AuthConfig::from_env), [`ENV_VARS`], `AuthConfig`'s `Debug`,
+//! `diagnose()` and the messages of `from_config` all read this table.
+//!
+//! A new setting is a row in the file of its concern (`timeouts.rs` for a timeout), its builder
+//! method, and the code that uses it; `tests/it/settings.rs` walks the table through a file, the
+//! variables, the command's flags, `doctor` and the manual.
 
+use std::time::Duration;
+
+use crate::builder::AuthBuilder;
 use crate::error::{ConfigError, Problem};
+use crate::mode::WantsMode;
 use crate::mode_kind::ModeKind;
 
+mod api_key;
+mod assume_role;
+mod connections;
+mod endpoints;
+mod lockout;
+mod mode;
+mod profile;
+mod static_credentials;
+mod timeouts;
+
+/// The keys, by concern, in the order `diagnose()`, problems and the docs list them: first those
+/// every mode takes, then each mode's own.
+const GROUPS: [&[Key]; 9] = [
+    mode::KEYS,
+    endpoints::KEYS,
+    timeouts::KEYS,
+    lockout::KEYS,
+    connections::KEYS,
+    profile::KEYS,
+    static_credentials::KEYS,
+    assume_role::KEYS,
+    api_key::KEYS,
+];
+
+/// Every key, in table order.
+pub(crate) fn all() -> impl Iterator<Item = &'static Key> {
+    GROUPS.iter().flat_map(|group| group.iter())
+}
+
+/// How many variables the keys have (their own and their `_FILE` ones).
+const VAR_COUNT: usize = {
+    let (mut count, mut group) = (0, 0);
+    while group < GROUPS.len() {
+        let mut at = 0;
+        while at < GROUPS[group].len() {
+            let key = &GROUPS[group][at];
+            count += key.var.is_some() as usize + key.file_var.is_some() as usize;
+            at += 1;
+        }
+        group += 1;
+    }
+    count
+};
+
 /// The environment variables [`AuthConfig::from_env`](crate::AuthConfig::from_env) reads, and
-/// the key each sets (checked against the table of keys by a test).
+/// the key each sets, in the order of the keys (made from their declaration).
 ///
 /// `BEDROCK_AUTH_SOURCE` takes `environment`, `auto` or `profile:NAME`; the `_FILE` variants
 /// name a file that holds the value (a secret, a session policy). The lists take commas:
 /// `BEDROCK_AUTH_SESSION_TAGS=tenant=acme,plan=pro`, `BEDROCK_AUTH_POLICY_ARNS=arn:..,arn:..`.
-pub const ENV_VARS: [(&str, &str); 35] = [
-    ("BEDROCK_AUTH_MODE", "mode"),
-    ("BEDROCK_AUTH_REGION", "region"),
-    ("BEDROCK_AUTH_ENDPOINT_URL", "endpoint_url"),
-    ("BEDROCK_AUTH_CONNECT_TIMEOUT_MS", "connect_timeout_ms"),
-    ("BEDROCK_AUTH_OPERATION_TIMEOUT_MS", "operation_timeout_ms"),
-    ("BEDROCK_AUTH_BEDROCK_TIMEOUT_MS", "bedrock_timeout_ms"),
-    ("BEDROCK_AUTH_MAX_ATTEMPTS", "max_attempts"),
-    ("BEDROCK_AUTH_METADATA_TIMEOUT_MS", "metadata_timeout_ms"),
-    ("BEDROCK_AUTH_METADATA_ATTEMPTS", "metadata_attempts"),
-    ("BEDROCK_AUTH_LOCKOUT_AFTER", "lockout_after"),
-    (
-        "BEDROCK_AUTH_LOCKOUT_COOL_DOWN_SECS",
-        "lockout_cool_down_secs",
-    ),
-    ("BEDROCK_AUTH_PROXY", "proxy"),
-    ("BEDROCK_AUTH_CA_BUNDLE", "ca_bundle"),
-    ("BEDROCK_AUTH_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
-    (
-        "BEDROCK_AUTH_USE_DUALSTACK_ENDPOINT",
-        "use_dualstack_endpoint",
-    ),
-    ("BEDROCK_AUTH_PROFILE", "profile"),
-    ("BEDROCK_AUTH_ACCESS_KEY_ID", "access_key_id"),
-    ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "secret_access_key"),
-    ("BEDROCK_AUTH_SECRET_ACCESS_KEY_FILE", "secret_access_key"),
-    ("BEDROCK_AUTH_SESSION_TOKEN", "session_token"),
-    ("BEDROCK_AUTH_SESSION_TOKEN_FILE", "session_token"),
-    ("BEDROCK_AUTH_ROLE_ARN", "role_arn"),
-    ("BEDROCK_AUTH_EXTERNAL_ID", "external_id"),
-    ("BEDROCK_AUTH_SESSION_NAME", "session_name"),
-    ("BEDROCK_AUTH_DURATION_SECS", "duration_secs"),
-    ("BEDROCK_AUTH_MFA_SERIAL", "mfa_serial"),
-    ("BEDROCK_AUTH_SESSION_TAGS", "session_tags"),
-    ("BEDROCK_AUTH_TRANSITIVE_TAG_KEYS", "transitive_tag_keys"),
-    ("BEDROCK_AUTH_SESSION_POLICY", "session_policy"),
-    ("BEDROCK_AUTH_SESSION_POLICY_FILE", "session_policy"),
-    ("BEDROCK_AUTH_POLICY_ARNS", "policy_arns"),
-    ("BEDROCK_AUTH_SOURCE_IDENTITY", "source_identity"),
-    ("BEDROCK_AUTH_SOURCE", "source"),
-    ("BEDROCK_AUTH_API_KEY", "api_key"),
-    ("BEDROCK_AUTH_API_KEY_FILE", "api_key"),
-];
+pub const ENV_VARS: [(&str, &str); VAR_COUNT] = {
+    let mut vars = [("", ""); VAR_COUNT];
+    let (mut next, mut group) = (0, 0);
+    while group < GROUPS.len() {
+        let mut at = 0;
+        while at < GROUPS[group].len() {
+            let key = &GROUPS[group][at];
+            if let Some(var) = key.var {
+                vars[next] = (var, key.name);
+                next += 1;
+            }
+            if let Some(var) = key.file_var {
+                vars[next] = (var, key.name);
+                next += 1;
+            }
+            at += 1;
+        }
+        group += 1;
+    }
+    vars
+};
 
 /// One key of a configuration.
 #[derive(Debug)]
@@ -67,8 +97,8 @@ pub(crate) struct Key {
     pub(crate) aliases: &'static [&'static str],
     /// The variable that sets it, if any.
     pub(crate) var: Option<&'static str>,
-    /// Whether `<var>_FILE` names a file that holds it (secrets).
-    pub(crate) file_var: bool,
+    /// The variable that names a file holding it (`BEDROCK_AUTH_API_KEY_FILE`), if any.
+    pub(crate) file_var: Option<&'static str>,
     /// How `diagnose()` names it.
     pub(crate) label: &'static str,
     /// The mode that takes it; `None`: every mode.
@@ -80,6 +110,31 @@ pub(crate) struct Key {
     pub(crate) builder: Option<&'static str>,
     /// Whether `AuthConfig`'s `Debug` shows its value.
     pub(crate) shown: Shown,
+    /// How its value is read and given to the builder.
+    pub(crate) apply: Apply,
+}
+
+/// The builder before a mode is chosen, which takes every setting all modes share.
+pub(crate) type Common = AuthBuilder<WantsMode>;
+
+/// How a key's value is read and applied to the builder. The checker reads the value in the
+/// form the variant names (and records a problem when it is of another), then calls the
+/// builder's method, which checks it as it checks a program's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Apply {
+    /// A string.
+    Text(fn(Common, String) -> Common),
+    /// Whole milliseconds (an integer, or a string of digits).
+    Millis(fn(Common, Duration) -> Common),
+    /// A count (an integer, or a string of digits).
+    Count(fn(Common, u32) -> Common),
+    /// `true` or `false` (a boolean, or the string in any case).
+    Switch(fn(Common, bool) -> Common),
+    /// `lockout_after` and `lockout_cool_down_secs`: both or neither, to one method.
+    Lockout,
+    /// Read by its mode's check, which chooses the mode's builder (and `mode`, which chooses
+    /// the mode).
+    ByMode,
 }
 
 /// Whether a key's value is shown by `AuthConfig`'s `Debug`.
@@ -100,16 +155,17 @@ const fn common(name: &'static str, var: &'static str, label: &'static str) -> K
         name,
         aliases: &[],
         var: Some(var),
-        file_var: false,
+        file_var: None,
         label,
         mode: None,
         secret: false,
         builder: None,
         shown: Shown::Always,
+        apply: Apply::ByMode,
     }
 }
 
-/// A key of `mode` only, set by `var`.
+/// A key of `mode` only, set by `var`, read by the mode's check.
 const fn of(mode: ModeKind, name: &'static str, var: &'static str, label: &'static str) -> Key {
     Key {
         mode: Some(mode),
@@ -123,10 +179,10 @@ impl Key {
         self
     }
 
-    /// A secret, which `<var>_FILE` may name a file for; never shown.
-    const fn secret(mut self) -> Self {
+    /// A secret, which `file_var` may name a file for; never shown.
+    const fn secret(mut self, file_var: &'static str) -> Self {
         self.secret = true;
-        self.file_var = true;
+        self.file_var = Some(file_var);
         self.shown = Shown::Never;
         self
     }
@@ -136,9 +192,9 @@ impl Key {
         self
     }
 
-    /// A value (not a secret) that `<var>_FILE` may name a file for.
-    const fn file_var(mut self) -> Self {
-        self.file_var = true;
+    /// A value (not a secret) that `file_var` may name a file for.
+    const fn file_var(mut self, file_var: &'static str) -> Self {
+        self.file_var = Some(file_var);
         self
     }
 
@@ -146,181 +202,16 @@ impl Key {
         self.builder = Some(name);
         self
     }
-}
 
-/// Every key, in the order `diagnose()` and the docs list them.
-pub(crate) const KEYS: [Key; 31] = [
-    common("mode", "BEDROCK_AUTH_MODE", "mode"),
-    common("region", "BEDROCK_AUTH_REGION", "region").aliases(&["region_override"]),
-    common("endpoint_url", "BEDROCK_AUTH_ENDPOINT_URL", "endpoint").shown(Shown::IfValid),
-    common(
-        "connect_timeout_ms",
-        "BEDROCK_AUTH_CONNECT_TIMEOUT_MS",
-        "connect timeout (ms)",
-    )
-    .builder("connect_timeout"),
-    common(
-        "operation_timeout_ms",
-        "BEDROCK_AUTH_OPERATION_TIMEOUT_MS",
-        "operation timeout (ms)",
-    )
-    .builder("operation_timeout"),
-    common(
-        "bedrock_timeout_ms",
-        "BEDROCK_AUTH_BEDROCK_TIMEOUT_MS",
-        "Bedrock timeout (ms)",
-    )
-    .builder("bedrock_timeout"),
-    common("max_attempts", "BEDROCK_AUTH_MAX_ATTEMPTS", "max attempts"),
-    common(
-        "metadata_timeout_ms",
-        "BEDROCK_AUTH_METADATA_TIMEOUT_MS",
-        "metadata timeout",
-    )
-    .builder("metadata_timeout"),
-    common(
-        "metadata_attempts",
-        "BEDROCK_AUTH_METADATA_ATTEMPTS",
-        "metadata attempts",
-    ),
-    common(
-        "lockout_after",
-        "BEDROCK_AUTH_LOCKOUT_AFTER",
-        "lockout after",
-    ),
-    common(
-        "lockout_cool_down_secs",
-        "BEDROCK_AUTH_LOCKOUT_COOL_DOWN_SECS",
-        "lockout cool-down (s)",
-    )
-    .builder("lockout_cool_down"),
-    common("proxy", "BEDROCK_AUTH_PROXY", "proxy"),
-    common("ca_bundle", "BEDROCK_AUTH_CA_BUNDLE", "CA bundle"),
-    common(
-        "use_fips_endpoint",
-        "BEDROCK_AUTH_USE_FIPS_ENDPOINT",
-        "FIPS endpoints",
-    )
-    .builder("use_fips"),
-    common(
-        "use_dualstack_endpoint",
-        "BEDROCK_AUTH_USE_DUALSTACK_ENDPOINT",
-        "dual-stack endpoints",
-    )
-    .builder("use_dual_stack"),
-    of(
-        ModeKind::Profile,
-        "profile",
-        "BEDROCK_AUTH_PROFILE",
-        "profile",
-    )
-    .aliases(&["profile_name"]),
-    of(
-        ModeKind::Static,
-        "access_key_id",
-        "BEDROCK_AUTH_ACCESS_KEY_ID",
-        "access key id",
-    )
-    .aliases(&["access_key"])
-    .shown(Shown::IfValid),
-    of(
-        ModeKind::Static,
-        "secret_access_key",
-        "BEDROCK_AUTH_SECRET_ACCESS_KEY",
-        "secret access key",
-    )
-    .aliases(&["secret_key"])
-    .secret(),
-    of(
-        ModeKind::Static,
-        "session_token",
-        "BEDROCK_AUTH_SESSION_TOKEN",
-        "session token",
-    )
-    .secret(),
-    of(
-        ModeKind::AssumeRole,
-        "role_arn",
-        "BEDROCK_AUTH_ROLE_ARN",
-        "role",
-    ),
-    of(
-        ModeKind::AssumeRole,
-        "external_id",
-        "BEDROCK_AUTH_EXTERNAL_ID",
-        "external id",
-    )
-    .shown(Shown::Never),
-    of(
-        ModeKind::AssumeRole,
-        "session_name",
-        "BEDROCK_AUTH_SESSION_NAME",
-        "session name",
-    )
-    .aliases(&["role_session_name"]),
-    of(
-        ModeKind::AssumeRole,
-        "duration_secs",
-        "BEDROCK_AUTH_DURATION_SECS",
-        "session duration (s)",
-    )
-    .aliases(&["assume_role_duration"]),
-    of(
-        ModeKind::AssumeRole,
-        "mfa_serial",
-        "BEDROCK_AUTH_MFA_SERIAL",
-        "MFA device",
-    ),
-    of(
-        ModeKind::AssumeRole,
-        "session_tags",
-        "BEDROCK_AUTH_SESSION_TAGS",
-        "session tags",
-    ),
-    of(
-        ModeKind::AssumeRole,
-        "transitive_tag_keys",
-        "BEDROCK_AUTH_TRANSITIVE_TAG_KEYS",
-        "transitive tag keys",
-    ),
-    of(
-        ModeKind::AssumeRole,
-        "session_policy",
-        "BEDROCK_AUTH_SESSION_POLICY",
-        "session policy",
-    )
-    .file_var(),
-    of(
-        ModeKind::AssumeRole,
-        "policy_arns",
-        "BEDROCK_AUTH_POLICY_ARNS",
-        "policy ARNs",
-    ),
-    of(
-        ModeKind::AssumeRole,
-        "source_identity",
-        "BEDROCK_AUTH_SOURCE_IDENTITY",
-        "source identity",
-    ),
-    of(
-        ModeKind::AssumeRole,
-        "source",
-        "BEDROCK_AUTH_SOURCE",
-        "role source",
-    ),
-    of(
-        ModeKind::ApiKey,
-        "api_key",
-        "BEDROCK_AUTH_API_KEY",
-        "Bedrock API key",
-    )
-    .secret(),
-];
+    const fn apply(mut self, apply: Apply) -> Self {
+        self.apply = apply;
+        self
+    }
+}
 
 /// The key of this name or alias.
 pub(crate) fn find(written: &str) -> Option<&'static Key> {
-    KEYS.iter()
-        .find(|key| key.name == written || key.aliases.contains(&written))
+    all().find(|key| key.name == written || key.aliases.contains(&written))
 }
 
 /// The key's name for `written` (itself when it is no alias).
@@ -340,27 +231,12 @@ pub(crate) fn taken_by(key: &Key, mode: ModeKind) -> bool {
 
 /// The key a `BEDROCK_AUTH_*` variable sets, and whether it names a file that holds it.
 pub(crate) fn of_var(var: &str) -> Option<(&'static Key, bool)> {
-    KEYS.iter().find_map(|key| {
-        let name = key.var?;
-        if var == name {
+    all().find_map(|key| {
+        if key.var == Some(var) {
             Some((key, false))
         } else {
-            let file = var.strip_suffix("_FILE")?;
-            (key.file_var && file == name).then_some((key, true))
+            (key.file_var == Some(var)).then_some((key, true))
         }
-    })
-}
-
-/// Every variable, and the key it sets, in table order.
-#[cfg(test)]
-pub(crate) fn vars() -> impl Iterator<Item = (String, &'static str)> {
-    KEYS.iter().flat_map(|key| {
-        let var = key.var.map(|var| (var.to_owned(), key.name));
-        let file = key
-            .var
-            .filter(|_| key.file_var)
-            .map(|var| (format!("{var}_FILE"), key.name));
-        var.into_iter().chain(file)
     })
 }
 
@@ -370,9 +246,9 @@ pub(crate) fn in_table_order(mut problems: Vec<Problem>) -> ConfigError {
     let place = |problem: &Problem| {
         let key = problem.field().split('.').next().unwrap_or_default();
         let key = canonical(key);
-        KEYS.iter()
+        all()
             .position(|known| known.name == key)
-            .unwrap_or(KEYS.len())
+            .unwrap_or(usize::MAX)
     };
     problems.sort_by_key(place);
     ConfigError::new(problems)
@@ -380,15 +256,15 @@ pub(crate) fn in_table_order(mut problems: Vec<Problem>) -> ConfigError {
 
 /// The `BEDROCK_AUTH_*_FILE` variables that name a file holding a secret (not those of a
 /// session policy, which others may read).
-pub(crate) fn file_vars() -> impl Iterator<Item = String> {
-    KEYS.iter()
-        .filter(|key| key.file_var && key.secret)
-        .filter_map(|key| Some(format!("{}_FILE", key.var?)))
+pub(crate) fn file_vars() -> impl Iterator<Item = &'static str> {
+    all()
+        .filter(|key| key.secret)
+        .filter_map(|key| key.file_var)
 }
 
 /// The configuration key for a field the builder names (`connect_timeout`), or the field.
 pub(crate) fn from_builder(field: &str) -> &str {
-    KEYS.iter()
+    all()
         .find(|key| key.builder == Some(field))
         .map_or(field, |key| key.name)
 }
@@ -397,20 +273,75 @@ pub(crate) fn from_builder(field: &str) -> &str {
 mod tests {
     use super::*;
 
+    /// A `_FILE` variable is its key's variable and `_FILE`, and only a secret's or a
+    /// session policy's (a file others may read holds no secret).
     #[test]
-    fn env_vars_is_the_table_s() {
-        let vars: Vec<(String, &str)> = vars().collect();
-        let listed: Vec<(String, &str)> = ENV_VARS
-            .iter()
-            .map(|(var, key)| ((*var).to_owned(), *key))
-            .collect();
-        assert_eq!(listed, vars);
+    fn file_variables_follow_their_key_s_variable() {
+        for key in all() {
+            if let Some(file_var) = key.file_var {
+                assert_eq!(
+                    Some(file_var),
+                    key.var.map(|v| format!("{v}_FILE")).as_deref()
+                );
+                assert!(key.secret || key.name == "session_policy", "{}", key.name);
+            }
+        }
+        assert_eq!(ENV_VARS.len(), VAR_COUNT);
+        assert!(
+            ENV_VARS
+                .iter()
+                .all(|(var, key)| !var.is_empty() && !key.is_empty())
+        );
+    }
+
+    /// Every key every mode takes is applied by its row (none is left to a list elsewhere),
+    /// and each row's method changes the builder's settings; a mode's keys are its check's.
+    #[test]
+    fn every_shared_key_is_applied_by_its_row() {
+        let before = format!("{:?}", Common::new().settings);
+        for key in all() {
+            let builder = Common::new();
+            let after = match (key.mode, key.apply) {
+                (_, Apply::ByMode) => {
+                    assert!(key.mode.is_some() || key.name == "mode", "{}", key.name);
+                    continue;
+                }
+                (Some(_), _) => panic!("{} is a mode's key with a shared apply", key.name),
+                (None, Apply::Lockout) => {
+                    assert!(key.name.starts_with("lockout_"), "{}", key.name);
+                    continue;
+                }
+                (None, Apply::Text(set)) => {
+                    let sample = match key.name {
+                        "region" => "eu-west-3",
+                        "proxy" => "http://127.0.0.1:9",
+                        "ca_bundle" => "/etc/ca.pem",
+                        _ => "https://gateway.example.test",
+                    };
+                    set(builder, sample.to_owned())
+                }
+                (None, Apply::Millis(set)) => set(builder, Duration::from_millis(1234)),
+                (None, Apply::Count(set)) => set(builder, 2),
+                (None, Apply::Switch(set)) => set(builder, true),
+            };
+            assert!(
+                after.problems.is_empty(),
+                "{}: {:?}",
+                key.name,
+                after.problems
+            );
+            assert_ne!(
+                format!("{:?}", after.settings),
+                before,
+                "{} applied nothing",
+                key.name
+            );
+        }
     }
 
     #[test]
     fn every_name_is_one_key() {
-        let mut names: Vec<&str> = KEYS
-            .iter()
+        let mut names: Vec<&str> = all()
             .flat_map(|key| std::iter::once(key.name).chain(key.aliases.iter().copied()))
             .collect();
         let count = names.len();

@@ -267,7 +267,7 @@ pub(crate) async fn diagnose_in(os: &Os, profile: Option<&str>) -> Diagnosis {
     let instance_metadata = metadata_report(os, config.as_ref(), &mut warnings);
     // Secret files named by the config-as-code variables.
     for var in config_keys::file_vars() {
-        if let Some(path) = os.var(&var) {
+        if let Some(path) = os.var(var) {
             check_secret_file(os, Path::new(&path), &mut warnings);
         }
     }

@@ -13,12 +13,11 @@ mod role;
 
 use super::AuthConfig;
 use super::raw::{Raw, looks_like_secret_not_path, variable_name};
-use crate::builder::AuthBuilder;
-use crate::config_keys as keys;
+use crate::config_keys::{self as keys, Apply, Common};
 use crate::error::{AuthError, ConfigError, ErrorKind, Problem, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
 use crate::mfa::MfaProvider;
-use crate::mode::{ModeState, Remake};
+use crate::mode::Remake;
 use crate::mode_kind::ModeKind;
 use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
 
@@ -298,50 +297,39 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn common<M: ModeState>(&mut self, mut builder: AuthBuilder<M>) -> AuthBuilder<M> {
+    /// The settings every mode shares, each applied as its row of the keys' table says.
+    fn common(&mut self, mut builder: Common) -> Common {
         builder.settings.os = self.config.os.clone();
         builder.remake = Some(remake(self.config));
         if let Some(shared) = &self.config.shared {
             builder = builder.shared(shared);
         }
-        if let Some(region) = self.string("region", false) {
-            builder = builder.region(region);
+        for key in keys::all() {
+            builder = match key.apply {
+                Apply::Text(set) => match self.string(key.name, false) {
+                    Some(text) => set(builder, text),
+                    None => builder,
+                },
+                Apply::Millis(set) => match self.millis(key.name) {
+                    Some(timeout) => set(builder, timeout),
+                    None => builder,
+                },
+                Apply::Count(set) => match self.integer(key.name) {
+                    Some(count) => set(builder, u32::try_from(count).unwrap_or(0)),
+                    None => builder,
+                },
+                Apply::Switch(set) => match self.boolean(key.name) {
+                    Some(on) => set(builder, on),
+                    None => builder,
+                },
+                Apply::Lockout | Apply::ByMode => builder,
+            };
         }
-        if let Some(url) = self.string("endpoint_url", false) {
-            builder = builder.endpoint_url(url);
-        }
-        if let Some(ms) = self.millis("connect_timeout_ms") {
-            builder = builder.connect_timeout(ms);
-        }
-        if let Some(ms) = self.millis("operation_timeout_ms") {
-            builder = builder.operation_timeout(ms);
-        }
-        if let Some(ms) = self.millis("bedrock_timeout_ms") {
-            builder = builder.bedrock_timeout(ms);
-        }
-        if let Some(attempts) = self.integer("max_attempts") {
-            builder = builder.max_attempts(u32::try_from(attempts).unwrap_or(0));
-        }
-        if let Some(ms) = self.millis("metadata_timeout_ms") {
-            builder = builder.metadata_timeout(ms);
-        }
-        if let Some(attempts) = self.integer("metadata_attempts") {
-            builder = builder.metadata_attempts(u32::try_from(attempts).unwrap_or(0));
-        }
-        if let Some(path) = self.string("ca_bundle", false) {
-            builder = builder.ca_bundle(path);
-        }
-        if let Some(on) = self.boolean("use_fips_endpoint") {
-            builder = builder.use_fips(on);
-        }
-        if let Some(on) = self.boolean("use_dualstack_endpoint") {
-            builder = builder.use_dual_stack(on);
-        }
-        match self.string("proxy", false) {
-            Some(off) if off.eq_ignore_ascii_case("off") => builder = builder.without_proxy(),
-            Some(url) => builder = builder.proxy(url),
-            None => {}
-        }
+        self.lockout(builder)
+    }
+
+    /// `lockout_after` and `lockout_cool_down_secs`: both, or neither.
+    fn lockout(&mut self, mut builder: Common) -> Common {
         match (
             self.integer("lockout_after"),
             self.integer("lockout_cool_down_secs"),

@@ -24,7 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["tls"],
     &["proxy"],
     &["shared"],
-    &["settings", "config_keys"],
+    &["settings"],
     // How the SDK's errors and AWS's answers become the errors.
     &["sdk_errors"],
     // Credential sources of the program's own: MFA codes, custom sources; API keys; every
@@ -34,6 +34,8 @@ const LAYERS: &[&[&str]] = &[
     // The typestate: mode states, then the builder (which has no `build()` of its own).
     &["mode"],
     &["builder"],
+    // Every key of a configuration, once, with how it is applied to the builder.
+    &["config_keys"],
     // Talking to AWS: the request guard and the bound on silent streams, the credential
     // providers, the manager (which defines `build()`).
     &["endpoint_guard", "silent_stream", "monitor"],

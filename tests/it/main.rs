@@ -43,6 +43,7 @@ mod role_sessions;
 mod rotation;
 mod sandbox;
 mod service_errors;
+mod settings;
 mod sizes;
 mod streams;
 mod tenants;

@@ -591,6 +591,83 @@ fn parse_bool(text: &str) -> Option<bool> {
 mod tests {
     use super::*;
 
+    /// The keys of the library's declaration that no setting flag sets, and why. A key the
+    /// library adds fails [`every_key_has_a_flag_or_a_reason`] until it gets a flag or a line
+    /// here.
+    const WITHOUT_FLAG: [(&str, &str); 16] = [
+        (
+            "mode",
+            "the mode flags: --profile, --env, --auto, --role-arn, --api-key",
+        ),
+        ("profile", "the mode flag --profile"),
+        ("role_arn", "the mode flag --role-arn"),
+        (
+            "endpoint_url",
+            "AWS_ENDPOINT_URL and the service's own variables, or --config",
+        ),
+        (
+            "connect_timeout_ms",
+            "--config: the command's waits have their defaults",
+        ),
+        ("operation_timeout_ms", "--config"),
+        ("max_attempts", "--config"),
+        (
+            "metadata_timeout_ms",
+            "AWS_METADATA_SERVICE_TIMEOUT, or --config",
+        ),
+        (
+            "metadata_attempts",
+            "AWS_METADATA_SERVICE_NUM_ATTEMPTS, or --config",
+        ),
+        (
+            "lockout_after",
+            "--config: one command has no failures in a row to count",
+        ),
+        ("lockout_cool_down_secs", "--config"),
+        ("proxy", "HTTPS_PROXY / NO_PROXY, or --config"),
+        (
+            "access_key_id",
+            "--env reads AWS_ACCESS_KEY_ID: a key pair is never a flag",
+        ),
+        (
+            "secret_access_key",
+            "a secret: flags are in shell history and process lists",
+        ),
+        ("session_token", "a secret"),
+        (
+            "api_key",
+            "--api-key reads AWS_BEARER_TOKEN_BEDROCK: a secret is never a flag",
+        ),
+    ];
+
+    /// Every key of the library's configuration is set by a flag, or has its reason above:
+    /// the command cannot fall behind the declaration unnoticed.
+    #[test]
+    fn every_key_has_a_flag_or_a_reason() {
+        let mut keys: Vec<&str> = bedrock_auth::config::ENV_VARS
+            .iter()
+            .map(|(_, key)| *key)
+            .collect();
+        keys.dedup();
+        let missing: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|key| !SETTINGS.iter().any(|flag| flag.root() == *key))
+            .filter(|key| !WITHOUT_FLAG.iter().any(|(without, _)| without == key))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keys with neither a flag nor a reason: {missing:?}"
+        );
+        for (key, _) in WITHOUT_FLAG {
+            assert!(keys.contains(&key), "{key} is no key of the library");
+            assert!(
+                !SETTINGS.iter().any(|flag| flag.root() == key),
+                "{key} has a flag"
+            );
+        }
+    }
+
     /// Each flag sets a key the library's configuration has, and no two flags set one key.
     #[test]
     fn every_setting_flag_sets_one_key_of_the_configuration() {
