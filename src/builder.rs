@@ -1,33 +1,28 @@
-//! [`AuthBuilder`]: the typestate builder for an [`AuthManager`]. The options of assume-role
-//! mode are `builder/role.rs`.
-
-mod role;
+//! [`AuthBuilder`]: the typestate builder for an [`AuthManager`], and the settings every mode
+//! shares. Each mode's own methods (choosing it, and its options) are its part of
+//! `src/modes/<mode>/builder.rs`.
 
 use std::time::Duration;
 
 use crate::error::{Problem, Rule, ValueError, ValueKind};
-use crate::mode::{
-    ApiKey, ApiKeySource, AssumeRole, Auto, CustomSource, Environment, ModeState, NoModeYet,
-    Profile, Remake, StaticCredentials, TakesSessionToken, WantsMode,
-};
-use crate::rotation::{CredentialSource, SourceProvider};
+use crate::modes::{ModeState, Remake, WantsMode};
 use crate::secret::{IntoSecret, SecretString};
 use crate::settings::Settings;
-use crate::static_keys::StaticKeys;
-use crate::values::{AccessKeyId, EndpointUrl, IntoValue, ProfileName, Region, RoleArn};
+use crate::values::{EndpointUrl, IntoValue, Region};
 
 /// Builds an [`AuthManager`](crate::AuthManager); start with [`AuthManager::builder()`](crate::AuthManager::builder).
 ///
-/// The type parameter `M` is the mode state ([`WantsMode`], [`Profile`], [`Environment`],
-/// [`StaticCredentials`], [`AssumeRole`], [`Auto`]). A method that makes no sense in the
-/// current state does not compile, with a message that says what to call instead:
-/// `build()` before a mode, a second mode, role options outside [`AssumeRole`], a role's second
-/// source, an option `AssumeRoleWithWebIdentity` does not take with a web identity source, a
-/// source session token without a source key pair, a session token outside
-/// [`StaticCredentials`], a plain string where a secret belongs. [`AssumeRole`]'s own parameter
-/// is the state of its source ([`WantsSource`](crate::modes::WantsSource) until one is chosen).
+/// The type parameter `M` is the mode state ([`WantsMode`], then one of the
+/// [`modes`](crate::modes): `Profile`, `Environment`, `StaticCredentials`, `AssumeRole`,
+/// `Auto`, `CustomSource`, `ApiKey`). A method that makes no sense in the current state does
+/// not compile, with a message that says what to call instead: `build()` before a mode, a
+/// second mode, role options outside `AssumeRole`, a role's second source, an option
+/// `AssumeRoleWithWebIdentity` does not take with a web identity source, a source session token
+/// without a source key pair, a session token outside `StaticCredentials`, a plain string where
+/// a secret belongs. `AssumeRole`'s own parameter is the state of its source
+/// ([`WantsSource`](crate::modes::WantsSource) until one is chosen).
 ///
-/// Values may be given as checked types ([`RoleArn`], [`Region`], ...) or as strings; strings
+/// Values may be given as checked types ([`RoleArn`](crate::RoleArn), [`Region`], ...) or as strings; strings
 /// are checked by [`build()`](Self::build), which reports every problem at once.
 ///
 /// ```
@@ -70,12 +65,12 @@ impl AuthBuilder<WantsMode> {
 }
 
 impl<M: ModeState> AuthBuilder<M> {
-    fn with_mode<N: ModeState>(self, mode: N) -> AuthBuilder<N> {
+    pub(crate) fn with_mode<N: ModeState>(self, mode: N) -> AuthBuilder<N> {
         self.map_mode(|_| mode)
     }
 
     /// The builder in the state `change` makes of its mode.
-    fn map_mode<N: ModeState>(self, change: impl FnOnce(M) -> N) -> AuthBuilder<N> {
+    pub(crate) fn map_mode<N: ModeState>(self, change: impl FnOnce(M) -> N) -> AuthBuilder<N> {
         AuthBuilder {
             mode: change(self.mode),
             settings: self.settings,
@@ -85,7 +80,7 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// Checks `input`, recording a problem for `field` when it is invalid.
-    fn check<T>(&mut self, field: &'static str, input: impl IntoValue<T>) -> Option<T> {
+    pub(crate) fn check<T>(&mut self, field: &'static str, input: impl IntoValue<T>) -> Option<T> {
         input
             .into_value()
             .map_err(|error| self.problems.push(Problem::new(field, error)))
@@ -93,7 +88,7 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// Wraps a secret, recording a problem for `field` when it is empty.
-    fn secret(
+    pub(crate) fn secret(
         &mut self,
         field: &'static str,
         kind: ValueKind,
@@ -108,7 +103,12 @@ impl<M: ModeState> AuthBuilder<M> {
         secret
     }
 
-    fn timeout(&mut self, field: &'static str, timeout: Duration, max: Duration) -> Duration {
+    pub(crate) fn timeout(
+        &mut self,
+        field: &'static str,
+        timeout: Duration,
+        max: Duration,
+    ) -> Duration {
         let rule = if timeout.is_zero() {
             Some(Rule::ZeroTimeout)
         } else if timeout > max {
@@ -136,7 +136,7 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 
     /// `n` if it is in `range`, else `None` with the rule's problem recorded.
-    fn count(
+    pub(crate) fn count(
         &mut self,
         field: &'static str,
         n: u32,
@@ -356,124 +356,5 @@ impl<M: ModeState> AuthBuilder<M> {
         self
     }
 
-    // ----- choosing the mode ------------------------------------------------------------
-
-    /// Profile mode: credentials from the named profile of the shared config and credentials
-    /// files, even when `AWS_ACCESS_KEY_ID` is set; its region when neither
-    /// [`region`](Self::region) nor `AWS_REGION` gives one.
-    pub fn profile(mut self, name: impl IntoValue<ProfileName>) -> AuthBuilder<Profile>
-    where
-        M: NoModeYet,
-    {
-        let name = self.check("profile", name);
-        self.with_mode(Profile { name })
-    }
-
-    /// Environment mode: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
-    /// only; it never falls back to profiles or instance metadata.
-    pub fn environment(self) -> AuthBuilder<Environment>
-    where
-        M: NoModeYet,
-    {
-        self.with_mode(Environment)
-    }
-
-    /// Static mode: a long-term (or temporary) key pair given in code. The secret must be a
-    /// [`SecretString`]; add a session token with
-    /// [`session_token`](AuthBuilder::session_token).
-    ///
-    /// Long-term keys in code are the riskiest mode: prefer a profile, a role or the
-    /// environment where you can.
-    pub fn static_credentials(
-        mut self,
-        access_key_id: impl IntoValue<AccessKeyId>,
-        secret_access_key: impl IntoSecret,
-    ) -> AuthBuilder<StaticCredentials>
-    where
-        M: NoModeYet,
-    {
-        let access_key_id = self.check("access_key_id", access_key_id);
-        let secret_access_key = self.secret(
-            "secret_access_key",
-            ValueKind::SecretAccessKey,
-            secret_access_key,
-        );
-        let keys =
-            access_key_id.map(|access_key_id| StaticKeys::new(access_key_id, secret_access_key));
-        self.with_mode(StaticCredentials { keys })
-    }
-
-    /// Assume-role mode: credentials from STS `AssumeRole` for this role. Configure it with
-    /// [`external_id`](AuthBuilder::external_id), [`session_name`](AuthBuilder::session_name),
-    /// [`duration`](AuthBuilder::duration), [`mfa`](AuthBuilder::mfa) and one of the `source_*`
-    /// methods (default source: the standard chain), in any order.
-    pub fn assume_role(mut self, role_arn: impl IntoValue<RoleArn>) -> AuthBuilder<AssumeRole>
-    where
-        M: NoModeYet,
-    {
-        let role_arn = self.check("role_arn", role_arn);
-        self.with_mode(AssumeRole::new(role_arn))
-    }
-
-    /// Auto mode: the standard AWS default credential chain (environment, profile, web
-    /// identity, containers, instance metadata, ...).
-    pub fn auto(self) -> AuthBuilder<Auto>
-    where
-        M: NoModeYet,
-    {
-        self.with_mode(Auto)
-    }
-
-    /// API-key mode: a Bedrock API key (long-term, or short-term `bedrock-api-key-...`), sent to
-    /// Bedrock Runtime as a bearer token through the SDK's token support. The key works for
-    /// Bedrock only: this manager's [`sdk_config`](crate::AuthManager::sdk_config) and
-    /// [`sts_client`](crate::AuthManager::sts_client) are `invalid_config` errors, and a key is
-    /// never sent over plain HTTP except to a loopback address.
-    pub fn api_key(mut self, key: impl IntoSecret) -> AuthBuilder<ApiKey>
-    where
-        M: NoModeYet,
-    {
-        let key = self.secret("api_key", ValueKind::ApiKey, key);
-        self.with_mode(ApiKey {
-            key: ApiKeySource::Given(key),
-        })
-    }
-
-    /// API-key mode with the key of `AWS_BEARER_TOKEN_BEDROCK` (read by
-    /// [`build`](AuthBuilder::build), and again by
-    /// [`refresh_credentials`](crate::AuthManager::refresh_credentials) and when Bedrock turns
-    /// the key down; unset is an error that names the variable).
-    pub fn api_key_from_env(self) -> AuthBuilder<ApiKey>
-    where
-        M: NoModeYet,
-    {
-        self.with_mode(ApiKey {
-            key: ApiKeySource::Environment,
-        })
-    }
-
-    /// Custom-source mode: credentials from a [`CredentialSource`] of your own (a secret
-    /// manager, a rotation job). They are fetched on first use, again shortly before they
-    /// expire, and on [`AuthManager::refresh_credentials`](crate::AuthManager::refresh_credentials); concurrent callers share one fetch.
-    pub fn credential_source(self, source: impl CredentialSource) -> AuthBuilder<CustomSource>
-    where
-        M: NoModeYet,
-    {
-        let provider = SourceProvider::new(std::sync::Arc::new(source));
-        self.with_mode(CustomSource { provider })
-    }
-
-    // ----- static mode ------------------------------------------------------------------
-
-    /// The session token that belongs to temporary static credentials.
-    pub fn session_token(mut self, token: impl IntoSecret) -> Self
-    where
-        M: TakesSessionToken,
-    {
-        let token = self.secret("session_token", ValueKind::SessionToken, token);
-        if let Some(keys) = &mut self.mode.static_keys().keys {
-            keys.session_token = Some(token);
-        }
-        self
-    }
+    // Choosing the mode: each mode's method is in its own file, `src/modes/<mode>/builder.rs`.
 }

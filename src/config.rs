@@ -42,8 +42,8 @@ use crate::shared::Shared;
 
 pub use crate::config_keys::ENV_VARS;
 
-mod checker;
-mod raw;
+pub(crate) mod checker;
+pub(crate) mod raw;
 
 use checker::{Checker, file_of, read_small_file};
 use raw::{Raw, Shown};
@@ -74,7 +74,7 @@ pub struct AuthConfig {
     // Keys as written (aliases included), so problems name what the user wrote.
     entries: BTreeMap<String, Raw>,
     origin: Option<String>,
-    mfa: Option<Arc<dyn MfaProvider>>,
+    pub(crate) mfa: Option<Arc<dyn MfaProvider>>,
     shared: Option<Shared>,
     /// The settings another config overrode ([`overridden_by`](Self::overridden_by)), by
     /// canonical key: where the winner came from and what it replaced.
@@ -518,6 +518,6 @@ fn is_secret_key(key: &str) -> bool {
     keys::is_secret(key)
 }
 
-fn canonical_key(key: &str) -> &str {
+pub(crate) fn canonical_key(key: &str) -> &str {
     keys::canonical(key)
 }

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use crate::builder::AuthBuilder;
 use crate::error::{ConfigError, Problem};
-use crate::mode::WantsMode;
 use crate::mode_kind::ModeKind;
+use crate::modes::WantsMode;
 
 mod api_key;
 mod assume_role;

@@ -6,7 +6,7 @@
 //!   bearer key on the wire is the key itself), and a short-term key that has expired (Bedrock
 //!   would refuse it; nothing is gained by sending it): auto mode's, from
 //!   `AWS_BEARER_TOKEN_BEDROCK`. API-key mode's key is checked as each request asks for it
-//!   (`sources/api_key.rs`), since it can change underneath the client.
+//!   (`modes/api_key/source.rs`), since it can change underneath the client.
 //!
 //! It sees the endpoint however it was chosen: the builder, `AWS_ENDPOINT_URL*`, or a
 //! profile's `endpoint_url`. It fails closed: what it cannot parse is refused.

@@ -131,8 +131,8 @@ pub mod logs;
 pub mod manager;
 mod metadata;
 pub mod mfa;
-mod mode;
 mod mode_kind;
+pub mod modes;
 pub mod monitor;
 mod os;
 pub mod printable;
@@ -153,33 +153,6 @@ mod time;
 mod tls;
 pub mod values;
 pub mod web_identity;
-
-/// The builder's states: one type per mode, and what each state allows.
-///
-/// [`AuthBuilder<M>`](crate::AuthBuilder) carries its mode as `M`. A program names these types
-/// only to write a builder's type down (`AuthBuilder<AssumeRole>`) or to be generic over the
-/// states that take an option (`M: TakesRoleOptions`). [`ModeKind`](mode_kind::ModeKind) is the mode of a built
-/// manager, as [`info()`](crate::AuthManager::info) and the JSON reports name it.
-///
-/// Assume-role mode has a second parameter, the state of its source credentials:
-/// `AssumeRole<S = WantsSource>`. `AuthBuilder<AssumeRole>` is the builder `.assume_role(..)`
-/// returns; once a source is chosen it is `AuthBuilder<AssumeRole<ProfileSource>>`,
-/// `<EnvironmentSource>`, `<StaticSource>` or `<WebIdentitySource>`, and after an option that only
-/// a signed `AssumeRole` takes (`external_id`, `mfa`, session tags, `source_identity`), before a
-/// source, `AuthBuilder<AssumeRole<WantsSigningSource>>`. [The guide](crate::guide::modes)
-/// says why.
-pub mod modes {
-    pub use crate::mode::{
-        ApiKey, AssumeRole, Auto, CustomSource, Environment, ModeChosen, ModeState, NoModeYet,
-        Profile, StaticCredentials, TakesRoleOptions, TakesSessionToken, WantsMode,
-    };
-    pub use crate::mode::{
-        AutoSource, EnvironmentSource, NoSourceYet, ProfileSource, SourceState, StaticSource,
-        TakesSigningOptions, TakesSourceSessionToken, TakesWebIdentity, WantsSigningSource,
-        WantsSource, WebIdentitySource,
-    };
-    pub use crate::mode_kind::ModeKind;
-}
 
 /// Custom-source mode: credentials from a source of your own, asked again before they expire.
 ///

@@ -14,13 +14,13 @@ use crate::bounded::Watches;
 use crate::builder::AuthBuilder;
 use crate::error::{AuthError, ErrorKind};
 use crate::error::{ConfigError, Problem};
-use crate::mode::{ModeChosen, ModeConfig, ModeState, Remake, WantsMode};
 use crate::mode_kind::ModeKind;
+use crate::modes::{ModeChosen, ModeConfig, ModeState, Remake, WantsMode};
 use crate::monitor::{Health, Monitor};
 use crate::printable::printable;
 use crate::sdk_errors::{Call, classify, classify_credentials};
 use crate::settings::Settings;
-use crate::sources::{Inputs, KeyCache, Loaded, load_sdk_config, mode_kind, sts_config};
+use crate::sources::{Inputs, KeyCache, Loaded, load_sdk_config, sts_config};
 use crate::values::Region;
 
 mod bedrock;
@@ -181,7 +181,7 @@ impl AuthManager {
             }
         };
         let monitor = Arc::new(Monitor::new(
-            mode_kind(&mode),
+            mode.kind(),
             settings.lockout,
             settings.os.clock(),
         ));
@@ -214,7 +214,7 @@ impl AuthManager {
 
     /// The mode.
     pub fn mode(&self) -> ModeKind {
-        mode_kind(&self.inner.mode)
+        self.inner.mode.kind()
     }
 
     /// The AWS SDK configuration: region, credentials (cached and refreshed before they

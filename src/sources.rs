@@ -2,36 +2,21 @@
 //! a checked mode into an `SdkConfig`: the region, a credentials provider built on aws-config's
 //! own providers (plus STS `AssumeRole` for role mode), endpoint, timeouts and retries.
 //!
-//! Each source answers the pipeline's questions for itself ([`Origin`]): which profile's
-//! settings apply, what the SDK's loader is given, what the source is called when it hangs,
-//! and what wraps the loaded provider. Adding a source is a module here and its builder state.
-//!
-//! | mode | module |
-//! |---|---|
-//! | profile | [`profile`] |
-//! | environment | [`environment`] |
-//! | static | [`static_credentials`] |
-//! | assume role | [`role`] (its source credentials from one of the others) |
-//! | auto | [`auto`] |
-//! | custom source | [`custom`] |
-//! | API key | [`api_key`] |
+//! Each mode's source answers the pipeline's questions for itself ([`Origin`]): which
+//! profile's settings apply, what the SDK's loader is given, what the source is called when it
+//! hangs, and what wraps the loaded provider. The sources are the modes' own, each in its
+//! mode's folder: `src/modes/<mode>/source.rs` (assume role's source credentials come from the
+//! others, or from a web identity, `assume_role/web_identity_source.rs`). What they share is
+//! here: the files they read, the region, the credential cache.
 
-mod api_key;
-mod auto;
-mod custom;
-mod environment;
-mod file_watch;
+pub(crate) mod file_watch;
 mod observed;
-mod profile;
-mod redacted;
+pub(crate) mod redacted;
 mod region;
 mod renewing;
-mod role;
-mod shared_files;
-mod static_credentials;
-mod web_identity;
+pub(crate) mod shared_files;
 
-pub(crate) use environment::{
+pub(crate) use crate::modes::environment::source::{
     EXPIRATION_VAR as ENVIRONMENT_EXPIRATION_VAR, stated_expiry as environment_expiry,
 };
 
@@ -46,34 +31,34 @@ use aws_smithy_async::rt::sleep::{SharedAsyncSleep, default_async_sleep};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use secrecy::SecretString;
 
-pub(crate) use api_key::KeyCache;
-pub(crate) use role::sts_config;
+pub(crate) use crate::modes::api_key::source::KeyCache;
+pub(crate) use crate::modes::assume_role::source::sts_config;
 pub(crate) use shared_files::shared_file_paths;
 
 use crate::bounded::{Bounded, Watches};
 use crate::endpoints::{Chosen, DUAL_STACK, FIPS, Said};
 use crate::error::{AuthError, ErrorKind, SignIn};
 use crate::metadata;
-use crate::mode::{ModeConfig, Remake};
 use crate::mode_kind::ModeKind;
+use crate::modes::profile::source::{ProfileFacts, ProfileSource};
+use crate::modes::{ModeConfig, Remake};
 use crate::monitor::Monitor;
 use crate::os::Os;
 use crate::settings::Settings;
 use crate::values::Region;
-use profile::{ProfileFacts, ProfileSource};
 pub(crate) use renewing::Renewing;
 use renewing::{Parts, Rebuild};
 use shared_files::SharedFiles;
 
 /// The profile whose settings (region, instance metadata) apply to a mode, and whether it must
 /// exist.
-struct Selected {
-    name: String,
-    must_exist: bool,
+pub(crate) struct Selected {
+    pub(crate) name: String,
+    pub(crate) must_exist: bool,
 }
 
 /// What a source gives the SDK's loader.
-enum Given {
+pub(crate) enum Given {
     /// aws-config's default credential chain.
     DefaultChain,
     /// This provider, behind the SDK's credential cache.
@@ -85,22 +70,22 @@ enum Given {
 }
 
 /// What a source builds its provider with.
-struct Context<'a> {
-    os: &'a Os,
-    shared: &'a SharedFiles,
-    provider_config: &'a ProviderConfig,
+pub(crate) struct Context<'a> {
+    pub(crate) os: &'a Os,
+    pub(crate) shared: &'a SharedFiles,
+    pub(crate) provider_config: &'a ProviderConfig,
 }
 
 /// What a source that wraps the loaded provider (role mode) needs.
-struct Around<'a> {
-    settings: &'a Settings,
-    watches: &'a Arc<Watches>,
-    monitor: &'a Arc<Monitor>,
-    sleep: SharedAsyncSleep,
+pub(crate) struct Around<'a> {
+    pub(crate) settings: &'a Settings,
+    pub(crate) watches: &'a Arc<Watches>,
+    pub(crate) monitor: &'a Arc<Monitor>,
+    pub(crate) sleep: SharedAsyncSleep,
 }
 
 /// A credential source, as the loading pipeline asks it.
-trait Origin: Send + Sync {
+pub(crate) trait Origin: Send + Sync {
     /// The profile whose settings apply; `None` for a source that reads no profile.
     fn profile(&self, _os: &Os) -> Option<Selected> {
         None
@@ -125,32 +110,19 @@ trait Origin: Send + Sync {
 /// The module of `mode`'s source.
 fn origin(mode: &ModeConfig) -> Box<dyn Origin + '_> {
     match mode {
-        ModeConfig::Profile(name) => Box::new(profile::Profile {
+        ModeConfig::Profile(name) => Box::new(crate::modes::profile::source::Profile {
             name,
             as_mode: true,
         }),
-        ModeConfig::Environment => Box::new(environment::Environment),
-        ModeConfig::Static(keys) => Box::new(static_credentials::Static {
+        ModeConfig::Environment => Box::new(crate::modes::environment::source::Environment),
+        ModeConfig::Static(keys) => Box::new(crate::modes::static_credentials::source::Static {
             keys,
             name: "bedrock-auth-static",
         }),
-        ModeConfig::AssumeRole(role) => Box::new(role::Role(role)),
-        ModeConfig::Auto => Box::new(auto::Auto),
-        ModeConfig::Custom(provider) => Box::new(custom::Custom(provider)),
-        ModeConfig::ApiKey(_) => Box::new(api_key::ApiKey),
-    }
-}
-
-/// The kind of a checked mode.
-pub(crate) fn mode_kind(mode: &ModeConfig) -> ModeKind {
-    match mode {
-        ModeConfig::Profile(_) => ModeKind::Profile,
-        ModeConfig::Environment => ModeKind::Environment,
-        ModeConfig::Static(_) => ModeKind::Static,
-        ModeConfig::AssumeRole(_) => ModeKind::AssumeRole,
-        ModeConfig::Auto => ModeKind::Auto,
-        ModeConfig::Custom(_) => ModeKind::Custom,
-        ModeConfig::ApiKey(_) => ModeKind::ApiKey,
+        ModeConfig::AssumeRole(role) => Box::new(crate::modes::assume_role::source::Role(role)),
+        ModeConfig::Auto => Box::new(crate::modes::auto::source::Auto),
+        ModeConfig::Custom(provider) => Box::new(crate::modes::custom::source::Custom(provider)),
+        ModeConfig::ApiKey(_) => Box::new(crate::modes::api_key::source::ApiKey),
     }
 }
 
@@ -278,21 +250,32 @@ async fn load_chain(inputs: &Inputs) -> Result<Chain, AuthError> {
     // there is passed over, not an error.
     let shared = shared_files::shared_files(os, profile.is_some())?;
     let facts = match &profile {
-        Some(selected) => profile::facts(os, &shared, &selected.name, selected.must_exist).await?,
+        Some(selected) => {
+            crate::modes::profile::source::facts(os, &shared, &selected.name, selected.must_exist)
+                .await?
+        }
         None => ProfileFacts::default(),
     };
     // The default chain reads the variable's token file (auto mode, a role's default source).
-    if matches!(mode_kind(mode), ModeKind::Auto | ModeKind::AssumeRole)
+    if matches!(mode.kind(), ModeKind::Auto | ModeKind::AssumeRole)
         && let Some(path) = os.var("AWS_WEB_IDENTITY_TOKEN_FILE")
     {
-        profile::refuse_blocking_token_file(os, &path, "AWS_WEB_IDENTITY_TOKEN_FILE")?;
+        crate::modes::profile::source::refuse_blocking_token_file(
+            os,
+            &path,
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+        )?;
     }
     let region = region::resolve_region(settings, facts.region.clone())?;
     let variants = match &profile {
         Some(selected) => endpoint_variants(settings, &facts.endpoint_variants, &selected.name)?,
         None => {
-            let written = profile::endpoint_variants(os, &shared).await;
-            endpoint_variants(settings, &written, &profile::selected_profile(os))?
+            let written = crate::modes::profile::source::endpoint_variants(os, &shared).await;
+            endpoint_variants(
+                settings,
+                &written,
+                &crate::modes::profile::source::selected_profile(os),
+            )?
         }
     };
     let http = trusting(settings, &facts, profile.as_ref(), http)?;
@@ -303,7 +286,7 @@ async fn load_chain(inputs: &Inputs) -> Result<Chain, AuthError> {
         }
         None => http,
     };
-    tracing::debug!(mode = %mode_kind(mode), region = %region, "loading AWS SDK configuration");
+    tracing::debug!(mode = %mode.kind(), region = %region, "loading AWS SDK configuration");
 
     let (loader, provider_config) = loader(settings, &region, http, &shared, &variants);
     let cx = Context {

@@ -34,7 +34,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::builder::AuthBuilder;
 use crate::manager::AuthManager;
-use crate::mode::WantsMode;
+use crate::modes::WantsMode;
 use crate::values::AccessKeyId;
 
 mod bearer;

@@ -9,28 +9,26 @@ use std::time::Duration;
 use secrecy::SecretString;
 use zeroize::Zeroize;
 
-mod role;
-
 use super::AuthConfig;
 use super::raw::{Raw, looks_like_secret_not_path, variable_name};
 use crate::config_keys::{self as keys, Apply, Common};
 use crate::error::{AuthError, ConfigError, ErrorKind, Problem, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
 use crate::mfa::MfaProvider;
-use crate::mode::Remake;
 use crate::mode_kind::ModeKind;
+use crate::modes::Remake;
 use crate::os::{CarefulRead, FileTrouble, Os, SMALL_FILE_LIMIT};
 
 /// Walks a config, collecting problems, and drives the builder.
-pub(super) struct Checker<'a> {
-    config: &'a AuthConfig,
+pub(crate) struct Checker<'a> {
+    pub(crate) config: &'a AuthConfig,
     // Canonical key -> (key as written, value).
-    values: BTreeMap<&'static str, (&'a str, &'a Raw)>,
+    pub(crate) values: BTreeMap<&'static str, (&'a str, &'a Raw)>,
     problems: Vec<Problem>,
 }
 
 impl<'a> Checker<'a> {
-    pub(super) fn new(config: &'a AuthConfig) -> Self {
+    pub(crate) fn new(config: &'a AuthConfig) -> Self {
         Self {
             config,
             values: BTreeMap::new(),
@@ -38,11 +36,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn problem(&mut self, key: &str, error: ValueError) {
+    pub(crate) fn problem(&mut self, key: &str, error: ValueError) {
         self.problems.push(Problem::new(key.to_owned(), error));
     }
 
-    pub(super) fn run(mut self) -> Result<AuthManager, ConfigError> {
+    pub(crate) fn run(mut self) -> Result<AuthManager, ConfigError> {
         let mode = self.mode();
         for (written, value) in &self.config.entries {
             let Some(key) = keys::find(written) else {
@@ -73,32 +71,17 @@ impl<'a> Checker<'a> {
                 Err(err) => Err(err),
             };
         };
+        // Each mode's keys are checked by its own part, `src/modes/<mode>/config.rs`.
         let builder = self.common(AuthManager::builder());
         let built = match mode {
-            ModeKind::Profile => {
-                let name = self.string("profile", true).unwrap_or_default();
-                builder.profile(name).build()
-            }
+            ModeKind::Profile => self.profile_mode(builder),
             ModeKind::Environment => builder.environment().build(),
             ModeKind::Auto => builder.auto().build(),
             // `mode()` never answers Custom: a file cannot hold a credential source.
             ModeKind::Custom => unreachable!("configs have no custom-source mode"),
-            ModeKind::Static => {
-                let key = self.string("access_key_id", true).unwrap_or_default();
-                let secret = self.secret("secret_access_key", true);
-                let builder = builder.static_credentials(key, secret.unwrap_or_else(placeholder));
-                match self.secret("session_token", false) {
-                    Some(token) => builder.session_token(token).build(),
-                    None => builder.build(),
-                }
-            }
+            ModeKind::Static => self.static_mode(builder),
             ModeKind::AssumeRole => self.assume_role(builder),
-            // Without `api_key`, the key is the SDK's variable, as the builder's
-            // `api_key_from_env()` reads it (and as environment mode reads its variables).
-            ModeKind::ApiKey => match self.secret("api_key", false) {
-                Some(key) => builder.api_key(key).build(),
-                None => builder.api_key_from_env().build(),
-            },
+            ModeKind::ApiKey => self.api_key_mode(builder),
         };
         self.finish(built)
     }
@@ -140,7 +123,7 @@ impl<'a> Checker<'a> {
         Some(mode)
     }
 
-    fn wrong_type(&mut self, key: &str, value: &Raw, expected: &'static str) {
+    pub(crate) fn wrong_type(&mut self, key: &str, value: &Raw, expected: &'static str) {
         let found = match value {
             Raw::Str(_) | Raw::Secret(_) => "a string",
             Raw::Int(_) => "an integer",
@@ -153,13 +136,13 @@ impl<'a> Checker<'a> {
         self.problem(key, error);
     }
 
-    fn missing(&mut self, key: &'static str) {
+    pub(crate) fn missing(&mut self, key: &'static str) {
         let error = ValueError::new(ValueKind::Key, key, Rule::Missing);
         self.problem(key, error);
     }
 
     /// A string value; `None` (with a problem recorded if required or mistyped) otherwise.
-    fn string(&mut self, key: &'static str, required: bool) -> Option<String> {
+    pub(crate) fn string(&mut self, key: &'static str, required: bool) -> Option<String> {
         match self.values.get(key).copied() {
             Some((_, Raw::Str(s))) => Some(s.clone()),
             Some((written, other)) => {
@@ -175,7 +158,7 @@ impl<'a> Checker<'a> {
     }
 
     /// An integer value, also from a string of digits (environment variables are strings).
-    fn integer(&mut self, key: &'static str) -> Option<i64> {
+    pub(crate) fn integer(&mut self, key: &'static str) -> Option<i64> {
         match self.values.get(key).copied() {
             Some((_, Raw::Int(i))) => Some(*i),
             Some((written, Raw::Str(s))) => match s.trim().parse() {
@@ -195,7 +178,7 @@ impl<'a> Checker<'a> {
 
     /// A boolean, also from the string `true` or `false` in any case (environment variables
     /// are strings, and aws-config reads its own so); anything else is a problem.
-    fn boolean(&mut self, key: &'static str) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, key: &'static str) -> Option<bool> {
         match self.values.get(key).copied() {
             Some((_, Raw::Bool(b))) => Some(*b),
             Some((written, Raw::Str(s))) => match crate::endpoints::parse_bool(s) {
@@ -214,7 +197,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A secret: a literal (with a warning), `{ env = "VAR" }` or `{ file = "path" }`.
-    fn secret(&mut self, key: &'static str, required: bool) -> Option<SecretString> {
+    pub(crate) fn secret(&mut self, key: &'static str, required: bool) -> Option<SecretString> {
         let Some((written, value)) = self.values.get(key).copied() else {
             if required {
                 self.missing(key);
@@ -225,7 +208,12 @@ impl<'a> Checker<'a> {
         self.secret_value(written, value, origin != Some("environment"))
     }
 
-    fn secret_value(&mut self, key: &str, value: &Raw, warn_literal: bool) -> Option<SecretString> {
+    pub(crate) fn secret_value(
+        &mut self,
+        key: &str,
+        value: &Raw,
+        warn_literal: bool,
+    ) -> Option<SecretString> {
         match value {
             Raw::Secret(secret) => {
                 if warn_literal {
@@ -348,7 +336,7 @@ impl<'a> Checker<'a> {
         builder
     }
 
-    fn millis(&mut self, key: &'static str) -> Option<Duration> {
+    pub(crate) fn millis(&mut self, key: &'static str) -> Option<Duration> {
         self.integer(key)
             .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
     }
@@ -399,7 +387,7 @@ fn remake(config: &AuthConfig) -> Remake {
 }
 
 /// The path of a `{ file = ".." }` secret.
-pub(super) fn file_of(raw: &Raw) -> Option<&Path> {
+pub(crate) fn file_of(raw: &Raw) -> Option<&Path> {
     match raw {
         Raw::Table(table) => match table.get("file") {
             Some(Raw::Str(path)) => Some(Path::new(path.as_str())),
@@ -411,13 +399,13 @@ pub(super) fn file_of(raw: &Raw) -> Option<&Path> {
 
 /// A stand-in secret for a key whose problem is already recorded, so the builder can still
 /// check the other keys. It never leaves `from_config`: a recorded problem fails the build.
-pub(super) fn placeholder() -> SecretString {
+pub(crate) fn placeholder() -> SecretString {
     SecretString::from("x")
 }
 
 /// A secret from a file: a regular file of at most 64 KiB, read into a buffer that is wiped,
 /// with a warning when group or others may read it.
-pub(super) fn read_secret_file(os: &Os, path: &Path) -> Result<SecretString, Rule> {
+pub(crate) fn read_secret_file(os: &Os, path: &Path) -> Result<SecretString, Rule> {
     let read = read_small_file(os, path)?;
     if read.exposed() {
         tracing::warn!(
@@ -433,7 +421,7 @@ pub(super) fn read_secret_file(os: &Os, path: &Path) -> Result<SecretString, Rul
 }
 
 /// A secret or configuration file, read with care ([`SMALL_FILE_LIMIT`]); why not, as a rule.
-pub(super) fn read_small_file(os: &Os, path: &Path) -> Result<CarefulRead, Rule> {
+pub(crate) fn read_small_file(os: &Os, path: &Path) -> Result<CarefulRead, Rule> {
     os.read_careful(path, SMALL_FILE_LIMIT)
         .map_err(|trouble| match trouble {
             FileTrouble::NotRegular(is) => Rule::NotRegularFile { is },
@@ -455,7 +443,7 @@ pub(crate) fn unreadable_rule(err: &std::io::Error) -> Rule {
 }
 
 /// An `Arc`'d MFA provider as an MFA provider, so one config can make many managers.
-pub(super) struct SharedSource(Arc<dyn MfaProvider>);
+pub(crate) struct SharedSource(pub(crate) Arc<dyn MfaProvider>);
 
 impl MfaProvider for SharedSource {
     fn token_code(&self) -> crate::mfa::MfaFuture<'_> {

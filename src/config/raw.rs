@@ -14,7 +14,7 @@ use crate::secret::looks_like_secret;
 
 /// A value as read, before checking.
 #[derive(Clone)]
-pub(super) enum Raw {
+pub(crate) enum Raw {
     Str(String),
     Int(i64),
     Bool(bool),
@@ -50,7 +50,7 @@ impl fmt::Debug for Raw {
 /// may hold one by mistake (an access key id, an endpoint URL, a variable name) only when they
 /// pass their check. Everything else is `[REDACTED]`: the secrets, the external id, and any
 /// key this crate does not know (a misspelled `secret_acess_key` holds a secret).
-pub(super) struct Shown<'a>(pub(super) &'a str, pub(super) &'a Raw);
+pub(crate) struct Shown<'a>(pub(super) &'a str, pub(super) &'a Raw);
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -83,13 +83,13 @@ impl fmt::Debug for Shown<'_> {
 
 /// Whether a `{ file = .. }` value has the shape of a secret rather than of a path (one that
 /// does not start as a path does).
-pub(super) fn looks_like_secret_not_path(path: &str) -> bool {
+pub(crate) fn looks_like_secret_not_path(path: &str) -> bool {
     !path.starts_with(['/', '.', '~']) && looks_like_secret(path)
 }
 
 /// Checks that `name` can be an environment variable's name, and does not have the shape of a
 /// secret put where the name of its variable belongs (`{ env = "<the secret>" }`).
-pub(super) fn variable_name(name: &str) -> Result<(), Rule> {
+pub(crate) fn variable_name(name: &str) -> Result<(), Rule> {
     let mut bytes = name.bytes();
     let first_ok = bytes
         .next()
@@ -147,12 +147,12 @@ impl<'de> serde::Deserialize<'de> for AuthConfig {
 
 /// Reads one value of any type into a [`Raw`]; strings become secrets when `secret` is set
 /// (the value of a secret key, or the top level, which is only accepted as a table).
-pub(super) struct RawVisitor {
+pub(crate) struct RawVisitor {
     secret: bool,
 }
 
 /// The key toml's deserializer uses to hand over a date as a table.
-pub(super) const TOML_DATETIME: &str = "$__toml_private_datetime";
+pub(crate) const TOML_DATETIME: &str = "$__toml_private_datetime";
 
 impl<'de> serde::de::DeserializeSeed<'de> for RawVisitor {
     type Value = Raw;

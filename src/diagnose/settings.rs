@@ -5,7 +5,7 @@ use aws_config::profile::ProfileSet;
 
 use crate::api_key::ApiKeyInfo;
 use crate::metadata;
-use crate::mode::BEARER_TOKEN_VAR;
+use crate::modes::BEARER_TOKEN_VAR;
 use crate::os::Os;
 
 use super::{FileReport, Setting, mask};

@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use crate::api_key::ApiKeyInfo;
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::{AuthError, ErrorKind};
-use crate::mode::{BEARER_TOKEN_VAR, BearerKey, ModeConfig};
+use crate::modes::{BEARER_TOKEN_VAR, BearerKey, ModeConfig};
 use crate::monitor::{Watcher, turned_down, turned_down_key};
 use crate::sdk_errors::{Call, classify};
 use crate::shared::regional_retry_partition;

@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use super::{AuthManager, BedrockAuth, parse_region};
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::{AuthError, ErrorKind};
-use crate::mode::BEARER_TOKEN_VAR;
+use crate::modes::BEARER_TOKEN_VAR;
 use crate::values::Region;
 
 /// The most of a successful answer [`OpenAiEndpoint::send`] reads into memory: 16 MiB, more

@@ -5,8 +5,8 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use crate::api_key::ApiKeyInfo;
-use crate::mode::{ModeConfig, Source};
 use crate::mode_kind::ModeKind;
+use crate::modes::{ModeConfig, Source};
 use crate::values::{
     AccessKeyId, EndpointUrl, MfaSerial, PolicyArn, ProfileName, Region, RoleArn, SessionDuration,
     SessionName, SessionTag, SourceIdentity, TagKey,
@@ -21,7 +21,7 @@ impl AuthManager {
     pub fn info(&self) -> AuthInfo {
         let Inner { mode, settings, .. } = &*self.inner;
         let mut info = AuthInfo {
-            mode: ModeKind::Auto,
+            mode: mode.kind(),
             region: settings.region.clone(),
             profile: None,
             access_key_id: None,
@@ -46,20 +46,16 @@ impl AuthManager {
         };
         match mode {
             ModeConfig::Profile(name) => {
-                info.mode = ModeKind::Profile;
                 info.profile = Some(name.clone());
             }
             ModeConfig::Environment => {
-                info.mode = ModeKind::Environment;
                 info.credentials_expire_at = crate::sources::environment_expiry(&settings.os);
             }
             ModeConfig::Static(keys) => {
-                info.mode = ModeKind::Static;
                 info.access_key_id = Some(keys.access_key_id.clone());
                 info.session_token_set = keys.session_token.is_some();
             }
             ModeConfig::AssumeRole(role) => {
-                info.mode = ModeKind::AssumeRole;
                 info.role_arn = Some(role.role_arn.clone());
                 info.session_name = role.session_name.clone();
                 info.duration = Some(role.duration);
@@ -81,9 +77,7 @@ impl AuthManager {
                     }),
                 });
             }
-            ModeConfig::Auto => info.mode = ModeKind::Auto,
-            ModeConfig::Custom(_) => info.mode = ModeKind::Custom,
-            ModeConfig::ApiKey(_) => info.mode = ModeKind::ApiKey,
+            ModeConfig::Auto | ModeConfig::Custom(_) | ModeConfig::ApiKey(_) => {}
         }
         info
     }

@@ -16,7 +16,7 @@ use crate::monitor::AUDIT_TARGET;
 use crate::os::{FileMark, Os};
 
 /// What reads the files again when they change: the credential cache, API-key mode's key.
-pub(super) trait Renew: Send + Sync + 'static {
+pub(crate) trait Renew: Send + Sync + 'static {
     /// Whether anything was read from the files yet: if not, the first use reads them as they
     /// are, and a change before it needs no read of its own.
     fn in_use(&self) -> bool;
@@ -85,7 +85,7 @@ impl Watching {
     /// Starts the task that checks the files for `owner` while it lives, on the runtime of
     /// this call, unless one runs (again, if the runtime it ran on has ended). The path of
     /// every request: one atomic load once started.
-    pub(super) fn start<R: Renew>(self: &Arc<Self>, owner: Weak<R>) {
+    pub(crate) fn start<R: Renew>(self: &Arc<Self>, owner: Weak<R>) {
         if self.started.load(Ordering::Acquire) || self.started.swap(true, Ordering::AcqRel) {
             return;
         }

@@ -11,7 +11,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 
-use super::profile::MissingFeature;
+use crate::modes::profile::source::MissingFeature;
 
 use crate::error::{AuthError, ErrorKind, SignIn, SignInKind};
 use crate::mode_kind::ModeKind;

@@ -15,7 +15,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 use crate::builder::AuthBuilder;
 use crate::config::AuthConfig;
 use crate::diagnose::Diagnosis;
-use crate::mode::ModeState;
+use crate::modes::ModeState;
 use crate::os::{Given, Os};
 
 /// A world of a test's own for one manager: the environment variables, files, HTTP client and

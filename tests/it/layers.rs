@@ -2,6 +2,11 @@
 //! import cycle, and no production module names `testing`. A module's submodules (`values/`,
 //! `testing/`) belong to it. Doc comments are not code and are not read.
 //!
+//! A mode is one place, `src/modes/<mode>.rs` and `src/modes/<mode>/`, and its parts keep the
+//! layers: the state belongs to `modes`, and each part to the layer of its kind ([`PARTS`]), so
+//! `modes/assume_role/source.rs` is a module of `sources` and may name only what `sources` may.
+//! `crate::modes::assume_role::source` is read as naming `sources`.
+//!
 //! When a new module is added, give it its place in [`LAYERS`]: the test fails until then.
 
 use std::collections::BTreeMap;
@@ -32,7 +37,7 @@ const LAYERS: &[&[&str]] = &[
     &["mfa", "web_identity", "api_key", "bounded"],
     &["rotation"],
     // The typestate: mode states, then the builder (which has no `build()` of its own).
-    &["mode"],
+    &["modes"],
     &["builder"],
     // Every key of a configuration, once, with how it is applied to the builder.
     &["config_keys"],
@@ -49,16 +54,92 @@ const LAYERS: &[&[&str]] = &[
     &["testing", "guide"],
 ];
 
-/// The module a file of `src/` belongs to: `values/region.rs` belongs to `values`.
-fn module_of(relative: &Path) -> String {
-    let first = relative.components().next().unwrap();
-    let name = first.as_os_str().to_string_lossy();
-    name.trim_end_matches(".rs").to_owned()
+/// The parts of a mode's folder (`src/modes/<mode>/<part>.rs`), and the module whose layer each
+/// belongs to.
+const PARTS: &[(&str, &str)] = &[
+    ("builder", "builder"),
+    ("source", "sources"),
+    ("web_identity_source", "sources"),
+    ("config", "config"),
+];
+
+fn part_module(part: &str) -> Option<&'static str> {
+    PARTS
+        .iter()
+        .find(|(name, _)| *name == part)
+        .map(|(_, module)| *module)
 }
 
-/// The crate modules a file's code names (`crate::x`, `crate::{x, y}`), comments left out.
+/// The module a file of `src/` belongs to: `values/region.rs` belongs to `values`, a mode's
+/// part `modes/profile/source.rs` to `sources`; a part not in [`PARTS`] to none.
+fn module_of(relative: &Path) -> String {
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_owned()
+        })
+        .collect();
+    match parts.as_slice() {
+        [modes, _mode, part] if modes == "modes" => {
+            part_module(part).map_or_else(|| format!("modes/{part}"), str::to_owned)
+        }
+        [first, ..] => first.clone(),
+        [] => unreachable!(),
+    }
+}
+
+/// The crate modules a file's code names (`crate::x`, `crate::{x, y}`), comments left out; a
+/// mode's part (`crate::modes::profile::source`) names its part's module.
 fn named_modules(text: &str) -> Vec<String> {
-    named_after(text, "crate::")
+    named_paths(text, "crate::")
+        .into_iter()
+        .map(|path| {
+            let segments: Vec<&str> = path.split("::").collect();
+            match segments.as_slice() {
+                ["modes", _mode, part, ..] if part.starts_with(char::is_lowercase) => {
+                    part_module(part).map_or_else(|| format!("modes/{part}"), str::to_owned)
+                }
+                [first, ..] => (*first).to_owned(),
+                [] => String::new(),
+            }
+        })
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// The paths `text` names after `prefix`, outside comments; a group (`crate::x::{a, b::c}`)
+/// is one path per item (`x::a`, `x::b::c`).
+fn named_paths(text: &str, prefix: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let is_path = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    for line in text.lines() {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            continue;
+        }
+        let code = code.split("//").next().unwrap_or_default();
+        let mut rest = code;
+        while let Some(at) = rest.find(prefix) {
+            rest = &rest[at + prefix.len()..];
+            let path: String = rest.chars().take_while(|c| is_path(*c)).collect();
+            let after = &rest[path.len()..];
+            if let Some(group) = after.strip_prefix('{') {
+                let group = group.split('}').next().unwrap_or_default();
+                for item in group.split(',') {
+                    let item: String = item.trim().chars().take_while(|c| is_path(*c)).collect();
+                    if !item.is_empty() {
+                        paths.push(format!("{path}{item}"));
+                    }
+                }
+            } else {
+                paths.push(path.trim_end_matches(':').to_owned());
+            }
+        }
+    }
+    paths
 }
 
 /// The modules `text` names after `prefix` (`crate::`, `super::`), outside comments.
@@ -129,7 +210,11 @@ fn every_module_names_only_the_modules_below_it() {
             continue;
         };
         let text = std::fs::read_to_string(file).unwrap();
-        for named in named_modules(&text) {
+        let mut named = named_modules(&text);
+        if relative.starts_with("modes") {
+            named.extend(relative_parts(&text));
+        }
+        for named in named {
             if named == module {
                 continue;
             }
@@ -154,8 +239,43 @@ fn every_module_names_only_the_modules_below_it() {
     }
     assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
     // The test reads what it thinks it reads: known edges are found.
+    assert!(edges["config"].iter().any(|m| m == "manager"), "{edges:?}");
+    assert!(edges["builder"].iter().any(|m| m == "modes"), "{edges:?}");
     assert!(edges["manager"].iter().any(|m| m == "builder"), "{edges:?}");
     assert!(edges["error"].iter().any(|m| m == "mode_kind"), "{edges:?}");
+}
+
+/// The parts a file of `src/modes/` names by a relative path (`super::source::X`, `source::X`),
+/// as their modules: a mode's state may not reach up into its own parts unseen.
+fn relative_parts(text: &str) -> Vec<String> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut named = Vec::new();
+    for line in text.lines() {
+        let code = line.trim_start();
+        if code.starts_with("//") || code.contains("mod ") {
+            continue;
+        }
+        let code = code.split("//").next().unwrap_or_default();
+        for (part, module) in PARTS {
+            let path = format!("{part}::");
+            let mut rest = code;
+            while let Some(at) = rest.find(&path) {
+                let before = &rest[..at];
+                let in_a_name = before.chars().next_back().is_some_and(ident);
+                // After `::`, only `super::` is relative: `crate::modes::x::source::` is read by
+                // `named_modules`, `aws_sdk_sts::config::` is another crate's.
+                let relative = match before.strip_suffix("::") {
+                    Some(path) => path.ends_with("super") && !path.ends_with("_super"),
+                    None => true,
+                };
+                if !in_a_name && relative {
+                    named.push((*module).to_owned());
+                }
+                rest = &rest[at + path.len()..];
+            }
+        }
+    }
+    named
 }
 
 #[test]
@@ -166,6 +286,18 @@ fn the_scanner_finds_both_import_forms_and_skips_comments() {
     assert_eq!(
         named_modules(text),
         ["error", "manager", "values", "settings"]
+    );
+    // A mode's part names its part's layer, in a path or a group.
+    let parts = "use crate::modes::profile::source::Facts;\n\
+                 use crate::modes::{ModeConfig, assume_role::builder::X};";
+    assert_eq!(named_modules(parts), ["sources", "modes", "builder"]);
+    assert_eq!(
+        relative_parts("use super::source::Role;\nlet x = web_identity_source::Y;"),
+        ["sources", "sources"]
+    );
+    assert_eq!(
+        module_of(Path::new("modes/assume_role/config.rs")),
+        "config"
     );
 }
 

@@ -7,7 +7,7 @@
 //! builder to [`WantsSigningSource`], where a web identity cannot be chosen. Each refusal is a
 //! compile error through a sealed trait whose `#[diagnostic::on_unimplemented]` says what to do.
 
-use super::{ModeChosen, ModeConfig, ModeState, RoleConfig, Source, private};
+use super::{ModeChosen, ModeConfig, ModeState, private};
 use crate::error::{Problem, Rule, ValueError, ValueKind};
 use crate::mfa::Mfa;
 use crate::settings::Settings;
@@ -17,6 +17,41 @@ use crate::values::{
     SessionDuration, SessionName, SessionPolicy, SessionTag, SourceIdentity, TagKey,
 };
 use crate::web_identity::WebIdentityToken;
+
+pub(crate) mod builder;
+pub(crate) mod config;
+pub(crate) mod source;
+pub(crate) mod web_identity_source;
+
+/// The credentials used to call STS when assuming a role.
+#[derive(Debug, Clone)]
+// Reachable only through the sealed source states' private trait (`IntoSource`): no path
+// outside the crate names it, nor the token it holds.
+#[allow(private_interfaces)]
+pub enum Source {
+    /// The standard default chain.
+    Auto,
+    /// A named profile.
+    Profile(ProfileName),
+    /// The three `AWS_*` credential variables.
+    Environment,
+    /// A static key pair.
+    Static(StaticKeys),
+    /// No source credentials: an OIDC token, for `AssumeRoleWithWebIdentity`.
+    WebIdentity(WebIdentityToken),
+}
+
+/// What role mode holds once built.
+#[derive(Debug, Clone)]
+pub struct RoleConfig {
+    pub(crate) role_arn: RoleArn,
+    pub(crate) external_id: Option<ExternalId>,
+    pub(crate) session_name: Option<SessionName>,
+    pub(crate) duration: SessionDuration,
+    pub(crate) mfa: Option<Mfa>,
+    pub(crate) session: RoleSession,
+    pub(crate) source: Source,
+}
 
 /// Assume-role mode: STS `AssumeRole` with the given role, called with source credentials (or
 /// `AssumeRoleWithWebIdentity`, with a web identity token).

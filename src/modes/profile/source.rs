@@ -10,19 +10,19 @@ use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use secrecy::SecretString;
 
-use super::environment::EnvironmentOnly;
-use super::shared_files::SharedFiles;
-use super::{Context, Given, Origin, Selected};
 use crate::error::{AuthError, ErrorKind, SignIn, SignInKind};
 use crate::metadata;
+use crate::modes::environment::source::EnvironmentOnly;
 use crate::os::Os;
+use crate::sources::shared_files::SharedFiles;
+use crate::sources::{Context, Given, Origin, Selected};
 use crate::values::ProfileName;
 
 /// A named profile: the mode's own (`as_mode`: its settings are the loader's too), or a
 /// role's source credentials.
-pub(super) struct Profile<'a> {
-    pub(super) name: &'a ProfileName,
-    pub(super) as_mode: bool,
+pub(crate) struct Profile<'a> {
+    pub(crate) name: &'a ProfileName,
+    pub(crate) as_mode: bool,
 }
 
 impl Origin for Profile<'_> {
@@ -50,26 +50,26 @@ impl Origin for Profile<'_> {
 /// What a profile says about itself: its region, where its credentials come from, and how
 /// long to wait for instance metadata.
 #[derive(Debug, Default)]
-pub(super) struct ProfileFacts {
-    pub(super) region: Option<String>,
-    pub(super) source: ProfileSource,
-    pub(super) metadata: [Option<String>; 2],
+pub(crate) struct ProfileFacts {
+    pub(crate) region: Option<String>,
+    pub(crate) source: ProfileSource,
+    pub(crate) metadata: [Option<String>; 2],
     /// Every profile's `external_id`: aws-config sends them when it assumes a role of the
     /// chain, and an answer may quote what it was sent.
-    pub(super) external_ids: Vec<SecretString>,
+    pub(crate) external_ids: Vec<SecretString>,
     /// The sign-in session the chain starts from (SSO or `aws login`), and the profile that
     /// holds it: what a person renews when it expires.
-    pub(super) sign_in: Option<SignIn>,
+    pub(crate) sign_in: Option<SignIn>,
     /// The profile's `ca_bundle`: the CA bundle its connections trust, as the AWS CLI reads
     /// it.
-    pub(super) ca_bundle: Option<String>,
+    pub(crate) ca_bundle: Option<String>,
     /// The profile's `use_fips_endpoint` and `use_dualstack_endpoint`, as written.
-    pub(super) endpoint_variants: [Option<String>; 2],
+    pub(crate) endpoint_variants: [Option<String>; 2],
 }
 
 /// Where a profile's credentials come from, in aws-config's order of precedence.
 #[derive(Debug, Default, Clone, Copy)]
-pub(super) enum ProfileSource {
+pub(crate) enum ProfileSource {
     RoleChain,
     WebIdentity,
     Sso,
@@ -99,7 +99,7 @@ impl ProfileSource {
     }
 
     /// The cargo feature of this crate the source needs, if this build lacks it.
-    pub(super) fn missing_feature(self) -> Option<MissingFeature> {
+    pub(crate) fn missing_feature(self) -> Option<MissingFeature> {
         match self {
             Self::Sso if !cfg!(feature = "sso") => Some(MissingFeature::SSO),
             Self::Login if !cfg!(feature = "login") => Some(MissingFeature::LOGIN),
@@ -107,7 +107,7 @@ impl ProfileSource {
         }
     }
 
-    pub(super) fn describe(self, name: &str) -> String {
+    pub(crate) fn describe(self, name: &str) -> String {
         match self {
             Self::RoleChain => format!("the role chain of profile `{name}`"),
             Self::WebIdentity => format!("the web identity of profile `{name}`"),
@@ -180,7 +180,7 @@ fn variants_of(profile: &aws_runtime::env_config::section::Profile) -> [Option<S
 /// The FIPS and dual-stack keys of the profile that aws-config reads them from when the mode
 /// reads no profile of its own (`AWS_PROFILE`, else `default`); none when the files cannot be
 /// read (aws-config then reads none either).
-pub(super) async fn endpoint_variants(os: &Os, shared: &SharedFiles) -> [Option<String>; 2] {
+pub(crate) async fn endpoint_variants(os: &Os, shared: &SharedFiles) -> [Option<String>; 2] {
     let name = selected_profile(os);
     let profiles = aws_config::profile::load(
         &os.fs,
@@ -200,14 +200,14 @@ pub(super) async fn endpoint_variants(os: &Os, shared: &SharedFiles) -> [Option<
 }
 
 /// The profile the default chain reads: `AWS_PROFILE`, else `default`.
-pub(super) fn selected_profile(os: &Os) -> String {
+pub(crate) fn selected_profile(os: &Os) -> String {
     os.var("AWS_PROFILE")
         .unwrap_or_else(|| "default".to_owned())
 }
 
 /// The profile's `region` and credential source, after checking that a profile that must exist
 /// does; its absence is an error that lists the profiles that do exist.
-pub(super) async fn facts(
+pub(crate) async fn facts(
     os: &Os,
     shared: &SharedFiles,
     name: &str,
@@ -321,7 +321,7 @@ fn sign_in_of(profiles: &aws_config::profile::ProfileSet, name: &str) -> Option<
 }
 
 /// A web identity token file that is there and not a regular file, refused naming `whose`.
-pub(super) fn refuse_blocking_token_file(
+pub(crate) fn refuse_blocking_token_file(
     os: &Os,
     path: &str,
     whose: &str,
@@ -342,7 +342,7 @@ pub(super) fn refuse_blocking_token_file(
 
 /// aws-config's profile provider for the named profile. Its named credential source
 /// `Environment` reads the manager's environment (the process's, or a sandbox's).
-pub(super) fn provider(
+pub(crate) fn provider(
     name: &ProfileName,
     config: &ProviderConfig,
     os: &Os,

@@ -12,13 +12,13 @@ use std::path::Path;
 
 use secrecy::SecretString;
 
-use super::super::canonical_key;
-use super::super::raw::Raw;
-use super::{Checker, SharedSource, placeholder, read_small_file};
 use crate::builder::AuthBuilder;
+use crate::config::canonical_key;
+use crate::config::checker::{Checker, SharedSource, placeholder, read_small_file};
+use crate::config::raw::Raw;
 use crate::error::{ConfigError, Rule, ValueError, ValueKind};
 use crate::manager::AuthManager;
-use crate::mode::{
+use crate::modes::{
     AssumeRole, SIGNING_ONLY, TakesRoleOptions, WantsSigningSource, WantsSource,
     not_with_web_identity,
 };
@@ -100,7 +100,7 @@ impl Checker<'_> {
     }
 
     /// A list of strings: an array, or (from a variable) a string of comma-separated items.
-    pub(super) fn list(&mut self, key: &'static str) -> Option<Vec<String>> {
+    pub(crate) fn list(&mut self, key: &'static str) -> Option<Vec<String>> {
         let (written, value) = self.values.get(key).copied()?;
         let items = match value {
             Raw::Str(s) => Some(s.split(',').map(|item| item.trim().to_owned()).collect()),
@@ -121,7 +121,7 @@ impl Checker<'_> {
 
     /// Session tags: a table of strings (`{ tenant = "acme" }`), or (from a variable)
     /// `KEY=VALUE` items separated by commas.
-    pub(super) fn tags(&mut self, key: &'static str) -> Option<Vec<(String, String)>> {
+    pub(crate) fn tags(&mut self, key: &'static str) -> Option<Vec<(String, String)>> {
         let (written, value) = self.values.get(key).copied()?;
         let tags = match value {
             Raw::Table(table) => table
@@ -151,7 +151,7 @@ impl Checker<'_> {
     }
 
     /// Text given in place, or `{ file = ".." }` read from a file of at most 64 KiB.
-    pub(super) fn text_or_file(&mut self, key: &'static str) -> Option<String> {
+    pub(crate) fn text_or_file(&mut self, key: &'static str) -> Option<String> {
         let (written, value) = self.values.get(key).copied()?;
         match value {
             Raw::Table(table) if table.len() == 1 => match table.get("file") {
@@ -175,9 +175,9 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn assume_role(
+    pub(crate) fn assume_role(
         &mut self,
-        builder: AuthBuilder<crate::mode::WantsMode>,
+        builder: AuthBuilder<crate::modes::WantsMode>,
     ) -> Result<AuthManager, ConfigError> {
         let role_arn = self.string("role_arn", true).unwrap_or_default();
         let builder = builder.assume_role(role_arn);

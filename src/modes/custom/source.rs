@@ -3,12 +3,12 @@
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use super::profile::ProfileSource;
-use super::{Context, Given, Origin};
+use crate::modes::profile::source::ProfileSource;
 use crate::rotation::SourceProvider;
+use crate::sources::{Context, Given, Origin};
 
 /// The program's own source.
-pub(super) struct Custom<'a>(pub(super) &'a SourceProvider);
+pub(crate) struct Custom<'a>(pub(crate) &'a SourceProvider);
 
 impl Origin for Custom<'_> {
     fn credentials(&self, _cx: &Context<'_>) -> Given {

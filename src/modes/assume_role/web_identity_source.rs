@@ -2,10 +2,10 @@
 //! OIDC token (from its file at every assumption, or from the program's provider) and calls
 //! STS `AssumeRoleWithWebIdentity`, which is not signed.
 
-use super::{Context, Given, Origin};
+use crate::sources::{Context, Given, Origin};
 
 /// The web identity source of a role.
-pub(super) struct WebIdentity;
+pub(crate) struct WebIdentity;
 
 impl Origin for WebIdentity {
     fn credentials(&self, _cx: &Context<'_>) -> Given {

@@ -13,21 +13,21 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_smithy_async::rt::sleep::SharedAsyncSleep;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::auto::Auto;
-use super::environment::Environment;
-use super::profile::{Profile, ProfileSource};
-use super::static_credentials::Static;
-use super::{Around, Context, Given, Origin, Selected};
 use crate::bounded::{Watch, Watches};
 use crate::endpoint_guard::{AnswerLimit, EndpointGuard};
 use crate::error::{AuthError, ErrorKind};
-use crate::mode::{RoleConfig, RoleSession, Source};
 use crate::mode_kind::ModeKind;
+use crate::modes::auto::source::Auto;
+use crate::modes::environment::source::Environment;
+use crate::modes::profile::source::{Profile, ProfileSource};
+use crate::modes::static_credentials::source::Static;
+use crate::modes::{RoleConfig, RoleSession, Source};
 use crate::monitor::{Monitor, Watcher};
 use crate::os::Os;
 use crate::sdk_errors::{Call, classify};
 use crate::settings::Settings;
 use crate::shared::regional_retry_partition;
+use crate::sources::{Around, Context, Given, Origin, Selected};
 use crate::time::unix_secs;
 use crate::values::MfaSerial;
 use crate::web_identity::WebIdentityToken;
@@ -37,7 +37,7 @@ use crate::web_identity::WebIdentityToken;
 const FAILURE_SHARING: Duration = Duration::from_secs(1);
 
 /// A role, assumed with the credentials of its source.
-pub(super) struct Role<'a>(pub(super) &'a RoleConfig);
+pub(crate) struct Role<'a>(pub(crate) &'a RoleConfig);
 
 impl Role<'_> {
     /// Where the source credentials come from: the module of that source.
@@ -53,7 +53,9 @@ impl Role<'_> {
                 keys,
                 name: "bedrock-auth-role-source",
             }),
-            Source::WebIdentity(_) => Box::new(super::web_identity::WebIdentity),
+            Source::WebIdentity(_) => {
+                Box::new(crate::modes::assume_role::web_identity_source::WebIdentity)
+            }
         }
     }
 }

@@ -2,12 +2,12 @@
 //! identity, ECS, instance metadata), as every AWS SDK reads it. Also a role's source
 //! credentials.
 
-use super::profile::{ProfileSource, selected_profile};
-use super::{Context, Given, Origin, Selected};
+use crate::modes::profile::source::{ProfileSource, selected_profile};
 use crate::os::Os;
+use crate::sources::{Context, Given, Origin, Selected};
 
 /// The default chain.
-pub(super) struct Auto;
+pub(crate) struct Auto;
 
 impl Origin for Auto {
     fn profile(&self, os: &Os) -> Option<Selected> {

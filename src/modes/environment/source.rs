@@ -6,13 +6,13 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 
-use super::{Context, Given, Origin};
 use crate::error::{AuthError, ErrorKind};
 use crate::mode_kind::ModeKind;
 use crate::os::Os;
+use crate::sources::{Context, Given, Origin};
 
 /// The manager's `AWS_*` credential variables.
-pub(super) struct Environment;
+pub(crate) struct Environment;
 
 impl Origin for Environment {
     fn credentials(&self, cx: &Context<'_>) -> Given {
@@ -26,10 +26,10 @@ impl Origin for Environment {
 /// missing, as in aws-config's own environment provider (which cannot read a sandbox's
 /// environment).
 #[derive(Debug)]
-pub(super) struct EnvironmentOnly(Os);
+pub(crate) struct EnvironmentOnly(Os);
 
 impl EnvironmentOnly {
-    pub(super) fn new(os: &Os) -> Self {
+    pub(crate) fn new(os: &Os) -> Self {
         Self(os.clone())
     }
 

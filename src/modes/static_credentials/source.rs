@@ -3,13 +3,13 @@
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use super::{Context, Given, Origin};
+use crate::sources::{Context, Given, Origin};
 use crate::static_keys::StaticKeys;
 
 /// A key pair, named for the SDK (`provider_name`) as the mode's own or a role's source.
-pub(super) struct Static<'a> {
-    pub(super) keys: &'a StaticKeys,
-    pub(super) name: &'static str,
+pub(crate) struct Static<'a> {
+    pub(crate) keys: &'a StaticKeys,
+    pub(crate) name: &'static str,
 }
 
 impl Origin for Static<'_> {

@@ -1,4 +1,4 @@
-//! The options of assume-role mode: the role's session (external id, name, duration, MFA, tags,
+//! Choosing assume-role mode, and its options: the role's session (external id, name, duration, MFA, tags,
 //! scope-down policies, source identity) and where the credentials that call STS come from.
 //!
 //! Options every role takes return `Self`. The options only a signed `AssumeRole` takes move
@@ -8,8 +8,8 @@
 
 use crate::error::ValueKind;
 use crate::mfa::{Mfa, MfaProvider};
-use crate::mode::private::{AfterSigning, StaticSourceState, WithSource};
-use crate::mode::{
+use crate::modes::private::{AfterSigning, StaticSourceState, WithSource};
+use crate::modes::{
     AutoSource, EnvironmentSource, ModeState, NoSourceYet, ProfileSource, StaticSource,
     TakesRoleOptions, TakesSigningOptions, TakesSourceSessionToken, TakesWebIdentity,
     WebIdentitySource,
@@ -22,10 +22,24 @@ use crate::values::{
 };
 use crate::web_identity::{WebIdentityProvider, WebIdentityToken};
 
-use super::AuthBuilder;
+use crate::builder::AuthBuilder;
 use crate::error::Problem;
+use crate::modes::{AssumeRole, NoModeYet};
+use crate::values::RoleArn;
 
-impl<M: crate::mode::ModeState> AuthBuilder<M> {
+impl<M: ModeState> AuthBuilder<M> {
+    /// Assume-role mode: credentials from STS `AssumeRole` for this role. Configure it with
+    /// [`external_id`](AuthBuilder::external_id), [`session_name`](AuthBuilder::session_name),
+    /// [`duration`](AuthBuilder::duration), [`mfa`](AuthBuilder::mfa) and one of the `source_*`
+    /// methods (default source: the standard chain), in any order.
+    pub fn assume_role(mut self, role_arn: impl IntoValue<RoleArn>) -> AuthBuilder<AssumeRole>
+    where
+        M: NoModeYet,
+    {
+        let role_arn = self.check("role_arn", role_arn);
+        self.with_mode(AssumeRole::new(role_arn))
+    }
+
     /// The same builder in the state after an option that only a signed `AssumeRole` takes.
     pub(crate) fn signing<N: ModeState>(self) -> AuthBuilder<N>
     where

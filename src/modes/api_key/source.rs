@@ -16,15 +16,15 @@ use aws_smithy_runtime_api::client::identity::{Identity, IdentityFuture, Resolve
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use super::file_watch::{Renew, Watching};
-use super::{Context, Given, Origin};
 use crate::error::{AuthError, ErrorKind};
-use crate::mode::{ApiKeyConfig, BEARER_TOKEN_VAR, BearerKey, ModeConfig, Remake, env_key};
+use crate::modes::{ApiKeyConfig, BEARER_TOKEN_VAR, BearerKey, ModeConfig, Remake, env_key};
 use crate::monitor::{Monitor, ResolvedBecause};
 use crate::os::Os;
+use crate::sources::file_watch::{Renew, Watching};
+use crate::sources::{Context, Given, Origin};
 
 /// A Bedrock API key's mode.
-pub(super) struct ApiKey;
+pub(crate) struct ApiKey;
 
 impl Origin for ApiKey {
     fn credentials(&self, _cx: &Context<'_>) -> Given {
