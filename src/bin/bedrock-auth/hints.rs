@@ -63,3 +63,69 @@ pub fn for_command(error: &AuthError) -> String {
         format!("{worded}; {}", pointer(error.kind()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key a hint names (`bedrock_timeout_ms`) is a key of the library's declaration,
+    /// and every flag (`--bedrock-timeout`) one of the command's: a hint cannot point to a
+    /// setting that was renamed.
+    #[test]
+    fn hints_name_only_keys_and_flags_that_exist() {
+        let places = [
+            Place::Region,
+            Place::RegionSetting,
+            Place::Timeouts,
+            Place::OperationTimeout,
+            Place::BedrockTimeout,
+            Place::MaxAttempts,
+            Place::Mfa,
+            Place::CustomSource,
+            Place::ResetLockout,
+            Place::EndpointUrl,
+            Place::NewApiKey,
+            Place::CaBundle,
+        ];
+        let keys: Vec<&str> = bedrock_auth::config::ENV_VARS
+            .iter()
+            .map(|(_, key)| *key)
+            .collect();
+        let flags: Vec<String> = crate::flags::SETTINGS.iter().map(|f| f.name()).collect();
+        let mode_flags = [
+            "--config",
+            "--profile",
+            "--env",
+            "--auto",
+            "--role-arn",
+            "--api-key",
+        ];
+        let mut named = 0;
+        for place in places {
+            let Some(text) = words(place) else { continue };
+            for word in text.split('`').skip(1).step_by(2) {
+                let word = word.split_whitespace().next().unwrap_or_default();
+                if let Some(flag) = word.strip_prefix("--") {
+                    let flag = format!("--{flag}");
+                    named += 1;
+                    assert!(
+                        flags.contains(&flag) || mode_flags.contains(&flag.as_str()),
+                        "{place:?} names {flag}, which is no flag"
+                    );
+                } else if word.contains('_')
+                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                {
+                    named += 1;
+                    assert!(
+                        keys.contains(&word),
+                        "{place:?} names {word}, which is no key"
+                    );
+                }
+            }
+        }
+        assert!(
+            named >= 8,
+            "the test reads the hints it thinks it reads: {named}"
+        );
+    }
+}
