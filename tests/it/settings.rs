@@ -9,21 +9,21 @@ use bedrock_auth::config::ENV_VARS;
 use bedrock_auth::{AuthConfig, AuthManager};
 
 /// One key, as a file and as variables write it.
-struct Example {
+pub(crate) struct Example {
     /// The mode that takes it.
-    mode: &'static str,
+    pub(crate) mode: &'static str,
     /// The key's line of a TOML file (and the keys it needs beside it).
-    toml: String,
+    pub(crate) toml: String,
     /// The variables that set the same.
-    vars: Vec<(&'static str, String)>,
+    pub(crate) vars: Vec<(&'static str, String)>,
     /// What `diagnose()` shows for the key; `None`: a secret, shown as `********`.
-    shown: Option<&'static str>,
+    pub(crate) shown: Option<&'static str>,
 }
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/BedrockAccess";
 
 /// The example of `key`; a key without one fails the test.
-fn example(key: &str, ca_bundle: &str) -> Example {
+pub(crate) fn example(key: &str, ca_bundle: &str) -> Example {
     let every = |toml: &str, var: &'static str, value: &str, shown: &'static str| Example {
         mode: "environment",
         toml: toml.to_owned(),
@@ -266,26 +266,39 @@ fn check_shown(config: &AuthConfig, key: &str, example: &Example, secrets: &[&st
     }
 }
 
-#[test]
-fn every_declared_key_is_taken_from_a_file_and_its_variables_and_shown() {
-    let dir = tempfile::tempdir().unwrap();
+/// The secrets of the examples, which nothing may show.
+pub(crate) const SECRETS: [&str; 4] = [
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "walked-session-token",
+    "walked-external-id",
+    "ABSKwalkedkeywalkedkeywalkedkey",
+];
+
+/// A CA certificate in `dir` (the `ca_bundle` example), as a path.
+pub(crate) fn ca_bundle_in(dir: &std::path::Path) -> String {
     let key_pair = rcgen::KeyPair::generate().unwrap();
     let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca_bundle = dir.path().join("walked-ca.pem");
-    std::fs::write(&ca_bundle, ca.self_signed(&key_pair).unwrap().pem()).unwrap();
-    let ca_bundle = ca_bundle.to_str().unwrap();
-    let secrets = [
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        "walked-session-token",
-        "walked-external-id",
-        "ABSKwalkedkeywalkedkeywalkedkey",
-    ];
+    let path = dir.join("walked-ca.pem");
+    std::fs::write(&path, ca.self_signed(&key_pair).unwrap().pem()).unwrap();
+    path.to_str().unwrap().to_owned()
+}
 
+/// Every key of the declaration, once, in its order.
+pub(crate) fn declared_keys() -> Vec<&'static str> {
     let mut keys: Vec<&str> = ENV_VARS.iter().map(|(_, key)| *key).collect();
     keys.dedup();
     assert!(keys.len() >= 31, "{keys:?}");
-    for key in keys {
+    keys
+}
+
+#[test]
+fn every_declared_key_is_taken_from_a_file_and_its_variables_and_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_bundle = ca_bundle_in(dir.path());
+    let ca_bundle = ca_bundle.as_str();
+    let secrets = SECRETS;
+    for key in declared_keys() {
         let example = example(key, ca_bundle);
 
         let toml = format!("mode = \"{}\"\n{}", example.mode, example.toml);

@@ -19,6 +19,7 @@ mod outside_text;
 mod ping;
 mod routes;
 mod secret_shaped;
+mod settings;
 mod sign_in;
 mod token;
 mod token_files;
