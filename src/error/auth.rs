@@ -50,7 +50,7 @@ impl serde::Serialize for AuthError {
         use serde::ser::SerializeStruct;
         let mut out = serializer.serialize_struct("AuthError", 7)?;
         out.serialize_field("kind", &self.kind)?;
-        out.serialize_field("message", &self.message)?;
+        out.serialize_field("message", &self.message())?;
         out.serialize_field("hint", &self.hint)?;
         match self.code() {
             Some(code) => out.serialize_field("code", code)?,
@@ -75,10 +75,12 @@ impl serde::Serialize for AuthError {
 /// Authentication against AWS failed: what happened ([`kind`](Self::kind),
 /// [`message`](Self::message)) and what usually fixes it ([`hint`](Self::hint)).
 ///
-/// `Display` shows what failed and the hint; where the message quotes its cause (the SDK's
-/// error chain), `Display` leaves that part to `source()`, so that `anyhow` and other reporters
-/// that print the chain print each cause once. [`message`](Self::message) keeps all of it. No
-/// part of it ever holds a secret.
+/// As reqwest's errors: `Display` says what failed (and the hint, so that a program that only
+/// prints the error still shows the fix), [`source()`](StdError::source) says why, and
+/// `anyhow` and other reporters that print the chain print each cause once. The parts are
+/// accessors: [`kind`](Self::kind), [`detail`](Self::detail) (the cause's text),
+/// [`message`](Self::message) (what failed and that text, for a log line or JSON),
+/// [`hint`](Self::hint). No part of it ever holds a secret.
 ///
 /// The cause is kept: [`source()`](StdError::source) is the SDK's own error for every failure
 /// of a call to AWS (downcast it to `aws_sdk_sts::error::SdkError<..>` and the like for its
@@ -102,18 +104,14 @@ pub struct AuthError {
     /// Whether the manager's monitor has recorded this failure already (a call of one of its
     /// own clients): so it is not recorded twice on its way out.
     recorded: bool,
-    /// Where the message quotes its cause's text (`: ` and the chain), which `Display` leaves
-    /// to `source()`. (Four bytes: the error stays small enough to return by value.)
-    headline: Option<std::num::NonZeroU32>,
+    /// What the cause said, as text (its chain, made printable, no secret's shape in it),
+    /// when the error was made from one: [`message()`](Self::message) ends with it; `Display`
+    /// leaves it to `source()` where the cause is kept.
+    detail: Option<Box<str>>,
 }
 
 /// The error an [`AuthError`] was made from, shared so that the error stays `Clone`.
 type Cause = Arc<dyn StdError + Send + Sync + 'static>;
-
-/// The headline's end at `len`, when it has one that fits.
-fn headline_at(len: usize) -> Option<std::num::NonZeroU32> {
-    u32::try_from(len).ok().and_then(std::num::NonZeroU32::new)
-}
 
 /// `text` with each of `secrets` replaced by `********`.
 fn redact(text: &str, secrets: &[&str]) -> String {
@@ -185,12 +183,14 @@ impl PartialEq for AuthError {
         (
             self.kind,
             &self.message,
+            &self.detail,
             &self.hint,
             &self.answer,
             &self.about,
         ) == (
             other.kind,
             &other.message,
+            &other.detail,
             &other.hint,
             &other.answer,
             &other.about,
@@ -200,20 +200,17 @@ impl PartialEq for AuthError {
 
 impl Eq for AuthError {}
 
-/// What failed and the hint. When the message quotes its cause (the SDK's error chain), that
-/// part is left to [`source()`](StdError::source), so that a reporter that prints the chain
-/// (`anyhow`, `eyre`, `{:#}` in many loggers) prints each cause once;
-/// [`message`](AuthError::message) keeps all of it.
+/// What failed and the hint. The cause's text ([`detail`](AuthError::detail)) is left to
+/// [`source()`](StdError::source), so that a reporter that prints the chain (`anyhow`, `eyre`,
+/// `{:#}` in many loggers) prints each cause once; an error that keeps no cause (a monitor's
+/// record) shows it here. [`message`](AuthError::message) has both.
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = match (self.headline, &self.cause) {
-            (Some(at), Some(_)) => self
-                .message
-                .get(..at.get() as usize)
-                .unwrap_or(&self.message),
-            _ => &self.message,
-        };
-        write!(f, "{message} (hint: {})", self.hint)
+        match (&self.detail, &self.cause) {
+            (Some(detail), None) => write!(f, "{}: {detail}", self.message)?,
+            _ => f.write_str(&self.message)?,
+        }
+        write!(f, " (hint: {})", self.hint)
     }
 }
 
@@ -270,7 +267,7 @@ impl AuthError {
             cause: None,
             template,
             recorded: false,
-            headline: None,
+            detail: None,
         }
     }
 
@@ -293,13 +290,14 @@ impl AuthError {
         self
     }
 
-    /// The same error, made from `cause` (which [`source()`](StdError::source) returns).
-    /// The same error, its message followed by `: detail`: the text of its cause, which
-    /// `Display` leaves out when the cause is kept.
+    /// The same error with the text of its cause (`detail`), which [`message`](Self::message)
+    /// ends with and `Display` leaves to `source()` when the cause is kept.
     pub(crate) fn with_detail(mut self, detail: String) -> Self {
-        self.headline = headline_at(self.message.len());
-        self.message.push_str(": ");
-        self.message.push_str(&without_secret_shapes(&detail));
+        let detail = without_secret_shapes(&detail);
+        self.detail = Some(match self.detail.take() {
+            Some(before) => format!("{before}: {detail}").into(),
+            None => detail.into(),
+        });
         self
     }
 
@@ -335,9 +333,21 @@ impl AuthError {
         self.kind
     }
 
-    /// What happened, e.g. "STS GetCallerIdentity refused the access key AKIA...: ...".
-    pub fn message(&self) -> &str {
-        &self.message
+    /// What happened, e.g. "STS GetCallerIdentity to https://sts.us-east-1.amazonaws.com
+    /// could not connect: ...": what failed, then what its cause said ([`detail`](Self::detail)),
+    /// when it said more.
+    pub fn message(&self) -> Cow<'_, str> {
+        match &self.detail {
+            Some(detail) => Cow::Owned(format!("{}: {detail}", self.message)),
+            None => Cow::Borrowed(&self.message),
+        }
+    }
+
+    /// What the cause said, as text, when the error was made from one that said more than
+    /// the message: the SDK's error chain (`dispatch failure: io error: Connection refused`),
+    /// made printable, never a secret. [`source()`](StdError::source) is the cause itself.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
     }
 
     /// What usually fixes it.
@@ -461,22 +471,10 @@ impl AuthError {
         {
             self.cause = Some(Arc::new(Redacted::of(cause.as_ref(), &secrets)));
         }
-        // The headline and the quoted cause apart, so that `Display` still finds the seam.
-        let at = self
-            .headline
-            .map_or(self.message.len(), |at| at.get() as usize);
-        let (mut head, mut detail) = match (self.message.get(..at), self.message.get(at..)) {
-            (Some(head), Some(detail)) => (head.to_owned(), detail.to_owned()),
-            _ => (std::mem::take(&mut self.message), String::new()),
-        };
-        for part in [&mut head, &mut detail] {
-            *part = redact(part, &secrets);
+        self.message = redact(&self.message, &secrets);
+        if let Some(detail) = &self.detail {
+            self.detail = Some(redact(detail, &secrets).into());
         }
-        if self.headline.is_some() {
-            self.headline = headline_at(head.len());
-        }
-        head.push_str(&detail);
-        self.message = head;
         self
     }
 

@@ -91,7 +91,7 @@ fn sign_in_again(
                  it (a proxy, a firewall, AWS_ENDPOINT_URL_SSO) and try again"
             }
         };
-        let fixed = AuthError::new(ErrorKind::Network, read.message().to_owned(), hint);
+        let fixed = AuthError::new(ErrorKind::Network, read.message().into_owned(), hint);
         return CredentialsError::not_loaded(fixed.caused_by(err));
     }
     let sign_in = match sign_in {
@@ -100,7 +100,7 @@ fn sign_in_again(
         // command with the name to fill in.
         _ => SignIn::new(kind, "NAME"),
     };
-    let fixed = AuthError::new(read.kind(), read.message().to_owned(), "")
+    let fixed = AuthError::new(read.kind(), read.message().into_owned(), "")
         .with_sign_in(sign_in, because)
         .caused_by(err);
     if fixed.kind() == ErrorKind::InvalidConfig {

@@ -214,4 +214,14 @@ async fn display_leaves_the_cause_to_source_so_a_reporter_prints_it_once() {
     );
     assert!(err.to_string().contains("could not connect"), "{err}");
     assert!(err.to_string().contains("hint:"), "{err}");
+    // The parts apart: what failed (Display, before the hint), what the cause said
+    // (`detail()`, as text), and `message()`, which is both.
+    let detail = err.detail().expect("the cause's text");
+    assert!(detail.contains(&innermost), "{detail}");
+    let failed = err.to_string();
+    let failed = failed.split(" (hint: ").next().unwrap();
+    assert_eq!(err.message(), format!("{failed}: {detail}"));
+    assert!(!failed.contains(detail), "{failed}");
+    let json = serde_json::to_value(&err).unwrap();
+    assert_eq!(json["message"], err.message().as_ref());
 }

@@ -112,7 +112,7 @@ async fn answer(
     }
     let credentials = match shapes::sigv4_credentials(manager, "exec --server").await {
         Ok(credentials) => credentials,
-        Err(err) => return refusal(StatusCode::INTERNAL_SERVER_ERROR, err.message()),
+        Err(err) => return refusal(StatusCode::INTERNAL_SERVER_ERROR, &err.message()),
     };
     if credentials.session_token().is_none() || credentials.expiry().is_none() {
         return refusal(
