@@ -16,14 +16,14 @@
 //!
 //! The traits carry `#[diagnostic::on_unimplemented]` messages, so a call in the wrong state is
 //! a compile error that says what to do instead.
-//!
-//! For contributors: each mode is a file and a folder of the same name, `src/modes/<mode>.rs`
-//! (its state: the marker type and what `build()` makes of it) and `src/modes/<mode>/`, a file
-//! per part: `builder.rs` (the builder's methods in that state), `source.rs` (where its
-//! credentials come from, as the loading pipeline of `sources` asks), `config.rs` (its keys
-//! of a configuration, checked). Each part sits in the layer of its kind (`tests/it/layers.rs`).
-//! A new mode is that file and folder, a [`ModeConfig`] and [`ModeKind`] variant, and one line
-//! in each of the three dispatches: `sources::origin`, the checker's `run`, [`ModeConfig::kind`].
+
+// For contributors: each mode is a file and a folder of the same name, `src/modes/<mode>.rs`
+// (its state: the marker type and what `build()` makes of it) and `src/modes/<mode>/`, a file
+// per part: `builder.rs` (the builder's methods in that state), `source.rs` (where its
+// credentials come from, as the loading pipeline of `sources` asks), `config.rs` (its keys
+// of a configuration, checked). Each part sits in the layer of its kind (`tests/it/layers.rs`).
+// A new mode is that file and folder, a `ModeConfig` and `ModeKind` variant, and one line
+// in each of the three dispatches: `sources::origin`, the checker's `run`, `ModeConfig::kind`.
 
 use crate::error::{AuthError, Problem};
 use crate::rotation::SourceProvider;

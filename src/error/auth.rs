@@ -333,7 +333,7 @@ impl AuthError {
         self.kind
     }
 
-    /// What happened, e.g. "STS GetCallerIdentity to https://sts.us-east-1.amazonaws.com
+    /// What happened, e.g. "STS GetCallerIdentity to `https://sts.us-east-1.amazonaws.com`
     /// could not connect: ...": what failed, then what its cause said ([`detail`](Self::detail)),
     /// when it said more.
     pub fn message(&self) -> Cow<'_, str> {

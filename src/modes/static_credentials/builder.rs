@@ -9,7 +9,7 @@ use crate::values::{AccessKeyId, IntoValue};
 
 impl<M: ModeState> AuthBuilder<M> {
     /// Static mode: a long-term (or temporary) key pair given in code. The secret must be a
-    /// [`SecretString`]; add a session token with
+    /// [`SecretString`](crate::SecretString); add a session token with
     /// [`session_token`](AuthBuilder::session_token).
     ///
     /// Long-term keys in code are the riskiest mode: prefer a profile, a role or the
