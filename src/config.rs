@@ -163,7 +163,8 @@ impl AuthConfig {
 
     /// Reads `BEDROCK_AUTH_*` variables from the given pairs
     /// ([`ENV_VARS`]); other names are
-    /// ignored, and unknown `BEDROCK_AUTH_*` names are problems.
+    /// ignored, and unknown `BEDROCK_AUTH_*` names are problems, as is a variable given with
+    /// its `_FILE` twin ([`Rule::ValueAndFile`]), whatever their order.
     pub fn from_env_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -171,6 +172,7 @@ impl AuthConfig {
         V: Into<String>,
     {
         let mut entries = BTreeMap::new();
+        let mut set_by = BTreeMap::new();
         let mut problems = Vec::new();
         for (name, value) in vars {
             let name = name.as_ref();
@@ -184,6 +186,23 @@ impl AuthConfig {
                 problems.push(Problem::new(name.to_owned(), error));
                 continue;
             };
+            // One key, two variables (the value and its `_FILE` twin): which is meant
+            // cannot be known, so neither is taken, whatever the environment's order.
+            // The same name again (a list of pairs may repeat one) replaces it, as in an
+            // environment.
+            if let Some(other) = set_by.insert(key.name, name.to_owned())
+                && other != name
+            {
+                value.zeroize();
+                let (var, file_var) = if names_a_file {
+                    (other, name.to_owned())
+                } else {
+                    (name.to_owned(), other)
+                };
+                let error = ValueError::new(ValueKind::Key, &var, Rule::ValueAndFile);
+                problems.push(Problem::new(file_var, error));
+                continue;
+            }
             let raw = if names_a_file {
                 let mut table = BTreeMap::new();
                 table.insert("file".to_owned(), Raw::Str(value));

@@ -55,36 +55,11 @@ pub fn mask(name: &str, value: &str) -> String {
     value.to_owned()
 }
 
-/// `text` with each word shaped like a secret (between spaces, `=`, quotes and brackets; a path
-/// is one word, as a secret may hold `/`) replaced by
-/// `********`: a path or a variable name may be the secret itself, pasted where a name belongs.
-fn hide_secret_words(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if looks_like_secret(word) {
-            out.push_str("********");
-        } else {
-            out.push_str(word);
-        }
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_whitespace() || matches!(c, '=' | '`' | '\'' | '"' | '(' | ')' | ',' | ':') {
-            flush(&mut word, &mut out);
-            out.push(c);
-        } else {
-            word.push(c);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
-}
-
-/// Text of the report as it is shown: words shaped like a secret hidden, control characters
-/// escaped. Every line of the report goes through it, whoever added the line.
+/// Text of the report as it is shown: words shaped like a secret hidden (a path or a variable
+/// name may be the secret itself, pasted where a name belongs), control characters escaped, by
+/// the [`printable`] rule. Every line of the report goes through it, whoever added the line.
 fn shown(text: &str) -> String {
-    printable(&hide_secret_words(text)).into_owned()
+    printable(text).into_owned()
 }
 
 /// One setting that decides authentication: its value as [`mask`] shows it, and where it

@@ -111,26 +111,46 @@ impl<M: ModeState> AuthBuilder<M> {
     }
 }
 
-/// FIPS or dual-stack endpoints with the builder's endpoint URL: AWS's endpoint rules refuse
-/// the pair, so it is a problem of the setting that is on.
+/// FIPS or dual-stack endpoints with the builder's endpoint URL, or with a custom endpoint's
+/// variable (`AWS_ENDPOINT_URL`, and STS's and Bedrock Runtime's own, unless
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is on): AWS's endpoint rules refuse the pair, so it is
+/// a problem of the setting that is on, found when the manager is built (a profile's
+/// endpoints, read with the profile, are refused when it is loaded).
 fn check_endpoint_variants(settings: &Settings, problems: &mut Vec<Problem>) {
-    if settings.endpoint_url.is_none() {
-        return;
-    }
+    use crate::error::Rule;
+    let rule = match endpoint_variable(&settings.os) {
+        _ if settings.endpoint_url.is_some() => Rule::FipsWithCustomEndpoint,
+        Some(variable) => Rule::FipsWithEndpointVariable { variable },
+        None => return,
+    };
     let variants = [
         (settings.use_fips, crate::endpoints::FIPS),
         (settings.use_dual_stack, crate::endpoints::DUAL_STACK),
     ];
     for (on, variant) in variants {
         if on == Some(true) {
-            let error = crate::error::ValueError::new(
-                crate::error::ValueKind::Fips,
-                "true",
-                crate::error::Rule::FipsWithCustomEndpoint,
-            );
+            let error = crate::error::ValueError::new(crate::error::ValueKind::Fips, "true", rule);
             problems.push(Problem::new(variant.key, error));
         }
     }
+}
+
+/// The first variable that gives STS or Bedrock Runtime a custom endpoint, as aws-config reads
+/// them (`AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turns them all off).
+fn endpoint_variable(os: &crate::os::Os) -> Option<&'static str> {
+    let ignored = os
+        .var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if ignored {
+        return None;
+    }
+    [
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+    ]
+    .into_iter()
+    .find(|name| os.var(name).is_some())
 }
 
 /// The CA bundle the builder or `AWS_CA_BUNDLE` names, read and parsed now (a profile's, when

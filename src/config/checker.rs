@@ -27,6 +27,41 @@ pub(crate) struct Checker<'a> {
     problems: Vec<Problem>,
 }
 
+/// The problems of a configuration read from `BEDROCK_AUTH_*` variables, each named by the
+/// variable that was set (`BEDROCK_AUTH_REGION`, `BEDROCK_AUTH_API_KEY_FILE`), not by its key:
+/// the variable is what the person set.
+fn as_variables(err: ConfigError, values: &BTreeMap<&str, (&str, &Raw)>) -> ConfigError {
+    let problems = err.problems().iter().map(|problem| {
+        let (key, rest) = problem
+            .field()
+            .split_once('.')
+            .map_or((problem.field(), ""), |(key, rest)| (key, rest));
+        let Some(declared) = keys::find(key) else {
+            return problem.clone();
+        };
+        let from_a_file =
+            matches!(values.get(declared.name), Some((_, Raw::Table(t))) if t.contains_key("file"));
+        let var = match (from_a_file, declared.file_var, declared.var) {
+            (true, Some(file_var), _) => file_var,
+            (_, _, Some(var)) => var,
+            _ => return problem.clone(),
+        };
+        let field = if rest.is_empty() {
+            var.to_owned()
+        } else {
+            format!("{var}.{rest}")
+        };
+        Problem::new(field, problem.error().clone())
+    });
+    ConfigError::new(problems.collect())
+}
+
+/// The problem of a config that names no mode a file can choose.
+fn missing_mode() -> ConfigError {
+    let error = ValueError::new(ValueKind::Mode, "", Rule::Missing);
+    ConfigError::new(vec![Problem::new("mode".to_owned(), error)])
+}
+
 impl<'a> Checker<'a> {
     pub(crate) fn new(config: &'a AuthConfig) -> Self {
         Self {
@@ -66,10 +101,9 @@ impl<'a> Checker<'a> {
         let Some(mode) = mode else {
             // Still check the keys every mode shares.
             let built = self.common(AuthManager::builder()).auto().build();
-            return match self.finish(built) {
-                Ok(_) => unreachable!("a config without a mode recorded a problem"),
-                Err(err) => Err(err),
-            };
+            // `mode()` recorded why there is none, so this is an error; were it not, the
+            // missing mode still is one (never a manager of a mode nobody chose).
+            return self.finish(built).and_then(|_| Err(missing_mode()));
         };
         // Each mode's keys are checked by its own part, `src/modes/<mode>/config.rs`.
         let builder = self.common(AuthManager::builder());
@@ -78,7 +112,7 @@ impl<'a> Checker<'a> {
             ModeKind::Environment => builder.environment().build(),
             ModeKind::Auto => builder.auto().build(),
             // `mode()` never answers Custom: a file cannot hold a credential source.
-            ModeKind::Custom => unreachable!("configs have no custom-source mode"),
+            ModeKind::Custom => Err(missing_mode()),
             ModeKind::Static => self.static_mode(builder),
             ModeKind::AssumeRole => self.assume_role(builder),
             ModeKind::ApiKey => self.api_key_mode(builder),
@@ -90,7 +124,9 @@ impl<'a> Checker<'a> {
     fn mode(&mut self) -> Option<ModeKind> {
         let written = self.config.entries.get("mode");
         let name = match written {
-            Some(Raw::Str(name)) => name.to_ascii_lowercase(),
+            // The name as written goes into an error: the secret-shape check must see what was
+            // written, not a lowercased copy of it.
+            Some(Raw::Str(name)) => name.clone(),
             Some(other) => {
                 self.wrong_type("mode", other, "a string");
                 return None;
@@ -101,7 +137,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
-        let mode = match name.as_str() {
+        let mode = match name.to_ascii_lowercase().as_str() {
             "profile" => ModeKind::Profile,
             "environment" => ModeKind::Environment,
             "static" | "credentials" => ModeKind::Static,
@@ -302,8 +338,8 @@ impl<'a> Checker<'a> {
                     Some(timeout) => set(builder, timeout),
                     None => builder,
                 },
-                Apply::Count(set) => match self.integer(key.name) {
-                    Some(count) => set(builder, u32::try_from(count).unwrap_or(0)),
+                Apply::Count(set) => match self.unsigned(key.name) {
+                    Some(count) => set(builder, count),
                     None => builder,
                 },
                 Apply::Switch(set) => match self.boolean(key.name) {
@@ -318,27 +354,54 @@ impl<'a> Checker<'a> {
 
     /// `lockout_after` and `lockout_cool_down_secs`: both, or neither.
     fn lockout(&mut self, mut builder: Common) -> Common {
-        match (
-            self.integer("lockout_after"),
-            self.integer("lockout_cool_down_secs"),
-        ) {
-            (Some(failures), Some(secs)) => {
-                let secs = u64::try_from(secs).unwrap_or(0);
-                builder = builder.lockout_after(
-                    u32::try_from(failures).unwrap_or(0),
-                    Duration::from_secs(secs),
-                );
-            }
-            (Some(_), None) => self.missing("lockout_cool_down_secs"),
-            (None, Some(_)) => self.missing("lockout_after"),
-            (None, None) => {}
+        let given = |key| self.values.contains_key(key);
+        let (after_given, cool_given) = (given("lockout_after"), given("lockout_cool_down_secs"));
+        let pair = (
+            self.unsigned("lockout_after"),
+            self.unsigned::<u64>("lockout_cool_down_secs"),
+        );
+        if let (Some(failures), Some(secs)) = pair {
+            builder = builder.lockout_after(failures, Duration::from_secs(secs));
+        }
+        // Only the key that is not there is missing: one given with a wrong value has its
+        // problem already.
+        match (after_given, cool_given) {
+            (true, false) => self.needed_with("lockout_cool_down_secs", "lockout_after"),
+            (false, true) => self.needed_with("lockout_after", "lockout_cool_down_secs"),
+            _ => {}
         }
         builder
     }
 
     pub(crate) fn millis(&mut self, key: &'static str) -> Option<Duration> {
-        self.integer(key)
-            .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+        self.unsigned(key).map(Duration::from_millis)
+    }
+
+    /// An integer that fits `T` (a count, milliseconds, seconds); a negative one, or one too
+    /// large, is a problem that says so (never quoted as another number).
+    pub(crate) fn unsigned<T: TryFrom<i64>>(&mut self, key: &'static str) -> Option<T> {
+        let number = self.integer(key)?;
+        if let Ok(fits) = T::try_from(number) {
+            return Some(fits);
+        }
+        let written = self.values.get(key).map_or(key, |(written, _)| written);
+        let found = if number < 0 {
+            "a negative number"
+        } else {
+            "a number that large"
+        };
+        let rule = Rule::WrongType {
+            expected: "a whole number of 0 or more, in range",
+            found,
+        };
+        self.problem(written, ValueError::new(ValueKind::Key, written, rule));
+        None
+    }
+
+    /// `key` is missing, and `with` (the other of its pair) is given: both, or neither.
+    fn needed_with(&mut self, key: &'static str, with: &'static str) {
+        let error = ValueError::new(ValueKind::Key, key, Rule::NeededWith { key: with });
+        self.problem(key, error);
     }
 
     /// Merges the builder's problems with ours, one per key (ours win: they are more precise,
@@ -347,9 +410,18 @@ impl<'a> Checker<'a> {
         mut self,
         built: Result<AuthManager, ConfigError>,
     ) -> Result<AuthManager, ConfigError> {
+        let from_variables = self.config.origin.as_deref() == Some("environment");
+        let named = |problems: Vec<Problem>, values: &BTreeMap<&str, (&str, &Raw)>| {
+            let sorted = keys::in_table_order(problems);
+            if from_variables {
+                as_variables(sorted, values)
+            } else {
+                sorted
+            }
+        };
         match built {
             Ok(manager) if self.problems.is_empty() => Ok(manager),
-            Ok(_) => Err(keys::in_table_order(self.problems)),
+            Ok(_) => Err(named(self.problems, &self.values)),
             Err(err) => {
                 for problem in err.problems() {
                     // The builder names its methods; a config names its keys.
@@ -360,7 +432,7 @@ impl<'a> Checker<'a> {
                         self.problems.push(problem);
                     }
                 }
-                Err(keys::in_table_order(self.problems))
+                Err(named(self.problems, &self.values))
             }
         }
     }

@@ -189,7 +189,11 @@ impl<'de> serde::de::Visitor<'de> for RawVisitor {
         Ok(i64::try_from(value).map_or(Raw::Other("an integer out of range"), Raw::Int))
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<Raw, E> {
+    fn visit_f64<E>(self, value: f64) -> Result<Raw, E> {
+        // JSON's parser reads a whole number beyond 64 bits as a float.
+        if value.is_finite() && value.fract() == 0.0 {
+            return Ok(Raw::Other("an integer out of range"));
+        }
         Ok(Raw::Other("a fractional number"))
     }
 

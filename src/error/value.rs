@@ -109,6 +109,21 @@ impl ValueKind {
         )
     }
 
+    /// Whether a value of this kind may be a file's path (a config file, a CA bundle, the
+    /// file of a secret, of a policy, of a web identity token): the one kind of value in which
+    /// a word of a secret's shape is shown when it is an absolute path that exists in part
+    /// (`/home/..`); in the others a secret behind `/tmp/` is still a secret.
+    const fn may_be_a_path(self) -> bool {
+        matches!(
+            self,
+            Self::ConfigFile
+                | Self::CaBundle
+                | Self::SecretSource
+                | Self::SessionPolicy
+                | Self::RoleSource
+        )
+    }
+
     /// The characters a value of this kind may contain, as shown in error messages.
     const fn allowed(self) -> &'static str {
         match self {
@@ -262,6 +277,15 @@ pub enum Rule {
     Missing,
     /// The same key is given twice (e.g. under a name and its alias).
     Duplicate,
+    /// A key of a pair (`lockout_after`, `lockout_cool_down_secs`) is missing while the other is
+    /// given: both, or neither.
+    NeededWith {
+        /// The other key, which is given.
+        key: &'static str,
+    },
+    /// A variable and its `_FILE` twin are both set (`BEDROCK_AUTH_API_KEY` and
+    /// `BEDROCK_AUTH_API_KEY_FILE`): which one is meant cannot be known.
+    ValueAndFile,
     /// Not one of the modes.
     UnknownMode,
     /// `IAM_ROLE` without `role_arn`.
@@ -319,6 +343,12 @@ pub enum Rule {
     NotCaBundle,
     /// FIPS or dual-stack endpoints with a custom endpoint, which AWS's endpoint rules refuse.
     FipsWithCustomEndpoint,
+    /// FIPS or dual-stack endpoints while a custom endpoint's variable is set
+    /// (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`).
+    FipsWithEndpointVariable {
+        /// The variable that is set.
+        variable: &'static str,
+    },
 }
 
 /// [`Rule::LooksLikeSecret`] in words.
@@ -377,7 +407,8 @@ impl Rule {
             | Self::EndpointUserInfo
             | Self::BearerOverHttp
             | Self::BearerThroughProxy
-            | Self::FipsWithCustomEndpoint => self.describe_endpoint(),
+            | Self::FipsWithCustomEndpoint
+            | Self::FipsWithEndpointVariable { .. } => self.describe_endpoint(),
             Self::LooksLikeSecret => LOOKS_LIKE_SECRET,
             Self::ZeroTimeout => "must be greater than zero",
             Self::TimeoutTooLong { .. } => "is longer than any wait this crate will make",
@@ -390,6 +421,12 @@ impl Rule {
             Self::WrongType { .. } => "has the wrong type",
             Self::Missing => "is required in this mode",
             Self::Duplicate => "is given twice (under its name and an alias)",
+            Self::NeededWith { .. } => {
+                "is required with the other key of its pair: give both, or neither"
+            }
+            Self::ValueAndFile => {
+                "is set together with its `_FILE` twin: set the value or the file that holds it, not both"
+            }
             Self::UnknownMode => {
                 "must be one of profile, environment, static, assume_role, auto, api_key"
             }
@@ -425,6 +462,12 @@ impl Rule {
             }
             Self::BearerThroughProxy => {
                 "is plain http:// and its requests go through a proxy that is not on this machine (HTTP_PROXY, http_proxy or the `proxy` setting): the API key would reach the proxy in the clear; use https://, or exempt the host with NO_PROXY"
+            }
+            Self::FipsWithEndpointVariable { .. } => {
+                "cannot be on while a custom endpoint's variable is set (AWS_ENDPOINT_URL, \
+                 AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL_BEDROCK_RUNTIME): AWS's endpoint rules \
+                 refuse the pair; point the variable at the FIPS or dual-stack host itself and \
+                 turn this off, or unset the variable"
             }
             _ => {
                 "cannot be on with a custom endpoint (`endpoint_url`): AWS's endpoint rules refuse \
@@ -493,7 +536,12 @@ impl ValueError {
     /// when it holds a word of a secret's shape (a secret in the wrong place): one rule for
     /// every kind.
     pub(crate) fn new(kind: ValueKind, value: &str, rule: Rule) -> Self {
-        let shown = !kind.is_secret() && !crate::secret::holds_secret_shape(value);
+        let shaped = if kind.may_be_a_path() {
+            crate::secret::holds_secret_shape(value)
+        } else {
+            crate::secret::holds_secret_shape_even_in_a_path(value)
+        };
+        let shown = !kind.is_secret() && !shaped;
         let value = shown.then(|| Box::from(value));
         Self { kind, value, rule }
     }
@@ -574,6 +622,16 @@ impl fmt::Display for ValueError {
                 write!(f, "is an option of {owner} mode, not of {mode} mode")?
             }
             Rule::WrongType { expected, found } => write!(f, "must be {expected}, not {found}")?,
+            Rule::NeededWith { key } => write!(
+                f,
+                "is required when `{key}` is given: give both, or neither"
+            )?,
+            Rule::FipsWithEndpointVariable { variable } => write!(
+                f,
+                "cannot be on while {variable} is set: AWS's endpoint rules refuse the pair; \
+                 point {variable} at the FIPS or dual-stack host itself and turn this off, or \
+                 unset {variable}"
+            )?,
             Rule::InvalidChar { at } => {
                 match self
                     .value

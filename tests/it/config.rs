@@ -363,6 +363,35 @@ fn config_from_environment_variables() {
     assert_eq!(err.problems()[0].error().rule(), Rule::UnknownKey);
 }
 
+/// A variable and its `_FILE` twin both set: refused whatever their order, naming both and
+/// neither value (one silently won before, by the order of the environment).
+#[test]
+fn a_variable_and_its_file_twin_are_refused_together() {
+    for name in [
+        "SECRET_ACCESS_KEY",
+        "SESSION_TOKEN",
+        "API_KEY",
+        "SESSION_POLICY",
+    ] {
+        let var = format!("BEDROCK_AUTH_{name}");
+        let file_var = format!("{var}_FILE");
+        let pair = [
+            (var.clone(), "value-7d7d".to_owned()),
+            (file_var.clone(), "/tmp/file-7d7d".to_owned()),
+        ];
+        for vars in [pair.clone(), [pair[1].clone(), pair[0].clone()]] {
+            let err = AuthConfig::from_env_vars(vars).unwrap_err();
+            let [problem] = err.problems() else {
+                panic!("{name}: {err}");
+            };
+            assert_eq!(problem.error().rule(), Rule::ValueAndFile, "{name}");
+            let text = err.to_string();
+            assert!(text.contains(&var) && text.contains(&file_var), "{text}");
+            assert!(!text.contains("7d7d"), "{text}");
+        }
+    }
+}
+
 #[test]
 fn mfa_serial_needs_a_token_source_from_code() {
     let text = format!(
@@ -579,7 +608,12 @@ fn lockout_and_metadata_settings_from_a_file() {
     let half = AuthConfig::from_toml("mode = \"auto\"\nlockout_after = 5").unwrap();
     assert_eq!(
         problems(&half),
-        [("lockout_cool_down_secs".to_owned(), Rule::Missing)]
+        [(
+            "lockout_cool_down_secs".to_owned(),
+            Rule::NeededWith {
+                key: "lockout_after"
+            }
+        )]
     );
     let zero = AuthConfig::from_toml(
         "mode = \"auto\"\nlockout_after = 0\nlockout_cool_down_secs = 0\nmetadata_attempts = 11",
@@ -755,4 +789,55 @@ fn every_declared_key_and_variable_is_in_the_manual() {
         .map(str::to_owned)
         .collect();
     assert!(missing.is_empty(), "not in docs/config.md: {missing:?}");
+}
+
+/// A number out of its key's range is refused saying so: never quoted back as another number
+/// (`0`), a JSON integer beyond 64 bits is not "fractional", and a lockout key without its
+/// pair names the other key, once.
+#[test]
+fn numbers_out_of_range_and_half_pairs_are_refused_as_written() {
+    for (key, value) in [
+        ("max_attempts", "-1"),
+        ("max_attempts", "4294967297"),
+        ("connect_timeout_ms", "-5"),
+        ("metadata_attempts", "9223372036854775807"),
+    ] {
+        let config = AuthConfig::from_toml(&format!("mode = \"auto\"\n{key} = {value}\n")).unwrap();
+        let err = AuthManager::from_config(&config).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.problems().len(), 1, "{text}");
+        assert_eq!(err.problems()[0].field(), key, "{text}");
+        assert!(!text.contains("`0`"), "{key} = {value}: {text}");
+        let said = if value.starts_with('-') {
+            "a negative number"
+        } else {
+            "a number that large"
+        };
+        assert!(text.contains(said), "{key} = {value}: {text}");
+    }
+    let json =
+        AuthConfig::from_json(r#"{"mode": "auto", "max_attempts": 18446744073709551616}"#).unwrap();
+    let text = AuthManager::from_config(&json).unwrap_err().to_string();
+    assert!(text.contains("an integer out of range"), "{text}");
+
+    let half = AuthConfig::from_toml("mode = \"auto\"\nlockout_after = 3\n").unwrap();
+    let err = AuthManager::from_config(&half).unwrap_err();
+    assert_eq!(
+        problems(&half),
+        [(
+            "lockout_cool_down_secs".to_owned(),
+            Rule::NeededWith {
+                key: "lockout_after"
+            }
+        )]
+    );
+    assert!(
+        err.to_string().contains("when `lockout_after` is given"),
+        "{err}"
+    );
+    let wrong = AuthConfig::from_toml("mode = \"auto\"\nlockout_after = true\n").unwrap();
+    let found = problems(&wrong);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(matches!(found[0].1, Rule::WrongType { .. }), "{found:?}");
+    assert_eq!(found[1].0, "lockout_cool_down_secs", "{found:?}");
 }

@@ -35,6 +35,7 @@ struct Overridden {
 }
 
 pub(crate) async fn run(path: &Path, settings: &SettingFlags) -> Result<Report, Failure> {
+    crate::flags::no_variables_beside_config()?;
     let config = settings.over_file(path)?;
     let manager =
         AuthManager::from_config(&config).map_err(|err| settings.in_flag_terms(err, |_| None))?;

@@ -513,14 +513,7 @@ impl ModeFlags {
             (None, flag) => flag,
         };
         if let Some(beside) = beside {
-            return Err(AuthError::new(
-                ErrorKind::InvalidConfig,
-                format!(
-                    "{var} is set, and so is {beside}: the BEDROCK_AUTH_* variables are a \
-                     configuration of their own"
-                ),
-                "unset the BEDROCK_AUTH_* variables (`env -u`), or drop the flag to use them",
-            ));
+            return Err(variables_beside(var, beside));
         }
         let variables = AuthConfig::from_env()?;
         Ok(variables
@@ -539,6 +532,28 @@ impl ModeFlags {
             self.settings
                 .in_flag_terms(err, |key| self.mode_flag_for(key))
         })
+    }
+}
+
+/// `--config` (or a mode flag) refused beside the configuration of the `BEDROCK_AUTH_*`
+/// variables (`var` is one that is set): which configuration would it be?
+fn variables_beside(var: &str, beside: &str) -> AuthError {
+    AuthError::new(
+        ErrorKind::InvalidConfig,
+        format!(
+            "{var} is set, and so is {beside}: the BEDROCK_AUTH_* variables are a \
+             configuration of their own"
+        ),
+        "unset the BEDROCK_AUTH_* variables (`env -u`), or drop the flag to use them",
+    )
+}
+
+/// `--config` refused when a `BEDROCK_AUTH_*` variable is set, as every subcommand that
+/// reads a configuration refuses it (`check` included: it checks what the others would run).
+pub(crate) fn no_variables_beside_config() -> Result<(), AuthError> {
+    match configuring_variable() {
+        Some(var) => Err(variables_beside(&var, "--config")),
+        None => Ok(()),
     }
 }
 

@@ -48,7 +48,9 @@ fn example(flag: &str, home: &Path) -> (String, &'static str) {
             let pem = ca.self_signed(&key).unwrap().pem();
             (file("corp-ca.pem", &pem), "corp-ca.pem")
         }
-        "--fips" | "--dual-stack" => ("true".into(), "true"),
+        // `false`: the harness's AWS_ENDPOINT_URL and `true` are a pair AWS refuses (tested
+        // by `fips_with_an_endpoint_variable_is_refused_by_check_as_by_whoami`).
+        "--fips" | "--dual-stack" => ("false".into(), "false"),
         "--bedrock-timeout" => ("2m".into(), "120000"),
         "--external-id" => ("ext-1".into(), "********"),
         "--session-name" => ("flagged".into(), "flagged"),
@@ -431,6 +433,9 @@ async fn bedrock_auth_variables_are_applied_or_refused_never_dropped() {
     for args in [
         &["whoami", "--env"][..],
         &["whoami", "--config", file.to_str().unwrap()],
+        // `check` checks what the others would run: it refuses the same pair.
+        &["check", "--config", file.to_str().unwrap()],
+        &["doctor", "--config", file.to_str().unwrap()],
     ] {
         let out = run(home.path(), &aws, &vars, args).await;
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
@@ -445,4 +450,52 @@ async fn bedrock_auth_variables_are_applied_or_refused_never_dropped() {
     let out = run(home.path(), &aws, &typo, &["whoami"]).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("BEDROCK_AUTH_REGOIN"), "{}", out.stderr);
+}
+
+/// FIPS (or dual-stack) on, and a custom endpoint's variable set: AWS's endpoint rules refuse
+/// the pair, and `check` says so as `whoami` does, naming the setting where it was set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fips_with_an_endpoint_variable_is_refused_by_check_as_by_whoami() {
+    let (home, aws, alice) = setup().await;
+    let [(k1, v1), (k2, v2)] = keys(&alice);
+    let file = home.path().join("auth.toml");
+    let url = aws.endpoint_url();
+    let url = url.as_str();
+    for (key, flag) in [
+        ("use_fips_endpoint", "--fips"),
+        ("use_dualstack_endpoint", "--dual-stack"),
+    ] {
+        std::fs::write(&file, format!("mode = \"environment\"\n{key} = true\n")).unwrap();
+        let path = file.to_str().unwrap();
+        for variable in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] {
+            // The harness points AWS_ENDPOINT_URL at the local server; the service's own
+            // variable is the one under test here.
+            let vars = [
+                (k1, v1.as_str()),
+                (k2, v2.as_str()),
+                ("AWS_ENDPOINT_URL", ""),
+                (variable, url),
+            ];
+            for args in [
+                &["check", "--config", path][..],
+                &["whoami", "--config", path],
+                &["whoami", "--env", flag, "true"],
+            ] {
+                let out = run(home.path(), &aws, &vars, args).await;
+                assert_eq!(out.code, 2, "{args:?} {variable}: {}", out.stderr);
+                let named = if args.contains(&"--env") { flag } else { key };
+                assert!(out.stderr.contains(named), "{args:?}: {}", out.stderr);
+                assert!(out.stderr.contains("AWS_ENDPOINT_URL"), "{}", out.stderr);
+            }
+            // Turned off by AWS's own switch: the variable is not used, and nothing is refused.
+            let ignored = [
+                (k1, v1.as_str()),
+                ("AWS_ENDPOINT_URL", ""),
+                (variable, url),
+                ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+            ];
+            let out = run(home.path(), &aws, &ignored, &["check", "--config", path]).await;
+            assert_eq!(out.code, 0, "{}", out.stderr);
+        }
+    }
 }

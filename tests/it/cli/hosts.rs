@@ -364,7 +364,7 @@ async fn fips_or_dual_stack_with_any_custom_endpoint_is_refused_before_any_reque
                 ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:9"),
             ],
             &["ping", "--env", "--dual-stack", "true", "--model", MODEL],
-            "Bedrock Runtime",
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
         ),
         (
             &[

@@ -5,6 +5,24 @@ use super::*;
 
 /// A secret access key's shape (AWS's documentation example).
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+/// A secret that starts as an absolute path does (AWS's keys may start with `/`).
+const SLASHED: &str = "/K7MDENGbPxRfiCYEXAMPLEKEYwJalrXUtnFEMI0";
+
+/// Each secret as it may be pasted into a field that is not a secret: bare, as a name's value
+/// (a line of a credentials file), in a URL's user info, after a list's comma.
+fn disguised() -> Vec<String> {
+    let mut values = Vec::new();
+    for secret in [SECRET, SLASHED] {
+        values.extend([
+            secret.to_owned(),
+            format!("aws_secret_access_key={secret}"),
+            format!("tenant={secret}"),
+            format!("http://{secret}@127.0.0.1:9"),
+            format!("x,{secret}"),
+        ]);
+    }
+    values
+}
 
 /// Runs `args` (with `vars`) as text and as JSON, and checks that `secret` is in neither.
 async fn not_echoed(home: &Path, aws: &LocalAws, vars: &[(&str, &str)], args: &[&str]) {
@@ -16,8 +34,10 @@ async fn not_echoed(home: &Path, aws: &LocalAws, vars: &[(&str, &str)], args: &[
         let out = run(home, aws, vars, &line).await;
         let printed = format!("{}{}", out.stdout, out.stderr);
         assert!(!printed.contains(SECRET), "{line:?} {vars:?}: {printed}");
+        // In any case: a lowercased copy is the secret too.
+        let lower = printed.to_ascii_lowercase();
         assert!(
-            !printed.contains("wJalrXUtnFEMI"),
+            !lower.contains("wjalrxutnfemi") && !lower.contains("k7mdeng"),
             "{line:?} {vars:?}: {printed}"
         );
         assert!(!printed.contains("panicked"), "{line:?}: {printed}");
@@ -102,5 +122,65 @@ async fn a_secret_in_a_variable_or_a_file_s_key_is_not_printed_back() {
             &["check", "--config", file.to_str().unwrap()],
         )
         .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_behind_a_name_a_url_or_a_slash_is_not_printed_back() {
+    let (home, aws, _alice) = setup().await;
+    let role = ["whoami", "--role-arn", ROLE_ARN];
+    for value in disguised() {
+        let value = value.as_str();
+        for args in [
+            vec!["whoami", "--region", value],
+            vec!["whoami", "--profile", value],
+            vec!["whoami", "--role-arn", value],
+            vec!["whoami", "--ca-bundle", value],
+            [&role[..], &["--session-name", value]].concat(),
+            [&role[..], &["--source-identity", value]].concat(),
+            [&role[..], &["--source-profile", value]].concat(),
+            [&role[..], &["--mfa-serial", value]].concat(),
+            [&role[..], &["--session-policy", value]].concat(),
+        ] {
+            not_echoed(home.path(), &aws, &[], &args).await;
+        }
+        for name in [
+            "BEDROCK_AUTH_REGION",
+            "BEDROCK_AUTH_PROXY",
+            "BEDROCK_AUTH_ENDPOINT_URL",
+            "BEDROCK_AUTH_SECRET_ACCESS_KEY_FILE",
+        ] {
+            let vars = [
+                ("BEDROCK_AUTH_MODE", "static"),
+                ("BEDROCK_AUTH_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+                ("BEDROCK_AUTH_SECRET_ACCESS_KEY", "abc"),
+                (name, value),
+            ];
+            not_echoed(home.path(), &aws, &vars, &["whoami"]).await;
+        }
+        let file = home.path().join("auth.toml");
+        for key in [
+            "mode",
+            "region",
+            "session_name",
+            "mfa_serial",
+            "proxy",
+            "ca_bundle",
+        ] {
+            let body = format!(
+                "mode = \"assume_role\"\nrole_arn = \"{ROLE_ARN}\"\nsource = \"environment\"\n{key} = {}\n",
+                serde_json::to_string(value).unwrap()
+            );
+            let body = if key == "mode" {
+                body.replacen("mode = \"assume_role\"\n", "", 1)
+            } else {
+                body
+            };
+            std::fs::write(&file, body).unwrap();
+            for command in ["whoami", "check"] {
+                let args = [command, "--config", file.to_str().unwrap()];
+                not_echoed(home.path(), &aws, &[], &args).await;
+            }
+        }
     }
 }
