@@ -841,3 +841,25 @@ fn numbers_out_of_range_and_half_pairs_are_refused_as_written() {
     assert!(matches!(found[0].1, Rule::WrongType { .. }), "{found:?}");
     assert_eq!(found[1].0, "lockout_cool_down_secs", "{found:?}");
 }
+
+/// A session policy's file that cannot be read is named as a policy's, not as a secret's.
+#[test]
+fn a_policy_file_that_cannot_be_read_is_a_session_policy_problem() {
+    let text = format!(
+        "mode = \"assume_role\"\nrole_arn = \"{ROLE}\"\nsession_policy = {{ file = \"/nonexistent/policy.json\" }}\n"
+    );
+    let config = AuthConfig::from_toml(&text).unwrap();
+    let err = AuthManager::from_config(&config).unwrap_err();
+    let [problem] = err.problems() else {
+        panic!("{err}");
+    };
+    assert_eq!(problem.field(), "session_policy.file");
+    assert_eq!(
+        problem.error().kind(),
+        bedrock_auth::error::ValueKind::SessionPolicy
+    );
+    assert!(
+        err.to_string().contains("/nonexistent/policy.json"),
+        "{err}"
+    );
+}

@@ -46,7 +46,7 @@ impl Checker<'_> {
         if let Some(secs) = self.integer("duration_secs") {
             builder = builder.duration(u64::try_from(secs).unwrap_or(0));
         }
-        if let Some(policy) = self.text_or_file("session_policy") {
+        if let Some(policy) = self.text_or_file("session_policy", ValueKind::SessionPolicy) {
             builder = builder.session_policy(policy);
         }
         if let Some(arns) = self.list("policy_arns") {
@@ -150,8 +150,10 @@ impl Checker<'_> {
         tags
     }
 
-    /// Text given in place, or `{ file = ".." }` read from a file of at most 64 KiB.
-    pub(crate) fn text_or_file(&mut self, key: &'static str) -> Option<String> {
+    /// Text given in place, or `{ file = ".." }` read from a file of at most 64 KiB: a
+    /// value of `kind`, which names the file in its problems (a policy's file is not a secret
+    /// source).
+    pub(crate) fn text_or_file(&mut self, key: &'static str, kind: ValueKind) -> Option<String> {
         let (written, value) = self.values.get(key).copied()?;
         match value {
             Raw::Table(table) if table.len() == 1 => match table.get("file") {
@@ -161,7 +163,7 @@ impl Checker<'_> {
                     }) {
                     Ok(text) => Some(text),
                     Err(rule) => {
-                        let error = ValueError::new(ValueKind::SecretSource, path, rule);
+                        let error = ValueError::new(kind, path, rule);
                         self.problem(&format!("{written}.file"), error);
                         None
                     }
